@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// jemalloc is linked into the harness when the library is on this machine (`apt-get install libjemalloc-dev`).
+/// Without it everything still builds, and the harness reports allocation metrics as unavailable.
+/// `SLUICE_JEMALLOC=0` forces the build without it.
+let jemallocLibraryPaths = [
+    "/usr/lib/x86_64-linux-gnu/libjemalloc.so",
+    "/usr/lib/aarch64-linux-gnu/libjemalloc.so",
+    "/usr/lib/libjemalloc.so",
+    "/usr/local/lib/libjemalloc.so",
+]
+let jemallocWanted = ProcessInfo.processInfo.environment["SLUICE_JEMALLOC"] != "0"
+let jemallocFound = jemallocWanted && jemallocLibraryPaths.contains { FileManager.default.fileExists(atPath: $0) }
+let jemallocLinker: [LinkerSetting] = jemallocFound ? [.linkedLibrary("jemalloc")] : []
+let jemallocC: [CSetting] = jemallocFound ? [.define("SLUICE_HAVE_JEMALLOC")] : []
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SluiceJSON", targets: ["SluiceJSON"]),
+        .library(name: "Sluice", targets: ["Sluice"]),
+        .library(name: "SluiceTestKit", targets: ["SluiceTestKit"]),
+        .library(name: "SluiceBench", targets: ["SluiceBench"]),
+        .executable(name: "sluice-bench", targets: ["sluice-bench"]),
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
+        .target(name: "SluiceJSON"),
+        // The engine: stages, channels, engines, fusion, error channel, metrics.
+        .target(
+            name: "Sluice",
+            dependencies: [
+                "SluiceJSON",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
+        .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
+        // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
+        .target(name: "CJemalloc", cSettings: jemallocC, linkerSettings: jemallocLinker),
+        // The harness.
+        .target(
+            name: "SluiceBench",
+            dependencies: [
+                "Sluice",
+                "SluiceJSON",
+                "SluiceTestKit",
+                "CJemalloc",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "sluice",
+            dependencies: [
+                "SluiceJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON", "SluiceTestKit"]),
+        .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTestKit"]),
+        .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
+        // Runs the built executables and checks stdout, stderr and exit codes.
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),
+    ]
+)

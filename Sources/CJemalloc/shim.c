@@ -1,0 +1,88 @@
+// Resolves jemalloc at run time through weak symbols, so the package builds and runs without it.
+// When jemalloc is linked in (SLUICE_HAVE_JEMALLOC) or preloaded, `mallctl` is non-NULL.
+#include "CJemalloc.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) __attribute__((weak));
+
+int sluice_jemalloc_available(void) { return mallctl != NULL; }
+
+int sluice_jemalloc_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) {
+    if (mallctl == NULL) return ENOENT;
+    return mallctl(name, oldp, oldlenp, newp, newlen);
+}
+
+const char *sluice_jemalloc_version(void) {
+    const char *version = NULL;
+    size_t length = sizeof(version);
+    if (sluice_jemalloc_mallctl("version", &version, &length, NULL, 0) != 0) return NULL;
+    return version;
+}
+
+static uint64_t *read_pointer(const char *name) {
+    uint64_t *pointer = NULL;
+    size_t length = sizeof(pointer);
+    if (sluice_jemalloc_mallctl(name, &pointer, &length, NULL, 0) != 0) return NULL;
+    return pointer;
+}
+
+uint64_t *sluice_jemalloc_thread_allocatedp(void) { return read_pointer("thread.allocatedp"); }
+uint64_t *sluice_jemalloc_thread_deallocatedp(void) { return read_pointer("thread.deallocatedp"); }
+
+int sluice_jemalloc_refresh_stats(void) {
+    uint64_t epoch = 1;
+    size_t length = sizeof(epoch);
+    return sluice_jemalloc_mallctl("epoch", &epoch, &length, &epoch, length);
+}
+
+int sluice_jemalloc_read_u64(const char *name, uint64_t *value) {
+    size_t length = sizeof(*value);
+    return sluice_jemalloc_mallctl(name, value, &length, NULL, 0);
+}
+
+int sluice_jemalloc_read_size(const char *name, size_t *value) {
+    size_t length = sizeof(*value);
+    return sluice_jemalloc_mallctl(name, value, &length, NULL, 0);
+}
+
+// Layout of jemalloc 5.x's `hooks_t` (include/jemalloc/internal/hook.h), stable since 5.1.
+typedef void (*sluice_hook_alloc)(void *extra, int type, void *result, uintptr_t result_raw, uintptr_t args_raw[3]);
+typedef void (*sluice_hook_dalloc)(void *extra, int type, void *address, uintptr_t args_raw[3]);
+typedef void (*sluice_hook_expand)(void *extra, int type, void *address, size_t old_usize, size_t new_usize,
+                                   uintptr_t result_raw, uintptr_t args_raw[4]);
+typedef struct {
+    sluice_hook_alloc alloc_hook;
+    sluice_hook_dalloc dalloc_hook;
+    sluice_hook_expand expand_hook;
+    void *extra;
+} sluice_hooks_t;
+
+static _Thread_local uint64_t thread_alloc_calls;
+static _Thread_local uint64_t thread_free_calls;
+
+static void on_alloc(void *extra, int type, void *result, uintptr_t result_raw, uintptr_t args_raw[3]) {
+    (void)extra; (void)type; (void)result; (void)result_raw; (void)args_raw;
+    thread_alloc_calls += 1;
+}
+
+static void on_dalloc(void *extra, int type, void *address, uintptr_t args_raw[3]) {
+    (void)extra; (void)type; (void)args_raw;
+    if (address != NULL) thread_free_calls += 1;
+}
+
+static bool hooks_installed;
+static void *hooks_handle;
+
+int sluice_alloc_hooks_install(void) {
+    if (hooks_installed) return 0;
+    static sluice_hooks_t hooks = {on_alloc, on_dalloc, NULL, NULL};
+    size_t length = sizeof(hooks_handle);
+    int status = sluice_jemalloc_mallctl("experimental.hooks.install", &hooks_handle, &length, &hooks, sizeof(hooks));
+    if (status == 0) hooks_installed = true;
+    return status;
+}
+
+uint64_t sluice_alloc_hook_thread_count(void) { return thread_alloc_calls; }
+uint64_t sluice_alloc_hook_thread_free_count(void) { return thread_free_calls; }

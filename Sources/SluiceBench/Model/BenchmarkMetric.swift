@@ -1,0 +1,109 @@
+/// A metric the harness can capture, with a stable name that suites, results, baselines and reports key on.
+///
+/// Each metric knows whether lower or higher is better, its unit, and the lane it is compared in:
+/// timing metrics need statistics across rounds; deterministic metrics (allocation counts) are exact
+/// integers compared directly; resource and engine metrics are recorded and gated where a threshold names them.
+public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
+    // Timing lane
+    /// Wall-clock time per operation.
+    case wallTime = "wall_time"
+    /// CPU time (user + system) per operation, from getrusage. Tick-quantized: too coarse to gate by default.
+    case cpuTime = "cpu_time"
+    /// User CPU time per operation, from getrusage.
+    case cpuUser = "cpu_user"
+    /// System CPU time per operation, from getrusage.
+    case cpuSystem = "cpu_system"
+    /// Items processed per second (stored as a Double, never rounded).
+    case throughputItems = "throughput_items"
+    /// Bytes processed per second (stored as a Double, never rounded).
+    case throughputBytes = "throughput_bytes"
+    /// Per-item latency from an HDR histogram (open-loop runs use coordinated-omission correction).
+    case latency = "latency"
+    // Deterministic lane
+    /// Allocation calls per operation, exact (jemalloc).
+    case allocations = "allocations"
+    /// Bytes allocated per operation, exact (jemalloc).
+    case allocatedBytes = "allocated_bytes"
+    // Resource lane
+    /// Peak resident set size of the measuring process (VmHWM).
+    case peakRSS = "rss_peak"
+    /// Resident set size at the end of the benchmark (VmRSS).
+    case currentRSS = "rss_current"
+    /// CPU utilisation of the process during the benchmark, in percent of one core.
+    case cpuPercent = "cpu_percent"
+    // Engine probes (names from ARCHITECTURE.md)
+    case channelDepthMax = "channel_depth_max"
+    /// Time-weighted mean channel depth.
+    case channelDepthMean = "channel_depth_mean"
+    /// Fraction of the run a channel spent at capacity.
+    case channelTimeAtCapacity = "channel_time_at_capacity"
+    /// Time producers spent blocked on a full channel, per operation.
+    case producerBlockedTime = "producer_blocked_time"
+    case pipelineDocsTotal = "pipeline_docs_total"
+    case pipelineDocsRate = "pipeline_docs_rate"
+    case tokensEmittedTotal = "tokens_emitted_total"
+    case stageErrorTotal = "stage_error_total"
+    case poisonRoutedTotal = "poison_routed_total"
+    case stageLatency = "stage_latency"
+
+    /// Whether a smaller or a larger value is better.
+    public enum Direction: String, Codable, Sendable {
+        case lowerIsBetter = "lower"
+        case higherIsBetter = "higher"
+    }
+
+    /// How a metric is compared by the gate.
+    public enum Lane: String, Codable, Sendable {
+        /// Noisy: compared with a confidence interval across rounds.
+        case timing
+        /// Exact integers: compared directly.
+        case deterministic
+        /// Process resources: recorded, gated only when a threshold names them.
+        case resource
+        /// Engine counters and probes.
+        case engine
+    }
+
+    public var direction: Direction {
+        switch self {
+        case .throughputItems, .throughputBytes, .pipelineDocsRate, .pipelineDocsTotal, .tokensEmittedTotal:
+            .higherIsBetter
+        default:
+            .lowerIsBetter
+        }
+    }
+
+    public var lane: Lane {
+        switch self {
+        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .throughputItems, .throughputBytes, .latency: .timing
+        case .allocations, .allocatedBytes: .deterministic
+        case .peakRSS, .currentRSS, .cpuPercent: .resource
+        default: .engine
+        }
+    }
+
+    /// The unit values are stored in.
+    public var unit: String {
+        switch self {
+        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .latency, .producerBlockedTime, .stageLatency: "ns"
+        case .throughputItems, .pipelineDocsRate: "items/s"
+        case .throughputBytes: "bytes/s"
+        case .allocations: "allocations/op"
+        case .allocatedBytes: "bytes/op"
+        case .peakRSS, .currentRSS: "bytes"
+        case .cpuPercent: "%"
+        case .channelTimeAtCapacity: "ratio"
+        case .channelDepthMax, .channelDepthMean: "elements"
+        case .pipelineDocsTotal, .tokensEmittedTotal, .stageErrorTotal, .poisonRoutedTotal: "count"
+        }
+    }
+
+    /// Whether the metric is fine-grained enough to gate on by default.
+    /// CPU times come from getrusage in scheduler ticks, so they are recorded but not gated.
+    public var isGateableByDefault: Bool {
+        switch self {
+        case .cpuTime, .cpuUser, .cpuSystem, .cpuPercent, .currentRSS: false
+        default: true
+        }
+    }
+}

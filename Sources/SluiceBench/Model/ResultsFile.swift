@@ -1,0 +1,184 @@
+/// A results file: everything one run measured, under a versioned schema.
+///
+/// Written atomically (temporary file, then rename). `schemaVersion` is checked on read; a damaged
+/// or unknown file is an error that names the file, never silently skipped.
+public struct ResultsFile: Codable, Sendable {
+    /// The schema version this build writes and reads.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    /// A unique id for the run, e.g. `20261129T080102Z-pr-3f2a`.
+    public var runID: String
+    /// The suite's name.
+    public var suite: String
+    /// ISO 8601 time the run started.
+    public var startedAt: String
+    /// True when the run was interrupted (Ctrl-C) or a shard: not every benchmark ran.
+    public var isPartial: Bool
+    /// Shard `K/N`, when the run was one shard of a suite.
+    public var shard: String?
+    public var environment: EnvironmentFingerprint
+    /// The harness's own per-sample cost (clock reads plus a histogram record), in ns.
+    public var harnessOverheadNanoseconds: Double?
+    public var benchmarks: [BenchmarkResult]
+
+    public init(
+        schemaVersion: Int = ResultsFile.currentSchemaVersion, runID: String, suite: String, startedAt: String,
+        isPartial: Bool, shard: String? = nil, environment: EnvironmentFingerprint,
+        harnessOverheadNanoseconds: Double?, benchmarks: [BenchmarkResult]
+    ) {
+        self.schemaVersion = schemaVersion
+        self.runID = runID
+        self.suite = suite
+        self.startedAt = startedAt
+        self.isPartial = isPartial
+        self.shard = shard
+        self.environment = environment
+        self.harnessOverheadNanoseconds = harnessOverheadNanoseconds
+        self.benchmarks = benchmarks
+    }
+}
+
+/// What one benchmark produced.
+public struct BenchmarkResult: Codable, Sendable {
+    /// How the benchmark ended.
+    public enum Status: String, Codable, Sendable {
+        /// Ran and its output check passed.
+        case passed
+        /// Threw, crashed, or its output check failed: a Functional Fail.
+        case failed
+        /// Not run (filtered out, interrupted, or unsupported here); `error` says why.
+        case skipped
+    }
+
+    /// The stable name, e.g. `micro/tokenize/twitter/chunk4k`.
+    public var name: String
+    public var status: Status
+    /// Why the benchmark failed or was skipped.
+    public var error: String?
+    /// Operations per sample (inner iterations) chosen by the runner.
+    public var innerIterations: Int
+    /// The metrics captured, one entry per metric.
+    public var metrics: [MetricResult]
+
+    public init(name: String, status: Status, error: String? = nil, innerIterations: Int, metrics: [MetricResult]) {
+        self.name = name
+        self.status = status
+        self.error = error
+        self.innerIterations = innerIterations
+        self.metrics = metrics
+    }
+
+    /// The result for `metric`, if it was captured or reported unavailable.
+    public func metric(_ metric: BenchmarkMetric) -> MetricResult? { metrics.first { $0.metric == metric } }
+}
+
+/// One metric of one benchmark: its samples summarized, per-round values for statistics, and a mergeable histogram.
+public struct MetricResult: Codable, Sendable {
+    public var metric: BenchmarkMetric
+    public var unit: String
+    public var direction: BenchmarkMetric.Direction
+    /// Set when the metric could not be measured here (e.g. no jemalloc); all values are then absent.
+    /// An unavailable metric is an Observability Gap when the suite requires it, never a zero.
+    public var unavailableReason: String?
+    /// True for exact integer metrics (allocation counts) that need no statistics.
+    public var isExact: Bool
+    /// False when the metric is too coarse to gate (tick-quantized CPU time).
+    public var isGateable: Bool
+    /// How many samples were taken.
+    public var sampleCount: Int
+    /// Summary of all samples; nil when unavailable.
+    public var summary: MetricSummary?
+    /// One value per round (the round's median), in run order: what the gate's statistics use,
+    /// because the noise between rounds and processes is what a baseline must capture.
+    public var roundValues: [Double]
+    /// All samples in a compact, mergeable form; nil for metrics that are not distributions.
+    public var histogram: CompactHistogram?
+
+    public init(
+        metric: BenchmarkMetric, unavailableReason: String? = nil, isExact: Bool? = nil, isGateable: Bool? = nil,
+        sampleCount: Int, summary: MetricSummary?, roundValues: [Double], histogram: CompactHistogram? = nil
+    ) {
+        self.metric = metric
+        self.unit = metric.unit
+        self.direction = metric.direction
+        self.unavailableReason = unavailableReason
+        self.isExact = isExact ?? (metric.lane == .deterministic)
+        self.isGateable = isGateable ?? metric.isGateableByDefault
+        self.sampleCount = sampleCount
+        self.summary = summary
+        self.roundValues = roundValues
+        self.histogram = histogram
+    }
+
+    /// A metric that could not be measured: reported as unavailable, with the reason.
+    public static func unavailable(_ metric: BenchmarkMetric, reason: String) -> MetricResult {
+        MetricResult(metric: metric, unavailableReason: reason, sampleCount: 0, summary: nil, roundValues: [])
+    }
+}
+
+/// Percentiles and moments of a metric's samples, as Doubles (rates are never rounded to integers).
+public struct MetricSummary: Codable, Hashable, Sendable {
+    public var min: Double
+    public var p25: Double
+    public var p50: Double
+    public var p75: Double
+    public var p90: Double
+    public var p99: Double
+    public var p999: Double
+    public var max: Double
+    public var mean: Double
+    public var standardDeviation: Double
+
+    public init(
+        min: Double, p25: Double, p50: Double, p75: Double, p90: Double, p99: Double, p999: Double, max: Double,
+        mean: Double, standardDeviation: Double
+    ) {
+        self.min = min
+        self.p25 = p25
+        self.p50 = p50
+        self.p75 = p75
+        self.p90 = p90
+        self.p99 = p99
+        self.p999 = p999
+        self.max = max
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+    }
+
+    /// The value at a named percentile: `p25`, `p50`, `p75`, `p90`, `p99`, `p999`, `max`, `min` or `mean`.
+    public func value(at percentile: String) -> Double? {
+        switch percentile {
+        case "min": min
+        case "p25": p25
+        case "p50": p50
+        case "p75": p75
+        case "p90": p90
+        case "p99": p99
+        case "p999", "p99.9": p999
+        case "max": max
+        case "mean": mean
+        default: nil
+        }
+    }
+}
+
+/// A compact HDR histogram (3 significant digits): the non-empty buckets as value/count pairs,
+/// so results from several runs or shards can be merged exactly.
+public struct CompactHistogram: Codable, Hashable, Sendable {
+    /// Significant decimal digits the histogram kept (3).
+    public var significantDigits: Int
+    /// Highest value the histogram could record.
+    public var highestTrackableValue: UInt64
+    /// Bucket values (each bucket's representative value), ascending.
+    public var values: [UInt64]
+    /// Counts for each value in `values`.
+    public var counts: [UInt64]
+
+    public init(significantDigits: Int, highestTrackableValue: UInt64, values: [UInt64], counts: [UInt64]) {
+        self.significantDigits = significantDigits
+        self.highestTrackableValue = highestTrackableValue
+        self.values = values
+        self.counts = counts
+    }
+}

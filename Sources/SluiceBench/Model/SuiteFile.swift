@@ -1,0 +1,136 @@
+/// A suite file in `suites/`: which benchmarks to run, how, what to capture and what the gate allows.
+///
+/// JSON with a versioned schema. Loading is strict: an unknown field, a wrong type, an unknown benchmark
+/// name or a bad schema version is an error that names the file and the field.
+public struct SuiteFile: Codable, Sendable {
+    public static let currentSchemaVersion = 1
+
+    /// The tier a suite belongs to (design document, section 6.1).
+    public enum Tier: String, Codable, CaseIterable, Sendable {
+        case micro, meso, macro, soak, chaos, mixed
+    }
+
+    public var schemaVersion: Int
+    /// The suite's name, matching its file name: `pr` for `suites/pr.json`.
+    public var name: String
+    public var tier: Tier
+    public var description: String?
+    /// Default run settings for every benchmark in the suite.
+    public var settings: RunSettings
+    /// Metrics to capture for every benchmark (stable names, see `BenchmarkMetric`).
+    public var metrics: [BenchmarkMetric]
+    /// Metrics whose absence is an Observability Gap. Defaults to none.
+    public var requiredMetrics: [BenchmarkMetric]?
+    public var benchmarks: [SuiteBenchmark]
+    /// What the gate allows. Omitted: the defaults of the design document.
+    public var thresholds: [ThresholdRule]?
+    /// Temporary exemptions from thresholds, each with a reason and an expiry date.
+    public var waivers: [Waiver]?
+}
+
+/// One benchmark entry of a suite.
+public struct SuiteBenchmark: Codable, Sendable {
+    /// A registered benchmark name, e.g. `micro/tokenize/twitter/chunk4k`.
+    public var name: String
+    /// Parameters passed to the benchmark (sizes, rates, durations), by name.
+    public var parameters: [String: JSONParameter]?
+    /// Overrides of the suite's run settings for this benchmark.
+    public var settings: RunSettings.Overrides?
+    /// Overrides of the suite's metric list for this benchmark.
+    public var metrics: [BenchmarkMetric]?
+}
+
+/// A parameter value in a suite file.
+public enum JSONParameter: Codable, Hashable, Sendable {
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case bool(Bool)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else {
+            self = .string(try container.decode(String.self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        }
+    }
+}
+
+/// How the runner measures a benchmark.
+public struct RunSettings: Codable, Hashable, Sendable {
+    /// Longest warm-up, in seconds; warm-up stops earlier once timings are stable.
+    public var maxWarmupSeconds: Double
+    /// Fewest and most measured rounds.
+    public var minRounds: Int
+    public var maxRounds: Int
+    /// Least time one round takes, in seconds; the runner adds samples until it is reached.
+    public var minRoundSeconds: Double
+    /// Operations per sample; nil lets the runner scale it so a sample lasts long enough to time.
+    public var innerIterations: Int?
+    /// Separate worker processes the rounds are spread over (1 = in process).
+    public var processes: Int
+    /// For soak and chaos tiers: how long the driver runs, in seconds.
+    public var durationSeconds: Double?
+
+    public init(
+        maxWarmupSeconds: Double = 1, minRounds: Int = 5, maxRounds: Int = 10, minRoundSeconds: Double = 0.1,
+        innerIterations: Int? = nil, processes: Int = 1, durationSeconds: Double? = nil
+    ) {
+        self.maxWarmupSeconds = maxWarmupSeconds
+        self.minRounds = minRounds
+        self.maxRounds = maxRounds
+        self.minRoundSeconds = minRoundSeconds
+        self.innerIterations = innerIterations
+        self.processes = processes
+        self.durationSeconds = durationSeconds
+    }
+
+    /// Per-benchmark overrides: any field set replaces the suite's.
+    public struct Overrides: Codable, Hashable, Sendable {
+        public var maxWarmupSeconds: Double?
+        public var minRounds: Int?
+        public var maxRounds: Int?
+        public var minRoundSeconds: Double?
+        public var innerIterations: Int?
+        public var processes: Int?
+        public var durationSeconds: Double?
+    }
+}
+
+/// A threshold the gate applies: per benchmark (name or glob), metric and percentile; relative and/or absolute.
+public struct ThresholdRule: Codable, Hashable, Sendable {
+    /// A benchmark name or a glob such as `micro/*` or `*`.
+    public var benchmark: String
+    public var metric: BenchmarkMetric
+    /// Which statistic: `p50`, `p99`, ... (see `MetricSummary.value(at:)`). Deterministic metrics use `p50`.
+    public var percentile: String
+    /// Allowed change in the worse direction, as a fraction: 0.10 = 10 %.
+    public var relative: Double?
+    /// Allowed change in the worse direction, in the metric's unit. `0` with a deterministic metric
+    /// means "any increase fails".
+    public var absolute: Double?
+}
+
+/// A temporary exemption from a threshold. An expired waiver is an error, so it cannot be forgotten.
+public struct Waiver: Codable, Hashable, Sendable {
+    public var benchmark: String
+    public var metric: BenchmarkMetric
+    public var reason: String
+    /// Expiry date, `YYYY-MM-DD`, inclusive.
+    public var expires: String
+}

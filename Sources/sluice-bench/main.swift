@@ -1,0 +1,3 @@
+import SluiceBench
+
+print("sluice-bench \(HarnessInfo.version): jemalloc \(HarnessInfo.isJemallocAvailable ? "available" : "unavailable")")

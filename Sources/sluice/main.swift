@@ -1,0 +1,3 @@
+import SluiceJSON
+
+print("sluice: JSON tools (validate, tokens, frames) are being built")
