@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "SluiceJSON", targets: ["SluiceJSON"]),
         .library(name: "Sluice", targets: ["Sluice"]),
+        .library(name: "SluiceState", targets: ["SluiceState"]),
         .library(name: "SluiceTestKit", targets: ["SluiceTestKit"]),
         .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Keyed state backends, checkpoints, replay journal, recovery.
+        .target(name: "SluiceState", dependencies: ["Sluice"]),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
@@ -56,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Sluice",
                 "SluiceJSON",
+                "SluiceState",
                 "SluiceTestKit",
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -79,6 +83,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON", "SluiceTestKit"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTestKit"]),
+        .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),

@@ -1,0 +1,6 @@
+import SluiceState
+import Testing
+
+@Suite struct SluiceStateInfoTests {
+    @Test func formatVersionIsPositive() { #expect(SluiceStateInfo.formatVersion >= 1) }
+}
