@@ -66,7 +66,7 @@ enum CatalogManifest {
         var entries: [CatalogEntry] = []
         for (number, line) in lines.dropFirst().dropLast().enumerated() {
             let fields = line.split(separator: " ").map(String.init)
-            guard fields.count == 11, fields[0] == "checkpoint", fields[2] == "parent", fields[4] == "file",
+            guard fields.count == 10, fields[0] == "checkpoint", fields[2] == "parent", fields[4] == "file",
                 fields[6] == "bytes", fields[8] == "crc32c", let id = UInt64(fields[1]),
                 let bytes = Int(fields[7]), let checksum = UInt32(fields[9], radix: 16)
             else { throw corrupt("line \(number + 2) is malformed: \(line)") }
