@@ -93,6 +93,21 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
         progressEvery: UInt64 = 0, onProgress: (PipelineProgress) throws -> Void = { _ in }
     ) throws -> PipelineRunReport {
         precondition(isRecovered, "call recover() before run()")
+        do {
+            return try runToEnd(progressEvery: progressEvery, onProgress: onProgress)
+        } catch {
+            // Never leave a writer running behind a failed run: a restart would race it for the catalog.
+            writer.waitUntilIdle()
+            throw error
+        }
+    }
+
+    /// Blocks the caller until every checkpoint taken so far is durable (or has failed).
+    public func waitUntilCheckpointsAreDurable() { writer.waitUntilIdle() }
+
+    private func runToEnd(
+        progressEvery: UInt64, onProgress: (PipelineProgress) throws -> Void
+    ) throws -> PipelineRunReport {
         var report = PipelineRunReport()
         var sinceCheckpoint: UInt64 = 0
         var lastTrigger = clock.nowNanoseconds()
