@@ -8,14 +8,14 @@ private let backslash: UInt8 = 0x5C
 extension JSONTokenReader {
     // swiftlint:disable:next function_body_length cyclomatic_complexity
     mutating func scan(
-        _ window: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<JSONToken>, capacity: Int
-    ) throws(JSONParseError) -> Int {
+        _ window: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<JSONToken>, capacity: Int,
+        produced: inout Int
+    ) throws(JSONParseError) {
         // A non-zero bit pattern is never nil; the pointer is not read when the window is empty.
         let p = window.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1)!
         let n = window.count
         let base = storageBase
         var i = position
-        var produced = 0
         var expect = self.expect
         var documentLimit = self.documentLimit &- base  // relative to the window
         let maxDepth = limits.maxDepth
@@ -223,7 +223,6 @@ extension JSONTokenReader {
         if i >= n && isFinal && partial == .none && produced &+ 2 <= capacity {
             try finishInput(at: n, expect, p)
         }
-        return produced
     }
 
     /// Records the start of a document at window index `index`; returns its limit relative to the window.

@@ -111,7 +111,9 @@ public struct JSONTokenReader: Sendable {
 
     /// Scans buffered input and writes up to `buffer.count` tokens into `buffer`, returning how many.
     ///
-    /// Returns 0 when no further token can be produced from the bytes fed so far: feed more, or
+    /// Every token before an error is delivered: a call that finds an error returns the tokens it wrote
+    /// before it, and the next call throws. Returns 0 when no further token can be produced from the
+    /// bytes fed so far: feed more, or
     /// call `finalize()` and read again to drain the last tokens (a number at the very end of the input
     /// is only complete then). Resumable: call it again to continue where it stopped.
     /// `buffer` must hold at least 2 tokens; the first `n` elements are initialized on return.
@@ -121,17 +123,19 @@ public struct JSONTokenReader: Sendable {
         if let failure { throw failure }
         if isFinished { return 0 }
         let bytes = storage
-        let result = bytes.withUnsafeBufferPointer { window in
-            Result { () throws(JSONParseError) -> Int in
-                try scan(window, into: buffer.baseAddress!, capacity: buffer.count)  // count >= 2 proves non-nil
+        var produced = 0
+        let outcome = bytes.withUnsafeBufferPointer { window in
+            Result { () throws(JSONParseError) in
+                // `buffer.count >= 2`, so its base address is non-nil.
+                try scan(window, into: buffer.baseAddress!, capacity: buffer.count, produced: &produced)
             }
         }
-        switch result {
-        case .success(let count): return count
-        case .failure(let error):
+        if case .failure(let error) = outcome {
             failure = error
-            throw error
+            // Deliver the tokens before the error first; the next call throws it.
+            if produced == 0 { throw error }
         }
+        return produced
     }
 
     /// Declares the end of the input and checks it: throws if the input ends inside a value, or if it
