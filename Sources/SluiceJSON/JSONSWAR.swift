@@ -19,14 +19,6 @@ enum JSONSWAR {
         return quotes | backslashes | controls | (word & highs)
     }
 
-    /// High bit set in exactly the bytes equal to `\n`.
-    @inline(__always)
-    static func newlineBytes(_ word: UInt64) -> UInt64 {
-        let other = word ^ 0x0A0A_0A0A_0A0A_0A0A
-        let low7 = other & 0x7F7F_7F7F_7F7F_7F7F
-        return ~((low7 &+ 0x7F7F_7F7F_7F7F_7F7F) | other | 0x7F7F_7F7F_7F7F_7F7F)
-    }
-
     /// The value of a hex digit, or -1.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> Int {
@@ -47,33 +39,5 @@ enum JSONSWAR {
         case .fraction: return isDigit || isExponent
         default: return isDigit
         }
-    }
-}
-
-/// Counts `\n` bytes, for line and column numbers.
-enum JSONNewlineCounter {
-    /// The number of `\n` bytes in `p[0..<count]` and the index of the last one (-1 when there is none).
-    /// O(count), 8 bytes per step.
-    static func count(_ p: UnsafePointer<UInt8>, _ count: Int) -> (newlines: Int, lastIndex: Int) {
-        var newlines = 0
-        var last = -1
-        var i = 0
-        while i &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            let marks = JSONSWAR.newlineBytes(word)
-            if marks != 0 {
-                newlines &+= marks.nonzeroBitCount
-                last = i &+ (63 &- marks.leadingZeroBitCount) &>> 3
-            }
-            i &+= 8
-        }
-        while i < count {
-            if p[i] == 0x0A {
-                newlines &+= 1
-                last = i
-            }
-            i &+= 1
-        }
-        return (newlines, last)
     }
 }

@@ -6,11 +6,9 @@ extension JSONTokenReader {
         _ code: JSONParseError.Code, _ message: String, at index: Int, _ p: UnsafePointer<UInt8>
     ) -> JSONParseError {
         let offset = storageBase &+ index
-        let counted = JSONNewlineCounter.count(p, Swift.min(index, storage.count))
-        let line = droppedNewlines &+ counted.newlines &+ 1
-        let lastNewline = counted.newlines > 0 ? storageBase &+ counted.lastIndex : lastDroppedNewline
+        // Every newline before the offending byte is in whitespace the scanner has already skipped.
         return JSONParseError(
-            code: code, message: message, offset: offset, line: line, column: offset &- lastNewline,
+            code: code, message: message, offset: offset, line: newlineCount &+ 1, column: offset &- lastNewline,
             path: path(p))
     }
 
@@ -18,7 +16,8 @@ extension JSONTokenReader {
     /// O(depth + key lengths).
     func path(_ p: UnsafePointer<UInt8>) -> String {
         var text = "$"
-        for (depth, level) in levels.enumerated() {
+        for depth in 0..<depthCount {
+            let level = self.level(at: depth)
             if !level.isObject {
                 text += "[\(level.index)]"
             } else if level.index == 1 {
@@ -28,9 +27,14 @@ extension JSONTokenReader {
         return text
     }
 
+    /// The open container at `depth` (0 is the outermost).
+    func level(at depth: Int) -> Level {
+        depth == depthCount &- 1 ? top : enclosing[depth]
+    }
+
     /// The current key of the object at `depth`: from the window, or saved when its bytes left it.
     func key(at depth: Int, _ p: UnsafePointer<UInt8>) -> String {
-        let level = levels[depth]
+        let level = self.level(at: depth)
         if level.savedKeyOffset == level.keyOffset && depth < savedKeys.count { return savedKeys[depth] }
         let index = level.keyOffset &- storageBase
         precondition(index >= 0, "an open key left the window without being saved")
@@ -40,9 +44,8 @@ extension JSONTokenReader {
     /// Before dropping window bytes below absolute offset `limit`, saves the open keys that live there.
     /// O(depth).
     mutating func saveKeys(before limit: Int) {
-        guard !levels.isEmpty else { return }
-        for depth in levels.indices {
-            let level = levels[depth]
+        for depth in 0..<depthCount {
+            let level = self.level(at: depth)
             guard level.isObject, level.index == 1, level.keyOffset < limit,
                 level.savedKeyOffset != level.keyOffset
             else { continue }
@@ -52,7 +55,11 @@ extension JSONTokenReader {
             }
             while savedKeys.count <= depth { savedKeys.append("") }
             savedKeys[depth] = text
-            levels[depth].savedKeyOffset = level.keyOffset
+            if depth == depthCount &- 1 {
+                top.savedKeyOffset = level.keyOffset
+            } else {
+                enclosing[depth].savedKeyOffset = level.keyOffset
+            }
         }
     }
 }

@@ -171,6 +171,7 @@ extension JSONTokenReader {
         let tokenLimit = maxToken > Int.max &- start ? Int.max : start &+ maxToken
         let limit = Swift.min(tokenLimit, documentLimit)
         let end = Swift.min(n, limit)
+        if state == .start, let fast = scanNumberFast(p, from: from, end: end, state: &state) { return fast }
         var i = from
         var s = state
         scanning: while i < end {
@@ -241,5 +242,53 @@ extension JSONTokenReader {
             throw makeError(.unexpectedEndOfInput, "unexpected end of input inside a number", at: n, p)
         }
         return -(i &+ 1)
+    }
+
+    /// The common case in straight-line code: a whole, valid number followed by a byte that ends it,
+    /// all before `end`. Returns `nil` (state untouched) for anything else; the state machine then
+    /// rescans from the start and reports boundaries and errors.
+    @inline(__always)
+    func scanNumberFast(_ p: UnsafePointer<UInt8>, from: Int, end: Int, state: inout NumberState) -> Int? {
+        var i = from
+        if p[i] == 0x2D {
+            i &+= 1
+            guard i < end else { return nil }
+        }
+        let first = p[i]
+        if first == 0x30 {
+            i &+= 1
+        } else if first &- 0x31 < 9 {
+            i &+= 1
+            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+        } else {
+            return nil
+        }
+        guard i < end else { return nil }
+        var result = NumberState.integer
+        if p[i] == 0x2E {
+            i &+= 1
+            guard i < end, p[i] &- 0x30 < 10 else { return nil }
+            i &+= 1
+            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+            guard i < end else { return nil }
+            result = .fraction
+        }
+        if p[i] | 0x20 == 0x65 {
+            i &+= 1
+            guard i < end else { return nil }
+            if p[i] == 0x2B || p[i] == 0x2D {
+                i &+= 1
+                guard i < end else { return nil }
+            }
+            guard p[i] &- 0x30 < 10 else { return nil }
+            i &+= 1
+            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+            guard i < end else { return nil }
+            result = .exponent
+        }
+        // A digit after a leading zero, or a second '.', is left to the caller's grammar checks
+        // exactly as the state machine would: the number ends here either way.
+        state = result
+        return i
     }
 }

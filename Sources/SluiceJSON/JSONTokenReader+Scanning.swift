@@ -19,16 +19,19 @@ extension JSONTokenReader {
         var expect = self.expect
         var documentLimit = self.documentLimit &- base  // relative to the window
         let maxDepth = limits.maxDepth
+        let maxToken = limits.maxTokenLength
 
+        var resumed = partial
+        partial = .none
         scanning: while produced &+ 2 <= capacity {
             var kind: Partial
             var tokenStart: Int
             var resume: Int
-            if partial != .none {
-                kind = partial
+            if resumed != .none {
+                kind = resumed
                 tokenStart = i
                 resume = partialResume &- base
-                partial = .none
+                resumed = .none
             } else {
                 // Whitespace.
                 while i < n {
@@ -45,7 +48,11 @@ extension JSONTokenReader {
                             }
                             i &+= 8
                         }
-                    } else if c == 0x0A || c == 0x0D || c == 0x09 {
+                    } else if c == 0x0A {
+                        newlineCount &+= 1
+                        lastNewline = base &+ i
+                        i &+= 1
+                    } else if c == 0x0D || c == 0x09 {
                         i &+= 1
                     } else {
                         break
@@ -67,21 +74,68 @@ extension JSONTokenReader {
                         throw unexpected(c, at: i, expect, p)
                     }
                     tokenStart = i
-                    resume = i &+ 1
                     partialFlag = false
+                    // Fast path: plain ASCII up to the closing quote, inside the window and the limits.
+                    let contentStart = i &+ 1
+                    let end = Swift.min(n, Swift.min(documentLimit, contentStart &+ Swift.min(maxToken, n)))
+                    var j = contentStart
+                    while j &+ 8 <= end {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+                        let special = JSONSWAR.stringSpecialMask(word)
+                        if special != 0 {
+                            j &+= special.trailingZeroBitCount &>> 3
+                            break
+                        }
+                        j &+= 8
+                    }
+                    while j < end {
+                        let b = p[j]
+                        if b == quote || b == backslash || b < 0x20 || b >= 0x80 { break }
+                        j &+= 1
+                    }
+                    if j < end && p[j] == quote {
+                        let span = JSONSpan(offset: base &+ contentStart, length: j &- contentStart, flag: false)
+                        i = j &+ 1
+                        if kind == .key {
+                            top.index = 1
+                            top.keyOffset = span.offset
+                            top.keyLength = span.length
+                            top.keyIsEscaped = false
+                            (out + produced).initialize(to: .key(span))
+                            produced &+= 1
+                            expect = .colon
+                        } else {
+                            (out + produced).initialize(to: .string(span))
+                            produced &+= 1
+                            finishValue(out, &produced, &expect, &documentLimit)
+                        }
+                        continue scanning
+                    }
+                    resume = j  // everything before `j` is plain ASCII
                 case 0x30...0x39, 0x2D:  // digit, '-'
                     guard expect.allowsValue else { throw unexpected(c, at: i, expect, p) }
                     if expect == .documentStart { documentLimit = startDocument(at: i) }
+                    // Fast path: a whole number inside the window and the limits.
+                    let limit = Swift.min(documentLimit, i &+ Swift.min(maxToken, n))
+                    var fastState = NumberState.start
+                    if let end = scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState) {
+                        (out + produced).initialize(
+                            to: .number(JSONSpan(offset: base &+ i, length: end &- i, flag: fastState != .integer)))
+                        produced &+= 1
+                        i = end
+                        finishValue(out, &produced, &expect, &documentLimit)
+                        continue scanning
+                    }
                     kind = .number
                     tokenStart = i
                     resume = i
                     partialNumberState = .start
                 case 0x2C:  // ','
                     if expect == .commaOrEndArray {
-                        levels[levels.count &- 1].index &+= 1
+                        top.index &+= 1
                         expect = .value
                     } else if expect == .commaOrEndObject {
-                        levels[levels.count &- 1].index = 0
+                        top.index = 0
                         expect = .key
                     } else {
                         throw unexpected(c, at: i, expect, p)
@@ -96,12 +150,14 @@ extension JSONTokenReader {
                 case 0x7B, 0x5B:  // '{', '['
                     guard expect.allowsValue else { throw unexpected(c, at: i, expect, p) }
                     if expect == .documentStart { documentLimit = startDocument(at: i) }
-                    guard levels.count < maxDepth else {
+                    guard depthCount < maxDepth else {
                         throw makeError(
                             .depthLimitExceeded, "nesting deeper than the limit of \(maxDepth)", at: i, p)
                     }
                     let isObject = c == 0x7B
-                    levels.append(Level(isObject: isObject, index: 0))
+                    if depthCount > 0 { enclosing.append(top) }
+                    top = Level(isObject: isObject, index: 0)
+                    depthCount &+= 1
                     (out + produced).initialize(to: isObject ? .beginObject : .beginArray)
                     produced &+= 1
                     expect = isObject ? .keyOrEndObject : .valueOrEndArray
@@ -111,7 +167,7 @@ extension JSONTokenReader {
                     guard expect == .keyOrEndObject || expect == .commaOrEndObject else {
                         throw unexpected(c, at: i, expect, p)
                     }
-                    levels.removeLast()
+                    popLevel()
                     (out + produced).initialize(to: .endObject)
                     produced &+= 1
                     i &+= 1
@@ -121,7 +177,7 @@ extension JSONTokenReader {
                     guard expect == .valueOrEndArray || expect == .commaOrEndArray else {
                         throw unexpected(c, at: i, expect, p)
                     }
-                    levels.removeLast()
+                    popLevel()
                     (out + produced).initialize(to: .endArray)
                     produced &+= 1
                     i &+= 1
@@ -201,11 +257,10 @@ extension JSONTokenReader {
                 let span = JSONSpan(offset: base &+ contentStart, length: end &- contentStart, flag: escaped)
                 i = end &+ 1
                 if kind == .key {
-                    let top = levels.count &- 1
-                    levels[top].index = 1
-                    levels[top].keyOffset = span.offset
-                    levels[top].keyLength = span.length
-                    levels[top].keyIsEscaped = escaped
+                    top.index = 1
+                    top.keyOffset = span.offset
+                    top.keyLength = span.length
+                    top.keyIsEscaped = escaped
                     (out + produced).initialize(to: .key(span))
                     produced &+= 1
                     expect = .colon
@@ -217,6 +272,7 @@ extension JSONTokenReader {
             }
         }
 
+        if resumed != .none { partial = resumed }  // the buffer was full before the token resumed
         position = i
         self.expect = expect
         self.documentLimit = documentLimit == Int.max &- base ? Int.max : documentLimit &+ base
@@ -238,16 +294,21 @@ extension JSONTokenReader {
         _ out: UnsafeMutablePointer<JSONToken>, _ produced: inout Int, _ expect: inout Expect,
         _ documentLimit: inout Int
     ) {
-        let depth = levels.count
-        if depth == 0 {
+        if depthCount == 0 {
             (out + produced).initialize(to: .endOfDocument)
             produced &+= 1
             documentCount &+= 1
             documentLimit = Int.max &- storageBase
             expect = allowsMultipleDocuments ? .documentStart : .afterDocument
         } else {
-            expect = levels[depth &- 1].isObject ? .commaOrEndObject : .commaOrEndArray
+            expect = top.isObject ? .commaOrEndObject : .commaOrEndArray
         }
+    }
+
+    @inline(__always)
+    mutating func popLevel() {
+        depthCount &-= 1
+        if depthCount > 0, let outer = enclosing.popLast() { top = outer }
     }
 
     /// The input ended at window index `n` (after `finalize()`): accept it or report truncation.

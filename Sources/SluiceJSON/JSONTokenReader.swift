@@ -49,7 +49,12 @@ public struct JSONTokenReader: Sendable {
 
     // Grammar state.
     var expect = Expect.documentStart
-    var levels: [Level] = []
+    /// The innermost open container (meaningful when `depthCount > 0`), kept out of the array so the
+    /// hot loop updates it with plain stores.
+    var top = Level(isObject: false, index: 0)
+    /// The open containers around `top`, outermost first.
+    var enclosing: [Level] = []
+    var depthCount = 0
     /// Absolute offset at which the current document would exceed `limits.maxDocumentSize`.
     var documentLimit = Int.max
     var documentCount = 0
@@ -62,9 +67,9 @@ public struct JSONTokenReader: Sendable {
     var partialFlag = false
     var partialNumberState = NumberState.start
 
-    // Line tracking for bytes already dropped from the window.
-    var droppedNewlines = 0
-    var lastDroppedNewline = -1
+    // Line tracking: raw newlines can only occur in whitespace, which the scanner counts as it skips it.
+    var newlineCount = 0
+    var lastNewline = -1
     /// Keys of open objects whose bytes have left the window, by depth (for error paths).
     var savedKeys: [String] = []
 
@@ -75,14 +80,14 @@ public struct JSONTokenReader: Sendable {
     public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false) {
         self.limits = limits
         self.allowsMultipleDocuments = allowsMultipleDocuments
-        levels.reserveCapacity(min(limits.maxDepth, 64))
+        enclosing.reserveCapacity(min(limits.maxDepth, 64))
     }
 
     /// The absolute stream offset of the next byte that `feed` will receive (the total bytes fed so far).
     public var bytesFed: Int { storageBase &+ storage.count }
 
     /// The nesting depth at the current read position (0 between documents).
-    public var depth: Int { levels.count }
+    public var depth: Int { depthCount }
 
     /// The number of documents completed so far.
     public var documentsCompleted: Int { documentCount }
@@ -98,7 +103,7 @@ public struct JSONTokenReader: Sendable {
     public mutating func feed(_ chunk: UnsafeRawBufferPointer) {
         precondition(!isFinal, "JSONTokenReader.feed called after finalize()")
         compact()
-        storage.append(contentsOf: chunk)
+        storage.append(contentsOf: chunk)  // reuses the capacity once it has grown to a chunk
     }
 
     /// Appends `chunk` to the input; see `feed(_:)` for the contract.
@@ -203,15 +208,16 @@ public struct JSONTokenReader: Sendable {
     mutating func compact() {
         guard position > 0 else { return }
         let dropped = position
-        storage.withUnsafeBufferPointer { window in
-            let count = JSONNewlineCounter.count(window.baseAddress!, dropped)  // dropped > 0, so non-empty
-            if count.newlines > 0 {
-                droppedNewlines &+= count.newlines
-                lastDroppedNewline = storageBase &+ count.lastIndex
+        saveKeys(before: storageBase &+ dropped)
+        let kept = storage.count &- dropped
+        if kept > 0 {
+            storage.withUnsafeMutableBufferPointer { window in
+                // Both ranges lie inside the non-empty window.
+                let base = window.baseAddress!
+                base.update(from: base + dropped, count: kept)
             }
         }
-        saveKeys(before: storageBase &+ dropped)
-        storage.removeSubrange(0..<dropped)
+        storage.removeLast(dropped)  // keeps the capacity
         storageBase &+= dropped
         position = 0
     }
