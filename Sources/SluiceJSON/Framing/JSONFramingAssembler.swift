@@ -62,6 +62,7 @@ public struct JSONFramingAssembler: JSONFraming {
     var consumed = 0
     var frameCount = 0
     var lines = JSONLineTracker()
+    var documentLocation = (line: 1, column: 1)
     var failure: JSONParseError?
     /// Bulk scanning is exact only when no string limit can fall inside a 64-byte block it starts in.
     let usesBlocks: Bool
@@ -106,8 +107,11 @@ public struct JSONFramingAssembler: JSONFraming {
             phase = .failed
             failure = located
             throw located
+        } catch let error as FrameCallbackError {
+            phase = .failed
+            throw error.underlying
         }
-        lines.advance(over: chunk, base: consumed)
+        lines.advance(to: consumed + chunk.count, in: chunk, base: consumed)
         consumed += chunk.count
     }
 
@@ -121,9 +125,14 @@ public struct JSONFramingAssembler: JSONFraming {
         case .between, .afterDocument, .finished:
             break
         case .topScalar:
-            try emit(endingAt: consumed, onFrame)
+            do {
+                try emit(endingAt: consumed, onFrame)
+            } catch let error as FrameCallbackError {
+                phase = .failed
+                throw error.underlying
+            }
         case .container, .topString:
-            let (line, column) = lines.location(ofOffsetOnCurrentLine: consumed)
+            let (line, column) = lines.location
             let what = phase == .topString || isInString ? "a string" : "an array or object"
             let error = JSONParseError(
                 code: .unexpectedEndOfInput,
@@ -142,7 +151,7 @@ public struct JSONFramingAssembler: JSONFraming {
     mutating func restart(atOffset offset: Int) {
         self = JSONFramingAssembler(mode: mode, limits: limits)
         consumed = offset
-        lines = JSONLineTracker()
+        lines = JSONLineTracker(startingAt: offset)
     }
 
     // MARK: - Scanning
@@ -164,7 +173,7 @@ public struct JSONFramingAssembler: JSONFraming {
         case .afterDocument:
             return try scanAfterDocument(pointer, index, count)
         case .failed, .finished:
-            preconditionFailure("unreachable: feed guards failed and finished phases")
+            preconditionFailure("JSONFramingAssembler fed again after its onFrame threw")
         }
     }
 
@@ -192,6 +201,8 @@ public struct JSONFramingAssembler: JSONFraming {
                     "expected the start of a JSON document, found \(describe(byte))")
             }
             documentStart = consumed + index
+            lines.advance(to: documentStart, in: UnsafeRawBufferPointer(start: pointer, count: count), base: consumed)
+            documentLocation = lines.location
             isInString = false
             isEscaped = false
             return index + 1
@@ -365,10 +376,12 @@ public struct JSONFramingAssembler: JSONFraming {
     // MARK: - Frames and errors
 
     private mutating func emit(endingAt end: Int, _ onFrame: (JSONFrame) throws -> Void) throws {
-        let frame = JSONFrame(index: frameCount, offset: documentStart, length: end - documentStart)
+        let frame = JSONFrame(
+            index: frameCount, offset: documentStart, length: end - documentStart,
+            line: documentLocation.line, column: documentLocation.column)
         frameCount += 1
         phase = mode == .newlineDelimited ? .afterDocument : .between
-        try onFrame(frame)
+        try FrameCallbackError.call(onFrame, frame)
     }
 
     @inline(__always)

@@ -54,6 +54,8 @@ public struct JSONLengthPrefixedReader: JSONFraming {
     private var consumed = 0
     private var frameCount = 0
     private var lines = JSONLineTracker()
+    private var payloadLocation = (line: 1, column: 1)
+    private var headerLocation = (line: 1, column: 1)
     private var failure: JSONParseError?
 
     /// Creates a reader for frames with `prefix`, enforcing `limits`.
@@ -90,16 +92,20 @@ public struct JSONLengthPrefixedReader: JSONFraming {
                     index += take
                     if consumed + index == payloadEnd { try finishFrame(onFrame) }
                 case .failed, .finished:
-                    preconditionFailure("unreachable: feed guards failed and finished phases")
+                    preconditionFailure("JSONLengthPrefixedReader fed again after its onFrame threw")
                 }
             }
         } catch let error as JSONParseError {
-            let located = lines.located(error, in: chunk, base: consumed)
+            // Errors at a frame's prefix or payload start carry the location recorded there.
+            let located = error.line > 0 ? error : lines.located(error, in: chunk, base: consumed)
             phase = .failed
             failure = located
             throw located
+        } catch let error as FrameCallbackError {
+            phase = .failed
+            throw error.underlying
         }
-        lines.advance(over: chunk, base: consumed)
+        lines.advance(to: consumed + chunk.count, in: chunk, base: consumed)
         consumed += chunk.count
     }
 
@@ -121,7 +127,7 @@ public struct JSONLengthPrefixedReader: JSONFraming {
             case .header, .failed, .finished: nil
             }
         if let message {
-            let (line, column) = lines.location(ofOffsetOnCurrentLine: consumed)
+            let (line, column) = lines.location
             let error = JSONParseError(
                 code: .unexpectedEndOfInput, message: message, offset: consumed, line: line, column: column)
             phase = .failed
@@ -141,6 +147,9 @@ public struct JSONLengthPrefixedReader: JSONFraming {
             if headerLength == 0 {
                 headerStart = offset
                 declaredLength = 0
+                // Header errors point at its start, which a later chunk can no longer locate.
+                lines.advance(to: offset, in: UnsafeRawBufferPointer(start: pointer, count: count), base: consumed)
+                headerLocation = lines.location
             }
             index += 1
             headerLength += 1
@@ -148,7 +157,7 @@ public struct JSONLengthPrefixedReader: JSONFraming {
             case .bigEndianUInt32:
                 declaredLength = declaredLength << 8 | Int(byte)
                 if headerLength == 4 {
-                    try startPayload(at: offset + 1)
+                    try startPayload(at: offset + 1, in: UnsafeRawBufferPointer(start: pointer, count: count))
                     return index
                 }
             case .asciiDecimalLine:
@@ -156,7 +165,7 @@ public struct JSONLengthPrefixedReader: JSONFraming {
                     guard headerLength > 1 else {
                         throw frameError(.invalidFrame, at: offset, "expected a decimal length before the newline")
                     }
-                    try startPayload(at: offset + 1)
+                    try startPayload(at: offset + 1, in: UnsafeRawBufferPointer(start: pointer, count: count))
                     return index
                 }
                 guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
@@ -172,13 +181,15 @@ public struct JSONLengthPrefixedReader: JSONFraming {
         return index
     }
 
-    private mutating func startPayload(at offset: Int) throws {
+    private mutating func startPayload(at offset: Int, in chunk: UnsafeRawBufferPointer) throws {
         headerLength = 0
         guard declaredLength <= limits.maxDocumentSize else { throw tooLarge(declaredLength) }
         guard declaredLength > 0 else {
             throw frameError(.frameLengthMismatch, at: headerStart, "the frame declares 0 bytes: it holds no document")
         }
         payloadStart = offset
+        lines.advance(to: offset, in: chunk, base: consumed)
+        payloadLocation = lines.location
         documentsInPayload = 0
         scanner.restart(atOffset: offset)
         phase = .payload
@@ -190,9 +201,15 @@ public struct JSONLengthPrefixedReader: JSONFraming {
         var documents = documentsInPayload
         defer { documentsInPayload = documents }
         let secondDocument = secondDocument(at:)
-        try scanner.feed(bytes) { frame in
-            documents += 1
-            if documents > 1 { throw secondDocument(frame.offset) }
+        do {
+            try scanner.feed(bytes) { frame in
+                documents += 1
+                if documents > 1 { throw secondDocument(frame.offset) }
+            }
+        } catch var error as JSONParseError {
+            // The scanner counts lines from the payload's start; `feed` locates the error in the stream.
+            (error.line, error.column) = (0, 0)
+            throw error
         }
         if documents > 0, let second = scanner.openFrameOffset { throw secondDocument(second) }
     }
@@ -217,10 +234,12 @@ public struct JSONLengthPrefixedReader: JSONFraming {
                 .frameLengthMismatch, at: payloadStart,
                 "the frame's \(declaredLength) bytes hold only whitespace, not a document")
         }
-        let frame = JSONFrame(index: frameCount, offset: payloadStart, length: declaredLength)
+        let frame = JSONFrame(
+            index: frameCount, offset: payloadStart, length: declaredLength,
+            line: payloadLocation.line, column: payloadLocation.column)
         frameCount += 1
         phase = .header
-        try onFrame(frame)
+        try FrameCallbackError.call(onFrame, frame)
     }
 
     // MARK: - Errors (`feed` fills in line and column)
@@ -239,6 +258,12 @@ public struct JSONLengthPrefixedReader: JSONFraming {
     }
 
     private func frameError(_ code: JSONParseError.Code, at offset: Int, _ message: String) -> JSONParseError {
-        JSONParseError(code: code, message: message, offset: offset, line: 0, column: 0)
+        let (line, column) =
+            switch offset {
+            case headerStart: headerLocation
+            case payloadStart where phase == .payload: payloadLocation
+            default: (0, 0)
+            }
+        return JSONParseError(code: code, message: message, offset: offset, line: line, column: column)
     }
 }

@@ -13,7 +13,9 @@ enum FramingOracle {
             return outcome
         }
         func emit(_ start: Int, _ end: Int) {
-            outcome.frames.append(.init(offset: start, length: end - start, bytes: Array(bytes[start..<end])))
+            let (line, column) = lineAndColumn(of: start, in: bytes)
+            outcome.frames.append(
+                .init(offset: start, length: end - start, bytes: Array(bytes[start..<end]), line: line, column: column))
         }
         let whitespace: Set<UInt8> = [0x20, 0x09, 0x0D, 0x0A]
         let delimiters: Set<UInt8> = whitespace.union(Array("{}[]\",:".utf8))

@@ -7,6 +7,8 @@ struct FramingOutcome: Equatable, CustomStringConvertible {
         var offset: Int
         var length: Int
         var bytes: [UInt8]
+        var line = 1
+        var column = 1
     }
 
     struct Failure: Equatable {
@@ -64,7 +66,8 @@ func frame(_ pieces: [[UInt8]], with framer: some JSONFraming) -> FramingOutcome
     var buffer = JSONFrameBuffer(framer)
     var outcome = FramingOutcome()
     let record: (JSONFrame, UnsafeRawBufferPointer) -> Void = { frame, bytes in
-        outcome.frames.append(.init(offset: frame.offset, length: frame.length, bytes: Array(bytes)))
+        outcome.frames.append(
+            .init(offset: frame.offset, length: frame.length, bytes: Array(bytes), line: frame.line, column: frame.column))
     }
     do {
         for piece in pieces { try buffer.feed(piece, onFrame: record) }

@@ -143,7 +143,7 @@ import Testing
         try assembler.feed(Array("1 23".utf8)) { frames.append($0) }
         #expect(frames == [JSONFrame(index: 0, offset: 0, length: 1)])
         try assembler.finalize { frames.append($0) }
-        #expect(frames.last == JSONFrame(index: 1, offset: 2, length: 2))
+        #expect(frames.last == JSONFrame(index: 1, offset: 2, length: 2, line: 1, column: 3))
     }
 
     @Test(arguments: [

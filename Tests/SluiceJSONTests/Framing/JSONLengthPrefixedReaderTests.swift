@@ -41,7 +41,7 @@ import Testing
 
     @Test func decimalPrefixOffsetsPointAtThePayload() {
         let outcome = frameWithLengthPrefixedReader([Array("2\n[]10\n{\"a\":true}".utf8)], prefix: .asciiDecimalLine)
-        #expect(outcome.frames.map { [$0.offset, $0.length] } == [[2, 2], [7, 10]])
+        #expect(outcome.frames.map { [$0.offset, $0.length, $0.line, $0.column] } == [[2, 2, 2, 1], [7, 10, 3, 1]])
     }
 
     /// A length that disagrees with the content fails in that frame, at the right offset, whatever the split.
@@ -60,6 +60,7 @@ import Testing
         ("2\n[]3\n[1", .unexpectedEndOfInput, 8, 1),
         ("2\n[]12", .unexpectedEndOfInput, 6, 1),
         ("1\n}", .unexpectedByte, 2, 0),
+        ("2\n[]3\n\n\n}", .unexpectedByte, 8, 1),
     ])
     func mismatchesFailAtTheirFrame(text: String, code: JSONParseError.Code, offset: Int, framesBefore: Int) {
         let bytes = Array(text.utf8)
@@ -67,6 +68,8 @@ import Testing
         #expect(whole.failure?.code == code)
         #expect(whole.failure?.offset == offset)
         #expect(whole.frames.count == framesBefore)
+        let (line, column) = lineAndColumn(of: offset, in: bytes)
+        #expect(whole.failure?.line == line && whole.failure?.column == column)
         for cut in 0...bytes.count {
             #expect(frameWithLengthPrefixedReader(chunks(of: bytes, cuts: [cut]), prefix: .asciiDecimalLine) == whole, "cut \(cut)")
         }
