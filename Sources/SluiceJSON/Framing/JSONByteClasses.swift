@@ -13,13 +13,12 @@ enum JSONByteClasses {
         var backslashes: UInt64
         var opens: UInt64
         var closes: UInt64
-        var newlines: UInt64
     }
 
     /// Classifies the 64 bytes at `pointer` (which need not be aligned).
     @inline(__always)
     static func block(_ pointer: UnsafeRawPointer) -> Block {
-        var result = Block(quotes: 0, backslashes: 0, opens: 0, closes: 0, newlines: 0)
+        var result = Block(quotes: 0, backslashes: 0, opens: 0, closes: 0)
         for lane in 0..<4 {
             let bytes = pointer.loadUnaligned(fromByteOffset: lane &* 16, as: SIMD16<UInt8>.self)
             let folded = bytes | SIMD16(repeating: 0x20)  // `[` -> `{`, `]` -> `}`
@@ -28,7 +27,6 @@ enum JSONByteClasses {
             result.backslashes |= bits(bytes .== SIMD16(repeating: UInt8(ascii: "\\"))) << shift
             result.opens |= bits(folded .== SIMD16(repeating: UInt8(ascii: "{"))) << shift
             result.closes |= bits(folded .== SIMD16(repeating: UInt8(ascii: "}"))) << shift
-            result.newlines |= bits(bytes .== SIMD16(repeating: UInt8(ascii: "\n"))) << shift
         }
         return result
     }

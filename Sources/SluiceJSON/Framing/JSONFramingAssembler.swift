@@ -347,10 +347,13 @@ public struct JSONFramingAssembler: JSONFraming {
         let inString = JSONByteClasses.prefixXor(quotes) ^ (isInString ? ~0 : 0)
         var structurals = (block.opens | block.closes) & ~inString & ~escaped
         var newlineLimit: UInt64 = ~0
-        if mode == .newlineDelimited && block.newlines != 0 {
-            // Only brackets before the first newline count; the newline itself is an error.
-            newlineLimit = (UInt64(1) << UInt64(block.newlines.trailingZeroBitCount)) &- 1
-            structurals &= newlineLimit
+        if mode == .newlineDelimited {
+            let newlines = JSONByteClasses.mask(pointer, equalTo: UInt8(ascii: "\n"))
+            if newlines != 0 {
+                // Only brackets before the first newline count; the newline itself is an error.
+                newlineLimit = (UInt64(1) << UInt64(newlines.trailingZeroBitCount)) &- 1
+                structurals &= newlineLimit
+            }
         }
         while structurals != 0 {
             let bit = structurals.trailingZeroBitCount

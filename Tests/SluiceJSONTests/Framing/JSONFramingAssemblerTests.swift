@@ -54,7 +54,10 @@ import Testing
     @Test(arguments: [JSONFramingAssembler.Mode.concatenated, .newlineDelimited])
     func damagedStreamsFailTheSameWayUnderRandomSplits(mode: JSONFramingAssembler.Mode) {
         var random = SeededRandomNumberGenerator.fromEnvironment(default: 0xBAD_5EED)
-        let limits = [JSONLimits.default, JSONLimits(maxDepth: 3, maxTokenLength: 80, maxDocumentSize: 400)]
+        let limits = [
+            JSONLimits.default, JSONLimits(maxDepth: 3, maxTokenLength: 80, maxDocumentSize: 400),
+            JSONLimits(maxDepth: 2, maxTokenLength: 10, maxDocumentSize: 90),
+        ]
         for round in 0..<60 {
             let seed = random.next()
             var generator = GeneratedJSONStream(seed: seed)
@@ -64,7 +67,7 @@ import Testing
                 let position = Int.random(in: 0..<bytes.count, using: &generator.random)
                 bytes[position] = damage[Int.random(in: 0..<damage.count, using: &generator.random)]
             }
-            let limit = limits[round % 2]
+            let limit = limits[round % 3]
             let expected = FramingOracle.frame(bytes, mode: mode, limits: limit)
             #expect(frameWithAssembler([bytes], mode: mode, limits: limit) == expected, "round \(round) seed \(seed)")
             let cuts = randomCuts(count: bytes.count, meanChunk: [5, 64, 129][round % 3], using: &generator.random)
