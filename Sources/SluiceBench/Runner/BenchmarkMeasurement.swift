@@ -52,7 +52,8 @@ public final class BenchmarkMeasurement {
     /// when given, else `settings.innerIterations`, else scaled until a sample lasts the policy's target), then
     /// warms up until stable or `maxWarmupSeconds`. Returns the inner iterations.
     /// Throws `BenchmarkFailure` when the setup, the operation or the check fails.
-    public func prepare(innerIterations fixed: Int? = nil) async throws -> Int {
+    /// `warmsUp: false` skips the warm-up (the allocation lane needs none).
+    public func prepare(innerIterations fixed: Int? = nil, warmsUp: Bool = true) async throws -> Int {
         let body: any PreparedBenchmark
         do {
             body = try await benchmark.makeInstance(parameters)
@@ -69,7 +70,7 @@ public final class BenchmarkMeasurement {
         } else {
             innerIterations = try await calibrate(body)
         }
-        try await warmUp(body)
+        if warmsUp { try await warmUp(body) }
         return innerIterations
     }
 

@@ -1,7 +1,7 @@
 /// The runner's fixed policy: how long a sample must last, when warm-up counts as stable, when rounds stop.
 ///
 /// Suite files set the `RunSettings`; these are the harness's own constants, exposed so tests can shrink them.
-public struct MeasurementPolicy: Sendable, Hashable {
+public struct MeasurementPolicy: Sendable, Hashable, Codable {
     /// A sample is scaled (inner iterations doubled) until it lasts at least this long, so the clock reads
     /// and the histogram record stay well under 1 % of it. Default 20 µs.
     public var targetSampleNanoseconds: UInt64
