@@ -123,9 +123,9 @@ public final class WorkerServer {
             try await measurement.measureRounds { [self] round in send(roundResponse(round, id: request.id)) }
             if lane == .all { try await measurement.measureAllocations() }
         case .allocation:
-            let policy = request.policy ?? MeasurementPolicy()
-            _ = try await measurement.prepare(
-                innerIterations: request.innerIterations ?? policy.allocationOperations, warmsUp: false)
+            // Calibrated like the timing lane, so the pass runs about `allocationOperations` fast operations
+            // or a single slow one, never 100 slow ones.
+            _ = try await measurement.prepare(innerIterations: request.innerIterations, warmsUp: false)
             try await measurement.measureAllocations()
             try measurement.checkOutput()
         }
