@@ -1,4 +1,5 @@
 import CJemalloc
+import Synchronization
 
 /// Reads jemalloc's allocation counters around a measured block.
 ///
@@ -29,11 +30,28 @@ public enum AllocationCapture {
             ? nil : "jemalloc is not this process's allocator (install libjemalloc-dev and rebuild)"
     }
 
-    /// Installs the counting hooks. Returns false when jemalloc refused them.
-    public static func installHooks() -> Bool { sluice_alloc_hooks_install() == 0 }
+    /// How many allocation passes in this process hold the hooks; they are removed when the last one releases.
+    private static let hookUsers = Mutex<Int>(0)
 
-    /// Removes the counting hooks, restoring jemalloc's fast path.
-    public static func removeHooks() { _ = sluice_alloc_hooks_remove() }
+    /// Installs the counting hooks (or joins passes that already hold them). Returns false when jemalloc
+    /// refused them; then `releaseHooks()` must not be called.
+    public static func installHooks() -> Bool {
+        hookUsers.withLock { users in
+            if users == 0 && sluice_alloc_hooks_install() != 0 { return false }
+            users += 1
+            return true
+        }
+    }
+
+    /// Releases the hooks taken by `installHooks()`; the last release removes them, restoring jemalloc's
+    /// fast path.
+    public static func removeHooks() {
+        hookUsers.withLock { users in
+            precondition(users > 0, "removeHooks() without a matching installHooks()")
+            users -= 1
+            if users == 0 { _ = sluice_alloc_hooks_remove() }
+        }
+    }
 
     /// This thread's counters (hooks must be installed for `calls`). O(1), allocation-free.
     @inline(__always)
