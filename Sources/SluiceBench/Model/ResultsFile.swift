@@ -174,11 +174,19 @@ public struct CompactHistogram: Codable, Hashable, Sendable {
     public var values: [UInt64]
     /// Counts for each value in `values`.
     public var counts: [UInt64]
+    /// Recorded values are the metric's unit times this divisor; nil means 1. Wall time is recorded per
+    /// sample of `innerIterations` operations (ns per sample, so ns-scale operations keep 3 significant
+    /// digits), and the divisor is `innerIterations`. Merge only histograms with equal divisors.
+    public var valueDivisor: Double?
 
-    public init(significantDigits: Int, highestTrackableValue: UInt64, values: [UInt64], counts: [UInt64]) {
+    public init(
+        significantDigits: Int, highestTrackableValue: UInt64, values: [UInt64], counts: [UInt64],
+        valueDivisor: Double? = nil
+    ) {
         self.significantDigits = significantDigits
         self.highestTrackableValue = highestTrackableValue
         self.values = values
         self.counts = counts
+        self.valueDivisor = valueDivisor
     }
 }
