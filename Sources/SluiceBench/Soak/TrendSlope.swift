@@ -43,12 +43,7 @@ public struct TrendSlope: Hashable, Sendable, Codable {
         let upperRank = Int(((count + c) / 2).rounded(.up))
         let lower = slopes[min(max(lowerRank - 1, 0), slopes.count - 1)]
         let upper = slopes[min(max(upperRank, 0), slopes.count - 1)]
-        return TrendSlope(slope: median(sorted: slopes), lower: lower, upper: upper, confidence: confidence, pointCount: n)
-    }
-
-    private static func median(sorted: [Double]) -> Double {
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        return TrendSlope(slope: RatioStatistics.median(ofSorted: slopes), lower: lower, upper: upper, confidence: confidence, pointCount: n)
     }
 
     private static func bin(times: [Double], values: [Double], maxPoints: Int) -> ([Double], [Double]) {
@@ -67,9 +62,3 @@ public struct TrendSlope: Hashable, Sendable, Codable {
         return (binnedTimes, binnedValues)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
