@@ -48,3 +48,10 @@ public struct MergeError: Error, Sendable, CustomStringConvertible {
         files.isEmpty ? message : "\(files.joined(separator: ", ")): \(message)"
     }
 }
+
+extension MergeError {
+    /// The exit code this error maps to: incomparable environment for differing fingerprints, else bad input.
+    public var exitCode: HarnessExitCode {
+        code == .environmentMismatch ? .incomparableEnvironment : .badInput
+    }
+}
