@@ -100,7 +100,8 @@ do {
     let stage = KeyedSumStage(state: try makeBackend(options.backend))
     let pipeline = CheckpointedPipeline(
         source: try NDJSONFileSource(path: options.input, name: "input"), stage: stage, sink: sink,
-        catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery))
+        checkpoints: CheckpointConfiguration(
+                catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery)))
     let (report, notes) = try pipeline.recover()
     for line in report.description.split(separator: "\n") { say("recovered \(line)") }
     for note in notes { say("sink \(note)") }
