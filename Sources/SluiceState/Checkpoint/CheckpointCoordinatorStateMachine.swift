@@ -50,12 +50,11 @@ public struct CheckpointCoordinatorStateMachine {
     }
 
     /// A stage saw `barrier` on every input and captured its state.
-    public mutating func stageSnapshotted<Value>(
-        _ barrier: CheckpointBarrier, stage: String, snapshot: StateSnapshot<Value>
-    ) {
+    public mutating func stageSnapshotted(_ barrier: CheckpointBarrier, capture: StageStateCapture) {
+        let stage = capture.name
         precondition(stageNames.contains(stage), "unknown stage \(stage)")
         precondition(pending[barrier.id] != nil, "stage \(stage) saw barrier \(barrier.id) before any source")
-        pending[barrier.id]?.stages.append(CheckpointCapture.stage(stage, snapshot))
+        pending[barrier.id]?.stages.append((name: stage, encode: capture.encode))
     }
 
     /// The sink closed epoch `barrier.id`: the checkpoint is complete and must be persisted.

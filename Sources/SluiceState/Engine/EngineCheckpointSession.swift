@@ -118,7 +118,7 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
 
     /// Stage side.
     func stageReached(_ barrier: CheckpointBarrier) throws {
-        machine.stageSnapshotted(barrier, stage: stage.name, snapshot: try stage.state.makeSnapshot())
+        machine.stageSnapshotted(barrier, capture: try stage.captureState())
     }
 
     /// Sink side.
@@ -146,6 +146,7 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
         for completion in writer.takeCompletions() {
             report.completedCheckpoints.append(completion.id)
             report.snapshotDurationsNanoseconds.append(completion.durationNanoseconds)
+            report.snapshotCPUNanoseconds.append(completion.cpuNanoseconds)
         }
     }
 }

@@ -142,18 +142,18 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
             if let failure = writer.failure { throw failure }
             let start = checkpoints.clock.nowNanoseconds()
             let position = source.position
-            let snapshot = try stage.state.makeSnapshot()
+            let captured = try stage.captureState()
             let sinkCommit = try sink.barrier(barrier.id)
             let capture = CheckpointCapture(
                 id: barrier.id, parentID: lastCheckpointID, sources: [position],
-                stages: [CheckpointCapture.stage(stage.name, snapshot)], metadata: checkpoints.metadata)
+                stages: [(name: captured.name, encode: captured.encode)], metadata: checkpoints.metadata)
             writer.submit(capture, sinkCommit: sinkCommit)
             lastCheckpointID = barrier.id
             nextCheckpointID = barrier.id + 1
             let pause = checkpoints.clock.nowNanoseconds() &- start
             report.pauseDurationsNanoseconds.append(pause)
             pauseRecorder.record(Double(pause) / 1e6)
-            stateSizeGauge.record(snapshot.stateSizeBytes)
+            stateSizeGauge.record(captured.stateSizeBytes)
             collect(into: &report)
         }
     }
@@ -162,6 +162,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
         for completion in writer.takeCompletions() {
             report.completedCheckpoints.append(completion.id)
             report.snapshotDurationsNanoseconds.append(completion.durationNanoseconds)
+            report.snapshotCPUNanoseconds.append(completion.cpuNanoseconds)
             lastCompletedID = completion.id
         }
     }

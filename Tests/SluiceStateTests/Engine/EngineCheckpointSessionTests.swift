@@ -65,7 +65,11 @@ import Testing
         machine.sourceEmitted(barrier, position: SourcePosition(source: "in", nextSequence: 10, byteOffset: 99))
         let state = InMemoryStateBackend<Int64>()
         state.setValue(3, forKey: "a")
-        machine.stageSnapshotted(barrier, stage: "count", snapshot: state.makeSnapshot())
+        let snapshot = state.makeSnapshot()
+        machine.stageSnapshotted(
+            barrier,
+            capture: StageStateCapture(
+                name: "count", encode: { try snapshot.encodeEntries(into: &$0) }, stateSizeBytes: snapshot.stateSizeBytes))
         #expect(machine.openCount == 1)
         let action = machine.sinkPrepared(barrier, commit: SinkEpochCommit(makeDurable: {}, commit: {}))
         guard case .persist(let capture, _) = action else { return }
