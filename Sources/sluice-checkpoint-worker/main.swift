@@ -27,6 +27,7 @@ func emit(_ text: String, to descriptor: Int32) {
     var bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {
+        // bytes.count > done >= 0, so the buffer is non-empty and baseAddress is non-nil.
         let count = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
         if count <= 0 { return }
         done += count
