@@ -198,7 +198,7 @@ public struct JSONFramingAssembler: JSONFraming {
             default:
                 throw error(
                     .unexpectedByte, at: consumed + index,
-                    "expected the start of a JSON document, found \(describeFramingByte(byte))")
+                    "expected the start of a JSON document, found \(describe(byte))")
             }
             documentStart = consumed + index
             lines.advance(to: documentStart, in: UnsafeRawBufferPointer(start: pointer, count: count), base: consumed)
@@ -222,7 +222,7 @@ public struct JSONFramingAssembler: JSONFraming {
             case let byte:
                 throw error(
                     .trailingContent, at: consumed + index,
-                    "expected a newline after the document, found \(describeFramingByte(byte)) (one document per line)")
+                    "expected a newline after the document, found \(describe(byte)) (one document per line)")
             }
         }
         return index
@@ -420,11 +420,4 @@ public struct JSONFramingAssembler: JSONFraming {
 func saturatingSum(_ a: Int, _ b: Int) -> Int {
     let (sum, overflow) = a.addingReportingOverflow(b)
     return overflow ? Int.max : sum
-}
-
-/// `'x'` for a printable ASCII byte, else `byte 0xNN`.
-func describeFramingByte(_ byte: UInt8) -> String {
-    if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-    let hex = String(byte, radix: 16, uppercase: true)
-    return "byte 0x\(hex.count == 1 ? "0" + hex : hex)"
 }

@@ -171,7 +171,7 @@ public struct JSONLengthPrefixedReader: JSONFraming {
                 guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
                     throw frameError(
                         .invalidFrame, at: offset,
-                        "expected an ASCII digit or a newline in the length prefix, found \(describeFramingByte(byte))")
+                        "expected an ASCII digit or a newline in the length prefix, found \(describe(byte))")
                 }
                 let digit = Int(byte - UInt8(ascii: "0"))
                 guard declaredLength <= (limits.maxDocumentSize - digit) / 10 else { throw tooLarge(nil) }
