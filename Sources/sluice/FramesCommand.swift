@@ -68,14 +68,11 @@ struct FramesCommand: ParsableCommand {
                 #"{"index":\#(frame.index),"offset":\#(frame.offset),"length":\#(frame.length),"#
                     + #""line":\#(frame.line),"column":\#(frame.column)}"#)
         }
-        try Report.streaming(
-            file, chunkSize: chunking.chunkSize,
-            onInvalid: { error in
-                output.writeLine(Report.errorLine(error))
-                output.flush()
-                StandardError.write("sluice: " + Report.invalid(file, error))
-            },
-            { chunk in try framer.feed(chunk, onFrame: write) },
-            finish: { try framer.finalize(onFrame: write) })
+        let outcome = try Report.stream(file, chunkSize: chunking.chunkSize) { chunk in
+            try framer.feed(chunk, onFrame: write)
+        } finish: {
+            try framer.finalize(onFrame: write)
+        }
+        try Report.finish(file, outcome, output: output)
     }
 }
