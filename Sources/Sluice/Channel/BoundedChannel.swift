@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A multi-producer, multi-consumer FIFO channel with a bounded buffer, watermark backpressure, overflow
 /// policies, batch hand-off and lock-free instrumentation.
 ///
@@ -40,7 +42,7 @@
 /// Every operation, single or batch, is one lock acquisition plus at most one clock read (only when the
 /// depth changes); batch operations are the fast path. Statistics are read from atomics without the lock.
 public final class BoundedChannel<Element: Sendable>: Sendable {
-    let storage: BoundedChannelStorage<Element>
+    @usableFromInline let storage: BoundedChannelStorage<Element>
 
     /// The name used in errors and statistics.
     public var name: String { storage.name }
@@ -90,6 +92,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Throws: `CancellationError` if the task is cancelled while suspended (the element was not enqueued);
     ///   ``ChannelError`` with code `.finished` if the channel is or becomes finished before the element is
     ///   enqueued, `.full` under `.fail`.
+    @inlinable
     public func send(_ element: Element) async throws {
         do {
             try await storage.send(contentsOf: CollectionOfOne(element))
@@ -106,6 +109,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Throws: ``ChannelError`` whose ``ChannelError/acceptedCount`` is the number of leading elements that
     ///   were enqueued (the rest were not): `.cancelled` if the task is cancelled while suspended, `.finished`
     ///   if the channel is or becomes finished, `.full` under `.fail` when not everything fits.
+    @inlinable
     public func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
         try await storage.send(contentsOf: elements)
     }
@@ -114,6 +118,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///
     /// Under `.wait` and `.fail` a channel without room returns `.full(acceptedCount: 0)`; the drop policies
     /// always return `.enqueued` (possibly discarding). After ``finish()`` it returns `.finished`.
+    @inlinable
     public func trySend(_ element: Element) -> ChannelTrySendResult {
         storage.trySend(contentsOf: CollectionOfOne(element))
     }
@@ -123,6 +128,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Complexity: O(*n*) for *n* elements.
     /// - Returns: `.enqueued` when the channel took everything, else `.full` / `.finished` with the number of
     ///   leading elements that were enqueued.
+    @inlinable
     public func trySend<C: Collection<Element>>(contentsOf elements: C) -> ChannelTrySendResult {
         storage.trySend(contentsOf: elements)
     }
@@ -135,6 +141,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Returns: The element, or `nil` once the channel is finished and drained.
     /// - Throws: The error given to ``fail(_:)`` once drained; `CancellationError` if the task is cancelled
     ///   while suspended (nothing is consumed).
+    @inlinable
     public func receive() async throws -> Element? {
         try await storage.receive { $0.receive() }
     }
@@ -147,11 +154,13 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Returns: How many elements were appended (at least 1), or 0 once the channel is finished and drained.
     /// - Throws: The error given to ``fail(_:)`` once drained; `CancellationError` if the task is cancelled
     ///   while suspended (nothing is consumed).
+    @inlinable
     public func receive(into buffer: inout [Element], maxCount: Int) async throws -> Int {
         try await storage.receive { $0.receive(into: &buffer, maxCount: maxCount) } ?? 0
     }
 
     /// Takes the next element if one is buffered, without suspending.
+    @inlinable
     public func tryReceive() -> ChannelTryReceiveResult<Element> {
         storage.tryReceive { $0.receive() }
     }
@@ -159,6 +168,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Appends up to `maxCount` buffered elements to `buffer` without suspending; the value is how many.
     ///
     /// Complexity: O(*k*) for the *k* elements appended.
+    @inlinable
     public func tryReceive(into buffer: inout [Element], maxCount: Int) -> ChannelTryReceiveResult<Int> {
         storage.tryReceive { $0.receive(into: &buffer, maxCount: maxCount) }
     }
@@ -184,9 +194,11 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     // MARK: Instrumentation
 
     /// The number of buffered elements, read from an atomic without the lock.
+    @inlinable
     public var depth: Int { storage.instruments.depth.load(ordering: .relaxed) }
 
     /// The largest depth reached so far, read from an atomic without the lock.
+    @inlinable
     public var maxDepth: Int { storage.instruments.maxDepth.load(ordering: .relaxed) }
 
     /// A snapshot of all counters and the time-weighted depth histogram, read without the lock.

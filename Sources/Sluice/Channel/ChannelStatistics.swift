@@ -71,6 +71,7 @@ public struct ChannelStatistics: Sendable, Hashable {
     }
 
     /// The bucket index for `depth`: 0 for 0, else `1 + floor(log2(depth))`.
+    @inlinable
     public static func bucketIndex(forDepth depth: Int) -> Int {
         depth <= 0 ? 0 : Int.bitWidth - depth.leadingZeroBitCount
     }
