@@ -62,7 +62,9 @@ import DequeModule
         @usableFromInline var producerToResume: Producer?
         @usableFromInline var consumerToResume: Consumer?
 
-        @inlinable init(status: ReceiveStatus<Value>, producerToResume: Producer? = nil, consumerToResume: Consumer? = nil) {
+        @inlinable init(
+            status: ReceiveStatus<Value>, producerToResume: Producer? = nil, consumerToResume: Consumer? = nil
+        ) {
             self.status = status
             self.producerToResume = producerToResume
             self.consumerToResume = consumerToResume
@@ -312,13 +314,13 @@ import DequeModule
     }
 }
 
-
-
 extension BoundedChannelStateMachine: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.Waiter: Sendable where Handle: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.Waiter: Sendable
+where Handle: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.SendAction: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.SendAction: Sendable
+where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
 extension BoundedChannelStateMachine.ReceiveStatus: Sendable
 where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
@@ -326,4 +328,5 @@ where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable
 extension BoundedChannelStateMachine.ReceiveAction: Sendable
 where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.FinishAction: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.FinishAction: Sendable
+where Element: Sendable, Producer: Sendable, Consumer: Sendable {}

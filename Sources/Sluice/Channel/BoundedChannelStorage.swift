@@ -33,7 +33,9 @@ import Synchronization
 /// The lock around a ``BoundedChannelStateMachine``: every event is one `Mutex` acquisition; continuations
 /// are resumed after the lock is released; instrumentation is published to atomics under the lock.
 @usableFromInline final class BoundedChannelStorage<Element: Sendable>: Sendable {
-    @usableFromInline typealias Machine = BoundedChannelStateMachine<Element, ProducerHandle, UnsafeContinuation<ConsumerResumption, Never>>
+    @usableFromInline typealias Machine = BoundedChannelStateMachine<
+        Element, ProducerHandle, UnsafeContinuation<ConsumerResumption, Never>
+    >
 
     @usableFromInline let name: String
     @usableFromInline let capacityLimit: Int?
@@ -58,11 +60,14 @@ import Synchronization
     // MARK: Sending
 
     /// One locked send attempt from `index`; publishes instrumentation and wakes waiters outside the lock.
-    @inlinable func attemptSend<C: Collection<Element>>(_ elements: C, from index: inout C.Index) -> Machine.SendStatus {
+    @inlinable func attemptSend<C: Collection<Element>>(
+        _ elements: C, from index: inout C.Index
+    ) -> Machine.SendStatus {
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = machine.send(elements, from: &index)
-            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            publishAfterEvent(
+                machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
             return action
         }
         action.consumerToResume?.resume(returning: .retry)
@@ -161,7 +166,8 @@ import Synchronization
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = body(&machine)
-            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            publishAfterEvent(
+                machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
             return action
         }
         action.consumerToResume?.resume(returning: .retry)
@@ -189,7 +195,9 @@ import Synchronization
     }
 
     /// Non-suspending receive through `body`.
-    @inlinable func tryReceive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) -> ChannelTryReceiveResult<Value> {
+    @inlinable func tryReceive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>)
+        -> ChannelTryReceiveResult<Value>
+    {
         switch attemptReceive(body) {
         case .value(let value): .value(value)
         case .mustWait: .empty
