@@ -19,7 +19,8 @@ import Synchronization
 /// ## Order
 /// Elements leave in the order they were enqueued. A batch is enqueued as one contiguous run, so with a
 /// single consumer each producer's elements arrive in its send order; with several consumers each element
-/// goes to exactly one of them.
+/// goes to exactly one of them. Suspended producers are resumed in the order they suspended, but hold no place in
+/// line: once the channel reopens, a send that arrives meanwhile may enqueue first.
 ///
 /// ## Finishing
 /// ``finish()`` (or ``fail(_:)``) closes the channel: sends from then on throw ``ChannelError/Code/finished``
@@ -61,13 +62,17 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///   - watermarks: Backpressure watermarks; `high` must not exceed the capacity. Default: high = capacity,
     ///     low = capacity / 2. Ignored when unbounded.
     ///   - name: Used in errors and statistics.
-    ///   - clock: The time source for the instrumentation (tests pass `SluiceTestKit.ManualClock`).
+    ///   - clock: The time source for the timing statistics (tests pass `SluiceTestKit.ManualClock`). It is read
+    ///     once per operation that changes the depth. `nil` switches timing off: no clock reads, and the
+    ///     histogram, time at capacity and blocked time read as unavailable (`nil`); depth, maximum depth and
+    ///     counters are still kept. Worth it only for single-element hand-offs, where a clock read is a large
+    ///     share of the cost.
     public init(
         capacity: ChannelCapacity,
         overflowPolicy: ChannelOverflowPolicy = .wait,
         watermarks: ChannelWatermarks? = nil,
         name: String = "channel",
-        clock: any MonotonicClock = SystemMonotonicClock()
+        clock: (any MonotonicClock)? = SystemMonotonicClock()
     ) {
         let resolved: ChannelWatermarks
         if let limit = capacity.limit {

@@ -38,8 +38,8 @@ import Synchronization
     >
 
     @usableFromInline let name: String
-    @usableFromInline let capacityLimit: Int?
-    @usableFromInline let clock: any MonotonicClock
+    /// `nil` when timing is switched off: no clock reads, timing statistics unavailable.
+    @usableFromInline let clock: (any MonotonicClock)?
     @usableFromInline let instruments: ChannelInstruments
     @usableFromInline let machine: Mutex<Machine>
 
@@ -48,12 +48,11 @@ import Synchronization
         capacity: ChannelCapacity,
         watermarks: ChannelWatermarks,
         policy: ChannelOverflowPolicy,
-        clock: any MonotonicClock
+        clock: (any MonotonicClock)?
     ) {
         self.name = name
-        self.capacityLimit = capacity.limit
         self.clock = clock
-        self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock.nowNanoseconds())
+        self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock?.nowNanoseconds() ?? 0)
         self.machine = Mutex(Machine(capacity: capacity.limit ?? .max, watermarks: watermarks, policy: policy))
     }
 
@@ -116,10 +115,9 @@ import Synchronization
     }
 
     @inlinable func suspendProducer(waiterID: UInt64) async -> ProducerResumption {
-        instruments.producerSuspensionCount.add(1, ordering: .relaxed)
-        return await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ProducerResumption, Never>) in
-                let handle = ProducerHandle(continuation: continuation, suspendedAt: clock.nowNanoseconds())
+                let handle = ProducerHandle(continuation: continuation, suspendedAt: clock?.nowNanoseconds() ?? 0)
                 let registration = machine.withLock { machine in
                     let registration = machine.suspendProducer(
                         waiterID: waiterID, handle: handle, isCancelled: Task.isCancelled)
@@ -127,7 +125,7 @@ import Synchronization
                     return registration
                 }
                 switch registration {
-                case .suspended: break
+                case .suspended: instruments.producerSuspensionCount.add(1, ordering: .relaxed)
                 case .retry: continuation.resume(returning: .retry)
                 case .cancelled: continuation.resume(returning: .cancelled)
                 case .finished: continuation.resume(returning: .finished)
@@ -144,8 +142,9 @@ import Synchronization
     }
 
     @inlinable func resume(_ producer: ProducerHandle, with resumption: ProducerResumption) {
-        let now = clock.nowNanoseconds()
-        instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
+        if let now = clock?.nowNanoseconds() {
+            instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
+        }
         producer.continuation.resume(returning: resumption)
     }
 
@@ -253,13 +252,17 @@ import Synchronization
     @inlinable func publishAfterEvent(_ machine: borrowing Machine, depthBefore: Int, woke: Bool) {
         let depth = machine.depth
         if depth != depthBefore {
-            instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
+            if let clock {
+                instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
+            } else {
+                instruments.depthChanged(to: depth)
+            }
         }
         instruments.publishCounters(of: machine)
         if woke { instruments.publishWaiters(of: machine) }
     }
 
     @usableFromInline func statistics() -> ChannelStatistics {
-        instruments.snapshot(name: name, now: clock.nowNanoseconds())
+        instruments.snapshot(name: name, now: clock?.nowNanoseconds())
     }
 }

@@ -56,6 +56,11 @@ import Synchronization
             }
             lastChangeNanoseconds.store(now, ordering: .relaxed)
         }
+        depthChanged(to: newDepth)
+    }
+
+    /// Publishes the depth and the maximum depth (without timing). Call under the channel's lock.
+    @inlinable func depthChanged(to newDepth: Int) {
         depth.store(newDepth, ordering: .relaxed)
         if newDepth > maxDepth.load(ordering: .relaxed) {
             maxDepth.store(newDepth, ordering: .relaxed)
@@ -82,8 +87,24 @@ import Synchronization
         producerBlockedNanoseconds.add(nanoseconds, ordering: .relaxed)
     }
 
-    @usableFromInline func snapshot(name: String, now: UInt64) -> ChannelStatistics {
+    /// A snapshot; `now` is `nil` when the channel has no clock, and the timing fields are then `nil`.
+    @usableFromInline func snapshot(name: String, now: UInt64?) -> ChannelStatistics {
         let currentDepth = depth.load(ordering: .relaxed)
+        var statistics = ChannelStatistics(
+            name: name,
+            capacity: capacity,
+            depth: currentDepth,
+            maxDepth: maxDepth.load(ordering: .relaxed),
+            sentCount: sentCount.load(ordering: .relaxed),
+            receivedCount: receivedCount.load(ordering: .relaxed),
+            droppedOldestCount: droppedOldestCount.load(ordering: .relaxed),
+            droppedNewestCount: droppedNewestCount.load(ordering: .relaxed),
+            rejectedCount: rejectedCount.load(ordering: .relaxed),
+            producerSuspensionCount: producerSuspensionCount.load(ordering: .relaxed),
+            waitingProducerCount: waitingProducerCount.load(ordering: .relaxed),
+            waitingConsumerCount: waitingConsumerCount.load(ordering: .relaxed)
+        )
+        guard let now else { return statistics }
         let last = lastChangeNanoseconds.load(ordering: .relaxed)
         let open = now > last ? now - last : 0
         let openBucket = ChannelStatistics.bucketIndex(forDepth: currentDepth)
@@ -98,23 +119,10 @@ import Synchronization
         }
         var atCapacity = nanosecondsAtCapacity.load(ordering: .relaxed)
         if currentDepth == capacity { atCapacity &+= open }
-        return ChannelStatistics(
-            name: name,
-            capacity: capacity,
-            depth: currentDepth,
-            maxDepth: maxDepth.load(ordering: .relaxed),
-            sentCount: sentCount.load(ordering: .relaxed),
-            receivedCount: receivedCount.load(ordering: .relaxed),
-            droppedOldestCount: droppedOldestCount.load(ordering: .relaxed),
-            droppedNewestCount: droppedNewestCount.load(ordering: .relaxed),
-            rejectedCount: rejectedCount.load(ordering: .relaxed),
-            depthHistogram: histogram,
-            observedNanoseconds: total,
-            nanosecondsAtCapacity: atCapacity,
-            producerBlockedNanoseconds: producerBlockedNanoseconds.load(ordering: .relaxed),
-            producerSuspensionCount: producerSuspensionCount.load(ordering: .relaxed),
-            waitingProducerCount: waitingProducerCount.load(ordering: .relaxed),
-            waitingConsumerCount: waitingConsumerCount.load(ordering: .relaxed)
-        )
+        statistics.depthHistogram = histogram
+        statistics.observedNanoseconds = total
+        statistics.nanosecondsAtCapacity = atCapacity
+        statistics.producerBlockedNanoseconds = producerBlockedNanoseconds.load(ordering: .relaxed)
+        return statistics
     }
 }

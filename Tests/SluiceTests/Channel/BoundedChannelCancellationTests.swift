@@ -27,7 +27,8 @@ import Testing
             { await thrownError { try await channel.send(contentsOf: 0..<10) } },
             whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .cancellation)
         let channelError = error as? ChannelError
-        #expect(channelError?.code == .cancelled && channelError?.acceptedCount == 4, "got \(String(describing: error))")
+        #expect(
+            channelError?.code == .cancelled && channelError?.acceptedCount == 4, "got \(String(describing: error))")
         var batch: [Int] = []
         guard case .value(4) = channel.tryReceive(into: &batch, maxCount: 10) else {
             Issue.record("expected the four accepted elements")
