@@ -113,7 +113,8 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Complexity: O(*n*) for *n* elements.
     /// - Throws: ``ChannelError`` whose ``ChannelError/acceptedCount`` is the number of leading elements that
     ///   were enqueued (the rest were not): `.cancelled` if the task is cancelled while suspended, `.finished`
-    ///   if the channel is or becomes finished, `.full` under `.fail` when not everything fits.
+    ///   if the channel is or becomes finished, `.full` under `.fail` when not everything fits. The error is
+    ///   typed; in Swift 6 mode a `do` block infers it only when written `do throws(ChannelError) { … }`.
     @inlinable
     public func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
         try await storage.send(contentsOf: elements)
@@ -184,6 +185,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///
     /// Suspended producers resume and throw ``ChannelError/Code/finished``; suspended consumers resume.
     /// Calling it again, or after ``fail(_:)``, does nothing.
+    /// Complexity: O(*w*) for *w* suspended producers and consumers.
     public func finish() {
         storage.finish(error: nil)
     }
