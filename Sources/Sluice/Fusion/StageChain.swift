@@ -1,0 +1,40 @@
+/// A statically typed chain of stages between a source and a sink: the unit the fusion planner works on.
+///
+/// Chains are built by `PipelineBuilder` as nested generic values (`ComposedChain<ComposedChain<…>, StageNode<…>>`),
+/// so when a pipeline is built in user code the compiler sees every stage's concrete type and can inline a fused
+/// segment into one loop. Members starting with `_` are for the engines, not for users.
+public protocol StageChain<Input, Output>: Sendable {
+    /// What the chain consumes.
+    associatedtype Input: Sendable
+    /// What the chain emits.
+    associatedtype Output: Sendable
+
+    /// The number of stages in the chain.
+    var stageCount: Int { get }
+
+    /// Assigns stage indices and segments, and decides where the chain is cut (see `FusionMode`). O(stages).
+    mutating func _plan(_ state: inout _ChainPlanState)
+
+    /// Runs one element through the whole chain as one fused loop body.
+    mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void)
+
+    /// Runs a batch through the chain, honouring the planned cuts (a buffer at each cut).
+    mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void)
+
+    /// Finishes every stage in order; outputs emitted while finishing flow through the rest of the chain.
+    mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void)
+
+    /// Runs the stages' start hooks (for `Continuous` and `Persistent` stages) and takes pooled instances.
+    mutating func _start()
+
+    /// Runs the started stages' stop hooks and returns pooled instances.
+    mutating func _stop()
+
+    /// Appends one entry per stage, in order. O(stages).
+    func _collectStatistics(into statistics: inout [StageStatistics])
+
+    /// Runs this chain's segments under the concurrent engine, fusing `suffix` onto its last segment.
+    func _spawn<Suffix: StageChain>(
+        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>, fusing suffix: Suffix
+    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Output
+}

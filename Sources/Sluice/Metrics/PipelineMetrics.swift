@@ -1,0 +1,64 @@
+import Metrics
+
+/// The swift-metrics handles of one run: made once when the run starts, used once per batch, flushed at the end.
+@usableFromInline
+final class PipelineMetrics: Sendable {
+    let dimensions: [(String, String)]
+    let docsTotal: Counter
+
+    @usableFromInline
+    init(pipelineName: String) {
+        dimensions = [("pipeline", pipelineName)]
+        docsTotal = Counter(label: PipelineMetricName.docsTotal, dimensions: dimensions)
+    }
+
+    /// Counts a batch the sink consumed. One metrics call.
+    @usableFromInline
+    func sinkConsumed(_ count: Int) {
+        docsTotal.increment(by: Int64(count))
+    }
+
+    /// A recorder for one segment's per-batch latency.
+    @usableFromInline
+    func latencyRecorder(segment: String) -> SegmentLatencyRecorder {
+        SegmentLatencyRecorder(
+            recorder: Recorder(label: PipelineMetricName.stageLatency, dimensions: dimensions + [("stage", segment)]))
+    }
+
+    /// Flushes the end-of-run figures. O(stages + channels).
+    @usableFromInline
+    func flush(_ statistics: PipelineStatistics) {
+        let seconds = Double(statistics.elapsedNanoseconds) / 1e9
+        if seconds > 0 {
+            Gauge(label: PipelineMetricName.docsRate, dimensions: dimensions).record(
+                Double(statistics.sinkCount) / seconds)
+        }
+        for stage in statistics.stages where stage.errors > 0 {
+            Counter(label: PipelineMetricName.stageErrors, dimensions: dimensions + [("stage", stage.name)])
+                .increment(by: Int64(stage.errors))
+        }
+        if statistics.deadLetters.routedCount > 0 {
+            Counter(label: PipelineMetricName.poisonRouted, dimensions: dimensions)
+                .increment(by: Int64(statistics.deadLetters.routedCount))
+        }
+        Gauge(label: PipelineMetricName.fusedStageCount, dimensions: dimensions).record(
+            Double(statistics.fusedStageCount))
+        if let average = statistics.fusedOpsPerStageAverage {
+            Gauge(label: PipelineMetricName.fusedOpsPerStage, dimensions: dimensions).record(average)
+        }
+        Gauge(label: PipelineMetricName.activeWorkers, dimensions: dimensions).record(
+            Double(statistics.activeWorkers))
+    }
+}
+
+/// Records a segment's per-batch latency into `stage_latency_ms`.
+@usableFromInline
+struct SegmentLatencyRecorder: Sendable {
+    let recorder: Recorder
+
+    /// Records the time between two clock readings, in milliseconds. One metrics call.
+    @usableFromInline
+    func record(from start: UInt64, to end: UInt64) {
+        recorder.record(Double(end &- start) / 1e6)
+    }
+}

@@ -1,0 +1,55 @@
+/// Produces a pipeline's elements, a batch at a time.
+///
+/// The engines call `read` repeatedly from one thread or task; a source is never shared between runs (each run
+/// works on its own copy). A source that throws fails the run: unlike a stage error, it is not routed.
+public protocol PipelineSource<Element>: Sendable {
+    /// The elements produced.
+    associatedtype Element: Sendable
+
+    /// Appends at most `maxCount` elements to `buffer` (which the engine empties between calls).
+    /// - Returns: `false` once the source is exhausted; the elements appended by that last call are still used.
+    mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool
+}
+
+/// A source over the elements of a sequence, such as an array or a range.
+public struct SequenceSource<Base: Sequence & Sendable>: PipelineSource
+where Base.Element: Sendable, Base.Iterator: Sendable {
+    public typealias Element = Base.Element
+    @usableFromInline var iterator: Base.Iterator
+
+    /// Creates a source that yields `base`'s elements in order.
+    @inlinable
+    public init(_ base: Base) {
+        iterator = base.makeIterator()
+    }
+
+    @inlinable
+    public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
+        for _ in 0..<maxCount {
+            guard let element = iterator.next() else { return false }
+            buffer.append(element)
+        }
+        return true
+    }
+}
+
+/// A source that calls a closure for each batch, for generated workloads.
+public struct GeneratorSource<Element: Sendable, State: Sendable>: PipelineSource {
+    @usableFromInline var state: State
+    @usableFromInline let fill: @Sendable (inout State, inout [Element], Int) throws -> Bool
+
+    /// Creates a source. `fill(&state, &buffer, maxCount)` appends at most `maxCount` elements and returns whether
+    /// more may follow.
+    @inlinable
+    public init(
+        state: State, fill: @escaping @Sendable (inout State, inout [Element], Int) throws -> Bool
+    ) {
+        self.state = state
+        self.fill = fill
+    }
+
+    @inlinable
+    public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
+        try fill(&state, &buffer, maxCount)
+    }
+}

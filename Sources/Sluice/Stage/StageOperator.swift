@@ -1,0 +1,75 @@
+/// The per-element work of one transform or stateful stage.
+///
+/// An operator receives one input at a time and calls `emit` for each output (zero, one or many: a batch).
+/// Operators are value types: a pipeline description holds one, and every run works on its own copy,
+/// so runs never share state unless the stage is `Persistent` and pooled (see `StagePool`).
+///
+/// An operator that throws for one element does not stop the pipeline: the engine routes that element to the
+/// dead-letter sink (see `DeadLetterRouter`) and goes on with the next.
+public protocol StageOperator<Input, Output>: Sendable {
+    /// The element type the stage consumes.
+    associatedtype Input: Sendable
+    /// The element type the stage emits.
+    associatedtype Output: Sendable
+
+    /// Whether the stage is a pure function of each element (no state carried between elements, no side effects).
+    /// Only pure stages fuse with their neighbours.
+    var isPure: Bool { get }
+
+    /// Whether this is a transform or a stateful stage; used in statistics.
+    var kind: StageKind { get }
+
+    /// Processes one element, calling `emit` for each output in order.
+    mutating func process(_ input: Input, emit: (Output) -> Void) throws
+
+    /// Called once after the last element: a stateful stage emits what it still holds.
+    mutating func finish(emit: (Output) -> Void) throws
+}
+
+extension StageOperator {
+    /// Stages emit nothing at the end unless they say otherwise.
+    @inlinable
+    public mutating func finish(emit: (Output) -> Void) throws {}
+
+    /// Transforms are the default kind.
+    @inlinable
+    public var kind: StageKind { .transform }
+}
+
+/// The kind of a stage, as reported in `PipelineStatistics`.
+public struct StageKind: Hashable, Sendable, CustomStringConvertible {
+    enum Base: Hashable, Sendable {
+        case source
+        case transform
+        case stateful
+        case sink
+        case fanOut
+        case fanIn
+    }
+
+    let base: Base
+
+    /// Produces elements.
+    public static let source = StageKind(base: .source)
+    /// Map, filter, flatMap: one element in, zero or more out, no state.
+    public static let transform = StageKind(base: .transform)
+    /// Carries an explicit state value between elements (scan, reduce, aggregate by key).
+    public static let stateful = StageKind(base: .stateful)
+    /// Consumes elements.
+    public static let sink = StageKind(base: .sink)
+    /// Sends each element to several successors (broadcast or partition by key).
+    public static let fanOut = StageKind(base: .fanOut)
+    /// Merges several inputs into one stream.
+    public static let fanIn = StageKind(base: .fanIn)
+
+    public var description: String {
+        switch base {
+        case .source: "source"
+        case .transform: "transform"
+        case .stateful: "stateful"
+        case .sink: "sink"
+        case .fanOut: "fan-out"
+        case .fanIn: "fan-in"
+        }
+    }
+}
