@@ -1,0 +1,152 @@
+extension GateComparator {
+    /// The deterministic lane: exact values per operation, compared with the threshold directly.
+    ///
+    /// The value is the median of the rounds. Exact metrics should not vary between rounds; when they do (a
+    /// lazily grown cache, say), the largest deviation of any round from its side's median is a band the change
+    /// must clear before it counts, so that the variation of one build is never reported as a change.
+    /// `absolute: 0` therefore means "any increase fails" for a count that is stable, however large it is.
+    func compareExact(
+        benchmark: String, rule: ThresholdRule, baseline: MetricResult, candidate: MetricResult
+    ) -> MetricComparison {
+        let metric = candidate.metric
+        let threshold = AppliedThreshold(benchmarkPattern: rule.benchmark, relative: rule.relative,
+                                         absolute: rule.absolute)
+        guard let base = Self.value(baseline, at: rule.percentile), let cand = Self.value(candidate, at: rule.percentile)
+        else {
+            return MetricComparison(benchmark: benchmark, metric: metric, percentile: rule.percentile,
+                                    threshold: threshold, outcome: .notGated, note: "no \(rule.percentile) value")
+        }
+        let isLowerBetter = metric.direction == .lowerIsBetter
+        let worsening = isLowerBetter ? cand - base : base - cand
+        let band = Self.spread(baseline.roundValues) + Self.spread(candidate.roundValues)
+        let tolerance = 1e-9 * max(1, abs(base))
+        var breaches: [String] = []
+        if let absolute = rule.absolute, worsening > absolute + band + tolerance {
+            breaches.append(absolute == 0 ? "any increase fails" : "more than \(Self.format(absolute)) \(metric.unit)")
+        }
+        if let relative = rule.relative, worsening - band > relative * abs(base) + tolerance {
+            breaches.append("more than \(Self.formatPercent(relative))")
+        }
+        let outcome: MetricComparison.Outcome =
+            !breaches.isEmpty ? .regressed : (worsening < -(band + tolerance) ? .improved : .unchanged)
+        var note = "\(Self.formatSigned(cand - base)) \(metric.unit)"
+        if base != 0 { note += " (\(Self.formatSignedPercent((cand - base) / base)))" }
+        if !breaches.isEmpty { note += "; " + breaches.joined(separator: ", ") }
+        if band > 0 { note += "; rounds vary by up to \(Self.format(band)), not exact" }
+        return MetricComparison(
+            benchmark: benchmark, metric: metric, percentile: rule.percentile, baselineValue: base,
+            candidateValue: cand, ratio: Self.ratio(cand, base),
+            limit: Self.limit(rule: rule, baseline: base, direction: metric.direction), threshold: threshold,
+            outcome: outcome, verdictClass: outcome == .regressed ? .performanceAlert : nil, note: note)
+    }
+
+    /// The timing lane (and any other noisy metric): fails only when the whole interval is past the limit.
+    ///
+    /// - Wholly past the limit, at the requested confidence: `regressed` (Performance Alert).
+    /// - Estimate past the limit, interval reaching back inside (or too few rounds for the requested
+    ///   confidence): `inconclusive`.
+    /// - Whole interval past the mirrored limit on the better side: `improved`.
+    /// - Otherwise `unchanged`.
+    ///
+    /// Per-round values exist for the median only; a rule on another percentile is shown but not gated.
+    func compareStatistically(
+        benchmark: String, rule: ThresholdRule, baseline: MetricResult, candidate: MetricResult
+    ) -> MetricComparison {
+        let metric = candidate.metric
+        let percentile = ThresholdSet.canonicalPercentile(rule.percentile)
+        let threshold = AppliedThreshold(benchmarkPattern: rule.benchmark, relative: rule.relative,
+                                         absolute: rule.absolute)
+        let base = Self.value(baseline, at: percentile)
+        let cand = Self.value(candidate, at: percentile)
+        guard percentile == "p50", baseline.roundValues.count > 0, candidate.roundValues.count > 0 else {
+            return MetricComparison(
+                benchmark: benchmark, metric: metric, percentile: rule.percentile, baselineValue: base,
+                candidateValue: cand, ratio: Self.ratio(cand, base), threshold: threshold, outcome: .notGated,
+                note: "no per-round \(rule.percentile) values: shown, not gated")
+        }
+        guard let base, base > 0, let limit = Self.limit(rule: rule, baseline: base, direction: metric.direction)
+        else {
+            return MetricComparison(
+                benchmark: benchmark, metric: metric, percentile: rule.percentile, baselineValue: base,
+                candidateValue: cand, threshold: threshold, outcome: .notGated, note: "the baseline value is zero")
+        }
+        let isLowerBetter = metric.direction == .lowerIsBetter
+        func isWorse(_ ratio: Double, than limit: Double) -> Bool { isLowerBetter ? ratio > limit : ratio < limit }
+        guard
+            let interval = RatioStatistics.hodgesLehmannRatio(
+                baseline: baseline.roundValues, candidate: candidate.roundValues,
+                confidence: configuration.confidence)
+        else {
+            let ratio = Self.ratio(cand, base)
+            let isPast = ratio.map { isWorse($0, than: limit) } ?? false
+            return MetricComparison(
+                benchmark: benchmark, metric: metric, percentile: rule.percentile, baselineValue: base,
+                candidateValue: cand, ratio: ratio, limit: limit, threshold: threshold,
+                outcome: isPast ? .inconclusive : .unchanged, verdictClass: isPast ? .inconclusive : nil,
+                note: "no interval (a value is not positive): compared by point value")
+        }
+        let nearEnd = isLowerBetter ? interval.lower : interval.upper
+        let farEnd = isLowerBetter ? interval.upper : interval.lower
+        var outcome: MetricComparison.Outcome
+        var note = "\(Self.formatSignedPercent(interval.estimate - 1)) "
+            + "[\(Self.formatSignedPercent(interval.lower - 1)), \(Self.formatSignedPercent(interval.upper - 1))]"
+            + " at \(Self.formatPercent(interval.confidence)) confidence; limit \(Self.formatSignedPercent(limit - 1))"
+        if isWorse(nearEnd, than: limit) {
+            if interval.isBelowRequestedConfidence {
+                outcome = .inconclusive
+                note += "; too few rounds (\(baseline.roundValues.count) and \(candidate.roundValues.count)) "
+                    + "for \(Self.formatPercent(interval.requestedConfidence)) confidence"
+            } else {
+                outcome = .regressed
+            }
+        } else if isWorse(interval.estimate, than: limit) {
+            outcome = .inconclusive
+            note += "; past the limit but not beyond noise: add rounds or processes"
+        } else if isWorse(1 / limit, than: farEnd) {
+            outcome = .improved
+        } else {
+            outcome = .unchanged
+        }
+        let verdictClass: VerdictClass? =
+            switch outcome {
+            case .regressed: .performanceAlert
+            case .inconclusive: .inconclusive
+            default: nil
+            }
+        return MetricComparison(
+            benchmark: benchmark, metric: metric, percentile: rule.percentile,
+            baselineValue: RatioStatistics.median(baseline.roundValues),
+            candidateValue: RatioStatistics.median(candidate.roundValues), ratio: interval.estimate,
+            interval: interval, limit: limit, threshold: threshold, outcome: outcome, verdictClass: verdictClass,
+            note: note)
+    }
+
+    /// The ratio `candidate / baseline` past which a change fails: the stricter of the relative and absolute
+    /// limits. Above 1 when lower is better, below 1 when higher is better; nil without a usable limit.
+    static func limit(rule: ThresholdRule, baseline: Double, direction: BenchmarkMetric.Direction) -> Double? {
+        var limits: [Double] = []
+        let isLowerBetter = direction == .lowerIsBetter
+        if let relative = rule.relative {
+            limits.append(isLowerBetter ? 1 + relative : 1 - relative)
+        }
+        if let absolute = rule.absolute, baseline != 0 {
+            limits.append(isLowerBetter ? (baseline + absolute) / baseline : (baseline - absolute) / baseline)
+        }
+        return isLowerBetter ? limits.min() : limits.max()
+    }
+
+    /// The value at `percentile`: the median of the rounds for `p50`, else the summary's.
+    static func value(_ result: MetricResult, at percentile: String) -> Double? {
+        guard result.unavailableReason == nil else { return nil }
+        if ThresholdSet.canonicalPercentile(percentile) == "p50" {
+            return centralValue(result)
+        }
+        return result.summary?.value(at: percentile)
+    }
+
+    /// The largest distance of a value from the median; 0 for fewer than two values.
+    static func spread(_ values: [Double]) -> Double {
+        guard values.count > 1, let median = RatioStatistics.median(values) else { return 0 }
+        return values.map { abs($0 - median) }.max() ?? 0
+    }
+}

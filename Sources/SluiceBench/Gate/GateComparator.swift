@@ -1,0 +1,189 @@
+/// Compares a candidate results file with a baseline under a `GateConfiguration` and produces a `GateReport`.
+///
+/// Pure: no I/O, no clock, no randomness. Each metric is compared in its lane:
+/// - deterministic lane (allocation counts and bytes per operation): the values are exact, and the change is
+///   compared with the threshold directly (see `compareExact`);
+/// - every other lane: the Hodges–Lehmann ratio and its Mann–Whitney interval over the per-round values; the
+///   change fails only when the whole interval lies past the threshold (see `compareStatistically`).
+public struct GateComparator: Sendable {
+    /// The configuration in force.
+    public let configuration: GateConfiguration
+
+    /// The timing-lane method, as reports name it.
+    public static let timingStatisticName =
+        "Hodges-Lehmann estimate of the log-ratio over per-round values; Mann-Whitney (distribution-free) interval"
+
+    /// Creates a comparator.
+    public init(configuration: GateConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Compares `candidate` with `baseline`.
+    ///
+    /// Throws `GateError.Code.incomparableEnvironment` when the environments differ and the configuration does
+    /// not allow it. Every benchmark is accounted for: compared, or listed as added, removed, failed or skipped.
+    /// - Complexity: O(b · m · r² log r) for b benchmarks, m metrics and r rounds.
+    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(GateError) -> GateReport {
+        let environment = EnvironmentComparison(
+            baseline: baseline.environment, candidate: candidate.environment,
+            isForced: configuration.allowsIncomparableEnvironments)
+        if !environment.isComparable && !configuration.allowsIncomparableEnvironments {
+            throw GateError(.incomparableEnvironment, environment.refusal)
+        }
+        var changes: [BenchmarkChange] = []
+        var comparisons: [MetricComparison] = []
+        var baselineByName: [String: BenchmarkResult] = [:]
+        for result in baseline.benchmarks where baselineByName[result.name] == nil {
+            baselineByName[result.name] = result
+        }
+        var candidateNames: Set<String> = []
+        for result in candidate.benchmarks {
+            guard candidateNames.insert(result.name).inserted else { continue }
+            switch result.status {
+            case .failed:
+                changes.append(BenchmarkChange(
+                    benchmark: result.name, kind: .failed, detail: result.error ?? "the benchmark failed",
+                    verdictClass: .functionalFail))
+                continue
+            case .skipped:
+                changes.append(BenchmarkChange(benchmark: result.name, kind: .skipped, detail: result.error))
+                continue
+            case .passed:
+                break
+            }
+            guard let base = baselineByName[result.name] else {
+                changes.append(BenchmarkChange(
+                    benchmark: result.name, kind: .added, detail: "no baseline yet; update the baseline to gate it"))
+                continue
+            }
+            guard base.status == .passed else {
+                changes.append(BenchmarkChange(
+                    benchmark: result.name, kind: .baselineUnusable,
+                    detail: "the baseline's run \(base.status.rawValue): \(base.error ?? "no detail")"))
+                continue
+            }
+            comparisons += compareBenchmark(baseline: base, candidate: result)
+        }
+        for result in baseline.benchmarks where !candidateNames.contains(result.name) {
+            changes.append(BenchmarkChange(
+                benchmark: result.name, kind: .removed,
+                detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
+            candidateNames.insert(result.name)
+        }
+        let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
+        var counts: [String: Int] = [:]
+        for verdictClass in classes {
+            counts[verdictClass.rawValue, default: 0] += 1
+        }
+        let outcome = GateOutcome(classes: classes)
+        return GateReport(
+            runID: candidate.runID, baselineRunID: baseline.runID, suite: candidate.suite, outcome: outcome,
+            exitCode: Int(outcome.exitCode.rawValue), classCounts: counts, environment: environment,
+            method: GateReport.Method(
+                timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
+                thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite"),
+            isCandidatePartial: candidate.isPartial, benchmarkChanges: changes, comparisons: comparisons)
+    }
+
+    /// Every comparison for one benchmark present and passed on both sides, in `BenchmarkMetric` order.
+    func compareBenchmark(baseline: BenchmarkResult, candidate: BenchmarkResult) -> [MetricComparison] {
+        let rules = configuration.thresholds.rules(forBenchmark: candidate.name)
+        let required = configuration.requiredMetrics(forBenchmark: candidate.name)
+        var comparisons: [MetricComparison] = []
+        for metric in BenchmarkMetric.allCases {
+            let base = baseline.metric(metric)
+            let cand = candidate.metric(metric)
+            let metricRules = rules.filter { $0.metric == metric }
+            guard base != nil || cand != nil || required.contains(metric) || !metricRules.isEmpty else { continue }
+            let candidateUsable = cand.map(Self.hasValues) ?? false
+            let baselineUsable = base.map(Self.hasValues) ?? false
+            if !candidateUsable {
+                if required.contains(metric) || (!metricRules.isEmpty && baselineUsable) {
+                    let reason = cand?.unavailableReason.map { "unavailable: \($0)" } ?? "not captured"
+                    comparisons.append(MetricComparison(
+                        benchmark: candidate.name, metric: metric, percentile: metricRules.first?.percentile ?? "p50",
+                        baselineValue: base.flatMap(Self.centralValue), outcome: .missing,
+                        verdictClass: .observabilityGap,
+                        note: "\(required.contains(metric) ? "mandatory" : "gated") metric \(reason)"))
+                } else if base != nil || cand != nil {
+                    comparisons.append(MetricComparison(
+                        benchmark: candidate.name, metric: metric, percentile: "p50", outcome: .notGated,
+                        note: "unavailable on both sides"))
+                }
+                continue
+            }
+            // The candidate has values from here on.
+            guard let base, baselineUsable, let cand else {
+                comparisons.append(MetricComparison(
+                    benchmark: candidate.name, metric: metric, percentile: "p50",
+                    candidateValue: cand.flatMap(Self.centralValue), outcome: .notGated,
+                    note: "the baseline has no value; update the baseline to gate it"))
+                continue
+            }
+            if metricRules.isEmpty {
+                comparisons.append(ungated(benchmark: candidate.name, baseline: base, candidate: cand))
+                continue
+            }
+            for rule in metricRules {
+                var comparison =
+                    metric.lane == .deterministic || (base.isExact && cand.isExact)
+                    ? compareExact(benchmark: candidate.name, rule: rule, baseline: base, candidate: cand)
+                    : compareStatistically(benchmark: candidate.name, rule: rule, baseline: base, candidate: cand)
+                applyWaiver(to: &comparison)
+                markReliability(&comparison)
+                comparisons.append(comparison)
+            }
+        }
+        return comparisons
+    }
+
+    /// A metric with no threshold: its change is shown, never judged (except error counters, which warn).
+    func ungated(benchmark: String, baseline: MetricResult, candidate: MetricResult) -> MetricComparison {
+        let baseValue = Self.centralValue(baseline)
+        let candValue = Self.centralValue(candidate)
+        var comparison = MetricComparison(
+            benchmark: benchmark, metric: candidate.metric, percentile: "p50", baselineValue: baseValue,
+            candidateValue: candValue, ratio: Self.ratio(candValue, baseValue), outcome: .notGated,
+            note: candidate.isGateable ? "no threshold" : "too coarse to gate")
+        markReliability(&comparison)
+        return comparison
+    }
+
+    /// A waiver turns a regression or an inconclusive change into `waived`, keeping the numbers.
+    func applyWaiver(to comparison: inout MetricComparison) {
+        guard comparison.outcome == .regressed || comparison.outcome == .inconclusive,
+            let waiver = configuration.waivers.waiver(benchmark: comparison.benchmark, metric: comparison.metric)
+        else { return }
+        comparison.outcome = .waived
+        comparison.verdictClass = nil
+        comparison.waiver = waiver
+        comparison.note = "waived until \(waiver.expires): \(waiver.reason)"
+    }
+
+    /// Error and drop counters that rose without breaching a threshold raise a Reliability Warning.
+    func markReliability(_ comparison: inout MetricComparison) {
+        guard comparison.metric == .stageErrorTotal || comparison.metric == .poisonRoutedTotal,
+            comparison.verdictClass == nil, comparison.outcome != .waived,
+            let base = comparison.baselineValue, let cand = comparison.candidateValue, cand > base
+        else { return }
+        comparison.verdictClass = .reliabilityWarning
+        comparison.note = "\(comparison.metric.rawValue) rose from \(base) to \(cand), within tolerance"
+    }
+
+    /// True when a metric result carries values to compare.
+    static func hasValues(_ result: MetricResult) -> Bool {
+        result.unavailableReason == nil && (!result.roundValues.isEmpty || result.summary != nil)
+    }
+
+    /// The median of the rounds, else the summary's p50.
+    static func centralValue(_ result: MetricResult) -> Double? {
+        guard result.unavailableReason == nil else { return nil }
+        return RatioStatistics.median(result.roundValues) ?? result.summary?.p50
+    }
+
+    /// `candidate / baseline` when both exist and the baseline is not zero.
+    static func ratio(_ candidate: Double?, _ baseline: Double?) -> Double? {
+        guard let candidate, let baseline, baseline != 0 else { return nil }
+        return candidate / baseline
+    }
+}

@@ -1,0 +1,59 @@
+/// Everything the comparator needs besides the two results files: thresholds, waivers, mandatory metrics,
+/// the confidence level and whether incomparable environments may be compared anyway.
+public struct GateConfiguration: Sendable {
+    /// The thresholds in force.
+    public var thresholds: ThresholdSet
+    /// The waivers in force (already checked for expiry).
+    public var waivers: WaiverSet
+    /// Metrics whose absence in the candidate is an Observability Gap, for every benchmark.
+    public var requiredMetrics: Set<BenchmarkMetric>
+    /// Per-benchmark override of `requiredMetrics` (a suite benchmark with its own metric list).
+    public var requiredMetricsByBenchmark: [String: Set<BenchmarkMetric>]
+    /// The two-sided confidence of the timing lane's intervals.
+    public var confidence: Double
+    /// Compare even when the environments differ; the report then says so prominently.
+    public var allowsIncomparableEnvironments: Bool
+
+    /// Creates a configuration.
+    public init(
+        thresholds: ThresholdSet = ThresholdSet(rules: nil), waivers: WaiverSet,
+        requiredMetrics: Set<BenchmarkMetric> = [], requiredMetricsByBenchmark: [String: Set<BenchmarkMetric>] = [:],
+        confidence: Double = RatioStatistics.defaultConfidence, allowsIncomparableEnvironments: Bool = false
+    ) {
+        precondition(confidence > 0 && confidence < 1, "confidence must be in (0, 1)")
+        self.thresholds = thresholds
+        self.waivers = waivers
+        self.requiredMetrics = requiredMetrics
+        self.requiredMetricsByBenchmark = requiredMetricsByBenchmark
+        self.confidence = confidence
+        self.allowsIncomparableEnvironments = allowsIncomparableEnvironments
+    }
+
+    /// The configuration a suite file describes: its thresholds (or the defaults), its waivers checked against
+    /// `today` (`YYYY-MM-DD`), and its required metrics restricted to what each benchmark captures.
+    ///
+    /// Throws `GateError` (bad input or expired waiver) naming `file` and the field.
+    public init(
+        suite: SuiteFile, file: String?, today: String, confidence: Double = RatioStatistics.defaultConfidence,
+        allowsIncomparableEnvironments: Bool = false
+    ) throws(GateError) {
+        let thresholds = ThresholdSet(rules: suite.thresholds)
+        try thresholds.validate(file: file)
+        let required = Set(suite.requiredMetrics ?? [])
+        var byBenchmark: [String: Set<BenchmarkMetric>] = [:]
+        for benchmark in suite.benchmarks {
+            if let metrics = benchmark.metrics {
+                byBenchmark[benchmark.name] = required.intersection(metrics)
+            }
+        }
+        self.init(
+            thresholds: thresholds, waivers: try WaiverSet(suite.waivers, today: today, file: file),
+            requiredMetrics: required.intersection(suite.metrics), requiredMetricsByBenchmark: byBenchmark,
+            confidence: confidence, allowsIncomparableEnvironments: allowsIncomparableEnvironments)
+    }
+
+    /// The metrics that must be present for `benchmark`.
+    public func requiredMetrics(forBenchmark benchmark: String) -> Set<BenchmarkMetric> {
+        requiredMetricsByBenchmark[benchmark] ?? requiredMetrics
+    }
+}

@@ -1,0 +1,69 @@
+/// What a gate run decided, and every comparison behind it: the content of `reports/<run-id>.json`, and what
+/// the Markdown report is written from. Versioned schema; `schemaVersion` is checked on read.
+public struct GateReport: Codable, Hashable, Sendable {
+    /// The schema version this build writes and reads.
+    public static let currentSchemaVersion = 1
+
+    /// How the verdict was reached, so that a reader can judge it.
+    public struct Method: Codable, Hashable, Sendable {
+        /// The timing lane's statistic.
+        public var timingStatistic: String
+        /// The requested two-sided confidence of the intervals.
+        public var confidence: Double
+        /// `suite` when the suite file gave thresholds, `defaults` when the design defaults applied.
+        public var thresholdsSource: String
+
+        public init(timingStatistic: String, confidence: Double, thresholdsSource: String) {
+            self.timingStatistic = timingStatistic
+            self.confidence = confidence
+            self.thresholdsSource = thresholdsSource
+        }
+    }
+
+    public var schemaVersion: Int
+    /// The candidate's run id; the report files are named after it.
+    public var runID: String
+    /// The baseline's run id.
+    public var baselineRunID: String
+    public var suite: String
+    /// The overall outcome.
+    public var outcome: GateOutcome
+    /// The process exit code for `outcome` (see `HarnessExitCode`).
+    public var exitCode: Int
+    /// How many comparisons and benchmark changes raised each verdict class (classes with none are absent).
+    public var classCounts: [String: Int]
+    public var environment: EnvironmentComparison
+    public var method: Method
+    /// True when the candidate run was partial (interrupted or a shard).
+    public var isCandidatePartial: Bool
+    /// Benchmarks added, removed, failed or skipped.
+    public var benchmarkChanges: [BenchmarkChange]
+    /// Every metric comparison, in benchmark order.
+    public var comparisons: [MetricComparison]
+
+    /// Creates a report.
+    public init(
+        schemaVersion: Int = GateReport.currentSchemaVersion, runID: String, baselineRunID: String, suite: String,
+        outcome: GateOutcome, exitCode: Int, classCounts: [String: Int], environment: EnvironmentComparison,
+        method: Method, isCandidatePartial: Bool, benchmarkChanges: [BenchmarkChange],
+        comparisons: [MetricComparison]
+    ) {
+        self.schemaVersion = schemaVersion
+        self.runID = runID
+        self.baselineRunID = baselineRunID
+        self.suite = suite
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.classCounts = classCounts
+        self.environment = environment
+        self.method = method
+        self.isCandidatePartial = isCandidatePartial
+        self.benchmarkChanges = benchmarkChanges
+        self.comparisons = comparisons
+    }
+
+    /// The comparisons that raised `verdictClass`.
+    public func comparisons(raising verdictClass: VerdictClass) -> [MetricComparison] {
+        comparisons.filter { $0.verdictClass == verdictClass }
+    }
+}

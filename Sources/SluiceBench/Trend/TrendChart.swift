@@ -1,0 +1,124 @@
+import Foundation
+
+/// Draws one series as an inline SVG chart: the p50 as a line, the p99 as a band from the p50 line,
+/// a dot per run (with a tooltip, no script needed), and each step as a dashed vertical line in red
+/// (regression) or green (improvement) with its change in percent.
+package struct TrendChart: Sendable {
+    package var width = 760.0
+    package var height = 250.0
+    private let minimumLeft = 60.0
+    private let right = 16.0
+    private let top = 22.0
+    private let bottom = 44.0
+
+    package init() {}
+
+    /// The SVG element for `series`. `id` must be unique in the page and safe in an attribute.
+    /// Complexity: O(points).
+    package func svg(for series: TrendSeries, id: String) -> String {
+        let points = series.points
+        let allValues = points.flatMap { [$0.p50, $0.p99] }
+        var low = allValues.min() ?? 0
+        var high = allValues.max() ?? 1
+        if high - low < Swift.max(abs(high), 1e-12) * 1e-6 {
+            let pad = Swift.max(abs(high) * 0.1, 1)
+            low -= pad
+            high += pad
+        }
+        // Ticks are round numbers in the unit the axis is labelled in (KiB, ms, ...), not in the stored unit.
+        let scale = ValueFormatter.scale(unit: series.unit, magnitude: Swift.max(abs(low), abs(high)))
+        let ticks = Self.ticks(low: low / scale.divisor, high: high / scale.divisor, count: 4)
+            .map { $0 * scale.divisor }
+        low = Swift.min(low, ticks.first ?? low)
+        high = Swift.max(high, ticks.last ?? high)
+        let tickLabels = ticks.map { ValueFormatter.format($0, scale: scale) }
+        let longestLabel = tickLabels.map(\.count).max() ?? 0
+        let left = Swift.max(minimumLeft, Double(longestLabel) * 6.4 + 14)
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
+        func x(_ index: Int) -> Double {
+            points.count <= 1 ? left + plotWidth / 2 : left + Double(index) * plotWidth / Double(points.count - 1)
+        }
+        func y(_ value: Double) -> Double { top + (high - value) / (high - low) * plotHeight }
+        func f(_ value: Double) -> String { String(format: "%.1f", value) }
+        let title = "\(series.benchmark) \(series.metric): p50 with p99 band over \(points.count) runs"
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\(id)" role="img" \
+            aria-labelledby="\(id)-title" width="\(Int(width))" height="\(Int(height))" \
+            viewBox="0 0 \(Int(width)) \(Int(height))">
+            <title id="\(id)-title">\(HTMLEscaping.escape(title))</title>
+            <rect class="plot" x="\(f(left))" y="\(f(top))" width="\(f(plotWidth))" height="\(f(plotHeight))"/>
+
+            """
+        for (tick, text) in zip(ticks, tickLabels) {
+            let label = HTMLEscaping.escape(text)
+            svg += """
+                <line class="grid" x1="\(f(left))" x2="\(f(left + plotWidth))" y1="\(f(y(tick)))" y2="\(f(y(tick)))"/>
+                <text class="tick" x="\(f(left - 6))" y="\(f(y(tick) + 4))" text-anchor="end">\(label)</text>
+
+                """
+        }
+        if !points.isEmpty {
+            let upper = points.indices.map { "\(f(x($0))),\(f(y(points[$0].p99)))" }
+            let lower = points.indices.reversed().map { "\(f(x($0))),\(f(y(points[$0].p50)))" }
+            svg += "<polygon class=\"band\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+            let line = points.indices.map { "\(f(x($0))),\(f(y(points[$0].p50)))" }.joined(separator: " ")
+            svg += "<polyline class=\"p50\" points=\"\(line)\"/>\n"
+        }
+        for point in series.changePoints where point.index > 0 && point.index < points.count {
+            let position = (x(point.index - 1) + x(point.index)) / 2
+            let change = point.ratio.map { ValueFormatter.percent($0 - 1) } ?? "step"
+            let label = "\(point.kind.rawValue) \(change) at \(points[point.index].shortCommit)"
+            svg += """
+                <g class="change \(point.kind.rawValue)">
+                <line x1="\(f(position))" x2="\(f(position))" y1="\(f(top))" y2="\(f(top + plotHeight))"/>
+                <text x="\(f(position + 4))" y="\(f(top + 12))">\(HTMLEscaping.escape(change))</text>
+                <title>\(HTMLEscaping.escape(label))</title>
+                </g>
+
+                """
+        }
+        let changedIndices = Dictionary(series.changePoints.map { ($0.index, $0.kind) }) { first, _ in first }
+        let labelStride = Swift.max(1, Int((Double(points.count) / 10).rounded(.up)))
+        for (index, point) in points.enumerated() {
+            let kind = (changedIndices[index].map { " \($0.rawValue)" } ?? "") + (point.isDirty ? " dirty" : "")
+            let tooltip = "\(point.shortCommit)\(point.isDirty ? " (dirty)" : "") · \(TrendDates.day(point.date)) · "
+                + "p50 \(ValueFormatter.format(point.p50, unit: series.unit)) · "
+                + "p99 \(ValueFormatter.format(point.p99, unit: series.unit)) · run \(point.runID)"
+            svg += """
+                <circle class="point\(kind)" cx="\(f(x(index)))" cy="\(f(y(point.p50)))" r="3">\
+                <title>\(HTMLEscaping.escape(tooltip))</title></circle>
+
+                """
+            let isLast = index == points.count - 1
+            if isLast || (index % labelStride == 0 && points.count - 1 - index >= Swift.max(1, labelStride / 2 + 1)) {
+                svg += """
+                    <text class="commit" x="\(f(x(index)))" y="\(f(top + plotHeight + 16))" \
+                    text-anchor="middle">\(HTMLEscaping.escape(point.shortCommit))</text>
+
+                    """
+            }
+        }
+        svg += """
+            <text class="axis" x="\(f(left + plotWidth / 2))" y="\(f(height - 6))" text-anchor="middle">\
+            commits, oldest to newest</text>
+            </svg>
+            """
+        return svg
+    }
+
+    /// Evenly spaced round values covering `low...high`: steps of 1, 2 or 5 times a power of ten.
+    static func ticks(low: Double, high: Double, count: Int) -> [Double] {
+        guard high > low, low.isFinite, high.isFinite else { return [low] }
+        let rough = (high - low) / Double(count)
+        let power = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        var tick = floor(low / step) * step
+        var ticks: [Double] = []
+        while tick <= high + step * 0.5 && ticks.count < 12 {
+            ticks.append(tick)
+            tick += step
+        }
+        return ticks
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// One run's value of one benchmark metric, as a trend chart plots it.
+public struct TrendPoint: Hashable, Sendable {
+    /// The measured commit.
+    public var commit: String
+    /// The commit's date, or the run's when the commit date is unknown (ISO 8601).
+    public var date: String
+    /// The run's id.
+    public var runID: String
+    /// Whether the measured tree had uncommitted changes.
+    public var isDirty: Bool
+    public var p50: Double
+    public var p99: Double
+    public var sampleCount: Int
+
+    /// The first 7 characters of the commit.
+    public var shortCommit: String { String(commit.prefix(7)) }
+}
+
+/// The history of one benchmark metric: its points in commit order and the steps found in them.
+public struct TrendSeries: Hashable, Sendable {
+    public var benchmark: String
+    public var metric: String
+    public var unit: String
+    public var direction: BenchmarkMetric.Direction
+    /// Oldest first.
+    public var points: [TrendPoint]
+    /// Steps in `points`' p50, in index order.
+    public var changePoints: [ChangePoint]
+
+    /// Builds every series in `entries`, ordered by the entries' commit dates (run dates when unknown;
+    /// file order breaks ties), with steps found by `detector`. Failed or skipped benchmarks add no point.
+    /// Series are sorted by benchmark name, then metric name.
+    /// Complexity: O(E log E + points × window²).
+    public static func make(from entries: [HistoryEntry], detector: ChangePointDetector) -> [TrendSeries] {
+        let ordered = entries.enumerated().sorted { lhs, rhs in
+            let left = TrendDates.sortKey(lhs.element.orderingDate)
+            let right = TrendDates.sortKey(rhs.element.orderingDate)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+        struct Key: Hashable {
+            var benchmark: String
+            var metric: String
+        }
+        var byKey: [Key: TrendSeries] = [:]
+        for entry in ordered {
+            for benchmark in entry.benchmarks where benchmark.status == .passed {
+                for metric in benchmark.metrics where metric.p50.isFinite && metric.p99.isFinite {
+                    let key = Key(benchmark: benchmark.name, metric: metric.metric)
+                    let point = TrendPoint(
+                        commit: entry.commit, date: entry.orderingDate, runID: entry.runID,
+                        isDirty: entry.environment.isDirty, p50: metric.p50, p99: metric.p99,
+                        sampleCount: metric.sampleCount)
+                    byKey[key, default: TrendSeries(
+                        benchmark: benchmark.name, metric: metric.metric, unit: metric.unit,
+                        direction: metric.direction, points: [], changePoints: [])
+                    ].points.append(point)
+                }
+            }
+        }
+        return byKey.values.map { series in
+            var series = series
+            series.changePoints = detector.detect(series.points.map(\.p50), direction: series.direction)
+            return series
+        }.sorted { ($0.benchmark, $0.metric) < ($1.benchmark, $1.metric) }
+    }
+}
+
+/// Parses the ISO 8601 dates history entries carry, so entries from different time zones order correctly.
+enum TrendDates {
+    /// Seconds since 1970 for a parseable date; unparseable dates sort first, by their text.
+    static func sortKey(_ text: String) -> Double {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date.timeIntervalSince1970 }
+        return -.greatestFiniteMagnitude
+    }
+
+    /// `YYYY-MM-DD` of an ISO 8601 date, or the text as it is.
+    static func day(_ text: String) -> String {
+        text.count >= 10 ? String(text.prefix(10)) : text
+    }
+}
