@@ -23,8 +23,9 @@ public final class BenchmarkMeasurement {
     private var body: (any PreparedBenchmark)?
     /// Operations per sample, fixed by `prepare`.
     public private(set) var innerIterations = 1
-    /// Whether warm-up ended because timings were stable (false: it hit `maxWarmupSeconds`).
-    public private(set) var isWarmupStable = false
+    /// Whether warm-up ended because timings were stable (false: it hit `maxWarmupSeconds`); nil when no
+    /// warm-up ran (the allocation lane).
+    public private(set) var isWarmupStable: Bool?
     /// The rounds measured so far.
     public private(set) var rounds: [RoundMeasurement] = []
     private var wallHistogram = Histogram<UInt64>(
@@ -70,7 +71,9 @@ public final class BenchmarkMeasurement {
         } else {
             innerIterations = try await calibrate(body)
         }
-        if warmsUp { try await warmUp(body) }
+        if warmsUp {
+            isWarmupStable = try await warmUp(body)
+        }
         return innerIterations
     }
 
@@ -88,23 +91,20 @@ public final class BenchmarkMeasurement {
         return iterations
     }
 
-    /// Samples in windows until two consecutive window medians agree within the tolerance, or the cap passes.
-    private func warmUp(_ body: any PreparedBenchmark) async throws {
+    /// Samples in windows until two consecutive window medians agree within the tolerance (true), or the cap
+    /// passes (false).
+    private func warmUp(_ body: any PreparedBenchmark) async throws -> Bool {
         let deadline = clock.nowNanoseconds() &+ UInt64(settings.maxWarmupSeconds * 1e9)
         var previous: Double?
         var window = [Double](repeating: 0, count: policy.warmupWindow)
-        isWarmupStable = false
         while true {
             for index in 0..<policy.warmupWindow {
                 window[index] = Double(try await sample(body, iterations: innerIterations))
             }
             window.sort()
             let median = window[window.count / 2]
-            if let previous, abs(median - previous) <= policy.warmupTolerance * max(previous, 1) {
-                isWarmupStable = true
-                return
-            }
-            if clock.nowNanoseconds() >= deadline { return }
+            if let previous, abs(median - previous) <= policy.warmupTolerance * max(previous, 1) { return true }
+            if clock.nowNanoseconds() >= deadline { return false }
             previous = median
         }
     }
