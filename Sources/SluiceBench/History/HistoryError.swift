@@ -42,3 +42,10 @@ public struct HistoryError: Error, Sendable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 }
+
+extension HistoryError {
+    /// The exit code this error maps to: bad input for a damaged or unsupported store, else harness error.
+    public var exitCode: HarnessExitCode {
+        code == .io ? .harnessError : .badInput
+    }
+}

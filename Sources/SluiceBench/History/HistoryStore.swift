@@ -13,7 +13,7 @@ import Darwin
 /// An append never writes into the live file. Under an exclusive `flock` on a sidecar lock file
 /// (`.<name>.lock`, next to the store), it reads the current file, checks every line parses, writes the old
 /// bytes followed by the new line to a temporary file in the same folder, `fsync`s it, and `rename`s it over
-/// the store (then `fsync`s the folder). A reader, which takes no lock, therefore sees either the old file or
+/// the store (`AtomicFileWriter`). A reader, which takes no lock, therefore sees either the old file or
 /// the new one, whole; a crash at any point leaves the old file or the new one, never a partial line. The
 /// lock serializes writers (threads or processes), so no append is lost. The old bytes are copied verbatim,
 /// so every earlier line is kept as it was: the store is append-only in content.
@@ -83,10 +83,10 @@ public struct HistoryStore: Sendable {
                 contents.append(UInt8(ascii: "\n"))
             }
             contents.append(line)
-            do {
-                try AtomicFile.write(contents, to: fileURL)
+            do throws(GateError) {
+                try AtomicFileWriter.write(contents, to: fileURL)
             } catch {
-                throw HistoryError(code: .io, message: "cannot write: \(error)", file: fileURL.path)
+                throw HistoryError(code: .io, message: "cannot write: \(error.message)", file: fileURL.path)
             }
         }
     }
@@ -135,10 +135,14 @@ public struct HistoryStore: Sendable {
             }
             do {
                 entries.append(try decoder.decode(HistoryEntry.self, from: bytes))
+            } catch let error as DecodingError {
+                let (field, problem) = JSONFileReader.describe(error)
+                throw HistoryError(
+                    code: .damagedLine, message: "not a valid history entry: \(field.map { "\($0): " } ?? "")\(problem)",
+                    file: file, line: lineNumber)
             } catch {
                 throw HistoryError(
-                    code: .damagedLine, message: "not a valid history entry: \(DecodingErrorText.describe(error))",
-                    file: file, line: lineNumber)
+                    code: .damagedLine, message: "not a valid history entry: \(error)", file: file, line: lineNumber)
             }
         }
         return entries

@@ -17,36 +17,15 @@ package enum MannWhitney {
     }
 
     /// The exact two-sided p-value of `u` for samples of sizes `m` and `n`, from the permutation distribution
-    /// without ties. A tied (half-integer) U is rounded toward the centre, so ties make the test conservative.
-    /// Complexity: O(m × n × m × n) time; meant for windows of a few tens of points.
+    /// without ties (`MannWhitneyDistribution`). A tied (half-integer) U is rounded toward the centre, so ties
+    /// make the test conservative.
+    /// Complexity: O(m × m × n); meant for windows of a few tens of points.
     package static func twoSidedPValue(u: Double, m: Int, n: Int) -> Double {
         precondition(m > 0 && n > 0, "both samples must be non-empty")
         let maximum = m * n
         let extreme = min(u, Double(maximum) - u)
-        let k = Int(extreme.rounded(.up))
-        let distribution = frequencies(m: m, n: n)
-        let total = distribution.reduce(0, +)
-        var tail = 0.0
-        for value in 0...min(k, maximum) { tail += distribution[value] }
-        return min(1, 2 * tail / total)
-    }
-
-    /// How many arrangements of m and n values give each U from 0 to m × n.
-    private static func frequencies(m: Int, n: Int) -> [Double] {
-        // table[i][j] is the frequency array for sizes (i, j); built row by row.
-        var previousRow: [[Double]] = (0...n).map { _ in [1] }
-        for i in 1...m {
-            var row: [[Double]] = [[1]]
-            for j in 1...n {
-                var counts = [Double](repeating: 0, count: i * j + 1)
-                // The largest of all i + j values is either from the first sample (U unchanged, sizes i-1, j)
-                // or from the second (it beats all i first values: U += i, sizes i, j-1).
-                for (u, count) in previousRow[j].enumerated() { counts[u] += count }
-                for (u, count) in row[j - 1].enumerated() { counts[u + i] += count }
-                row.append(counts)
-            }
-            previousRow = row
-        }
-        return previousRow[n]
+        let k = min(Int(extreme.rounded(.up)), maximum)
+        let cumulative = MannWhitneyDistribution.cumulativeDistribution(m: m, n: n)
+        return min(1, 2 * cumulative[k])
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 package struct TrendChart: Sendable {
     package var width = 760.0
     package var height = 250.0
-    private let left = 78.0
+    private let minimumLeft = 60.0
     private let right = 16.0
     private let top = 22.0
     private let bottom = 44.0
@@ -17,8 +17,6 @@ package struct TrendChart: Sendable {
     /// Complexity: O(points).
     package func svg(for series: TrendSeries, id: String) -> String {
         let points = series.points
-        let plotWidth = width - left - right
-        let plotHeight = height - top - bottom
         let allValues = points.flatMap { [$0.p50, $0.p99] }
         var low = allValues.min() ?? 0
         var high = allValues.max() ?? 1
@@ -27,10 +25,17 @@ package struct TrendChart: Sendable {
             low -= pad
             high += pad
         }
-        let ticks = Self.ticks(low: low, high: high, count: 4)
+        // Ticks are round numbers in the unit the axis is labelled in (KiB, ms, ...), not in the stored unit.
+        let scale = ValueFormatter.scale(unit: series.unit, magnitude: Swift.max(abs(low), abs(high)))
+        let ticks = Self.ticks(low: low / scale.divisor, high: high / scale.divisor, count: 4)
+            .map { $0 * scale.divisor }
         low = Swift.min(low, ticks.first ?? low)
         high = Swift.max(high, ticks.last ?? high)
-        let scale = ValueFormatter.scale(unit: series.unit, magnitude: Swift.max(abs(low), abs(high)))
+        let tickLabels = ticks.map { ValueFormatter.format($0, scale: scale) }
+        let longestLabel = tickLabels.map(\.count).max() ?? 0
+        let left = Swift.max(minimumLeft, Double(longestLabel) * 6.4 + 14)
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         func x(_ index: Int) -> Double {
             points.count <= 1 ? left + plotWidth / 2 : left + Double(index) * plotWidth / Double(points.count - 1)
         }
@@ -45,8 +50,8 @@ package struct TrendChart: Sendable {
             <rect class="plot" x="\(f(left))" y="\(f(top))" width="\(f(plotWidth))" height="\(f(plotHeight))"/>
 
             """
-        for tick in ticks {
-            let label = HTMLEscaping.escape(ValueFormatter.format(tick, scale: scale))
+        for (tick, text) in zip(ticks, tickLabels) {
+            let label = HTMLEscaping.escape(text)
             svg += """
                 <line class="grid" x1="\(f(left))" x2="\(f(left + plotWidth))" y1="\(f(y(tick)))" y2="\(f(y(tick)))"/>
                 <text class="tick" x="\(f(left - 6))" y="\(f(y(tick) + 4))" text-anchor="end">\(label)</text>
@@ -76,7 +81,7 @@ package struct TrendChart: Sendable {
         let changedIndices = Dictionary(series.changePoints.map { ($0.index, $0.kind) }) { first, _ in first }
         let labelStride = Swift.max(1, Int((Double(points.count) / 10).rounded(.up)))
         for (index, point) in points.enumerated() {
-            let kind = changedIndices[index].map { " \($0.rawValue)" } ?? ""
+            let kind = (changedIndices[index].map { " \($0.rawValue)" } ?? "") + (point.isDirty ? " dirty" : "")
             let tooltip = "\(point.shortCommit)\(point.isDirty ? " (dirty)" : "") · \(TrendDates.day(point.date)) · "
                 + "p50 \(ValueFormatter.format(point.p50, unit: series.unit)) · "
                 + "p99 \(ValueFormatter.format(point.p99, unit: series.unit)) · run \(point.runID)"
@@ -85,7 +90,8 @@ package struct TrendChart: Sendable {
                 <title>\(HTMLEscaping.escape(tooltip))</title></circle>
 
                 """
-            if index % labelStride == 0 || index == points.count - 1 {
+            let isLast = index == points.count - 1
+            if isLast || (index % labelStride == 0 && points.count - 1 - index >= Swift.max(1, labelStride / 2 + 1)) {
                 svg += """
                     <text class="commit" x="\(f(x(index)))" y="\(f(top + plotHeight + 16))" \
                     text-anchor="middle">\(HTMLEscaping.escape(point.shortCommit))</text>

@@ -109,7 +109,7 @@ package enum TrendPage {
             (\(detector.window) runs a side, at least \(detector.minimumSide), p ≤ \
             \(ValueFormatter.number(detector.significance)), median change ≥ \
             \(ValueFormatter.number(detector.minimumEffect * 100)) %). Red: regression; green: improvement. \
-            Hover a point for its commit and values.</p>
+            Hollow dots: runs of a dirty work tree. Hover a point for its commit and values.</p>
             </footer>
             </body>
             </html>
@@ -180,6 +180,7 @@ package enum TrendPage {
         svg .band { fill: #54aeff; fill-opacity: 0.22; stroke: none; }
         svg .p50 { fill: none; stroke: #0969da; stroke-width: 2; }
         svg .point { fill: #0969da; }
+        svg .point.dirty { fill: #fff; stroke: #0969da; stroke-width: 1.5; }
         svg .point.regression { fill: #d1242f; }
         svg .point.improvement { fill: #1a7f37; }
         svg .change line { stroke-width: 2; stroke-dasharray: 5 4; }

@@ -33,13 +33,13 @@ public struct TrendPublisher: Sendable {
 
     /// Writes `index.html` and `README.md` for `report` into `directory`, each atomically.
     /// - Returns: the two files written.
-    /// - Throws: `AtomicFile.WriteError`-backed errors naming the file.
+    /// - Throws: `GateError` (`.ioFailure`) naming the file that could not be written.
     @discardableResult
-    public func write(_ report: TrendReport, to directory: URL) throws -> [URL] {
+    public func write(_ report: TrendReport, to directory: URL) throws(GateError) -> [URL] {
         let page = directory.appendingPathComponent("index.html")
         let summary = directory.appendingPathComponent("README.md")
-        try AtomicFile.write(TrendPage.html(report), to: page)
-        try AtomicFile.write(TrendMarkdown.markdown(report), to: summary)
+        try AtomicFileWriter.write(Data(TrendPage.html(report).utf8), to: page)
+        try AtomicFileWriter.write(Data(TrendMarkdown.markdown(report).utf8), to: summary)
         return [page, summary]
     }
 }

@@ -25,6 +25,11 @@ package enum ValueFormatter {
             if value >= kibi * kibi { return Scale(divisor: kibi * kibi, suffix: "MiB" + perOp) }
             if value >= kibi { return Scale(divisor: kibi, suffix: "KiB" + perOp) }
             return Scale(divisor: 1, suffix: "B" + perOp)
+        case "bytes/s":
+            if value >= 1e9 { return Scale(divisor: 1e9, suffix: "GB/s") }
+            if value >= 1e6 { return Scale(divisor: 1e6, suffix: "MB/s") }
+            if value >= 1e3 { return Scale(divisor: 1e3, suffix: "kB/s") }
+            return Scale(divisor: 1, suffix: "B/s")
         default:
             if value >= 1e9 { return Scale(divisor: 1e9, suffix: "G " + unit) }
             if value >= 1e6 { return Scale(divisor: 1e6, suffix: "M " + unit) }

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SluiceBench
+
+/// `sluice-bench trend`: appends runs to the history and publishes `reports/trend/` (HTML page and Markdown).
+struct TrendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trend",
+        abstract: "Append results to the history and publish the trend page (index.html and README.md).",
+        discussion: """
+            With --append, each results file's summary (p50, p99, unit, direction, sample count per benchmark
+            and metric) is appended to <history-dir>/<environment-key>.jsonl, with its commit's date from git.
+            Then the page is built from --history files (default: every .jsonl in --history-dir) and written
+            to --out. The page is self-contained: inline CSS and SVG, no script, nothing from the network.
+            Exit codes: 0 published, 6 a results or history file is damaged, 7 a file could not be written.
+            """)
+
+    @Option(name: .customLong("history"), help: "A history file to chart (repeatable). Default: all in --history-dir.")
+    var historyFiles: [String] = []
+
+    @Option(help: "The folder of history files.")
+    var historyDir = "reports/history"
+
+    @Option(name: .customLong("append"), help: "A results file to append to the history first (repeatable).")
+    var appendFiles: [String] = []
+
+    @Option(help: "Where the page goes.")
+    var out = "reports/trend"
+
+    @Option(help: "The git repository the commits' dates are read from.")
+    var repository = "."
+
+    @Option(help: "Runs compared on each side of a possible step.")
+    var window = 6
+
+    @Option(help: "Smallest relative change of the median that counts as a step (0.05 = 5 %).")
+    var minEffect = 0.05
+
+    @Option(help: "Largest Mann-Whitney p-value that counts as a step.")
+    var significance = 0.01
+
+    @Flag(help: "Only append to the history; do not publish the page.")
+    var appendOnly = false
+
+    func validate() throws {
+        guard window >= 4 else { throw ValidationError("--window must be at least 4 runs") }
+        guard minEffect >= 0, significance > 0, significance < 1 else {
+            throw ValidationError("--min-effect must be >= 0 and --significance in (0, 1)")
+        }
+        guard !appendOnly || !appendFiles.isEmpty else {
+            throw ValidationError("--append-only needs at least one --append RESULTS")
+        }
+    }
+
+    func run() async throws {
+        let historyDirectory = URL(fileURLWithPath: historyDir)
+        for path in appendFiles {
+            let results = try BenchTrendSupport.readResults(path)
+            let store = HistoryStore(directory: historyDirectory, environment: results.environment)
+            let date = GitCommitInfo.commitDate(
+                results.environment.commit, repository: URL(fileURLWithPath: repository))
+            do {
+                try store.append(results: results, commitDate: date)
+            } catch let error as HistoryError {
+                throw BenchTrendSupport.fail(error.description, error.exitCode)
+            }
+            BenchTrendSupport.diagnostic("trend: appended run \(results.runID) to \(store.fileURL.path)")
+        }
+        guard !appendOnly else { return }
+        let files = historyFiles.isEmpty
+            ? TrendPublisher.historyFiles(in: historyDirectory) : historyFiles.map { URL(fileURLWithPath: $0) }
+        if files.isEmpty {
+            BenchTrendSupport.diagnostic("trend: no history files in \(historyDir); publishing an empty page")
+        }
+        let publisher = TrendPublisher(
+            detector: ChangePointDetector(
+                window: window, minimumSide: min(4, window), significance: significance, minimumEffect: minEffect))
+        do {
+            let report = try publisher.makeReport(historyFiles: files)
+            let written = try publisher.write(report, to: URL(fileURLWithPath: out))
+            let changes = report.changes
+            let regressions = changes.filter { $0.kind == .regression }.count
+            print("trend: \(report.environments.map(\.runCount).reduce(0, +)) run(s), "
+                + "\(regressions) regression(s), \(changes.count - regressions) improvement(s)")
+            for change in changes {
+                let amount = change.relativeChange.map { String(format: "%+.1f%%", $0 * 100) } ?? "step"
+                print("  \(change.kind.rawValue) \(change.benchmark) \(change.metric) \(amount) at "
+                    + String(change.commit.prefix(12)))
+            }
+            for file in written { print(file.path) }
+        } catch let error as HistoryError {
+            throw BenchTrendSupport.fail(error.description, error.exitCode)
+        } catch let error as GateError {
+            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+@testable import SluiceBench
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@Suite struct TrendPageTests {
+    @Test func reportFindsTheSyntheticSteps() throws {
+        let report = SyntheticHistory.report()
+        let changes = report.changes
+        // The slowdown shows twice: wall time up and throughput (higher is better) down, both regressions.
+        #expect(changes.count == 3, "\(changes)")
+        #expect(changes.filter { $0.kind == .regression }.map(\.metric).sorted() == ["throughput_bytes", "wall_time"])
+        let regression = try #require(changes.first { $0.kind == .regression && $0.metric == "wall_time" })
+        #expect(regression.benchmark == "micro/parse/twitter" && regression.metric == "wall_time")
+        let series = try #require(report.environments[0].series.first { $0.benchmark == regression.benchmark && $0.metric == "wall_time" })
+        #expect(series.points.firstIndex { $0.commit == regression.commit } == 14)
+        let improvement = try #require(changes.first { $0.kind == .improvement })
+        #expect(improvement.benchmark == "macro/pipeline <&\"quoted'>")
+        #expect(abs((improvement.relativeChange ?? 0) + 0.3) < 0.05)
+        // The failed run adds no point.
+        let flat = try #require(report.environments[0].series.first { $0.benchmark == "meso/flat" })
+        #expect(flat.points.count == 31 && flat.changePoints.isEmpty)
+    }
+
+    @Test func pageIsWellFormedXMLWithEscapedText() throws {
+        let html = TrendPage.html(SyntheticHistory.report())
+        #expect(!html.contains("<script"), "the page must work without script")
+        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1
+            == html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1,
+            "the only URLs are SVG namespace names")
+        #expect(!html.contains("https://"))
+        #expect(html.contains("macro/pipeline &lt;&amp;&quot;quoted&#39;&gt;"))
+        #expect(!html.contains("<&\"quoted'>"))
+        try TagBalance.check(html)
+        #if canImport(FoundationXML)
+        let document = try XMLDocument(xmlString: html, options: [])
+        let charts = try document.nodes(forXPath: "//*[local-name()='svg']")
+        #expect(charts.count == 4)
+        let regressions = try document.nodes(forXPath: "//*[local-name()='li'][@class='regression']")
+        #expect(regressions.count == 2)
+        let marks = try document.nodes(forXPath: "//*[local-name()='g'][@class='change improvement']")
+        #expect(marks.count == 1)
+        let bands = try document.nodes(forXPath: "//*[local-name()='polygon'][@class='band']")
+        #expect(bands.count == 4)
+        #endif
+    }
+
+    @Test func emptyHistoryRendersAPage() throws {
+        let report = TrendReport(histories: [(key: "k", entries: [])], generatedAt: "now", detector: .init())
+        let html = TrendPage.html(report)
+        #expect(html.contains("No step changes detected."))
+        try TagBalance.check(html)
+        #expect(TrendMarkdown.markdown(report).contains("No measured benchmarks yet."))
+    }
+
+    @Test func markdownListsChangesWithEscapedCells() {
+        let markdown = TrendMarkdown.markdown(SyntheticHistory.report())
+        #expect(markdown.contains("🔴 regression | `micro/parse/twitter` | wall_time"))
+        #expect(markdown.contains("🟢 improvement | `macro/pipeline <&\"quoted'>` | wall_time"))
+        #expect(markdown.contains("[index.html](index.html)"))
+    }
+
+    @Test func publisherWritesBothFilesFromHistoryFiles() throws {
+        let directory = try SyntheticResults.temporaryDirectory("trend")
+        let historyDirectory = directory.appendingPathComponent("history")
+        let store = HistoryStore(directory: historyDirectory, environmentKey: "x86_64-2c-24g-swift6.3.1-release-jemalloc")
+        for entry in SyntheticHistory.entries(runs: 20) { try store.append(entry) }
+        let files = TrendPublisher.historyFiles(in: historyDirectory)
+        #expect(files.map(\.lastPathComponent) == ["x86_64-2c-24g-swift6.3.1-release-jemalloc.jsonl"])
+        let publisher = TrendPublisher()
+        let report = try publisher.makeReport(historyFiles: files)
+        let written = try publisher.write(report, to: directory.appendingPathComponent("trend"))
+        #expect(written.map(\.lastPathComponent) == ["index.html", "README.md"])
+        let html = try String(contentsOf: written[0], encoding: .utf8)
+        try TagBalance.check(html)
+        #expect(html.contains("micro/parse/twitter"))
+    }
+
+    @Test func valuesAreFormattedWithUnits() {
+        #expect(ValueFormatter.format(1_250_000, unit: "ns") == "1.25 ms")
+        #expect(ValueFormatter.format(950, unit: "ns") == "950 ns")
+        #expect(ValueFormatter.format(2048, unit: "bytes/op") == "2 KiB/op")
+        #expect(ValueFormatter.format(12, unit: "allocations/op") == "12 allocations/op")
+        #expect(ValueFormatter.percent(0.123) == "+12.3 %")
+        let ticks = TrendChart.ticks(low: 930, high: 1310, count: 4)
+        #expect(ticks == [900, 1000, 1100, 1200, 1300])
+    }
+}
+
+/// A tag-balance checker for XML-style markup: every element closed in order, attributes quoted,
+/// no raw `<` or `&` in text. It works where FoundationXML is missing.
+enum TagBalance {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func check(_ markup: String) throws {
+        let voidElements: Set<String> = []
+        var stack: [String] = []
+        var index = markup.startIndex
+        while index < markup.endIndex {
+            let character = markup[index]
+            if character == "&" {
+                let rest = markup[index...]
+                guard let semicolon = rest.firstIndex(of: ";"), markup.distance(from: index, to: semicolon) <= 8 else {
+                    throw Failure(description: "raw & at offset \(markup.distance(from: markup.startIndex, to: index))")
+                }
+                let entity = String(markup[markup.index(after: index)..<semicolon])
+                guard ["amp", "lt", "gt", "quot", "apos"].contains(entity) || entity.hasPrefix("#") else {
+                    throw Failure(description: "unknown entity &\(entity);")
+                }
+            }
+            guard character == "<" else {
+                index = markup.index(after: index)
+                continue
+            }
+            guard let close = markup[index...].firstIndex(of: ">") else { throw Failure(description: "unclosed <") }
+            let tag = markup[markup.index(after: index)..<close]
+            index = markup.index(after: close)
+            if tag.hasPrefix("!") || tag.hasPrefix("?") { continue }
+            if tag.hasPrefix("/") {
+                let name = String(tag.dropFirst())
+                guard stack.popLast() == name else {
+                    throw Failure(description: "</\(name)> closes \(stack.last.map { "<\($0)>" } ?? "nothing")")
+                }
+                continue
+            }
+            let name = String(tag.prefix { !$0.isWhitespace && $0 != "/" })
+            guard !name.isEmpty, !tag.contains("<") else { throw Failure(description: "bad tag <\(tag)>") }
+            let quotes = tag.filter { $0 == "\"" }.count
+            guard quotes % 2 == 0 else { throw Failure(description: "unbalanced quotes in <\(tag)>") }
+            if tag.hasSuffix("/") || voidElements.contains(name) { continue }
+            stack.append(name)
+        }
+        guard stack.isEmpty else { throw Failure(description: "unclosed elements: \(stack)") }
+    }
+}
