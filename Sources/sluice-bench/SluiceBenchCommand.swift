@@ -20,6 +20,11 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             ListCommand.self,
             RunCommand.self,
             WorkerCommand.self,
+            CheckCommand.self,
+            GateCommand.self,
+            BaselineCommand.self,
+            SelftestCommand.self,
+            LintCommand.self,
         ]
     )
 
