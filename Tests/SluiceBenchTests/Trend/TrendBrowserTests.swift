@@ -8,29 +8,9 @@ import Testing
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
         // `timeout` bounds a hung browser; it is not a timing assertion.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["120"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self)
-        )
+        let outcome = try ProcessRunner.run(["timeout", "120"] + arguments)
+        return (outcome.status, outcome.stdoutText, outcome.stderrText)
     }
 
     @Test func chromiumRendersTheChartsAndTheChangeList() throws {
