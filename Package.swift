@@ -48,7 +48,10 @@ let package = Package(
             ]
         ),
         // Keyed state backends, checkpoints, replay journal, recovery.
-        .target(name: "SluiceState", dependencies: ["Sluice"]),
+        .target(
+            name: "SluiceState",
+            dependencies: ["Sluice", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
@@ -81,6 +84,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The crash-injection child process: file source → keyed aggregation → file sink, with checkpoints.
+        .executableTarget(name: "sluice-checkpoint-worker", dependencies: ["SluiceState"]),
         .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON", "SluiceTestKit"]),
         .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTestKit"]),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),

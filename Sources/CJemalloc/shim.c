@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <stdatomic.h>
 
 extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen) __attribute__((weak));
 
@@ -61,10 +62,18 @@ typedef struct {
 
 static _Thread_local uint64_t thread_alloc_calls;
 static _Thread_local uint64_t thread_free_calls;
+static _Atomic uint64_t global_alloc_calls;
+static _Atomic uint64_t global_alloc_bytes;
+
+extern size_t malloc_usable_size(void *pointer);
 
 static void on_alloc(void *extra, int type, void *result, uintptr_t result_raw, uintptr_t args_raw[3]) {
-    (void)extra; (void)type; (void)result; (void)result_raw; (void)args_raw;
+    (void)extra; (void)type; (void)result_raw; (void)args_raw;
     thread_alloc_calls += 1;
+    atomic_fetch_add_explicit(&global_alloc_calls, 1, memory_order_relaxed);
+    if (result != NULL) {
+        atomic_fetch_add_explicit(&global_alloc_bytes, malloc_usable_size(result), memory_order_relaxed);
+    }
 }
 
 static void on_dalloc(void *extra, int type, void *address, uintptr_t args_raw[3]) {
@@ -86,3 +95,13 @@ int sluice_alloc_hooks_install(void) {
 
 uint64_t sluice_alloc_hook_thread_count(void) { return thread_alloc_calls; }
 uint64_t sluice_alloc_hook_thread_free_count(void) { return thread_free_calls; }
+
+uint64_t sluice_alloc_hook_global_count(void) { return atomic_load_explicit(&global_alloc_calls, memory_order_relaxed); }
+uint64_t sluice_alloc_hook_global_bytes(void) { return atomic_load_explicit(&global_alloc_bytes, memory_order_relaxed); }
+
+int sluice_alloc_hooks_remove(void) {
+    if (!hooks_installed) return 0;
+    int status = sluice_jemalloc_mallctl("experimental.hooks.remove", NULL, NULL, &hooks_handle, sizeof(hooks_handle));
+    if (status == 0) hooks_installed = false;
+    return status;
+}

@@ -32,5 +32,12 @@ int sluice_alloc_hooks_install(void);
 uint64_t sluice_alloc_hook_thread_count(void);
 /// Deallocation calls made by this thread since hooks were installed.
 uint64_t sluice_alloc_hook_thread_free_count(void);
+/// Allocation calls made by all threads while hooks were installed (for async code that hops threads).
+uint64_t sluice_alloc_hook_global_count(void);
+/// Usable bytes of those allocations, all threads (jemalloc's usable size, as `thread.allocatedp` counts).
+uint64_t sluice_alloc_hook_global_bytes(void);
+/// Removes the hooks again, so jemalloc's fast path returns (the hooks force its slow path).
+/// Returns 0 on success or when no hooks were installed.
+int sluice_alloc_hooks_remove(void);
 
 #endif

@@ -78,7 +78,7 @@ public struct GateComparator: Sendable {
         let outcome = GateOutcome(classes: classes)
         return GateReport(
             runID: candidate.runID, baselineRunID: baseline.runID, suite: candidate.suite, outcome: outcome,
-            exitCode: Int(outcome.exitCode), classCounts: counts, environment: environment,
+            exitCode: Int(outcome.exitCode.rawValue), classCounts: counts, environment: environment,
             method: GateReport.Method(
                 timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
                 thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite"),

@@ -46,6 +46,16 @@ public struct GateError: Error, CustomStringConvertible, Sendable {
         self.field = field
     }
 
+    /// The exit code this error maps to.
+    public var exitCode: HarnessExitCode {
+        switch code {
+        case .missingBaseline: .missingBaseline
+        case .incomparableEnvironment: .incomparableEnvironment
+        case .badInput, .expiredWaiver: .badInput
+        default: .harnessError
+        }
+    }
+
     public var description: String {
         var text = "\(code): "
         if let file { text += "\(file): " }

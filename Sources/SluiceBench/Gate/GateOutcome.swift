@@ -35,13 +35,13 @@ public enum GateOutcome: String, Codable, CaseIterable, Hashable, Sendable {
 }
 
 extension GateOutcome {
-    /// The process exit code for this outcome (the values of `HarnessExitCode`).
-    public var exitCode: Int32 {
+    /// The process exit code for this outcome.
+    public var exitCode: HarnessExitCode {
         switch self {
-        case .pass: 0
-        case .performanceRegression: 1
-        case .functionalFailure: 2
-        case .inconclusive: 3
+        case .pass: .pass
+        case .performanceRegression: .performanceRegression
+        case .functionalFailure: .functionalFailure
+        case .inconclusive: .inconclusive
         }
     }
 }

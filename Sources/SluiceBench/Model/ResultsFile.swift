@@ -60,6 +60,16 @@ public struct BenchmarkResult: Codable, Sendable {
     public var innerIterations: Int
     /// The metrics captured, one entry per metric.
     public var metrics: [MetricResult]
+    /// The parameters the suite gave the benchmark (absent: none, defaults used).
+    public var parameters: [String: JSONParameter]? = nil
+    /// Items one operation processes (what items/s is computed from), when the benchmark declares it.
+    public var itemsPerOperation: Double? = nil
+    /// Bytes one operation processes (what bytes/s is computed from), when the benchmark declares it.
+    public var bytesPerOperation: Double? = nil
+    /// Whether warm-up ended because timings were stable (false: it hit `maxWarmupSeconds`).
+    public var isWarmupStable: Bool? = nil
+    /// How many processes the timing rounds were spread over.
+    public var processCount: Int? = nil
 
     public init(name: String, status: Status, error: String? = nil, innerIterations: Int, metrics: [MetricResult]) {
         self.name = name
@@ -94,6 +104,8 @@ public struct MetricResult: Codable, Sendable {
     public var roundValues: [Double]
     /// All samples in a compact, mergeable form; nil for metrics that are not distributions.
     public var histogram: CompactHistogram?
+    /// How the metric was captured when that matters for reading it, e.g. which jemalloc counters.
+    public var method: String? = nil
 
     public init(
         metric: BenchmarkMetric, unavailableReason: String? = nil, isExact: Bool? = nil, isGateable: Bool? = nil,

@@ -17,15 +17,23 @@ enum ReportNumberFormat {
         return trimmed(fixed(value, decimals: min(digits, 9)))
     }
 
-    /// A fraction as a percentage with one decimal: `0.1234` → `12.3 %`.
+    /// A fraction as a percentage: one decimal from 0.05 % up (`0.1234` → `12.3 %`), three significant digits
+    /// below (`0.00000185` → `0.000185 %`), so that one allocation in 540 000 does not read as 0 %.
     static func percent(_ fraction: Double) -> String {
-        trimmed(fixed(fraction * 100, decimals: 1)) + " %"
+        let value = fraction * 100
+        guard value.isFinite else { return plain(value) + " %" }
+        let magnitude = abs(value)
+        if magnitude >= 0.05 || magnitude == 0 {
+            return trimmed(fixed(value, decimals: 1)) + " %"
+        }
+        let decimals = min(12, Int(-log10(magnitude).rounded(.down)) + 2)
+        return trimmed(fixed(value, decimals: decimals)) + " %"
     }
 
-    /// A signed fraction as a percentage with one decimal: `+12.3 %`, `-2 %`, `0 %`.
+    /// A signed fraction as a percentage: `+12.3 %`, `-2 %`, `+0.000185 %`, `0 %`.
     static func signedPercent(_ fraction: Double) -> String {
         let text = percent(fraction)
-        return fraction * 100 >= 0.05 ? "+" + text : (text == "-0 %" ? "0 %" : text)
+        return fraction > 0 ? "+" + text : text
     }
 
     /// `value` with exactly `decimals` decimals, rounded half away from zero.

@@ -40,10 +40,21 @@ enum JSONTree: Decodable, Equatable, Sendable {
         do {
             return try JSONDecoder().decode(JSONTree.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-            throw HarnessError(code: code, message: "not valid JSON (\(detail))", file: file)
+            throw HarnessError(code: code, message: "not valid JSON (\(syntaxDetail(data) ?? context.debugDescription))", file: file)
         } catch {
             throw HarnessError(code: code, message: "not valid JSON (\(error))", file: file)
+        }
+    }
+
+    /// Where the JSON syntax breaks, as Foundation's parser reports it (line, column or offset), if it says.
+    private static func syntaxDetail(_ data: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch let error as NSError {
+            if let debug = error.userInfo[NSDebugDescriptionErrorKey] as? String { return debug }
+            if let underlying = error.userInfo[NSUnderlyingErrorKey] { return "\(underlying)" }
+            return "\(error)"
         }
     }
 

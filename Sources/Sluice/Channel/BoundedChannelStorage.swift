@@ -1,0 +1,252 @@
+import DequeModule
+import Synchronization
+
+/// How a suspended producer is woken.
+enum ProducerResumption: Sendable {
+    /// There may be room now: try again.
+    case retry
+    /// Its task was cancelled while it waited.
+    case cancelled
+    /// The channel was finished while it waited.
+    case finished
+}
+
+/// How a suspended consumer is woken.
+enum ConsumerResumption: Sendable {
+    /// There may be elements (or the end) now: try again.
+    case retry
+    /// Its task was cancelled while it waited.
+    case cancelled
+}
+
+/// A suspended producer and when it suspended (for the blocked-time statistic).
+struct ProducerHandle: Sendable {
+    var continuation: UnsafeContinuation<ProducerResumption, Never>
+    var suspendedAt: UInt64
+}
+
+/// The lock around a ``BoundedChannelStateMachine``: every event is one `Mutex` acquisition; continuations
+/// are resumed after the lock is released; instrumentation is published to atomics under the lock.
+final class BoundedChannelStorage<Element: Sendable>: Sendable {
+    typealias Machine = BoundedChannelStateMachine<Element, ProducerHandle, UnsafeContinuation<ConsumerResumption, Never>>
+
+    let name: String
+    let capacityLimit: Int?
+    let clock: any MonotonicClock
+    let instruments: ChannelInstruments
+    private let machine: Mutex<Machine>
+
+    init(
+        name: String,
+        capacity: ChannelCapacity,
+        watermarks: ChannelWatermarks,
+        policy: ChannelOverflowPolicy,
+        clock: any MonotonicClock
+    ) {
+        self.name = name
+        self.capacityLimit = capacity.limit
+        self.clock = clock
+        self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock.nowNanoseconds())
+        self.machine = Mutex(Machine(capacity: capacity.limit ?? .max, watermarks: watermarks, policy: policy))
+    }
+
+    // MARK: Sending
+
+    /// One locked send attempt from `index`; publishes instrumentation and wakes waiters outside the lock.
+    private func attemptSend<C: Collection<Element>>(_ elements: C, from index: inout C.Index) -> Machine.SendStatus {
+        let action = machine.withLock { machine in
+            let before = machine.depth
+            let action = machine.send(elements, from: &index)
+            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            return action
+        }
+        action.consumerToResume?.resume(returning: .retry)
+        if let producer = action.producerToResume { resume(producer, with: .retry) }
+        return action.status
+    }
+
+    /// Non-suspending batch send.
+    func trySend<C: Collection<Element>>(contentsOf elements: C) -> ChannelTrySendResult {
+        var index = elements.startIndex
+        switch attemptSend(elements, from: &index) {
+        case .complete:
+            return .enqueued
+        case .mustWait, .full:
+            return .full(acceptedCount: elements.distance(from: elements.startIndex, to: index))
+        case .finished:
+            return .finished(acceptedCount: elements.distance(from: elements.startIndex, to: index))
+        }
+    }
+
+    /// Suspending batch send; throws `ChannelError` (`.full`, `.finished`, `.cancelled`) with the accepted prefix.
+    func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
+        var index = elements.startIndex
+        while true {
+            let status = attemptSend(elements, from: &index)
+            let resumption: ProducerResumption
+            switch status {
+            case .complete:
+                return
+            case .full:
+                throw error(.full, "no room and the overflow policy is .fail", elements, index)
+            case .finished:
+                throw error(.finished, "the channel is finished", elements, index)
+            case .mustWait(let waiterID):
+                resumption = await suspendProducer(waiterID: waiterID)
+            }
+            switch resumption {
+            case .retry:
+                continue
+            case .cancelled:
+                throw error(.cancelled, "the sending task was cancelled while waiting for room", elements, index)
+            case .finished:
+                throw error(.finished, "the channel was finished while the send waited for room", elements, index)
+            }
+        }
+    }
+
+    private func suspendProducer(waiterID: UInt64) async -> ProducerResumption {
+        instruments.producerSuspensionCount.add(1, ordering: .relaxed)
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<ProducerResumption, Never>) in
+                let handle = ProducerHandle(continuation: continuation, suspendedAt: clock.nowNanoseconds())
+                let registration = machine.withLock { machine in
+                    let registration = machine.suspendProducer(
+                        waiterID: waiterID, handle: handle, isCancelled: Task.isCancelled)
+                    instruments.publishWaiters(of: machine)
+                    return registration
+                }
+                switch registration {
+                case .suspended: break
+                case .retry: continuation.resume(returning: .retry)
+                case .cancelled: continuation.resume(returning: .cancelled)
+                case .finished: continuation.resume(returning: .finished)
+                }
+            }
+        } onCancel: {
+            let handle = machine.withLock { machine in
+                let handle = machine.cancelProducer(waiterID: waiterID)
+                instruments.publishWaiters(of: machine)
+                return handle
+            }
+            if let handle { resume(handle, with: .cancelled) }
+        }
+    }
+
+    private func resume(_ producer: ProducerHandle, with resumption: ProducerResumption) {
+        let now = clock.nowNanoseconds()
+        instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
+        producer.continuation.resume(returning: resumption)
+    }
+
+    private func error<C: Collection>(
+        _ code: ChannelError.Code, _ message: String, _ elements: C, _ index: C.Index
+    ) -> ChannelError {
+        ChannelError(
+            code: code, message: message, channelName: name,
+            acceptedCount: elements.distance(from: elements.startIndex, to: index))
+    }
+
+    // MARK: Receiving
+
+    /// One locked receive attempt; publishes instrumentation and wakes waiters outside the lock.
+    private func attemptReceive<Value>(
+        _ body: (inout Machine) -> Machine.ReceiveAction<Value>
+    ) -> Machine.ReceiveStatus<Value> {
+        let action = machine.withLock { machine in
+            let before = machine.depth
+            let action = body(&machine)
+            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            return action
+        }
+        action.consumerToResume?.resume(returning: .retry)
+        if let producer = action.producerToResume { resume(producer, with: .retry) }
+        return action.status
+    }
+
+    /// Suspending receive through `body`; `nil` at the end, throws the failure or `CancellationError`.
+    func receive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) async throws -> Value? {
+        while true {
+            switch attemptReceive(body) {
+            case .value(let value):
+                return value
+            case .finished:
+                return nil
+            case .failed(let error):
+                throw error
+            case .mustWait(let waiterID):
+                switch await suspendConsumer(waiterID: waiterID) {
+                case .retry: continue
+                case .cancelled: throw CancellationError()
+                }
+            }
+        }
+    }
+
+    /// Non-suspending receive through `body`.
+    func tryReceive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) -> ChannelTryReceiveResult<Value> {
+        switch attemptReceive(body) {
+        case .value(let value): .value(value)
+        case .mustWait: .empty
+        case .finished: .finished
+        case .failed(let error): .failed(error)
+        }
+    }
+
+    private func suspendConsumer(waiterID: UInt64) async -> ConsumerResumption {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<ConsumerResumption, Never>) in
+                let registration = machine.withLock { machine in
+                    let registration = machine.suspendConsumer(
+                        waiterID: waiterID, handle: continuation, isCancelled: Task.isCancelled)
+                    instruments.publishWaiters(of: machine)
+                    return registration
+                }
+                switch registration {
+                case .suspended: break
+                case .retry, .finished: continuation.resume(returning: .retry)
+                case .cancelled: continuation.resume(returning: .cancelled)
+                }
+            }
+        } onCancel: {
+            let continuation = machine.withLock { machine in
+                let continuation = machine.cancelConsumer(waiterID: waiterID)
+                instruments.publishWaiters(of: machine)
+                return continuation
+            }
+            continuation?.resume(returning: .cancelled)
+        }
+    }
+
+    // MARK: Termination
+
+    func finish(error: (any Error)?) {
+        let action = machine.withLock { machine in
+            let action = machine.finish(error: error)
+            instruments.publishWaiters(of: machine)
+            return action
+        }
+        for producer in action.producers { resume(producer.handle, with: .finished) }
+        for consumer in action.consumers { consumer.handle.resume(returning: .retry) }
+    }
+
+    var isFinished: Bool {
+        machine.withLock { $0.isTerminated }
+    }
+
+    // MARK: Instrumentation
+
+    /// Publishes counters and, when the depth changed, the time-weighted depth. Call under the lock.
+    private func publishAfterEvent(_ machine: borrowing Machine, depthBefore: Int, woke: Bool) {
+        let depth = machine.depth
+        if depth != depthBefore {
+            instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
+        }
+        instruments.publishCounters(of: machine)
+        if woke { instruments.publishWaiters(of: machine) }
+    }
+
+    func statistics() -> ChannelStatistics {
+        instruments.snapshot(name: name, now: clock.nowNanoseconds())
+    }
+}

@@ -1,0 +1,43 @@
+/// Byte-class tricks on 8 bytes at a time (SIMD within a register) used by the tokenizer's hot loops.
+///
+/// Words are little-endian loads, so the lowest set bit of a mask marks the first matching byte.
+enum JSONSWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// High bit set in the first byte that is zero (bits above the first hit may be spurious).
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+
+    /// Marks the bytes a string scanner must stop at: `"`, `\`, control bytes and non-ASCII bytes.
+    /// Only the lowest set bit is exact.
+    @inline(__always)
+    static func stringSpecialMask(_ word: UInt64) -> UInt64 {
+        let quotes = zeroBytes(word ^ 0x2222_2222_2222_2222)
+        let backslashes = zeroBytes(word ^ 0x5C5C_5C5C_5C5C_5C5C)
+        let controls = (word &- 0x2020_2020_2020_2020) & ~word & highs
+        return quotes | backslashes | controls | (word & highs)
+    }
+
+    /// The value of a hex digit, or -1.
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> Int {
+        let digit = Int(byte) &- 0x30
+        if digit >= 0 && digit < 10 { return digit }
+        let letter = Int(byte | 0x20) &- 0x61
+        if letter >= 0 && letter < 6 { return letter &+ 10 }
+        return -1
+    }
+
+    /// Whether `byte` would extend a complete number in state `state`.
+    static func continuesNumber(_ byte: UInt8, _ state: JSONTokenReader.NumberState) -> Bool {
+        let isDigit = byte &- 0x30 < 10
+        let isExponent = byte | 0x20 == 0x65
+        switch state {
+        case .integer: return isDigit || isExponent || byte == 0x2E
+        case .zero: return isExponent || byte == 0x2E
+        case .fraction: return isDigit || isExponent
+        default: return isDigit
+        }
+    }
+}

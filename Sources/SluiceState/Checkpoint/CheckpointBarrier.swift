@@ -1,0 +1,23 @@
+/// A checkpoint marker that flows through a pipeline between records.
+///
+/// The source emits a barrier right after the last record that belongs to checkpoint `id`; each stage, on
+/// seeing it, captures its state (a copy-on-write snapshot, O(1)) and forwards it; the sink, on seeing it,
+/// closes the output epoch `id`. Everything before the barrier is in the checkpoint, nothing after it is.
+/// A stage with several inputs aligns them first (`BarrierAligner`).
+public struct CheckpointBarrier: Hashable, Sendable {
+    /// The checkpoint this barrier starts; ids increase by one within a run and never repeat in a catalog.
+    public var id: UInt64
+
+    /// Creates a barrier for checkpoint `id`.
+    public init(id: UInt64) { self.id = id }
+}
+
+/// What travels on a barrier-aware edge: a record, or a barrier between records.
+public enum StreamElement<Record> {
+    /// A data record.
+    case record(Record)
+    /// A checkpoint barrier.
+    case barrier(CheckpointBarrier)
+}
+
+extension StreamElement: Sendable where Record: Sendable {}

@@ -1,0 +1,101 @@
+/// The file operations that checkpoints, journals and checkpointed sinks need, behind a protocol so that
+/// tests can inject faults (a byte quota that simulates a full disk, refused paths that simulate missing
+/// permissions) without root tricks or a special mount.
+///
+/// Paths are plain POSIX path strings. Every method either completes or throws a `StateError` whose code
+/// says what went wrong (`diskFull`, `permissionDenied`, `ioFailure`) and whose `path` names the file.
+public protocol FileSystem: Sendable {
+    /// Whether anything exists at `path`.
+    func itemExists(at path: String) -> Bool
+    /// Whether a directory exists at `path`.
+    func directoryExists(at path: String) -> Bool
+    /// Creates the directory at `path` and any missing parents; succeeds when it already exists.
+    func createDirectory(at path: String) throws
+    /// The names (not paths) of the entries in the directory at `path`, unordered. O(entries).
+    func contentsOfDirectory(at path: String) throws -> [String]
+    /// The whole content of the file at `path`. O(file size).
+    func readFile(at path: String) throws -> [UInt8]
+    /// The size in bytes of the file at `path`.
+    func fileSize(at path: String) throws -> Int
+    /// Creates or truncates the file at `path` and writes `bytes`; when `sync` is true, also `fsync`s it.
+    func writeFile(at path: String, bytes: [UInt8], sync: Bool) throws
+    /// Opens the file at `path` for appending (created when missing); `truncate` empties it first.
+    func makeWriter(at path: String, truncate: Bool) throws -> any FileWriter
+    /// Shrinks (or extends with zeros) the file at `path` to `length` bytes.
+    func truncateFile(at path: String, to length: Int) throws
+    /// Atomically renames `source` to `destination`, replacing it.
+    func rename(from source: String, to destination: String) throws
+    /// Removes the file at `path`; succeeds when it does not exist.
+    func removeItem(at path: String) throws
+    /// `fsync`s the directory at `path`, making renames and creations in it durable.
+    func syncDirectory(at path: String) throws
+}
+
+/// An open file that appends bytes; confined to one thread at a time.
+public protocol FileWriter: AnyObject, Sendable {
+    /// The path this writer appends to.
+    var path: String { get }
+    /// Bytes in the file so far (including what this writer appended).
+    var size: Int { get }
+    /// Appends `bytes` (a `write(2)` loop: on return every byte reached the kernel).
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// `fsync`s the file.
+    func sync() throws
+    /// A separately owned handle that can `fsync` this file from another thread, even after `close()`.
+    func makeSyncHandle() throws -> FileSyncHandle
+    /// Closes the file. Calling any other member afterwards is a programmer error.
+    func close() throws
+}
+
+/// A duplicated file descriptor whose only job is to make a file durable from a background thread.
+public final class FileSyncHandle: Sendable {
+    private let descriptor: Int32
+    /// The file this handle syncs.
+    public let path: String
+
+    /// Takes ownership of `descriptor` (closed on deinit).
+    public init(descriptor: Int32, path: String) {
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// `fsync`s the file.
+    public func sync() throws {
+        if fsync(descriptor) != 0 { throw StateError.system("fsync", path: path, errno: errno) }
+    }
+
+    deinit { _ = Glibc.close(descriptor) }
+}
+
+extension FileSystem {
+    /// Replaces the file at `path` with `bytes` so that a reader sees either the old or the new content,
+    /// never a mix, even across a crash: write a temporary file, `fsync` it, rename it over `path`, `fsync`
+    /// the directory. O(bytes).
+    public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp"
+        do {
+            try writeFile(at: temporary, bytes: bytes, sync: true)
+            try rename(from: temporary, to: path)
+        } catch {
+            try? removeItem(at: temporary)
+            throw error
+        }
+        try syncDirectory(at: parentDirectory(of: path))
+    }
+}
+
+/// The folder part of `path` (`.` when there is none).
+func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    if slash == path.startIndex { return "/" }
+    return String(path[..<slash])
+}
+
+/// `directory/name`.
+func joinPath(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,41 @@
+/// A stage that processes records with keyed state, the state a checkpoint captures.
+///
+/// `process` reads and writes `state` and calls `emit` for each output record; the driver forwards
+/// them to the sink in order. Used from one thread.
+public protocol KeyedStateStage: AnyObject {
+    /// The state's value type.
+    associatedtype Value: StateCodable
+    /// The stage's name, unique within a pipeline; checkpoints store its state under it.
+    var name: String { get }
+    /// The stage's keyed state.
+    var state: any StateBackend<Value> { get }
+    /// Processes one record.
+    func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws
+}
+
+/// When the driver takes checkpoints.
+public struct CheckpointPolicy: Sendable, Hashable {
+    enum Trigger: Hashable, Sendable {
+        case never
+        case records(UInt64)
+        case interval(UInt64)
+    }
+
+    let trigger: Trigger
+
+    /// No periodic checkpoints (the driver still takes one at the end of the input).
+    public static let never = CheckpointPolicy(trigger: .never)
+
+    /// A checkpoint after every `count` records: deterministic, for tests and crash injection.
+    public static func everyRecords(_ count: UInt64) -> CheckpointPolicy {
+        precondition(count > 0, "checkpoint interval must be positive")
+        return CheckpointPolicy(trigger: .records(count))
+    }
+
+    /// A checkpoint every `nanoseconds` of the driver's clock (at most one in flight: when the writer is
+    /// still busy with the previous one, the next one waits).
+    public static func interval(nanoseconds: UInt64) -> CheckpointPolicy {
+        precondition(nanoseconds > 0, "checkpoint interval must be positive")
+        return CheckpointPolicy(trigger: .interval(nanoseconds))
+    }
+}

@@ -1,0 +1,119 @@
+/// An exactly-once file sink: one file per checkpoint epoch, published by an atomic rename when the
+/// checkpoint completes (two-phase commit).
+///
+/// Records of epoch `e` (those after barrier `e-1` and up to barrier `e`) go to `pending-<e>.ndjson`.
+/// Pre-commit: at barrier `e`, the file is flushed and then `fsync`ed before checkpoint `e` is committed.
+/// Commit: once checkpoint `e` is durable, the file is renamed to `part-<e>.ndjson` and the folder synced.
+/// Recovery from checkpoint `c` rolls forward every pending epoch `≤ c` (its checkpoint completed, the
+/// rename did not), aborts every pending epoch `> c`, and retracts any part `> c` (possible only when
+/// recovery fell back past a corrupt newer checkpoint, whose records are then replayed). The committed
+/// output, `part-*` files in epoch order (`readCommittedOutput`), holds each record exactly once.
+public final class TwoPhaseCommitFileSink: CheckpointedSink {
+    /// The output folder.
+    public let directory: String
+    private let fileSystem: any FileSystem
+    private var epoch: UInt64 = 1
+    private var writer: (any FileWriter)?
+    private var buffer: [UInt8] = []
+    private let bufferLimit: Int
+
+    /// Creates a sink writing into `directory` (created if missing at recovery).
+    public init(directory: String, fileSystem: any FileSystem = PosixFileSystem(), bufferLimit: Int = 1 << 16) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.bufferLimit = bufferLimit
+        buffer.reserveCapacity(bufferLimit + 256)
+    }
+
+    public var deliveryGuarantee: DeliveryGuarantee { .exactlyOnce }
+
+    static func name(_ prefix: String, _ epoch: UInt64) -> String {
+        let digits = String(epoch)
+        return prefix + "-" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".ndjson"
+    }
+
+    static func epoch(of name: String, prefix: String) -> UInt64? {
+        guard name.hasPrefix(prefix + "-"), name.hasSuffix(".ndjson") else { return nil }
+        return UInt64(name.dropFirst(prefix.count + 1).dropLast(7))
+    }
+
+    public func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
+        try fileSystem.createDirectory(at: directory)
+        let restored = restoredCheckpointID ?? 0
+        var notes: [String] = []
+        for name in try fileSystem.contentsOfDirectory(at: directory).sorted() {
+            let path = joinPath(directory, name)
+            if let pending = Self.epoch(of: name, prefix: "pending") {
+                if pending <= restored {
+                    try fileSystem.rename(from: path, to: joinPath(directory, Self.name("part", pending)))
+                    notes.append("rolled forward epoch \(pending) (its checkpoint completed before the crash)")
+                } else {
+                    try fileSystem.removeItem(at: path)
+                    notes.append("aborted pending epoch \(pending) (its checkpoint never completed)")
+                }
+            } else if let part = Self.epoch(of: name, prefix: "part"), part > restored {
+                try fileSystem.removeItem(at: path)
+                notes.append("retracted committed epoch \(part): its checkpoint was unusable, its records are replayed")
+            }
+        }
+        try fileSystem.syncDirectory(at: directory)
+        epoch = nextCheckpointID
+        try openEpoch()
+        return notes
+    }
+
+    private func openEpoch() throws {
+        writer = try fileSystem.makeWriter(at: joinPath(directory, Self.name("pending", epoch)), truncate: true)
+    }
+
+    public func write(_ record: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: record)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= bufferLimit { try flush() }
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        guard let writer else { preconditionFailure("write before recover(restoredCheckpointID:nextCheckpointID:)") }
+        try buffer.withUnsafeBytes { try writer.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit {
+        precondition(checkpointID == epoch, "barrier \(checkpointID) while writing epoch \(epoch)")
+        try flush()
+        guard let closing = writer else { preconditionFailure("barrier before recover") }
+        let handle = try closing.makeSyncHandle()
+        try closing.close()
+        let pending = joinPath(directory, Self.name("pending", checkpointID))
+        let part = joinPath(directory, Self.name("part", checkpointID))
+        let directory = directory
+        let fileSystem = fileSystem
+        epoch = checkpointID + 1
+        try openEpoch()
+        return SinkEpochCommit(
+            makeDurable: { try handle.sync() },
+            commit: {
+                try fileSystem.rename(from: pending, to: part)
+                try fileSystem.syncDirectory(at: directory)
+            })
+    }
+
+    public func finish() throws {
+        try flush()
+        try writer?.close()
+        writer = nil
+    }
+
+    /// The committed output: every `part-*` file in `directory`, in epoch order, concatenated. O(output).
+    public static func readCommittedOutput(
+        directory: String, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws -> [UInt8] {
+        let parts = try fileSystem.contentsOfDirectory(at: directory).compactMap { name in
+            epoch(of: name, prefix: "part").map { ($0, name) }
+        }.sorted { $0.0 < $1.0 }
+        var output: [UInt8] = []
+        for (_, name) in parts { output.append(contentsOf: try fileSystem.readFile(at: joinPath(directory, name))) }
+        return output
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SluiceBench
+
+/// `sluice-bench`: runs Sluice's benchmark suites, and judges, compares and publishes their results.
+///
+/// Results go to stdout, diagnostics to stderr. Exit codes are `HarnessExitCode`'s table; argument errors
+/// exit with `badInput` (6), not ArgumentParser's 64, so scripts see one table.
+@main
+struct SluiceBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice-bench",
+        abstract: "Run Sluice's benchmark suites and capture time, CPU, memory and allocations.",
+        discussion: """
+            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive,
+            4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error, 130 interrupted.
+            """,
+        version: HarnessInfo.version,
+        subcommands: [
+            ListCommand.self,
+            RunCommand.self,
+            WorkerCommand.self,
+        ]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            // Usage errors: ArgumentParser's message, then the harness's bad-input code.
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(HarnessExitCode.badInput.rawValue)
+        }
+    }
+}
+
+/// Shared helpers of the subcommands.
+enum CommandSupport {
+    /// Writes a line to stderr.
+    static func diagnostic(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Reports `error` on stderr and returns the exit code it maps to.
+    static func exitCode(for error: any Error) -> HarnessExitCode {
+        if let error = error as? HarnessError {
+            diagnostic("error: \(error)")
+            return error.exitCode
+        }
+        diagnostic("error: \(error)")
+        return .harnessError
+    }
+
+    /// The loader for `--suites-dir` (default: `SuiteLoader.defaultSuitesDirectory()`).
+    static func loader(suitesDirectory: String?) -> SuiteLoader {
+        SuiteLoader(suitesDirectory: suitesDirectory.map { URL(fileURLWithPath: $0) })
+    }
+}

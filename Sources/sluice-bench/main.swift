@@ -1,3 +1,0 @@
-import SluiceBench
-
-print("sluice-bench \(HarnessInfo.version): jemalloc \(HarnessInfo.isJemallocAvailable ? "available" : "unavailable")")

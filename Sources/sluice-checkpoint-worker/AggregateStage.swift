@@ -1,0 +1,89 @@
+import SluiceState
+
+/// A running count and sum per key.
+struct Aggregate: StateCodable, Equatable {
+    var count: Int64
+    var sum: Int64
+
+    init(count: Int64, sum: Int64) {
+        self.count = count
+        self.sum = sum
+    }
+
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(count)
+        writer.write(sum)
+    }
+
+    init(decoding reader: inout BinaryReader) throws {
+        count = try reader.readInt64()
+        sum = try reader.readInt64()
+    }
+
+    var encodedByteCount: Int { 16 }
+}
+
+/// Reads `{"seq":N,"key":"K","value":V}` lines, adds V to K's running aggregate and emits
+/// `{"seq":N,"key":"K","count":C,"sum":S}`.
+final class AggregateStage: KeyedStateStage {
+    let name = "aggregate"
+    let state: any StateBackend<Aggregate>
+    private var line: [UInt8] = []
+
+    init(state: any StateBackend<Aggregate>) {
+        self.state = state
+        line.reserveCapacity(128)
+    }
+
+    func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let (key, value) = Self.parse(record.bytes) else {
+            throw StateError(code: .ioFailure, message: "record \(record.sequence) is not {\"seq\",\"key\",\"value\"}")
+        }
+        var aggregate = try state.value(forKey: key) ?? Aggregate(count: 0, sum: 0)
+        aggregate.count += 1
+        aggregate.sum += value
+        try state.setValue(aggregate, forKey: key)
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: "{\"seq\":\(record.sequence),\"key\":\"".utf8)
+        line.append(contentsOf: key.utf8)
+        line.append(contentsOf: "\",\"count\":\(aggregate.count),\"sum\":\(aggregate.sum)}".utf8)
+        try line.withUnsafeBytes { try emit($0) }
+    }
+
+    private static let keyMarker = Array("\"key\":\"".utf8)
+    private static let valueMarker = Array("\"value\":".utf8)
+
+    static func find(_ marker: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= marker.count else { return nil }
+        var index = bytes.startIndex
+        while index <= bytes.endIndex - marker.count {
+            if bytes[index] == marker[0] && bytes[index..<index + marker.count].elementsEqual(marker) {
+                return index + marker.count
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func parse(_ bytes: ArraySlice<UInt8>) -> (String, Int64)? {
+        guard let keyStart = find(keyMarker, in: bytes),
+            let keyEnd = bytes[keyStart...].firstIndex(of: UInt8(ascii: "\"")),
+            let valueStart = find(valueMarker, in: bytes)
+        else { return nil }
+        var index = valueStart
+        var negative = false
+        if index < bytes.endIndex && bytes[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        var value: Int64 = 0
+        var digits = 0
+        while index < bytes.endIndex, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            value = value &* 10 &+ Int64(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+            digits += 1
+        }
+        guard digits > 0, let key = String(validating: bytes[keyStart..<keyEnd], as: UTF8.self) else { return nil }
+        return (key, negative ? -value : value)
+    }
+}

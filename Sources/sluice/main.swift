@@ -1,3 +1,0 @@
-import SluiceJSON
-
-print("sluice: JSON tools (validate, tokens, frames) are being built")

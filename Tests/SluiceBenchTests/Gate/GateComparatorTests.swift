@@ -1,0 +1,228 @@
+import SluiceBench
+import SluiceTestKit
+import Testing
+
+@Suite struct GateComparatorTests {
+    typealias F = GateFixtures
+
+    /// Baseline and candidate wall-time rounds drawn around the given medians.
+    static func timingPair(
+        baseline: Double = 1_000_000, candidate: Double, noise: Double, rounds: Int, seed: UInt64
+    ) -> (ResultsFile, ResultsFile, UInt64) {
+        var generator = SeededRandomNumberGenerator.fromEnvironment(default: seed)
+        let base = F.rounds(median: baseline, noise: noise, count: rounds, using: &generator)
+        let cand = F.rounds(median: candidate, noise: noise, count: rounds, using: &generator)
+        return (
+            F.results(runID: "base", [F.benchmark("micro/a", [F.timing(.wallTime, base)])]),
+            F.results(runID: "cand", [F.benchmark("micro/a", [F.timing(.wallTime, cand)])]),
+            generator.seed
+        )
+    }
+
+    static let medianRule = #"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.10}]"#
+
+    @Test func noChangePasses() throws {
+        let (base, cand, seed) = Self.timingPair(candidate: 1_000_000, noise: 0.02, rounds: 12, seed: 11)
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        #expect(report.outcome == .pass, "seed \(seed)")
+        #expect(report.exitCode == 0)
+        #expect(report.comparisons.map(\.outcome) == [.unchanged], "seed \(seed)")
+    }
+
+    @Test func realShiftIsAPerformanceAlert() throws {
+        let (base, cand, seed) = Self.timingPair(candidate: 1_250_000, noise: 0.02, rounds: 12, seed: 12)
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first)
+        #expect(comparison.outcome == .regressed, "seed \(seed): \(comparison.note ?? "")")
+        #expect(comparison.verdictClass == .performanceAlert)
+        let interval = try #require(comparison.interval)
+        #expect(interval.lower > 1.1 && interval.estimate > 1.2, "seed \(seed)")
+        #expect(report.outcome == .performanceRegression && report.exitCode == 1)
+        #expect(report.classCounts == ["performance_alert": 1])
+    }
+
+    @Test func largeButNoisyShiftIsInconclusive() throws {
+        // The estimate is exactly +15 %, but rounds spread by ±25 % cannot show that it is past +10 %.
+        let baseline: [Double] = [80, 130, 100, 120, 90, 110]
+        let base = F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.wallTime, baseline)])])
+        let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.wallTime, baseline.map { $0 * 1.15 })])])
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first)
+        #expect(abs((comparison.ratio ?? 0) - 1.15) < 1e-9)
+        #expect(comparison.outcome == .inconclusive, "\(comparison.note ?? "")")
+        #expect(comparison.verdictClass == .inconclusive)
+        #expect(report.outcome == .inconclusive && report.exitCode == 3)
+    }
+
+    @Test func smallShiftWithinThresholdPasses() throws {
+        let (base, cand, seed) = Self.timingPair(candidate: 1_040_000, noise: 0.01, rounds: 12, seed: 14)
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .unchanged, "seed \(seed)")
+        #expect(report.outcome == .pass)
+    }
+
+    @Test func improvementIsReportedAndPasses() throws {
+        let (base, cand, seed) = Self.timingPair(candidate: 700_000, noise: 0.02, rounds: 10, seed: 15)
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .improved, "seed \(seed)")
+        #expect(report.outcome == .pass && report.exitCode == 0)
+    }
+
+    @Test func throughputDropIsARegressionBecauseHigherIsBetter() throws {
+        var generator = SeededRandomNumberGenerator.fromEnvironment(default: 16)
+        let base = F.rounds(median: 5e6, noise: 0.02, count: 10, using: &generator)
+        let cand = F.rounds(median: 3.5e6, noise: 0.02, count: 10, using: &generator)
+        let rules = #"[{"benchmark": "*", "metric": "throughput_items", "percentile": "p50", "relative": 0.10}]"#
+        let report = try F.comparator(rules: rules).compare(
+            baseline: F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.throughputItems, base)])]),
+            candidate: F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.throughputItems, cand)])]))
+        let comparison = try #require(report.comparisons.first)
+        #expect(comparison.outcome == .regressed, "seed \(generator.seed)")
+        #expect(comparison.limit.map { abs($0 - 0.9) < 1e-12 } == true)
+    }
+
+    @Test func tooFewRoundsForTheConfidenceIsInconclusiveNotAnAlert() throws {
+        let base = F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.wallTime, [100, 101])])])
+        let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.wallTime, [150, 151])])])
+        let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .inconclusive)
+    }
+
+    @Test func percentileWithoutPerRoundValuesIsShownNotGated() throws {
+        let (base, cand, _) = Self.timingPair(candidate: 2_000_000, noise: 0.01, rounds: 8, seed: 17)
+        let rules = #"[{"benchmark": "*", "metric": "wall_time", "percentile": "p99", "relative": 0.10}]"#
+        let report = try F.comparator(rules: rules).compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first)
+        #expect(comparison.outcome == .notGated && comparison.verdictClass == nil)
+        #expect(comparison.ratio != nil)
+    }
+
+    // MARK: Deterministic lane
+
+    static func allocationPair(_ baseline: Double, _ candidate: Double) -> (ResultsFile, ResultsFile) {
+        (F.results(runID: "b", [F.benchmark("micro/a", [F.exact(.allocations, baseline)])]),
+         F.results(runID: "c", [F.benchmark("micro/a", [F.exact(.allocations, candidate)])]))
+    }
+
+    static let absoluteZero =
+        #"[{"benchmark": "*", "metric": "allocations", "percentile": "p50", "relative": 0.15, "absolute": 0}]"#
+
+    @Test func oneExtraAllocationInHalfAMillionFailsUnderTheAbsoluteRule() throws {
+        let (base, cand) = Self.allocationPair(500_000, 500_001)
+        let report = try F.comparator(rules: Self.absoluteZero).compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first)
+        #expect(comparison.outcome == .regressed)
+        #expect(comparison.interval == nil)
+        #expect(comparison.note?.contains("+1 allocations/op") == true)
+        #expect(report.exitCode == 1)
+    }
+
+    @Test func oneExtraAllocationPassesUnderTheRelativeDefault() throws {
+        let (base, cand) = Self.allocationPair(500_000, 500_001)
+        let report = try F.comparator().compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first { $0.metric == .allocations }?.outcome == .unchanged)
+        #expect(report.outcome == .pass)
+    }
+
+    @Test func relativeAllocationIncreaseFails() throws {
+        let (base, cand) = Self.allocationPair(100, 116)
+        let report = try F.comparator().compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .regressed)
+        let (base2, cand2) = Self.allocationPair(100, 115)
+        #expect(try F.comparator().compare(baseline: base2, candidate: cand2).comparisons.first?.outcome == .unchanged)
+    }
+
+    @Test func fewerAllocationsIsAnImprovement() throws {
+        let (base, cand) = Self.allocationPair(540_000, 539_999)
+        let report = try F.comparator(rules: Self.absoluteZero).compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .improved)
+        #expect(report.outcome == .pass)
+    }
+
+    @Test func roundsThatVaryAreABandTheChangeMustClear() throws {
+        let base = F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.allocations, [100, 101, 100, 100, 101])])])
+        let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.allocations, [101, 100, 101, 101, 100])])])
+        let report = try F.comparator(rules: Self.absoluteZero).compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.outcome == .unchanged)
+    }
+
+    // MARK: Verdict classes and benchmark changes
+
+    @Test func missingRequiredMetricIsAnObservabilityGap() throws {
+        let base = F.results(runID: "b", [F.benchmark("micro/a", [F.exact(.allocations, 10)])])
+        let cand = F.results(runID: "c", [F.benchmark("micro/a", [
+            MetricResult.unavailable(.allocations, reason: "jemalloc is not the allocator"),
+        ])])
+        let report = try F.comparator(required: [.allocations]).compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first { $0.metric == .allocations })
+        #expect(comparison.outcome == .missing && comparison.verdictClass == .observabilityGap)
+        #expect(comparison.note?.contains("jemalloc") == true)
+        #expect(report.outcome == .inconclusive && report.exitCode == 3)
+    }
+
+    @Test func addedRemovedAndSkippedBenchmarksAreListed() throws {
+        let base = F.results(runID: "b", [
+            F.benchmark("micro/kept", [F.exact(.allocations, 1)]),
+            F.benchmark("micro/removed", [F.exact(.allocations, 1)]),
+        ])
+        let cand = F.results(runID: "c", [
+            F.benchmark("micro/kept", [F.exact(.allocations, 1)]),
+            F.benchmark("micro/added", [F.exact(.allocations, 1)]),
+            F.benchmark("micro/skipped", status: .skipped, error: "filtered", []),
+        ])
+        let report = try F.comparator().compare(baseline: base, candidate: cand)
+        let kinds = Dictionary(uniqueKeysWithValues: report.benchmarkChanges.map { ($0.benchmark, $0.kind) })
+        #expect(kinds == ["micro/added": .added, "micro/removed": .removed, "micro/skipped": .skipped])
+        #expect(report.outcome == .pass)
+    }
+
+    @Test func failedBenchmarkIsAFunctionalFailAndOutranksARegression() throws {
+        let base = F.results(runID: "b", [
+            F.benchmark("micro/a", [F.exact(.allocations, 10)]), F.benchmark("micro/b", [F.exact(.allocations, 10)]),
+        ])
+        let cand = F.results(runID: "c", [
+            F.benchmark("micro/a", [F.exact(.allocations, 20)]),
+            F.benchmark("micro/b", status: .failed, error: "output check failed: 3 documents, expected 4", []),
+        ])
+        let report = try F.comparator().compare(baseline: base, candidate: cand)
+        #expect(report.outcome == .functionalFailure && report.exitCode == 2)
+        #expect(report.benchmarkChanges.first?.verdictClass == .functionalFail)
+        #expect(report.classCounts == ["functional_fail": 1, "performance_alert": 1])
+    }
+
+    @Test func risingErrorCounterWithinToleranceIsAReliabilityWarning() throws {
+        let base = F.results(runID: "b", [F.benchmark("meso/a", [F.exact(.stageErrorTotal, 2)])])
+        let cand = F.results(runID: "c", [F.benchmark("meso/a", [F.exact(.stageErrorTotal, 3)])])
+        let report = try F.comparator().compare(baseline: base, candidate: cand)
+        #expect(report.comparisons.first?.verdictClass == .reliabilityWarning)
+        #expect(report.outcome == .pass)
+    }
+
+    @Test func incomparableEnvironmentIsRefusedUnlessForced() throws {
+        let base = F.results(runID: "b", environment: F.environment(allocator: "system"), [])
+        let cand = F.results(runID: "c", [])
+        #expect {
+            try F.comparator().compare(baseline: base, candidate: cand)
+        } throws: { error in
+            let error = error as? GateError
+            return error?.code == .incomparableEnvironment && error?.message.contains("allocator") == true
+                && error?.message.contains("--force-incomparable") == true
+        }
+        let forced = try F.comparator(allowsIncomparable: true).compare(baseline: base, candidate: cand)
+        #expect(forced.environment.isForced && !forced.environment.isComparable)
+        #expect(MarkdownReportFormatter().format(forced).contains("Incomparable environments were compared"))
+    }
+
+    @Test func waiverTurnsARegressionIntoWaived() throws {
+        let suite = try F.suite(
+            benchmarks: ["micro/a"],
+            waivers: #"[{"benchmark": "micro/*", "metric": "allocations", "reason": "issue 42", "expires": "2026-12-01"}]"#)
+        let comparator = GateComparator(configuration: try GateConfiguration(
+            suite: suite, file: "suites/pr.json", today: "2026-11-29"))
+        let (base, cand) = Self.allocationPair(100, 200)
+        let report = try comparator.compare(baseline: base, candidate: cand)
+        let comparison = try #require(report.comparisons.first { $0.metric == .allocations })
+        #expect(comparison.outcome == .waived && comparison.waiver?.reason == "issue 42")
+        #expect(report.outcome == .pass)
+    }
+}

@@ -1,0 +1,57 @@
+import SluiceBench
+import SluiceTestKit
+import Testing
+
+@Suite struct AllocationLaneTests {
+    func allocations(_ parameters: [String: JSONParameter], metrics: [BenchmarkMetric] = [.allocations, .allocatedBytes])
+        async throws -> BenchmarkResult
+    {
+        let benchmark = try #require(BenchmarkRegistry.standard.benchmark(named: "selftest/allocations"))
+        let run = BenchmarkMeasurement(
+            benchmark: benchmark, parameters: BenchmarkParameters(parameters.merging(["work": .int(10)]) { a, _ in a }),
+            settings: RunSettings(), metrics: metrics, clock: ManualClock(), overhead: .zero,
+            policy: MeasurementPolicy(allocationRounds: 3, allocationOperations: 50))
+        _ = try await run.prepare(innerIterations: 50, warmsUp: false)
+        try await run.measureAllocations()
+        return run.makeResult()
+    }
+
+    @Test(arguments: [0, 1, 7])
+    func exactlyNAllocationsPerOperationAreReportedAsN(count: Int) async throws {
+        let result = try await allocations(["allocations": .int(count)])
+        let calls = try #require(result.metric(.allocations))
+        let bytes = try #require(result.metric(.allocatedBytes))
+        guard HarnessInfo.isJemallocAvailable else {
+            #expect(calls.unavailableReason != nil && calls.summary == nil, "without jemalloc: unavailable, not 0")
+            #expect(bytes.unavailableReason != nil && bytes.summary == nil)
+            return
+        }
+        #expect(calls.isExact)
+        #expect(calls.roundValues == [Double](repeating: Double(count), count: 3), "method: \(calls.method ?? "?")")
+        #expect(calls.summary?.p50 == Double(count))
+        // 64-byte requests are 64-byte jemalloc size classes.
+        #expect(bytes.roundValues == [Double](repeating: Double(count * 64), count: 3))
+    }
+
+    @Test func anExtraAllocationIsCountedExactly() async throws {
+        try #require(HarnessInfo.isJemallocAvailable)
+        let base = try await allocations(["allocations": .int(7)])
+        let extra = try await allocations(["allocations": .int(7), "extraAllocations": .int(1)])
+        let difference = try #require(extra.metric(.allocations)?.summary?.p50) - (base.metric(.allocations)?.summary?.p50 ?? 0)
+        #expect(difference == 1)
+    }
+
+    @Test func foundationParsingAllocatesAndIsCountedPerOperation() async throws {
+        try #require(HarnessInfo.isJemallocAvailable)
+        let benchmark = try #require(BenchmarkRegistry.standard.benchmark(named: "micro/foundation/numbers"))
+        let run = BenchmarkMeasurement(
+            benchmark: benchmark, parameters: BenchmarkParameters(), settings: RunSettings(), metrics: [.allocations],
+            clock: ManualClock(), overhead: .zero, policy: MeasurementPolicy(allocationRounds: 2, allocationOperations: 2))
+        _ = try await run.prepare(innerIterations: 2, warmsUp: false)
+        try await run.measureAllocations()
+        let values = try #require(run.makeResult().metric(.allocations)?.roundValues)
+        // Deterministic parsing: the same count in every round, and many allocations (one per number at least).
+        #expect(values.count == 2 && values[0] == values[1])
+        #expect(values[0] > 1_000)
+    }
+}
