@@ -20,6 +20,9 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             ListCommand.self,
             RunCommand.self,
             WorkerCommand.self,
+            TrendCommand.self,
+            MergeCommand.self,
+            ExportCommand.self,
         ]
     )
 
