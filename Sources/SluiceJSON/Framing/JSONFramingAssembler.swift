@@ -422,9 +422,3 @@ func saturatingSum(_ a: Int, _ b: Int) -> Int {
     return overflow ? Int.max : sum
 }
 
-/// `'x'` for a printable ASCII byte, else `byte 0xNN`.
-func describe(_ byte: UInt8) -> String {
-    if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-    let hex = String(byte, radix: 16, uppercase: true)
-    return "byte 0x\(hex.count == 1 ? "0" + hex : hex)"
-}
