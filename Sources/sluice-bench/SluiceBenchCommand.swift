@@ -23,6 +23,7 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             TrendCommand.self,
             MergeCommand.self,
             ExportCommand.self,
+            CompareCommand.self,
         ]
     )
 

@@ -75,19 +75,17 @@ public struct CommitComparer: Sendable {
             do {
                 iterations = try await workerA.prepare(
                     session: session, benchmark: entry, settings: settings, metrics: metrics, innerIterations: nil)
-            } catch let failure as CompareBenchmarkFailure {
-                failureA = failure.message
             } catch {
-                throw Self.asCompareError(error, side: "A")
+                guard let message = Self.benchmarkFailure(error) else { throw Self.asCompareError(error, side: "A") }
+                failureA = message
             }
             do {
                 _ = try await workerB.prepare(
                     session: session, benchmark: entry, settings: settings, metrics: metrics,
                     innerIterations: iterations)
-            } catch let failure as CompareBenchmarkFailure {
-                failureB = failure.message
             } catch {
-                throw Self.asCompareError(error, side: "B")
+                guard let message = Self.benchmarkFailure(error) else { throw Self.asCompareError(error, side: "B") }
+                failureB = message
             }
             var pattern: [String] = []
             for _ in 0..<rounds where failureA == nil && failureB == nil {
@@ -96,10 +94,9 @@ public struct CommitComparer: Sendable {
                 for side in aFirst ? ["A", "B"] : ["B", "A"] {
                     do {
                         _ = try await (side == "A" ? workerA : workerB).round(session: session)
-                    } catch let failure as CompareBenchmarkFailure {
-                        if side == "A" { failureA = failure.message } else { failureB = failure.message }
                     } catch {
-                        throw Self.asCompareError(error, side: side)
+                        guard let message = Self.benchmarkFailure(error) else { throw Self.asCompareError(error, side: side) }
+                        if side == "A" { failureA = message } else { failureB = message }
                     }
                 }
             }
@@ -142,11 +139,9 @@ public struct CommitComparer: Sendable {
             var result = try await worker.finish(session: session)
             result.name = entry.name
             return result
-        } catch let failure as CompareBenchmarkFailure {
-            return BenchmarkResult(
-                name: entry.name, status: .failed, error: failure.message, innerIterations: 0, metrics: [])
         } catch {
-            throw Self.asCompareError(error, side: side)
+            guard let message = Self.benchmarkFailure(error) else { throw Self.asCompareError(error, side: side) }
+            return BenchmarkResult(name: entry.name, status: .failed, error: message, innerIterations: 0, metrics: [])
         }
     }
 
@@ -158,6 +153,13 @@ public struct CommitComparer: Sendable {
         } catch {
             throw CompareError(code: error.code, message: error.message, side: side)
         }
+    }
+
+    /// The failure message when `error` is a benchmark failure rather than the end of the comparison.
+    static func benchmarkFailure(_ error: any Error) -> String? {
+        if let failure = error as? CompareBenchmarkFailure { return failure.message }
+        if let error = error as? CompareError, error.code == .benchmarkFailed { return error.message }
+        return nil
     }
 
     static func asCompareError(_ error: any Error, side: String) -> CompareError {

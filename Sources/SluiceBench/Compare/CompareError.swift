@@ -4,7 +4,7 @@ public struct CompareError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case notARepository, unknownRevision, dirtyWorkTree, checkoutFailed, buildFailed, workerFailed
-            case badSuite
+            case badSuite, benchmarkFailed
         }
 
         private let value: Value
@@ -22,6 +22,8 @@ public struct CompareError: Error, Sendable, CustomStringConvertible {
         public static let buildFailed = Code(.buildFailed)
         /// A worker process could not be started, died, or broke the protocol.
         public static let workerFailed = Code(.workerFailed)
+        /// One benchmark failed on one side (a Functional Fail for it); the comparison goes on.
+        public static let benchmarkFailed = Code(.benchmarkFailed)
         /// The suite file is missing or damaged.
         public static let badSuite = Code(.badSuite)
 
