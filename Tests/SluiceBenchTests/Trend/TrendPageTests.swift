@@ -88,6 +88,18 @@ import FoundationXML
         let ticks = TrendChart.ticks(low: 930, high: 1310, count: 4)
         #expect(ticks == [900, 1000, 1100, 1200, 1300])
     }
+
+    @Test func axisStaysReadableForZerosAndFarTails() {
+        let zeros = TrendChart.axis(for: [0, 0, 0], unit: "allocations/op")
+        #expect(!zeros.isLogarithmic && zeros.ticks.allSatisfy { $0 >= 0 } && zeros.high > 0, "\(zeros.ticks)")
+        // p50 around 245 ns with a p99 of 113 µs: a linear axis would flatten the p50 line.
+        let tail = TrendChart.axis(for: [245, 113_000, 240, 90_000], unit: "ns")
+        #expect(tail.isLogarithmic)
+        #expect(tail.ticks.first! <= 240 && tail.ticks.last! >= 113_000)
+        #expect(tail.labels.contains("1 µs") && tail.labels.contains("100 µs"), "\(tail.labels)")
+        let plain = TrendChart.axis(for: [1000, 1300], unit: "ns")
+        #expect(!plain.isLogarithmic)
+    }
 }
 
 /// A tag-balance checker for XML-style markup: every element closed in order, attributes quoted,
