@@ -49,6 +49,7 @@ import Testing
 
     @Test func shardsMergeIntoTheUnshardedRun() throws {
         let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
         for shard in ["1/2", "2/2"] {
             let result = try bench(
                 ["run", "--suite-file", "tiny.json", "--shard", shard, "--in-process", "--out", "shard-\(shard.first!).json"],
@@ -107,6 +108,7 @@ import Testing
 
     @Test func damagedHistoryAndBadInputsExitWithBadInput() throws {
         let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let history = directory.appendingPathComponent("history")
         try FileManager.default.createDirectory(at: history, withIntermediateDirectories: true)
         try Data("{\"schemaVersion\":1,\"runID\":\"truncated".utf8).write(to: history.appendingPathComponent("env.jsonl"))

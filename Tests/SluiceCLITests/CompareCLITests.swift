@@ -133,6 +133,7 @@ import Testing
 
     @Test func slowdownIsDetectedAndTheSameCommitReportsNoChange() throws {
         guard let (repository, base, slow, _) = try makeRepository() else { return }
+        defer { try? FileManager.default.removeItem(at: repository.deletingLastPathComponent()) }
         let regression = try compare(repository, [base, slow])
         #expect(regression.status == 1, "\(regression.stderr)")
         #expect(regression.stdout.contains("sluice-bench compare: Performance regression"))
@@ -163,6 +164,7 @@ import Testing
 
     @Test func refusalsGiveNoVerdict() throws {
         guard let (repository, base, slow, broken) = try makeRepository() else { return }
+        defer { try? FileManager.default.removeItem(at: repository.deletingLastPathComponent()) }
         let unknown = try compare(repository, [base, "no-such-branch"])
         #expect(unknown.status == 6)
         #expect(unknown.stderr.contains("revision B: \"no-such-branch\" does not name a commit"), "\(unknown.stderr)")

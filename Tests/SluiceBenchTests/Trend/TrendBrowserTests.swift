@@ -19,6 +19,9 @@ import Testing
             return
         }
         let directory = try SyntheticResults.temporaryDirectory("trend-browser")
+        // SLUICE_KEEP_TREND_PAGE=1 keeps the page and its screenshot to look at.
+        let keep = ProcessInfo.processInfo.environment["SLUICE_KEEP_TREND_PAGE"] == "1"
+        defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         try TrendPublisher().write(SyntheticHistory.report(), to: directory)
         let page = directory.appendingPathComponent("index.html")
         let common = [
@@ -37,6 +40,6 @@ import Testing
         #expect(shot.status == 0, "chromium screenshot failed: \(shot.stderr)")
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
         #expect(size > 10_000, "screenshot \(screenshot.path) is \(size) bytes")
-        print("TrendBrowserTests: page \(page.path), screenshot \(screenshot.path)")
+        if keep { print("TrendBrowserTests: page \(page.path), screenshot \(screenshot.path)") }
     }
 }

@@ -65,6 +65,7 @@ import FoundationXML
 
     @Test func publisherWritesBothFilesFromHistoryFiles() throws {
         let directory = try SyntheticResults.temporaryDirectory("trend")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let historyDirectory = directory.appendingPathComponent("history")
         let store = HistoryStore(directory: historyDirectory, environmentKey: "x86_64-2c-24g-swift6.3.1-release-jemalloc")
         for entry in SyntheticHistory.entries(runs: 20) { try store.append(entry) }
