@@ -94,6 +94,13 @@ public struct MemoryProbe: Sendable {
         public var rssBytes: Double?
         public var allocatedBytes: Double?
         public var activeBytes: Double?
+
+        /// Creates a reading.
+        public init(rssBytes: Double?, allocatedBytes: Double? = nil, activeBytes: Double? = nil) {
+            self.rssBytes = rssBytes
+            self.allocatedBytes = allocatedBytes
+            self.activeBytes = activeBytes
+        }
     }
 
     let read: @Sendable () -> Sample
