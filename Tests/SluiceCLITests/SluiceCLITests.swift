@@ -117,6 +117,18 @@ import Testing
         #expect(result.stderr.hasPrefix("sluice: \(scratch.path("bad.json")): offset 8 (line 2, column 2): "))
     }
 
+    @Test func framesWithValidateStopsAtTheFirstInvalidDocument() throws {
+        let input = Data("{\"a\":1}\n{\"a\":tru}\n[]\n".utf8)
+        let plain = try CLIRunner.run("sluice", ["frames", "-"], stdin: input)
+        #expect(plain.status == 0)
+        #expect(plain.stdout.split(separator: "\n").count == 3)
+        let checked = try CLIRunner.run("sluice", ["frames", "--validate", "-"], stdin: input)
+        #expect(checked.status == 1)
+        let lines = checked.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.last?.contains(#""offset":16,"line":2,"column":9"#) == true)
+    }
+
     @Test func framesReadsLengthPrefixedStreams() throws {
         let decimal = try CLIRunner.run(
             "sluice", ["frames", "--format", "length-prefixed", "--prefix", "decimal", "-"],
