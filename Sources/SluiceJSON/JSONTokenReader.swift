@@ -206,8 +206,12 @@ public struct JSONTokenReader: Sendable {
     }
 
     /// Drops the bytes before `position` from the window, keeping what line/column/path reporting needs.
+    ///
+    /// Only when the dead prefix is at least as long as the bytes kept: a token that spans many chunks
+    /// is then not moved on every feed, so every byte is moved O(1) times (amortized) and the window
+    /// stays under twice the live bytes plus one chunk.
     mutating func compact() {
-        guard position > 0 else { return }
+        guard position > 0, position >= storage.count &- position else { return }
         let dropped = position
         saveKeys(before: storageBase &+ dropped)
         let kept = storage.count &- dropped
