@@ -28,9 +28,16 @@
 /// unfinished token from the previous chunk (the carry-over). In steady state, feeding a chunk
 /// and reading its tokens allocates nothing per token and at most O(1) per chunk.
 ///
+/// **End of input.** `feed` never decides that a document is complete when its last token could
+/// still continue (a number such as `123`): `finalize()` does. It throws `unexpectedEndOfInput` at
+/// the end offset for truncated input, and never leaves the reader waiting for more.
+///
 /// **Errors.** A `JSONParseError` carries the absolute offset, line, column, the JSON path and what
-/// was expected. The same input gives the same error at the same offset however it is chunked.
+/// was expected. The same input gives the same tokens, then the same error at the same offset, however
+/// it is chunked: `read` first returns the tokens before an error, and the next call throws it.
 /// After an error the reader stays failed: every later `read` or `finalize` rethrows it.
+/// Limits (`JSONLimits`) are enforced in bounded memory: a token or document is rejected at the
+/// offset where it crosses its limit.
 public struct JSONTokenReader: Sendable {
     /// The limits this reader enforces.
     public let limits: JSONLimits
