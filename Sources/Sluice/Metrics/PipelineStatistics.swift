@@ -8,6 +8,8 @@ public struct PipelineStatistics: Sendable, Hashable {
     public var fusion: FusionMode
     /// One entry per stage, source first and sink last, in pipeline order.
     public var stages: [StageStatistics]
+    /// Channels between segments, source first (empty under the `SyncEngine`).
+    public var channels: [ChannelStatistics] = []
     /// What the dead-letter router did.
     public var deadLetters: DeadLetterSummary
     /// Tasks the engine ran for the pipeline (1 under the `SyncEngine`): `active_workers`.
