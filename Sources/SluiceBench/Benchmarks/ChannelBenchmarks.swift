@@ -42,6 +42,20 @@ enum ChannelBenchmarks {
         }
     }
 
+    /// A hand-off benchmark: the shared setup (`elements` parameter) and output check around `operation`.
+    static func handOff(
+        _ name: String, batch: Int, summary: String,
+        operation: @escaping @Sendable (inout HandOffState) async throws -> Void,
+        probes: (@Sendable (HandOffState) -> BenchmarkProbes)? = nil
+    ) -> Benchmark {
+        Benchmark.asynchronous(
+            name, summary: summary, parameters: parameters,
+            setup: { (parameters: BenchmarkParameters) async throws -> BenchmarkSetup<HandOffState> in
+                setup(parameters, batch: batch)
+            },
+            operation: operation, check: check, probes: probes)
+    }
+
     static func check(_ state: HandOffState) -> String? {
         state.lastSum == state.expectedSum ? nil : "the consumer summed \(state.lastSum), expected \(state.expectedSum)"
     }
@@ -49,13 +63,9 @@ enum ChannelBenchmarks {
     /// `micro/channel/sluice/batch<B>`: `BoundedChannel` (capacity 4096, `.wait`), `send(contentsOf:)` and
     /// `receive(into:maxCount:)` (single-element `send`/`receive` at batch 1).
     static func sluice(batch: Int) -> Benchmark {
-        Benchmark.asynchronous(
-            "micro/channel/sluice/batch\(batch)",
+        handOff(
+            "micro/channel/sluice/batch\(batch)", batch: batch,
             summary: "Sluice BoundedChannel hand-off between two tasks, batches of \(batch)",
-            parameters: parameters,
-            setup: { (parameters: BenchmarkParameters) async throws -> BenchmarkSetup<HandOffState> in
-                setup(parameters, batch: batch)
-            },
             operation: { (state: inout HandOffState) async throws in
                 let channel = BoundedChannel<Int>(capacity: .bounded(capacity), name: "hand-off")
                 let elements = state.elements
@@ -87,7 +97,6 @@ enum ChannelBenchmarks {
                 }
                 state.statistics = channel.statistics()
             },
-            check: check,
             probes: { (state: HandOffState) -> BenchmarkProbes in
                 guard let statistics = state.statistics else { return BenchmarkProbes() }
                 var values: [BenchmarkMetric: Double] = [
@@ -106,13 +115,9 @@ enum ChannelBenchmarks {
     /// `micro/channel/mpsc/batch<B>`: `MultiProducerSingleConsumerAsyncChannel` (watermarks 2048/4096),
     /// `send(contentsOf:)` (single `send` at batch 1), consumer `next()`.
     static func multiProducerSingleConsumer(batch: Int) -> Benchmark {
-        Benchmark.asynchronous(
-            "micro/channel/mpsc/batch\(batch)",
+        handOff(
+            "micro/channel/mpsc/batch\(batch)", batch: batch,
             summary: "swift-async-algorithms MultiProducerSingleConsumerAsyncChannel hand-off, batches of \(batch)",
-            parameters: parameters,
-            setup: { (parameters: BenchmarkParameters) async throws -> BenchmarkSetup<HandOffState> in
-                setup(parameters, batch: batch)
-            },
             operation: { (state: inout HandOffState) async throws in
                 let elements = state.elements
                 let batch = state.batch
@@ -136,21 +141,16 @@ enum ChannelBenchmarks {
                     source.finish()
                     return try await group.next() ?? 0
                 }
-            },
-            check: check)
+            })
     }
 
     /// `micro/channel/async-channel/batch<B>`: `AsyncChannel` (a rendezvous, no buffer); at batch > 1 each
     /// channel element is an array of B integers, since it has no batch API.
     static func asyncChannel(batch: Int) -> Benchmark {
-        Benchmark.asynchronous(
-            "micro/channel/async-channel/batch\(batch)",
+        handOff(
+            "micro/channel/async-channel/batch\(batch)", batch: batch,
             summary: "swift-async-algorithms AsyncChannel hand-off, "
                 + (batch == 1 ? "one element at a time" : "arrays of \(batch) elements"),
-            parameters: parameters,
-            setup: { (parameters: BenchmarkParameters) async throws -> BenchmarkSetup<HandOffState> in
-                setup(parameters, batch: batch)
-            },
             operation: { (state: inout HandOffState) async throws in
                 let elements = state.elements
                 let batch = state.batch
@@ -179,7 +179,6 @@ enum ChannelBenchmarks {
                         return sum
                     }
                 }
-            },
-            check: check)
+            })
     }
 }
