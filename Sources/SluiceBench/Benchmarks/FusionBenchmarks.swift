@@ -38,6 +38,7 @@ enum FusionBenchmarks {
         var expected: (sum: Int, count: Int)
         var last: (sum: Int, count: Int) = (0, 0)
         var fusedSegments = 0
+        var statistics: PipelineStatistics?
     }
 
     /// `meso/fusion/chain<N>/<fused|unfused>`: N pure maps over `elements` integers, SyncEngine, batch 256.
@@ -65,6 +66,7 @@ enum FusionBenchmarks {
             operation: { (state: inout ChainState) throws in
                 let statistics = try state.run()
                 state.fusedSegments = statistics.fusedStageCount
+                state.statistics = statistics
                 state.last = state.sink.take()
             },
             check: { (state: ChainState) -> String? in
@@ -75,6 +77,15 @@ enum FusionBenchmarks {
                 if fusion == .enabled && state.fusedSegments == 0 { return "fusion is on but no segment was fused" }
                 if fusion == .disabled && state.fusedSegments != 0 { return "fusion is off but a segment was fused" }
                 return nil
+            },
+            probes: { (state: ChainState) -> BenchmarkProbes in
+                // The engine's own counters for the last run (one operation).
+                guard let statistics = state.statistics else { return BenchmarkProbes() }
+                return BenchmarkProbes(values: [
+                    .pipelineDocsTotal: Double(statistics.sinkCount),
+                    .stageErrorTotal: Double(statistics.deadLetters.errorCount),
+                    .poisonRoutedTotal: Double(statistics.deadLetters.routedCount),
+                ])
             })
     }
 
