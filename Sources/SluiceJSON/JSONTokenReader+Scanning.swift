@@ -39,7 +39,7 @@ extension JSONTokenReader {
                     if c == 0x20 {
                         i &+= 1
                         // Runs of spaces (indentation): skip 8 at a time.
-                        while i &+ 8 <= n {
+                        while i &+ 8 <= n && p[i] == 0x20 {
                             let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
                             let other = word ^ 0x2020_2020_2020_2020
                             if other != 0 {

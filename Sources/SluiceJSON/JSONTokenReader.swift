@@ -70,8 +70,9 @@ public struct JSONTokenReader: Sendable {
     // Line tracking: raw newlines can only occur in whitespace, which the scanner counts as it skips it.
     var newlineCount = 0
     var lastNewline = -1
-    /// Keys of open objects whose bytes have left the window, by depth (for error paths).
-    var savedKeys: [String] = []
+    /// Raw (still escaped) bytes of open objects' keys whose bytes have left the window, by depth
+    /// (for error paths).
+    var savedKeys: [[UInt8]] = []
 
     /// Creates a reader.
     /// - Parameters:

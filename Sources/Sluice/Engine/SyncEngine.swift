@@ -46,6 +46,7 @@ public struct SyncEngine: Sendable {
         var input: [Source.Element] = []
         input.reserveCapacity(batchSize)
         var output: [Chain.Output] = []
+        output.reserveCapacity(batchSize)
         var sourceCount = 0
         var sinkCount = 0
         let start = clock.nowNanoseconds()
@@ -57,7 +58,7 @@ public struct SyncEngine: Sendable {
             guard !input.isEmpty else { continue }
             sourceCount += input.count
             let batchStart = latency == nil ? 0 : clock.nowNanoseconds()
-            chain._processBatch(input, router) { output.append($0) }
+            chain._processBatch(input, router, into: &output)
             input.removeAll(keepingCapacity: true)
             latency?.record(from: batchStart, to: clock.nowNanoseconds())
             if !output.isEmpty {

@@ -33,6 +33,29 @@ where Base.Element: Sendable, Base.Iterator: Sendable {
     }
 }
 
+/// A source over the elements of a collection, such as an array or a range, copied a slice at a time.
+public struct CollectionSource<Base: Collection & Sendable>: PipelineSource
+where Base.Element: Sendable, Base.Index: Sendable {
+    public typealias Element = Base.Element
+    @usableFromInline let base: Base
+    @usableFromInline var position: Base.Index
+
+    /// Creates a source that yields `base`'s elements in order.
+    @inlinable
+    public init(_ base: Base) {
+        self.base = base
+        position = base.startIndex
+    }
+
+    @inlinable
+    public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
+        let end = base.index(position, offsetBy: maxCount, limitedBy: base.endIndex) ?? base.endIndex
+        buffer.append(contentsOf: base[position..<end])
+        position = end
+        return position != base.endIndex
+    }
+}
+
 /// A source that calls a closure for each batch, for generated workloads.
 public struct GeneratorSource<Element: Sendable, State: Sendable>: PipelineSource {
     @usableFromInline var state: State

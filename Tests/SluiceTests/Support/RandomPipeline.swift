@@ -58,7 +58,7 @@ struct RandomPipelineRunner {
     }
 
     private func extend<Chain: StageChain>(
-        _ builder: PipelineBuilder<SequenceSource<[Int]>, Chain>, _ stages: ArraySlice<RandomStage>
+        _ builder: PipelineBuilder<CollectionSource<[Int]>, Chain>, _ stages: ArraySlice<RandomStage>
     ) async throws -> RandomRunOutcome where Chain.Output == Int {
         guard let stage = stages.first else {
             let collector = OutputCollector<Int>()
