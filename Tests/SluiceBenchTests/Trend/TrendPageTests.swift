@@ -48,6 +48,12 @@ import FoundationXML
         #endif
     }
 
+    @Test func noHistoryAtAllSaysHowToStart() throws {
+        let html = TrendPage.html(TrendReport(histories: [], generatedAt: "now", detector: .init()))
+        #expect(html.contains("No history yet"))
+        try TagBalance.check(html)
+    }
+
     @Test func emptyHistoryRendersAPage() throws {
         let report = TrendReport(histories: [(key: "k", entries: [])], generatedAt: "now", detector: .init())
         let html = TrendPage.html(report)
