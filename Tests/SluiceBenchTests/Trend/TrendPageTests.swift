@@ -48,6 +48,23 @@ import FoundationXML
         #endif
     }
 
+    @Test func twoEnvironmentsGetTheirOwnSectionsAndEveryLinkResolves() throws {
+        let entries = SyntheticHistory.entries()
+        let report = TrendReport(
+            histories: [(key: "env-a", entries: entries), (key: "env-b", entries: entries)],
+            generatedAt: "2026-11-29T08:00:00Z", detector: ChangePointDetector())
+        #expect(report.changes.count == 6)
+        let html = TrendPage.html(report)
+        try TagBalance.check(html)
+        #expect(html.contains("Environment <code>env-a</code>") && html.contains("Environment <code>env-b</code>"))
+        #expect(html.contains("[env-b]"), "with several environments each change names its own")
+        let ids = Set(html.matches(of: /id="([^"]+)"/).map { String($0.output.1) })
+        let links = html.matches(of: /href="#([^"]+)"/).map { String($0.output.1) }
+        #expect(links.count == 6)
+        #expect(links.allSatisfy(ids.contains), "every change links to its chart")
+        #expect(Set(links).count == 6, "charts of the two environments have distinct ids")
+    }
+
     @Test func noHistoryAtAllSaysHowToStart() throws {
         let html = TrendPage.html(TrendReport(histories: [], generatedAt: "now", detector: .init()))
         #expect(html.contains("No history yet"))
