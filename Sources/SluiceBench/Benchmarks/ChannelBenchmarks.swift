@@ -99,14 +99,15 @@ enum ChannelBenchmarks {
             },
             probes: { (state: HandOffState) -> BenchmarkProbes in
                 guard let statistics = state.statistics else { return BenchmarkProbes() }
-                var values: [BenchmarkMetric: Double] = [
-                    .channelDepthMax: Double(statistics.maxDepth),
-                    .producerBlockedTime: Double(statistics.producerBlockedNanoseconds),
-                ]
+                // The timing statistics are nil for a channel without a clock: the probes are then absent
+                // (reported unavailable), never zero.
+                var values: [BenchmarkMetric: Double] = [.channelDepthMax: Double(statistics.maxDepth)]
+                values[.producerBlockedTime] = statistics.producerBlockedNanoseconds.map(Double.init)
                 values[.channelDepthMean] = statistics.approximateMeanDepth
-                if statistics.observedNanoseconds > 0 {
-                    values[.channelTimeAtCapacity] =
-                        Double(statistics.nanosecondsAtCapacity) / Double(statistics.observedNanoseconds)
+                if let observed = statistics.observedNanoseconds, observed > 0,
+                    let atCapacity = statistics.nanosecondsAtCapacity
+                {
+                    values[.channelTimeAtCapacity] = Double(atCapacity) / Double(observed)
                 }
                 return BenchmarkProbes(values: values)
             })
