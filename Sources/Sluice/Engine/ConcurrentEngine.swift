@@ -50,7 +50,7 @@ public struct ConcurrentEngine: Sendable {
     ) async throws -> PipelineStatistics {
         try pipeline.validate()
         let router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
-        let reporter = metrics.isEnabled ? PipelineMetrics(pipelineName: pipeline.name) : nil
+        let reporter = metrics.makeReporter(pipelineName: pipeline.name)
         let context = _ConcurrentSpawnContext(
             batchSize: batchSize, capacity: channelCapacity, router: router, clock: clock, metrics: reporter)
         let sourceChannel = context.makeChannel(of: Source.Element.self, name: pipeline.sourceName)
