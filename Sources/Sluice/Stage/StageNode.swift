@@ -126,9 +126,7 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     }
 
     @inlinable
-    public func _spawn<Suffix: StageChain>(
-        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>, fusing suffix: Suffix
-    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Output {
-        context.spawnSegment(ComposedChain(self, suffix), input: input)
+    public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
+        context.spawnSegment(self, input: input)
     }
 }
