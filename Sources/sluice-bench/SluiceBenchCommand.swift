@@ -20,6 +20,15 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             ListCommand.self,
             RunCommand.self,
             WorkerCommand.self,
+            CheckCommand.self,
+            GateCommand.self,
+            BaselineCommand.self,
+            SelftestCommand.self,
+            LintCommand.self,
+            TrendCommand.self,
+            MergeCommand.self,
+            ExportCommand.self,
+            CompareCommand.self,
         ]
     )
 

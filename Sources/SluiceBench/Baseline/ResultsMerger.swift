@@ -3,11 +3,11 @@ import Foundation
 /// Merges results files of the same suite and environment into one, so that a baseline's rounds span several
 /// processes or runs.
 public enum ResultsMerger {
-    /// Merges `files` (at least one). Benchmarks keep the order of first appearance; each metric's rounds are
-    /// concatenated in file order, sample counts added, histograms merged bucket by bucket, and the summary
-    /// recomputed from the merged histogram when every part has one (else the largest part's is kept).
+    /// Merges `files` (at least one). Benchmarks keep the order of first appearance and are merged with
+    /// `BenchmarkResult.merging` (rounds concatenated in file order, histograms merged, summaries recomputed).
     ///
-    /// Throws `.badInput` when the files are of different suites or environment keys.
+    /// Throws `.badInput` when the files are of different suites, `.incomparableEnvironment` when their
+    /// environment keys differ.
     /// - Complexity: O(total rounds + total histogram buckets · log).
     public static func merge(_ files: [ResultsFile]) throws(GateError) -> ResultsFile {
         guard var merged = files.first else {
@@ -34,50 +34,36 @@ public enum ResultsMerger {
         }
         merged.runID = files.map(\.runID).joined(separator: "+")
         merged.isPartial = files.contains { $0.isPartial }
-        merged.benchmarks = order.compactMap { name in parts[name].map(mergeBenchmark) }
+        let benchmarks = order.compactMap { name in parts[name].map(mergeBenchmark) }
+        merged.benchmarks = benchmarks
         return merged
     }
 
+    /// One result from several measurements of the same benchmark, through `BenchmarkResult.merging`. When
+    /// their histograms cannot be merged (different inner iterations), the histograms are dropped and the
+    /// summaries recomputed from the concatenated rounds, which the gate's statistics use anyway.
+    /// - Complexity: O(total rounds + total histogram buckets · log).
     static func mergeBenchmark(_ parts: [BenchmarkResult]) -> BenchmarkResult {
-        var result = parts[0]
-        if let failed = parts.first(where: { $0.status != .passed }) {
-            result.status = failed.status
-            result.error = failed.error
+        if let merged = try? BenchmarkResult.merging(parts) {
+            return merged
         }
-        var order: [BenchmarkMetric] = []
-        var metrics: [BenchmarkMetric: [MetricResult]] = [:]
-        for part in parts {
-            for metric in part.metrics {
-                if metrics[metric.metric] == nil { order.append(metric.metric) }
-                metrics[metric.metric, default: []].append(metric)
+        let withoutHistograms = parts.map { part in
+            var part = part
+            part.metrics = part.metrics.map { metric in
+                var metric = metric
+                metric.histogram = nil
+                return metric
             }
+            return part
         }
-        result.metrics = order.compactMap { metrics[$0].map(mergeMetric) }
-        return result
-    }
-
-    static func mergeMetric(_ parts: [MetricResult]) -> MetricResult {
-        let available = parts.filter { $0.unavailableReason == nil }
-        guard var result = available.first else { return parts[0] }
-        result.roundValues = available.flatMap(\.roundValues)
-        result.sampleCount = available.reduce(0) { $0 + $1.sampleCount }
-        let histograms = available.compactMap(\.histogram)
-        if histograms.count == available.count, let merged = CompactHistogram.merging(histograms) {
-            result.histogram = merged
-            result.summary = merged.summary() ?? result.summary
-        } else {
-            result.histogram = nil
-            result.summary = available.max { $0.sampleCount < $1.sampleCount }?.summary
-        }
-        return result
+        // Without histograms nothing is left that can fail to merge; the first part is the last resort.
+        return (try? BenchmarkResult.merging(withoutHistograms)) ?? parts[0]
     }
 
     /// The JSON the harness writes: sorted keys and pretty-printed, so that committed baselines diff well.
     public static func encode(_ results: ResultsFile) throws(GateError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            return try encoder.encode(results)
+            return try results.encoded()
         } catch {
             throw GateError(.badInput, "cannot encode results: \(error)")
         }

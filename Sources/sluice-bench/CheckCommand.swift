@@ -1,0 +1,43 @@
+import ArgumentParser
+import SluiceBench
+
+/// `sluice-bench check --suite NAME [--baseline FILE] [--results FILE]`: run a suite (or take its results) and
+/// compare with the baseline under the suite's thresholds.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compare a suite's results with its baseline and give a verdict.",
+        discussion: """
+            Without --results the suite is run first. The baseline is --baseline, else
+            baselines/<environment-key>/<suite>.json. The Markdown report goes to stdout (--format json: the
+            JSON report) and both reports to reports/<run-id>.md and .json; diagnostics go to stderr.
+            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive,
+            4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error.
+            """)
+
+    @Option(help: "The suite: suites/<NAME>.json.")
+    var suite: String?
+
+    @Option(help: "Use this suite file instead of a named suite.")
+    var suiteFile: String?
+
+    @Option(help: "Compare with this baseline file instead of the stored one.")
+    var baseline: String?
+
+    @Option(help: "Compare this results file instead of running the suite.")
+    var results: String?
+
+    @OptionGroup var options: GateOptions
+
+    func validate() throws {
+        if (suite == nil) == (suiteFile == nil) {
+            throw ValidationError("Give exactly one of --suite NAME or --suite-file PATH.")
+        }
+    }
+
+    func run() async throws {
+        try await GateCommandSupport.finish {
+            try await options.check(suiteName: suite, suiteFile: suiteFile, baseline: baseline, results: results)
+        }
+    }
+}

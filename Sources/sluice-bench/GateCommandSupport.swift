@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import SluiceBench
+
+/// What `check`, `gate`, `baseline`, `selftest` and `lint` share: options, error reporting and exit codes.
+enum GateCommandSupport {
+    /// Output formats of the gate commands.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    /// Writes a line to stderr.
+    static func diagnostic(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Reports `error` on stderr and returns the exit code it maps to.
+    static func exitCode(for error: any Error) -> HarnessExitCode {
+        diagnostic("error: \(error)")
+        if let error = error as? GateError { return error.exitCode }
+        if let error = error as? HarnessError { return error.exitCode }
+        return .harnessError
+    }
+
+    /// Runs `body`, mapping its errors to exit codes; a non-zero code ends the command with it.
+    static func finish(_ body: () async throws -> HarnessExitCode) async throws {
+        let code: HarnessExitCode
+        do {
+            code = try await body()
+        } catch {
+            code = exitCode(for: error)
+        }
+        if code != .pass { throw ExitCode(code.rawValue) }
+    }
+
+    /// The suite named `name`, or the file at `file`, loaded strictly.
+    static func loadSuite(name: String?, file: String?, suitesDirectory: String?) throws -> (SuiteFile, String) {
+        let loader = SuiteLoader(suitesDirectory: suitesDirectory.map { URL(fileURLWithPath: $0) })
+        if let file {
+            return (try loader.load(file: URL(fileURLWithPath: file)), file)
+        }
+        let name = name ?? "pr"
+        return (try loader.load(named: name), loader.suitesDirectory.appendingPathComponent("\(name).json").path)
+    }
+
+    /// `--today` when given (tests), else today's UTC date.
+    static func today(_ override: String?) -> String {
+        override ?? ProcessInfo.processInfo.environment["SLUICE_TODAY"] ?? GateCheck.today()
+    }
+
+    /// The baseline store at `directory` (default `./baselines`).
+    static func baselineStore(_ directory: String?) -> BaselineStore {
+        BaselineStore(root: URL(fileURLWithPath: directory ?? "baselines"))
+    }
+
+    /// Prints `report` to stdout in `format`, writes the report files unless `reportsDirectory` is "-", and
+    /// says where they went on stderr. Returns the report's exit code.
+    static func publish(_ report: GateReport, format: Format, reportsDirectory: String?) throws -> HarnessExitCode {
+        if reportsDirectory != "-" {
+            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? "reports")).write(report)
+            diagnostic("report: \(files.markdown.path)")
+            diagnostic("report: \(files.json.path)")
+        }
+        switch format {
+        case .text: print(MarkdownReportFormatter().format(report), terminator: "")
+        case .json: print(String(decoding: try JSONReportFormatter().format(report), as: UTF8.self))
+        }
+        fflush(nil)
+        let code = HarnessExitCode(rawValue: Int32(report.exitCode)) ?? .harnessError
+        diagnostic("verdict: \(report.outcome.title) (exit \(code.rawValue), \(code.label))")
+        return code
+    }
+}
+
+/// The options `check` and `gate` share.
+struct GateOptions: ParsableArguments {
+    @Option(help: "The folder holding suite files (default: ./suites, else the package's suites/).")
+    var suitesDir: String?
+
+    @Option(help: "The baselines folder (default: ./baselines); the baseline is <dir>/<environment-key>/<suite>.json.")
+    var baselinesDir: String?
+
+    @Option(help: "Where to write <run-id>.md and <run-id>.json (default: ./reports; '-' writes none).")
+    var reportsDir: String?
+
+    @Option(help: "Where to write the candidate's results file (default: <reports-dir>/<run-id>.results.json).")
+    var out: String?
+
+    @Option(help: "stdout format: text (the Markdown report) or json (the JSON report).")
+    var format: GateCommandSupport.Format = .text
+
+    @Flag(help: "Compare even when the baseline's environment differs; the report says so prominently.")
+    var forceIncomparable = false
+
+    @Option(help: "Two-sided confidence of the timing intervals.")
+    var confidence: Double = RatioStatistics.defaultConfidence
+
+    @Flag(help: "Measure everything in this process (no worker processes).")
+    var inProcess = false
+
+    @Option(help: ArgumentHelp("Today's date (YYYY-MM-DD) for waiver expiry.", visibility: .hidden))
+    var today: String?
+
+    func validate() throws {
+        guard confidence > 0 && confidence < 1 else {
+            throw ValidationError("--confidence must be between 0 and 1, e.g. 0.95")
+        }
+    }
+
+    /// Runs `check` for a suite: the baseline is loaded before the suite is measured, so a missing or bad
+    /// baseline fails at once.
+    func check(suiteName: String?, suiteFile: String?, baseline: String?, results: String?) async throws
+        -> HarnessExitCode
+    {
+        let (suite, path) = try GateCommandSupport.loadSuite(name: suiteName, file: suiteFile, suitesDirectory: suitesDir)
+        let check = try GateCheck(
+            suite: suite, file: path, today: GateCommandSupport.today(today), confidence: confidence,
+            allowsIncomparableEnvironments: forceIncomparable)
+        let store = GateCommandSupport.baselineStore(baselinesDir)
+        let candidate: ResultsFile
+        let baselineFile: ResultsFile
+        if let results {
+            candidate = try check.loadResults(file: URL(fileURLWithPath: results))
+            baselineFile = try check.loadBaseline(
+                file: baseline.map { URL(fileURLWithPath: $0) }, store: store,
+                environmentKey: candidate.environment.environmentKey)
+        } else {
+            baselineFile = try check.loadBaseline(
+                file: baseline.map { URL(fileURLWithPath: $0) }, store: store,
+                environmentKey: SuiteMeasurement.currentEnvironmentKey())
+            candidate = try await SuiteMeasurement.run(suite, inProcess: inProcess, out: out, reportsDir: reportsDir)
+        }
+        let report = try check.compare(baseline: baselineFile, candidate: candidate)
+        return try GateCommandSupport.publish(report, format: format, reportsDirectory: reportsDir)
+    }
+}
