@@ -39,7 +39,9 @@ public struct StageNode<Operator: StageOperator>: StageChain {
 
     @inlinable
     public mutating func _plan(_ state: inout _ChainPlanState) {
-        (index, segment) = state.place(isPure: op.isPure)
+        // Only single-output pure stages fuse: a multi-output stage (flatMap) inside a fused segment goes through nested
+        // closures, which measured slower than a cut (a reused buffer), so the planner cuts around it.
+        (index, segment) = state.place(isPure: op.isPure && Operator._isSingleOutput)
     }
 
     @inlinable
