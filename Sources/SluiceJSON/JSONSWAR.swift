@@ -19,6 +19,31 @@ enum JSONSWAR {
         return quotes | backslashes | controls | (word & highs)
     }
 
+    /// High bit set in exactly the bytes that are not ASCII digits, up to the first one
+    /// (bits after the first non-digit may be spurious).
+    @inline(__always)
+    static func nonDigitMask(_ word: UInt64) -> UInt64 {
+        let highNibble = (word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let lowNibble = ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let differing = highNibble | lowNibble
+        return (differing | ((differing & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F)) & highs
+    }
+
+    /// The index of the first byte at or after `start` (and before `end`) that is not an ASCII digit,
+    /// or `end`.
+    @inline(__always)
+    static func skipDigits(_ p: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let mask = nonDigitMask(word)
+            if mask != 0 { return i &+ mask.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+        return i
+    }
+
     /// The value of a hex digit, or -1.
     @inline(__always)
     static func hexValue(_ byte: UInt8) -> Int {

@@ -35,26 +35,31 @@ extension JSONTokenReader {
     /// The current key of the object at `depth`: from the window, or saved when its bytes left it.
     func key(at depth: Int, _ p: UnsafePointer<UInt8>) -> String {
         let level = self.level(at: depth)
-        if level.savedKeyOffset == level.keyOffset && depth < savedKeys.count { return savedKeys[depth] }
+        if level.savedKeyOffset == level.keyOffset && depth < savedKeys.count {
+            return savedKeys[depth].withUnsafeBufferPointer { saved in
+                guard let base = saved.baseAddress, saved.count > 0 else { return "" }
+                return JSONStringDecoder.decode(base, count: saved.count, escaped: level.keyIsEscaped)
+            }
+        }
         let index = level.keyOffset &- storageBase
         precondition(index >= 0, "an open key left the window without being saved")
         return JSONStringDecoder.decode(p + index, count: level.keyLength, escaped: level.keyIsEscaped)
     }
 
-    /// Before dropping window bytes below absolute offset `limit`, saves the open keys that live there.
-    /// O(depth).
+    /// Before dropping window bytes below absolute offset `limit`, saves the raw bytes of the open keys
+    /// that live there. O(depth + saved bytes); each depth's slot reuses its capacity, so in steady
+    /// state this allocates nothing.
     mutating func saveKeys(before limit: Int) {
         for depth in 0..<depthCount {
             let level = self.level(at: depth)
             guard level.isObject, level.index == 1, level.keyOffset < limit,
                 level.savedKeyOffset != level.keyOffset
             else { continue }
-            let text = storage.withUnsafeBufferPointer { window in
-                // The key is inside the window: it was scanned there and has not been dropped yet.
-                key(at: depth, window.baseAddress!)
-            }
-            while savedKeys.count <= depth { savedKeys.append("") }
-            savedKeys[depth] = text
+            while savedKeys.count <= depth { savedKeys.append([]) }
+            // The key is inside the window: it was scanned there and has not been dropped yet.
+            let start = level.keyOffset &- storageBase
+            savedKeys[depth].removeAll(keepingCapacity: true)
+            savedKeys[depth].append(contentsOf: storage[start..<(start &+ level.keyLength)])
             if depth == depthCount &- 1 {
                 top.savedKeyOffset = level.keyOffset
             } else {

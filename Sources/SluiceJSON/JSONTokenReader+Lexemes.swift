@@ -258,8 +258,7 @@ extension JSONTokenReader {
         if first == 0x30 {
             i &+= 1
         } else if first &- 0x31 < 9 {
-            i &+= 1
-            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+            i = JSONSWAR.skipDigits(p, from: i &+ 1, end: end)
         } else {
             return nil
         }
@@ -268,8 +267,7 @@ extension JSONTokenReader {
         if p[i] == 0x2E {
             i &+= 1
             guard i < end, p[i] &- 0x30 < 10 else { return nil }
-            i &+= 1
-            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+            i = JSONSWAR.skipDigits(p, from: i &+ 1, end: end)
             guard i < end else { return nil }
             result = .fraction
         }
@@ -281,8 +279,7 @@ extension JSONTokenReader {
                 guard i < end else { return nil }
             }
             guard p[i] &- 0x30 < 10 else { return nil }
-            i &+= 1
-            while i < end && p[i] &- 0x30 < 10 { i &+= 1 }
+            i = JSONSWAR.skipDigits(p, from: i &+ 1, end: end)
             guard i < end else { return nil }
             result = .exponent
         }

@@ -50,7 +50,7 @@ struct MergeCommand: AsyncParsableCommand {
 enum BenchTrendSupport {
     /// Writes a line to stderr.
     static func diagnostic(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        CommandSupport.diagnostic(message)
     }
 
     /// Prints `error: message` on stderr and returns the exit to throw.

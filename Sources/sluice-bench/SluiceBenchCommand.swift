@@ -25,6 +25,10 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             BaselineCommand.self,
             SelftestCommand.self,
             LintCommand.self,
+            TrendCommand.self,
+            MergeCommand.self,
+            ExportCommand.self,
+            CompareCommand.self,
         ]
     )
 

@@ -77,12 +77,12 @@ func parseOptions() -> Options {
 
 func say(_ line: String) { emit(line + "\n", to: 1) }
 
-func makeBackend(_ name: String) throws -> any StateBackend<Aggregate> {
+func makeBackend(_ name: String) throws -> any StateBackend<KeyedSum> {
     switch name {
-    case "memory": return InMemoryStateBackend<Aggregate>()
-    case "mmap": return try MappedFileStateBackend<Aggregate>(initialCapacity: 4096, compactionMinimumBytes: 4096)
+    case "memory": return InMemoryStateBackend<KeyedSum>()
+    case "mmap": return try MappedFileStateBackend<KeyedSum>(initialCapacity: 4096, compactionMinimumBytes: 4096)
     case "spill":
-        return try SpillingStateBackend<Aggregate>(
+        return try SpillingStateBackend<KeyedSum>(
             policy: SpillPolicy(memoryMaxKeys: 16, memoryMaxBytes: nil, mappedMaxKeys: 32, mappedMaxBytes: nil),
             compactionMinimumBytes: 1024)
     default: fail("unknown backend \(name): use memory, mmap or spill")
@@ -97,7 +97,7 @@ do {
     let sink: any CheckpointedSink =
         options.exactlyOnce
         ? TwoPhaseCommitFileSink(directory: options.output) : AppendFileSink(path: options.output)
-    let stage = AggregateStage(state: try makeBackend(options.backend))
+    let stage = KeyedSumStage(state: try makeBackend(options.backend))
     let pipeline = CheckpointedPipeline(
         source: try NDJSONFileSource(path: options.input, name: "input"), stage: stage, sink: sink,
         catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery))

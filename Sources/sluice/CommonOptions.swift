@@ -36,23 +36,48 @@ enum Report {
         (try? JSONSerializer().serialize(value)) ?? Array("{}".utf8)
     }
 
-    /// Streams `name` through `body` chunk by chunk, mapping failures to `sluice`'s exit statuses:
-    /// a parse error is reported with `onInvalid` and exits 1; an unreadable input is reported on stderr
-    /// and exits 3.
-    static func streaming(
-        _ name: String, chunkSize: Int, onInvalid: (JSONParseError) -> Void,
-        _ body: (UnsafeRawBufferPointer) throws -> Void, finish: () throws -> Void
-    ) throws {
+    /// `value` as compact JSON text.
+    static func json(_ value: JSONValue) -> String { String(decoding: jsonLine(value), as: UTF8.self) }
+
+    /// Streams `name` through `body` chunk by chunk, then calls `finish`; says how it went.
+    /// Errors other than parse and input errors (a closed pipe, say) propagate.
+    static func stream(
+        _ name: String, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void, finish: () throws -> Void
+    ) throws -> StreamOutcome {
         do {
             let input = try ChunkedInput(path: name)
             try input.forEachChunk(size: chunkSize, body)
             try finish()
+            return .completed
         } catch let error as JSONParseError {
-            onInvalid(error)
-            throw ExitStatus.invalidInput.exitCode
+            return .invalid(error)
         } catch let error as InputError {
+            return .unreadable(error)
+        }
+    }
+
+    /// Ends a command whose results are JSON lines: an invalid input gets a final `{"error":...}` line,
+    /// the verdict on stderr and exit status 1; an unreadable one a message on stderr and exit status 3.
+    static func finish(_ name: String, _ outcome: StreamOutcome, output: StandardOutput) throws {
+        switch outcome {
+        case .completed:
+            output.flush()
+        case .invalid(let error):
+            output.writeLine(errorLine(error))
+            output.flush()
+            StandardError.write("sluice: " + invalid(name, error))
+            throw ExitStatus.invalidInput.exitCode
+        case .unreadable(let error):
+            output.flush()
             StandardError.write("sluice: \(error)")
             throw ExitStatus.unreadableInput.exitCode
         }
     }
+}
+
+/// How streaming one input ended.
+enum StreamOutcome {
+    case completed
+    case invalid(JSONParseError)
+    case unreadable(InputError)
 }

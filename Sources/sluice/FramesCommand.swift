@@ -11,8 +11,9 @@ struct FramesCommand: ParsableCommand {
             among the documents, its absolute byte offset and length, and the line and column of its \
             first byte. For length-prefixed input the range is the payload's, after the prefix.
 
-            Framing follows strings, escapes and nesting; it does not validate each document (use \
-            `sluice validate` for that). On a framing error the last line is {"error":{...}}, the error \
+            Framing follows strings, escapes and nesting; it does not validate each document unless \
+            --validate is given, which also parses each one strictly (RFC 8259, UTF-8) before printing \
+            its line. On an error the last line is {"error":{...}}, the error \
             is repeated on stderr as FILE: offset N (line L, column C): message, and the exit status is 1.
 
             Length prefixes: u32be is a 4-byte unsigned big-endian length; decimal is ASCII digits then \
@@ -39,6 +40,11 @@ struct FramesCommand: ParsableCommand {
     @Option(help: "The length prefix for --format length-prefixed (default: u32be).")
     var prefix: Prefix?
 
+    @Flag(
+        name: .customLong("validate"),
+        help: "Also parse each document strictly; the first invalid one ends the output with its error.")
+    var validatesDocuments = false
+
     @OptionGroup var chunking: ChunkOptions
 
     @Argument(help: "The stream to frame; `-` reads standard input.")
@@ -60,22 +66,29 @@ struct FramesCommand: ParsableCommand {
         }
     }
 
-    private func frame(with framer: some JSONFraming) throws {
-        var framer = framer
+    private func frame<Framer: JSONFraming>(with framer: Framer) throws {
         let output = StandardOutput()
         let write = { (frame: JSONFrame) in
             output.writeLine(
                 #"{"index":\#(frame.index),"offset":\#(frame.offset),"length":\#(frame.length),"#
                     + #""line":\#(frame.line),"column":\#(frame.column)}"#)
         }
-        try Report.streaming(
-            file, chunkSize: chunking.chunkSize,
-            onInvalid: { error in
-                output.writeLine(Report.errorLine(error))
-                output.flush()
-                StandardError.write("sluice: " + Report.invalid(file, error))
-            },
-            { chunk in try framer.feed(chunk, onFrame: write) },
-            finish: { try framer.finalize(onFrame: write) })
+        let outcome: StreamOutcome
+        if validatesDocuments {
+            var materializer = JSONStreamingMaterializer(framer: framer)
+            outcome = try Report.stream(file, chunkSize: chunking.chunkSize) { chunk in
+                try materializer.feed(chunk) { _, frame in write(frame) }
+            } finish: {
+                try materializer.finalize { _, frame in write(frame) }
+            }
+        } else {
+            var framer = framer
+            outcome = try Report.stream(file, chunkSize: chunking.chunkSize) { chunk in
+                try framer.feed(chunk, onFrame: write)
+            } finish: {
+                try framer.finalize(onFrame: write)
+            }
+        }
+        try Report.finish(file, outcome, output: output)
     }
 }

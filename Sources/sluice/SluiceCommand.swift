@@ -14,7 +14,7 @@ struct SluiceCommand: AsyncParsableCommand {
             Exit codes: 0 success; 1 invalid JSON (the result names where); 2 usage error; \
             3 a file could not be read.
             """,
-        subcommands: [FramesCommand.self]
+        subcommands: [ValidateCommand.self, TokensCommand.self, FramesCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage-error code (64, EX_USAGE) to `2`.

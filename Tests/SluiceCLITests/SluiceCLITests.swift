@@ -19,6 +19,77 @@ import Testing
         deinit { try? FileManager.default.removeItem(at: url) }
     }
 
+    // MARK: - validate
+
+    @Test(arguments: ["1", "65536"])
+    func validatePrintsAVerdictPerFileAndExitsOneWhenAnyIsInvalid(chunkSize: String) throws {
+        let scratch = try Scratch([
+            "good.json": Array(#"{"a":[1,2.5e3,"x\u00e9"],"b":null}"#.utf8),
+            "bad.json": Array("{\"a\":\n  [1,}".utf8),
+        ])
+        let result = try CLIRunner.run(
+            "sluice", ["validate", "--chunk-size", chunkSize, scratch.path("good.json"), scratch.path("bad.json")])
+        #expect(result.status == 1)
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdout == """
+            \(scratch.path("good.json")): valid
+            \(scratch.path("bad.json")): offset 11 (line 2, column 6): expected a value, found '}' at $.a[1]
+
+            """)
+    }
+
+    @Test func validateAcceptsACorpusFileAndStandardInput() throws {
+        let corpus = SharedFixtures.corpusDirectory.appendingPathComponent("twitter.json").path
+        let file = try CLIRunner.run("sluice", ["validate", "--quiet", corpus])
+        #expect(file.status == 0)
+        #expect(file.stdout.isEmpty)
+        let stdin = try CLIRunner.run("sluice", ["validate", "-"], stdin: Data("[true, false, null]\n".utf8))
+        #expect(stdin.status == 0)
+        #expect(stdin.stdout == "-: valid\n")
+        let truncated = try CLIRunner.run("sluice", ["validate", "-"], stdin: Data("[true, ".utf8))
+        #expect(truncated.status == 1)
+        #expect(truncated.stdout.hasPrefix("-: offset 7 (line 1, column 8): "))
+    }
+
+    @Test func validateReportsAnUnreadableFileAndStillChecksTheOthers() throws {
+        let scratch = try Scratch(["good.json": Array("{}".utf8)])
+        let result = try CLIRunner.run("sluice", ["validate", "/nonexistent/missing.json", scratch.path("good.json")])
+        #expect(result.status == 3)
+        #expect(result.stdout == "\(scratch.path("good.json")): valid\n")
+        #expect(result.stderr == "sluice: cannot read /nonexistent/missing.json: No such file or directory\n")
+    }
+
+    // MARK: - tokens
+
+    @Test(arguments: ["1", "2", "65536"])
+    func tokensPrintsOneJSONLinePerTokenForAnyChunkSize(chunkSize: String) throws {
+        let result = try CLIRunner.run(
+            "sluice", ["tokens", "--chunk-size", chunkSize, "-"], stdin: Data(#"{"name":["x\"y",-1.5e3,true]}"#.utf8))
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        #expect(result.stdout == #"""
+            {"token":"beginObject"}
+            {"offset":1,"token":"key","value":"name"}
+            {"token":"beginArray"}
+            {"offset":9,"token":"string","value":"x\"y"}
+            {"offset":16,"token":"number","value":-1.5e3}
+            {"token":"true"}
+            {"token":"endArray"}
+            {"token":"endObject"}
+            {"token":"endOfDocument"}
+
+            """#)
+    }
+
+    @Test func tokensEndsWithTheErrorAndExitsOne() throws {
+        let result = try CLIRunner.run("sluice", ["tokens", "-"], stdin: Data("[1,]".utf8))
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.last?.hasPrefix(#"{"error":{"code":"unexpected byte""#) == true)
+        #expect(result.stderr.hasPrefix("sluice: -: offset 3 (line 1, column 4): "))
+    }
+
     // MARK: - frames
 
     @Test(arguments: ["1", "3", "65536"])
@@ -44,6 +115,18 @@ import Testing
         #expect(lines.last?.hasPrefix(#"{"error":{"code":"unexpected end of input""#) == true)
         #expect(lines.last?.contains(#""offset":8,"line":2,"column":2"#) == true)
         #expect(result.stderr.hasPrefix("sluice: \(scratch.path("bad.json")): offset 8 (line 2, column 2): "))
+    }
+
+    @Test func framesWithValidateStopsAtTheFirstInvalidDocument() throws {
+        let input = Data("{\"a\":1}\n{\"a\":tru}\n[]\n".utf8)
+        let plain = try CLIRunner.run("sluice", ["frames", "-"], stdin: input)
+        #expect(plain.status == 0)
+        #expect(plain.stdout.split(separator: "\n").count == 3)
+        let checked = try CLIRunner.run("sluice", ["frames", "--validate", "-"], stdin: input)
+        #expect(checked.status == 1)
+        let lines = checked.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.last?.contains(#""offset":16,"line":2,"column":9"#) == true)
     }
 
     @Test func framesReadsLengthPrefixedStreams() throws {
@@ -75,6 +158,10 @@ import Testing
         ["frames", "--chunk-size", "0", "-"],
         ["frames", "--no-such-option", "-"],
         ["no-such-command"],
+        ["validate"],
+        ["validate", "--chunk-size", "-4", "-"],
+        ["tokens"],
+        ["tokens", "a.json", "b.json"],
     ])
     func usageErrorsExitTwoWithAMessageOnStderr(arguments: [String]) throws {
         let result = try CLIRunner.run("sluice", arguments, stdin: Data())
@@ -93,7 +180,7 @@ import Testing
     @Test func helpExitsZeroAndListsTheExitCodes() throws {
         let result = try CLIRunner.run("sluice", ["--help"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("frames"))
+        #expect(result.stdout.contains("frames") && result.stdout.contains("validate") && result.stdout.contains("tokens"))
         #expect(result.stdout.contains("Exit codes"))
     }
 }

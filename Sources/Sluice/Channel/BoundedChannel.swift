@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A multi-producer, multi-consumer FIFO channel with a bounded buffer, watermark backpressure, overflow
 /// policies, batch hand-off and lock-free instrumentation.
 ///
@@ -17,7 +19,8 @@
 /// ## Order
 /// Elements leave in the order they were enqueued. A batch is enqueued as one contiguous run, so with a
 /// single consumer each producer's elements arrive in its send order; with several consumers each element
-/// goes to exactly one of them.
+/// goes to exactly one of them. Suspended producers are resumed in the order they suspended, but hold no place in
+/// line: once the channel reopens, a send that arrives meanwhile may enqueue first.
 ///
 /// ## Finishing
 /// ``finish()`` (or ``fail(_:)``) closes the channel: sends from then on throw ``ChannelError/Code/finished``
@@ -40,7 +43,7 @@
 /// Every operation, single or batch, is one lock acquisition plus at most one clock read (only when the
 /// depth changes); batch operations are the fast path. Statistics are read from atomics without the lock.
 public final class BoundedChannel<Element: Sendable>: Sendable {
-    let storage: BoundedChannelStorage<Element>
+    @usableFromInline let storage: BoundedChannelStorage<Element>
 
     /// The name used in errors and statistics.
     public var name: String { storage.name }
@@ -59,13 +62,17 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///   - watermarks: Backpressure watermarks; `high` must not exceed the capacity. Default: high = capacity,
     ///     low = capacity / 2. Ignored when unbounded.
     ///   - name: Used in errors and statistics.
-    ///   - clock: The time source for the instrumentation (tests pass `SluiceTestKit.ManualClock`).
+    ///   - clock: The time source for the timing statistics (tests pass `SluiceTestKit.ManualClock`). It is read
+    ///     once per operation that changes the depth. `nil` switches timing off: no clock reads, and the
+    ///     histogram, time at capacity and blocked time read as unavailable (`nil`); depth, maximum depth and
+    ///     counters are still kept. Worth it only for single-element hand-offs, where a clock read is a large
+    ///     share of the cost.
     public init(
         capacity: ChannelCapacity,
         overflowPolicy: ChannelOverflowPolicy = .wait,
         watermarks: ChannelWatermarks? = nil,
         name: String = "channel",
-        clock: any MonotonicClock = SystemMonotonicClock()
+        clock: (any MonotonicClock)? = SystemMonotonicClock()
     ) {
         let resolved: ChannelWatermarks
         if let limit = capacity.limit {
@@ -90,6 +97,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Throws: `CancellationError` if the task is cancelled while suspended (the element was not enqueued);
     ///   ``ChannelError`` with code `.finished` if the channel is or becomes finished before the element is
     ///   enqueued, `.full` under `.fail`.
+    @inlinable
     public func send(_ element: Element) async throws {
         do {
             try await storage.send(contentsOf: CollectionOfOne(element))
@@ -105,7 +113,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Complexity: O(*n*) for *n* elements.
     /// - Throws: ``ChannelError`` whose ``ChannelError/acceptedCount`` is the number of leading elements that
     ///   were enqueued (the rest were not): `.cancelled` if the task is cancelled while suspended, `.finished`
-    ///   if the channel is or becomes finished, `.full` under `.fail` when not everything fits.
+    ///   if the channel is or becomes finished, `.full` under `.fail` when not everything fits. The error is
+    ///   typed; in Swift 6 mode a `do` block infers it only when written `do throws(ChannelError) { … }`.
+    @inlinable
     public func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
         try await storage.send(contentsOf: elements)
     }
@@ -114,6 +124,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///
     /// Under `.wait` and `.fail` a channel without room returns `.full(acceptedCount: 0)`; the drop policies
     /// always return `.enqueued` (possibly discarding). After ``finish()`` it returns `.finished`.
+    @inlinable
     public func trySend(_ element: Element) -> ChannelTrySendResult {
         storage.trySend(contentsOf: CollectionOfOne(element))
     }
@@ -123,6 +134,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Complexity: O(*n*) for *n* elements.
     /// - Returns: `.enqueued` when the channel took everything, else `.full` / `.finished` with the number of
     ///   leading elements that were enqueued.
+    @inlinable
     public func trySend<C: Collection<Element>>(contentsOf elements: C) -> ChannelTrySendResult {
         storage.trySend(contentsOf: elements)
     }
@@ -135,6 +147,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Returns: The element, or `nil` once the channel is finished and drained.
     /// - Throws: The error given to ``fail(_:)`` once drained; `CancellationError` if the task is cancelled
     ///   while suspended (nothing is consumed).
+    @inlinable
     public func receive() async throws -> Element? {
         try await storage.receive { $0.receive() }
     }
@@ -147,11 +160,13 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// - Returns: How many elements were appended (at least 1), or 0 once the channel is finished and drained.
     /// - Throws: The error given to ``fail(_:)`` once drained; `CancellationError` if the task is cancelled
     ///   while suspended (nothing is consumed).
+    @inlinable
     public func receive(into buffer: inout [Element], maxCount: Int) async throws -> Int {
         try await storage.receive { $0.receive(into: &buffer, maxCount: maxCount) } ?? 0
     }
 
     /// Takes the next element if one is buffered, without suspending.
+    @inlinable
     public func tryReceive() -> ChannelTryReceiveResult<Element> {
         storage.tryReceive { $0.receive() }
     }
@@ -159,6 +174,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// Appends up to `maxCount` buffered elements to `buffer` without suspending; the value is how many.
     ///
     /// Complexity: O(*k*) for the *k* elements appended.
+    @inlinable
     public func tryReceive(into buffer: inout [Element], maxCount: Int) -> ChannelTryReceiveResult<Int> {
         storage.tryReceive { $0.receive(into: &buffer, maxCount: maxCount) }
     }
@@ -169,6 +185,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///
     /// Suspended producers resume and throw ``ChannelError/Code/finished``; suspended consumers resume.
     /// Calling it again, or after ``fail(_:)``, does nothing.
+    /// Complexity: O(*w*) for *w* suspended producers and consumers.
     public func finish() {
         storage.finish(error: nil)
     }
@@ -184,9 +201,11 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     // MARK: Instrumentation
 
     /// The number of buffered elements, read from an atomic without the lock.
+    @inlinable
     public var depth: Int { storage.instruments.depth.load(ordering: .relaxed) }
 
     /// The largest depth reached so far, read from an atomic without the lock.
+    @inlinable
     public var maxDepth: Int { storage.instruments.maxDepth.load(ordering: .relaxed) }
 
     /// A snapshot of all counters and the time-weighted depth histogram, read without the lock.

@@ -7,21 +7,26 @@ import DequeModule
 /// `Producer` and `Consumer` are whatever the storage uses to wake a waiter (continuations in production,
 /// plain tokens in tests). At most one producer and one consumer are woken per event; a woken waiter that
 /// makes progress wakes the next one ("baton passing"), so no event allocates.
-struct BoundedChannelStateMachine<Element, Producer, Consumer> {
+@usableFromInline struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     /// Whether the channel still accepts elements.
-    enum Termination {
+    @usableFromInline enum Termination: Sendable {
         case open
         case finished
         case failed(any Error)
     }
 
-    struct Waiter<Handle> {
-        var id: UInt64
-        var handle: Handle
+    @usableFromInline struct Waiter<Handle> {
+        @usableFromInline var id: UInt64
+        @usableFromInline var handle: Handle
+
+        @inlinable init(id: UInt64, handle: Handle) {
+            self.id = id
+            self.handle = handle
+        }
     }
 
     /// What a send attempt concluded.
-    enum SendStatus: Equatable {
+    @usableFromInline enum SendStatus: Equatable, Sendable {
         /// Every element was taken (enqueued or, under a drop policy, discarded).
         case complete
         /// The channel is closed to producers; suspend, registering under this id.
@@ -32,28 +37,42 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         case finished
     }
 
-    struct SendAction {
-        var status: SendStatus
-        var consumerToResume: Consumer?
-        var producerToResume: Producer?
+    @usableFromInline struct SendAction {
+        @usableFromInline var status: SendStatus
+        @usableFromInline var consumerToResume: Consumer?
+        @usableFromInline var producerToResume: Producer?
+
+        @inlinable init(status: SendStatus, consumerToResume: Consumer? = nil, producerToResume: Producer? = nil) {
+            self.status = status
+            self.consumerToResume = consumerToResume
+            self.producerToResume = producerToResume
+        }
     }
 
     /// What a receive attempt concluded.
-    enum ReceiveStatus<Value> {
+    @usableFromInline enum ReceiveStatus<Value> {
         case value(Value)
         case mustWait(waiterID: UInt64)
         case finished
         case failed(any Error)
     }
 
-    struct ReceiveAction<Value> {
-        var status: ReceiveStatus<Value>
-        var producerToResume: Producer?
-        var consumerToResume: Consumer?
+    @usableFromInline struct ReceiveAction<Value> {
+        @usableFromInline var status: ReceiveStatus<Value>
+        @usableFromInline var producerToResume: Producer?
+        @usableFromInline var consumerToResume: Consumer?
+
+        @inlinable init(
+            status: ReceiveStatus<Value>, producerToResume: Producer? = nil, consumerToResume: Consumer? = nil
+        ) {
+            self.status = status
+            self.producerToResume = producerToResume
+            self.consumerToResume = consumerToResume
+        }
     }
 
     /// The result of registering a waiter inside its suspension.
-    enum Registration: Equatable {
+    @usableFromInline enum Registration: Equatable, Sendable {
         /// Stored; it will be resumed later.
         case suspended
         /// Things changed since the failed attempt: resume at once and try again.
@@ -65,34 +84,39 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     }
 
     /// Waiters to resume because the channel was just terminated.
-    struct FinishAction {
-        var producers: Deque<Waiter<Producer>>
-        var consumers: Deque<Waiter<Consumer>>
+    @usableFromInline struct FinishAction {
+        @usableFromInline var producers: Deque<Waiter<Producer>>
+        @usableFromInline var consumers: Deque<Waiter<Consumer>>
+
+        @inlinable init(producers: Deque<Waiter<Producer>>, consumers: Deque<Waiter<Consumer>>) {
+            self.producers = producers
+            self.consumers = consumers
+        }
     }
 
-    let capacity: Int
-    let lowWatermark: Int
-    let highWatermark: Int
-    let policy: ChannelOverflowPolicy
-    private(set) var buffer: Deque<Element>
+    @usableFromInline let capacity: Int
+    @usableFromInline let lowWatermark: Int
+    @usableFromInline let highWatermark: Int
+    @usableFromInline let policy: ChannelOverflowPolicy
+    @usableFromInline var buffer: Deque<Element>
     /// Closed to producers (policy `.wait` only): set at the high watermark, cleared at the low watermark.
-    private(set) var isGated = false
-    private(set) var termination = Termination.open
-    private(set) var producers: Deque<Waiter<Producer>> = []
-    private(set) var consumers: Deque<Waiter<Consumer>> = []
-    private var nextWaiterID: UInt64 = 0
+    @usableFromInline var isGated = false
+    @usableFromInline var termination = Termination.open
+    @usableFromInline var producers: Deque<Waiter<Producer>> = []
+    @usableFromInline var consumers: Deque<Waiter<Consumer>> = []
+    @usableFromInline var nextWaiterID: UInt64 = 0
 
-    private(set) var sentCount = 0
-    private(set) var receivedCount = 0
-    private(set) var droppedOldestCount = 0
-    private(set) var droppedNewestCount = 0
-    private(set) var rejectedCount = 0
-    private(set) var maxDepth = 0
+    @usableFromInline var sentCount = 0
+    @usableFromInline var receivedCount = 0
+    @usableFromInline var droppedOldestCount = 0
+    @usableFromInline var droppedNewestCount = 0
+    @usableFromInline var rejectedCount = 0
+    @usableFromInline var maxDepth = 0
 
-    var droppedCount: Int { droppedOldestCount + droppedNewestCount }
+    @inlinable var droppedCount: Int { droppedOldestCount + droppedNewestCount }
 
     /// Creates the state; `capacity` is `Int.max` for an unbounded channel.
-    init(capacity: Int, watermarks: ChannelWatermarks, policy: ChannelOverflowPolicy) {
+    @usableFromInline init(capacity: Int, watermarks: ChannelWatermarks, policy: ChannelOverflowPolicy) {
         precondition(capacity >= 1, "capacity must be at least 1")
         precondition(watermarks.high <= capacity, "the high watermark \(watermarks.high) exceeds capacity \(capacity)")
         self.capacity = capacity
@@ -104,9 +128,9 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         consumers.reserveCapacity(4)
     }
 
-    var depth: Int { buffer.count }
+    @inlinable var depth: Int { buffer.count }
 
-    var isTerminated: Bool {
+    @inlinable var isTerminated: Bool {
         if case .open = termination { return false }
         return true
     }
@@ -117,7 +141,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     ///
     /// Complexity: O(*k*) for the *k* elements taken (plus O(*n*) index arithmetic on a non-random-access
     /// collection).
-    mutating func send<C: Collection<Element>>(_ elements: C, from index: inout C.Index) -> SendAction {
+    @inlinable mutating func send<C: Collection<Element>>(_ elements: C, from index: inout C.Index) -> SendAction {
         guard case .open = termination else {
             return SendAction(status: .finished)
         }
@@ -173,17 +197,23 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         return action
     }
 
-    private mutating func enqueue<C: Collection<Element>>(_ elements: C, from index: inout C.Index, count: Int) {
+    @inlinable mutating func enqueue<C: Collection<Element>>(_ elements: C, from index: inout C.Index, count: Int) {
         guard count > 0 else { return }
-        let end = elements.index(index, offsetBy: count)
-        buffer.append(contentsOf: elements[index..<end])
-        index = end
+        if count == 1 {
+            // Single sends arrive as `CollectionOfOne`; skip the slice copy machinery.
+            buffer.append(elements[index])
+            elements.formIndex(after: &index)
+        } else {
+            let end = elements.index(index, offsetBy: count)
+            buffer.append(contentsOf: elements[index..<end])
+            index = end
+        }
         sentCount += count
         if buffer.count > maxDepth { maxDepth = buffer.count }
     }
 
     /// Registers a producer that got `.mustWait(waiterID)`, unless it should not wait after all.
-    mutating func suspendProducer(waiterID: UInt64, handle: Producer, isCancelled: Bool) -> Registration {
+    @inlinable mutating func suspendProducer(waiterID: UInt64, handle: Producer, isCancelled: Bool) -> Registration {
         guard case .open = termination else { return .finished }
         guard isGated else { return .retry }
         if isCancelled { return .cancelled }
@@ -195,7 +225,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     /// or `nil` when it is no longer waiting (it was already resumed).
     ///
     /// Complexity: O(*w*) for *w* waiting producers.
-    mutating func cancelProducer(waiterID: UInt64) -> Producer? {
+    @inlinable mutating func cancelProducer(waiterID: UInt64) -> Producer? {
         guard let position = producers.firstIndex(where: { $0.id == waiterID }) else { return nil }
         return producers.remove(at: position).handle
     }
@@ -203,7 +233,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     // MARK: Receiving
 
     /// Takes one element, or says to wait, or reports the end.
-    mutating func receive() -> ReceiveAction<Element> {
+    @inlinable mutating func receive() -> ReceiveAction<Element> {
         if let element = buffer.popFirst() {
             return afterDequeue(.value(element), count: 1)
         }
@@ -213,7 +243,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     /// Appends up to `maxCount` elements to `destination`; the value is how many (at least 1).
     ///
     /// Complexity: O(*k*) for the *k* elements moved.
-    mutating func receive(into destination: inout [Element], maxCount: Int) -> ReceiveAction<Int> {
+    @inlinable mutating func receive(into destination: inout [Element], maxCount: Int) -> ReceiveAction<Int> {
         precondition(maxCount >= 1, "maxCount must be at least 1, got \(maxCount)")
         let count = min(maxCount, buffer.count)
         guard count > 0 else {
@@ -229,7 +259,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         return afterDequeue(.value(count), count: count)
     }
 
-    private mutating func emptyStatus<Value>() -> ReceiveStatus<Value> {
+    @inlinable mutating func emptyStatus<Value>() -> ReceiveStatus<Value> {
         switch termination {
         case .open: .mustWait(waiterID: makeWaiterID())
         case .finished: .finished
@@ -237,7 +267,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         }
     }
 
-    private mutating func afterDequeue<Value>(_ status: ReceiveStatus<Value>, count: Int) -> ReceiveAction<Value> {
+    @inlinable mutating func afterDequeue<Value>(_ status: ReceiveStatus<Value>, count: Int) -> ReceiveAction<Value> {
         receivedCount += count
         var action = ReceiveAction(status: status)
         if isGated && buffer.count <= lowWatermark {
@@ -252,7 +282,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     }
 
     /// Registers a consumer that got `.mustWait(waiterID)`, unless it should not wait after all.
-    mutating func suspendConsumer(waiterID: UInt64, handle: Consumer, isCancelled: Bool) -> Registration {
+    @inlinable mutating func suspendConsumer(waiterID: UInt64, handle: Consumer, isCancelled: Bool) -> Registration {
         if !buffer.isEmpty || isTerminated { return .retry }
         if isCancelled { return .cancelled }
         consumers.append(Waiter(id: waiterID, handle: handle))
@@ -263,7 +293,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
     /// or `nil` when it is no longer waiting.
     ///
     /// Complexity: O(*w*) for *w* waiting consumers.
-    mutating func cancelConsumer(waiterID: UInt64) -> Consumer? {
+    @inlinable mutating func cancelConsumer(waiterID: UInt64) -> Consumer? {
         guard let position = consumers.firstIndex(where: { $0.id == waiterID }) else { return nil }
         return consumers.remove(at: position).handle
     }
@@ -272,7 +302,7 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
 
     /// Finishes (`error == nil`) or fails the channel; the first call wins. Every waiter is handed back:
     /// producers to be resumed as finished, consumers to retry (and drain what is buffered).
-    mutating func finish(error: (any Error)?) -> FinishAction {
+    @inlinable mutating func finish(error: (any Error)?) -> FinishAction {
         guard case .open = termination else {
             return FinishAction(producers: [], consumers: [])
         }
@@ -284,29 +314,19 @@ struct BoundedChannelStateMachine<Element, Producer, Consumer> {
         return action
     }
 
-    private mutating func makeWaiterID() -> UInt64 {
+    @inlinable mutating func makeWaiterID() -> UInt64 {
         nextWaiterID &+= 1
         return nextWaiterID
     }
 }
 
-extension BoundedChannelStateMachine.SendAction {
-    init(status: BoundedChannelStateMachine.SendStatus) {
-        self.init(status: status, consumerToResume: nil, producerToResume: nil)
-    }
-}
-
-extension BoundedChannelStateMachine.ReceiveAction {
-    init(status: BoundedChannelStateMachine.ReceiveStatus<Value>) {
-        self.init(status: status, producerToResume: nil, consumerToResume: nil)
-    }
-}
-
 extension BoundedChannelStateMachine: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.Waiter: Sendable where Handle: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.Waiter: Sendable
+where Handle: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.SendAction: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.SendAction: Sendable
+where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
 extension BoundedChannelStateMachine.ReceiveStatus: Sendable
 where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
@@ -314,4 +334,5 @@ where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable
 extension BoundedChannelStateMachine.ReceiveAction: Sendable
 where Value: Sendable, Element: Sendable, Producer: Sendable, Consumer: Sendable {}
 
-extension BoundedChannelStateMachine.FinishAction: Sendable where Element: Sendable, Producer: Sendable, Consumer: Sendable {}
+extension BoundedChannelStateMachine.FinishAction: Sendable
+where Element: Sendable, Producer: Sendable, Consumer: Sendable {}

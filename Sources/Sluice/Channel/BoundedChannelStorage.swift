@@ -2,7 +2,7 @@ import DequeModule
 import Synchronization
 
 /// How a suspended producer is woken.
-enum ProducerResumption: Sendable {
+@usableFromInline enum ProducerResumption: Sendable {
     /// There may be room now: try again.
     case retry
     /// Its task was cancelled while it waited.
@@ -12,7 +12,7 @@ enum ProducerResumption: Sendable {
 }
 
 /// How a suspended consumer is woken.
-enum ConsumerResumption: Sendable {
+@usableFromInline enum ConsumerResumption: Sendable {
     /// There may be elements (or the end) now: try again.
     case retry
     /// Its task was cancelled while it waited.
@@ -20,44 +20,64 @@ enum ConsumerResumption: Sendable {
 }
 
 /// A suspended producer and when it suspended (for the blocked-time statistic).
-struct ProducerHandle: Sendable {
-    var continuation: UnsafeContinuation<ProducerResumption, Never>
-    var suspendedAt: UInt64
+@usableFromInline struct ProducerHandle: Sendable {
+    @usableFromInline var continuation: UnsafeContinuation<ProducerResumption, Never>
+    @usableFromInline var suspendedAt: UInt64
+
+    @inlinable init(continuation: UnsafeContinuation<ProducerResumption, Never>, suspendedAt: UInt64) {
+        self.continuation = continuation
+        self.suspendedAt = suspendedAt
+    }
+}
+
+/// Stands in for the clock of a channel whose timing is off; never read for statistics.
+@usableFromInline struct UntimedClock: MonotonicClock {
+    @inlinable init() {}
+
+    @inlinable func nowNanoseconds() -> UInt64 { 0 }
 }
 
 /// The lock around a ``BoundedChannelStateMachine``: every event is one `Mutex` acquisition; continuations
 /// are resumed after the lock is released; instrumentation is published to atomics under the lock.
-final class BoundedChannelStorage<Element: Sendable>: Sendable {
-    typealias Machine = BoundedChannelStateMachine<Element, ProducerHandle, UnsafeContinuation<ConsumerResumption, Never>>
+@usableFromInline final class BoundedChannelStorage<Element: Sendable>: Sendable {
+    @usableFromInline typealias Machine = BoundedChannelStateMachine<
+        Element, ProducerHandle, UnsafeContinuation<ConsumerResumption, Never>
+    >
 
-    let name: String
-    let capacityLimit: Int?
-    let clock: any MonotonicClock
-    let instruments: ChannelInstruments
-    private let machine: Mutex<Machine>
+    @usableFromInline let name: String
+    /// The time source; read only when `isTimed`.
+    @usableFromInline let clock: any MonotonicClock
+    /// `false` when timing is switched off: no clock reads, timing statistics unavailable. (A flag rather than an
+    /// optional clock, so that the hot path does not copy the existential out of an optional.)
+    @usableFromInline let isTimed: Bool
+    @usableFromInline let instruments: ChannelInstruments
+    @usableFromInline let machine: Mutex<Machine>
 
-    init(
+    @usableFromInline init(
         name: String,
         capacity: ChannelCapacity,
         watermarks: ChannelWatermarks,
         policy: ChannelOverflowPolicy,
-        clock: any MonotonicClock
+        clock: (any MonotonicClock)?
     ) {
         self.name = name
-        self.capacityLimit = capacity.limit
-        self.clock = clock
-        self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock.nowNanoseconds())
+        self.clock = clock ?? UntimedClock()
+        self.isTimed = clock != nil
+        self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock?.nowNanoseconds() ?? 0)
         self.machine = Mutex(Machine(capacity: capacity.limit ?? .max, watermarks: watermarks, policy: policy))
     }
 
     // MARK: Sending
 
     /// One locked send attempt from `index`; publishes instrumentation and wakes waiters outside the lock.
-    private func attemptSend<C: Collection<Element>>(_ elements: C, from index: inout C.Index) -> Machine.SendStatus {
+    @inlinable func attemptSend<C: Collection<Element>>(
+        _ elements: C, from index: inout C.Index
+    ) -> Machine.SendStatus {
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = machine.send(elements, from: &index)
-            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            publishAfterEvent(
+                machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
             return action
         }
         action.consumerToResume?.resume(returning: .retry)
@@ -66,7 +86,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
     }
 
     /// Non-suspending batch send.
-    func trySend<C: Collection<Element>>(contentsOf elements: C) -> ChannelTrySendResult {
+    @inlinable func trySend<C: Collection<Element>>(contentsOf elements: C) -> ChannelTrySendResult {
         var index = elements.startIndex
         switch attemptSend(elements, from: &index) {
         case .complete:
@@ -79,7 +99,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
     }
 
     /// Suspending batch send; throws `ChannelError` (`.full`, `.finished`, `.cancelled`) with the accepted prefix.
-    func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
+    @inlinable func send<C: Collection<Element>>(contentsOf elements: C) async throws(ChannelError) {
         var index = elements.startIndex
         while true {
             let status = attemptSend(elements, from: &index)
@@ -105,9 +125,8 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
         }
     }
 
-    private func suspendProducer(waiterID: UInt64) async -> ProducerResumption {
-        instruments.producerSuspensionCount.add(1, ordering: .relaxed)
-        return await withTaskCancellationHandler {
+    @inlinable func suspendProducer(waiterID: UInt64) async -> ProducerResumption {
+        await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ProducerResumption, Never>) in
                 let handle = ProducerHandle(continuation: continuation, suspendedAt: clock.nowNanoseconds())
                 let registration = machine.withLock { machine in
@@ -117,7 +136,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
                     return registration
                 }
                 switch registration {
-                case .suspended: break
+                case .suspended: instruments.producerSuspensionCount.add(1, ordering: .relaxed)
                 case .retry: continuation.resume(returning: .retry)
                 case .cancelled: continuation.resume(returning: .cancelled)
                 case .finished: continuation.resume(returning: .finished)
@@ -133,13 +152,15 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
         }
     }
 
-    private func resume(_ producer: ProducerHandle, with resumption: ProducerResumption) {
-        let now = clock.nowNanoseconds()
-        instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
+    @inlinable func resume(_ producer: ProducerHandle, with resumption: ProducerResumption) {
+        if isTimed {
+            let now = clock.nowNanoseconds()
+            instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
+        }
         producer.continuation.resume(returning: resumption)
     }
 
-    private func error<C: Collection>(
+    @usableFromInline func error<C: Collection>(
         _ code: ChannelError.Code, _ message: String, _ elements: C, _ index: C.Index
     ) -> ChannelError {
         ChannelError(
@@ -150,13 +171,14 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
     // MARK: Receiving
 
     /// One locked receive attempt; publishes instrumentation and wakes waiters outside the lock.
-    private func attemptReceive<Value>(
+    @inlinable func attemptReceive<Value>(
         _ body: (inout Machine) -> Machine.ReceiveAction<Value>
     ) -> Machine.ReceiveStatus<Value> {
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = body(&machine)
-            publishAfterEvent(machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
+            publishAfterEvent(
+                machine, depthBefore: before, woke: action.consumerToResume != nil || action.producerToResume != nil)
             return action
         }
         action.consumerToResume?.resume(returning: .retry)
@@ -165,7 +187,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
     }
 
     /// Suspending receive through `body`; `nil` at the end, throws the failure or `CancellationError`.
-    func receive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) async throws -> Value? {
+    @inlinable func receive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) async throws -> Value? {
         while true {
             switch attemptReceive(body) {
             case .value(let value):
@@ -184,7 +206,9 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
     }
 
     /// Non-suspending receive through `body`.
-    func tryReceive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>) -> ChannelTryReceiveResult<Value> {
+    @inlinable func tryReceive<Value>(_ body: (inout Machine) -> Machine.ReceiveAction<Value>)
+        -> ChannelTryReceiveResult<Value>
+    {
         switch attemptReceive(body) {
         case .value(let value): .value(value)
         case .mustWait: .empty
@@ -193,7 +217,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
         }
     }
 
-    private func suspendConsumer(waiterID: UInt64) async -> ConsumerResumption {
+    @inlinable func suspendConsumer(waiterID: UInt64) async -> ConsumerResumption {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ConsumerResumption, Never>) in
                 let registration = machine.withLock { machine in
@@ -220,7 +244,7 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
 
     // MARK: Termination
 
-    func finish(error: (any Error)?) {
+    @usableFromInline func finish(error: (any Error)?) {
         let action = machine.withLock { machine in
             let action = machine.finish(error: error)
             instruments.publishWaiters(of: machine)
@@ -230,23 +254,27 @@ final class BoundedChannelStorage<Element: Sendable>: Sendable {
         for consumer in action.consumers { consumer.handle.resume(returning: .retry) }
     }
 
-    var isFinished: Bool {
+    @usableFromInline var isFinished: Bool {
         machine.withLock { $0.isTerminated }
     }
 
     // MARK: Instrumentation
 
     /// Publishes counters and, when the depth changed, the time-weighted depth. Call under the lock.
-    private func publishAfterEvent(_ machine: borrowing Machine, depthBefore: Int, woke: Bool) {
+    @inlinable func publishAfterEvent(_ machine: borrowing Machine, depthBefore: Int, woke: Bool) {
         let depth = machine.depth
         if depth != depthBefore {
-            instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
+            if isTimed {
+                instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
+            } else {
+                instruments.depthChanged(to: depth)
+            }
         }
         instruments.publishCounters(of: machine)
         if woke { instruments.publishWaiters(of: machine) }
     }
 
-    func statistics() -> ChannelStatistics {
-        instruments.snapshot(name: name, now: clock.nowNanoseconds())
+    @usableFromInline func statistics() -> ChannelStatistics {
+        instruments.snapshot(name: name, now: isTimed ? clock.nowNanoseconds() : nil)
     }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// The atomics behind ``ChannelStatistics``. Written only by the channel under its lock (so plain
@@ -5,28 +6,28 @@ import Synchronization
 ///
 /// `@unchecked Sendable` only because of `buckets`, a pointer to atomics that is written under the owning
 /// channel's `Mutex` and only ever accessed through atomic operations; everything else is an `Atomic` or a `let`.
-final class ChannelInstruments: @unchecked Sendable {
-    let depth = Atomic<Int>(0)
-    let maxDepth = Atomic<Int>(0)
-    let sentCount = Atomic<Int>(0)
-    let receivedCount = Atomic<Int>(0)
-    let droppedOldestCount = Atomic<Int>(0)
-    let droppedNewestCount = Atomic<Int>(0)
-    let rejectedCount = Atomic<Int>(0)
-    let producerSuspensionCount = Atomic<Int>(0)
-    let producerBlockedNanoseconds = Atomic<UInt64>(0)
-    let waitingProducerCount = Atomic<Int>(0)
-    let waitingConsumerCount = Atomic<Int>(0)
-    let nanosecondsAtCapacity = Atomic<UInt64>(0)
+@usableFromInline final class ChannelInstruments: @unchecked Sendable {
+    @usableFromInline let depth = Atomic<Int>(0)
+    @usableFromInline let maxDepth = Atomic<Int>(0)
+    @usableFromInline let sentCount = Atomic<Int>(0)
+    @usableFromInline let receivedCount = Atomic<Int>(0)
+    @usableFromInline let droppedOldestCount = Atomic<Int>(0)
+    @usableFromInline let droppedNewestCount = Atomic<Int>(0)
+    @usableFromInline let rejectedCount = Atomic<Int>(0)
+    @usableFromInline let producerSuspensionCount = Atomic<Int>(0)
+    @usableFromInline let producerBlockedNanoseconds = Atomic<UInt64>(0)
+    @usableFromInline let waitingProducerCount = Atomic<Int>(0)
+    @usableFromInline let waitingConsumerCount = Atomic<Int>(0)
+    @usableFromInline let nanosecondsAtCapacity = Atomic<UInt64>(0)
     /// When the depth last changed; the interval since then is still open at `depth`.
-    let lastChangeNanoseconds: Atomic<UInt64>
-    let createdNanoseconds: UInt64
-    let capacity: Int?
-    let bucketCount: Int
+    @usableFromInline let lastChangeNanoseconds: Atomic<UInt64>
+    @usableFromInline let createdNanoseconds: UInt64
+    @usableFromInline let capacity: Int?
+    @usableFromInline let bucketCount: Int
     /// One atomic per depth bucket; written under the channel's lock, read with atomic loads; freed in deinit.
-    private let buckets: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline let buckets: UnsafeMutablePointer<Atomic<UInt64>>
 
-    init(capacity: Int?, now: UInt64) {
+    @usableFromInline init(capacity: Int?, now: UInt64) {
         self.capacity = capacity
         self.createdNanoseconds = now
         self.lastChangeNanoseconds = Atomic(now)
@@ -43,7 +44,7 @@ final class ChannelInstruments: @unchecked Sendable {
     }
 
     /// Closes the interval spent at `oldDepth` and opens one at `newDepth`. Call under the channel's lock.
-    func depthChanged(from oldDepth: Int, to newDepth: Int, now: UInt64) {
+    @inlinable func depthChanged(from oldDepth: Int, to newDepth: Int, now: UInt64) {
         let last = lastChangeNanoseconds.load(ordering: .relaxed)
         let elapsed = now > last ? now - last : 0
         if elapsed > 0 {
@@ -55,6 +56,11 @@ final class ChannelInstruments: @unchecked Sendable {
             }
             lastChangeNanoseconds.store(now, ordering: .relaxed)
         }
+        depthChanged(to: newDepth)
+    }
+
+    /// Publishes the depth and the maximum depth (without timing). Call under the channel's lock.
+    @inlinable func depthChanged(to newDepth: Int) {
         depth.store(newDepth, ordering: .relaxed)
         if newDepth > maxDepth.load(ordering: .relaxed) {
             maxDepth.store(newDepth, ordering: .relaxed)
@@ -62,7 +68,7 @@ final class ChannelInstruments: @unchecked Sendable {
     }
 
     /// Publishes the machine's counters and waiter counts. Call under the channel's lock.
-    func publishCounters<E, P, C>(of machine: borrowing BoundedChannelStateMachine<E, P, C>) {
+    @inlinable func publishCounters<E, P, C>(of machine: borrowing BoundedChannelStateMachine<E, P, C>) {
         sentCount.store(machine.sentCount, ordering: .relaxed)
         receivedCount.store(machine.receivedCount, ordering: .relaxed)
         droppedOldestCount.store(machine.droppedOldestCount, ordering: .relaxed)
@@ -71,18 +77,34 @@ final class ChannelInstruments: @unchecked Sendable {
     }
 
     /// Publishes how many producers and consumers wait. Call under the channel's lock.
-    func publishWaiters<E, P, C>(of machine: borrowing BoundedChannelStateMachine<E, P, C>) {
+    @inlinable func publishWaiters<E, P, C>(of machine: borrowing BoundedChannelStateMachine<E, P, C>) {
         waitingProducerCount.store(machine.producers.count, ordering: .relaxed)
         waitingConsumerCount.store(machine.consumers.count, ordering: .relaxed)
     }
 
     /// Records one producer suspension of `nanoseconds`. May be called outside the lock.
-    func producerResumed(blockedFor nanoseconds: UInt64) {
+    @inlinable func producerResumed(blockedFor nanoseconds: UInt64) {
         producerBlockedNanoseconds.add(nanoseconds, ordering: .relaxed)
     }
 
-    func snapshot(name: String, now: UInt64) -> ChannelStatistics {
+    /// A snapshot; `now` is `nil` when the channel has no clock, and the timing fields are then `nil`.
+    @usableFromInline func snapshot(name: String, now: UInt64?) -> ChannelStatistics {
         let currentDepth = depth.load(ordering: .relaxed)
+        var statistics = ChannelStatistics(
+            name: name,
+            capacity: capacity,
+            depth: currentDepth,
+            maxDepth: maxDepth.load(ordering: .relaxed),
+            sentCount: sentCount.load(ordering: .relaxed),
+            receivedCount: receivedCount.load(ordering: .relaxed),
+            droppedOldestCount: droppedOldestCount.load(ordering: .relaxed),
+            droppedNewestCount: droppedNewestCount.load(ordering: .relaxed),
+            rejectedCount: rejectedCount.load(ordering: .relaxed),
+            producerSuspensionCount: producerSuspensionCount.load(ordering: .relaxed),
+            waitingProducerCount: waitingProducerCount.load(ordering: .relaxed),
+            waitingConsumerCount: waitingConsumerCount.load(ordering: .relaxed)
+        )
+        guard let now else { return statistics }
         let last = lastChangeNanoseconds.load(ordering: .relaxed)
         let open = now > last ? now - last : 0
         let openBucket = ChannelStatistics.bucketIndex(forDepth: currentDepth)
@@ -97,23 +119,10 @@ final class ChannelInstruments: @unchecked Sendable {
         }
         var atCapacity = nanosecondsAtCapacity.load(ordering: .relaxed)
         if currentDepth == capacity { atCapacity &+= open }
-        return ChannelStatistics(
-            name: name,
-            capacity: capacity,
-            depth: currentDepth,
-            maxDepth: maxDepth.load(ordering: .relaxed),
-            sentCount: sentCount.load(ordering: .relaxed),
-            receivedCount: receivedCount.load(ordering: .relaxed),
-            droppedOldestCount: droppedOldestCount.load(ordering: .relaxed),
-            droppedNewestCount: droppedNewestCount.load(ordering: .relaxed),
-            rejectedCount: rejectedCount.load(ordering: .relaxed),
-            depthHistogram: histogram,
-            observedNanoseconds: total,
-            nanosecondsAtCapacity: atCapacity,
-            producerBlockedNanoseconds: producerBlockedNanoseconds.load(ordering: .relaxed),
-            producerSuspensionCount: producerSuspensionCount.load(ordering: .relaxed),
-            waitingProducerCount: waitingProducerCount.load(ordering: .relaxed),
-            waitingConsumerCount: waitingConsumerCount.load(ordering: .relaxed)
-        )
+        statistics.depthHistogram = histogram
+        statistics.observedNanoseconds = total
+        statistics.nanosecondsAtCapacity = atCapacity
+        statistics.producerBlockedNanoseconds = producerBlockedNanoseconds.load(ordering: .relaxed)
+        return statistics
     }
 }

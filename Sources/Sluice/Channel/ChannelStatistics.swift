@@ -41,14 +41,16 @@ public struct ChannelStatistics: Sendable, Hashable {
     public var rejectedCount: Int
     /// Time-weighted depth histogram: how long the channel spent in each power-of-two depth bucket, from its
     /// creation until the snapshot. Buckets run up to the one holding the capacity (or depth `Int.max`).
-    public var depthHistogram: [DepthBucket]
+    /// `nil` when the channel was created without a clock.
+    public var depthHistogram: [DepthBucket]?
     /// Nanoseconds from the channel's creation to this snapshot; the histogram's buckets sum to it.
-    public var observedNanoseconds: UInt64
-    /// Nanoseconds spent with the depth at the capacity (0 for an unbounded channel).
-    public var nanosecondsAtCapacity: UInt64
+    /// `nil` without a clock.
+    public var observedNanoseconds: UInt64?
+    /// Nanoseconds spent with the depth at the capacity (0 for an unbounded channel); `nil` without a clock.
+    public var nanosecondsAtCapacity: UInt64?
     /// Nanoseconds producers spent suspended waiting for room, summed over producers and measured from
-    /// each suspension to its resumption.
-    public var producerBlockedNanoseconds: UInt64
+    /// each suspension to its resumption; `nil` without a clock.
+    public var producerBlockedNanoseconds: UInt64?
     /// How many times a producer suspended waiting for room.
     public var producerSuspensionCount: Int
     /// Producers suspended right now.
@@ -56,12 +58,57 @@ public struct ChannelStatistics: Sendable, Hashable {
     /// Consumers suspended right now.
     public var waitingConsumerCount: Int
 
+    /// Creates a snapshot (for tests and tools; channels make their own with ``BoundedChannel/statistics()``).
+    public init(
+        name: String,
+        capacity: Int?,
+        depth: Int,
+        maxDepth: Int,
+        sentCount: Int,
+        receivedCount: Int,
+        droppedOldestCount: Int,
+        droppedNewestCount: Int,
+        rejectedCount: Int,
+        depthHistogram: [DepthBucket]? = nil,
+        observedNanoseconds: UInt64? = nil,
+        nanosecondsAtCapacity: UInt64? = nil,
+        producerBlockedNanoseconds: UInt64? = nil,
+        producerSuspensionCount: Int,
+        waitingProducerCount: Int,
+        waitingConsumerCount: Int
+    ) {
+        self.name = name
+        self.capacity = capacity
+        self.depth = depth
+        self.maxDepth = maxDepth
+        self.sentCount = sentCount
+        self.receivedCount = receivedCount
+        self.droppedOldestCount = droppedOldestCount
+        self.droppedNewestCount = droppedNewestCount
+        self.rejectedCount = rejectedCount
+        self.depthHistogram = depthHistogram
+        self.observedNanoseconds = observedNanoseconds
+        self.nanosecondsAtCapacity = nanosecondsAtCapacity
+        self.producerBlockedNanoseconds = producerBlockedNanoseconds
+        self.producerSuspensionCount = producerSuspensionCount
+        self.waitingProducerCount = waitingProducerCount
+        self.waitingConsumerCount = waitingConsumerCount
+    }
+
     /// `droppedOldestCount + droppedNewestCount`.
     public var droppedCount: Int { droppedOldestCount + droppedNewestCount }
 
-    /// The time-weighted mean depth, using each bucket's midpoint; `nil` before any time has passed.
+    /// The share of the observed time spent at capacity, 0...1 (the harness's `channel_time_at_capacity`);
+    /// `nil` without a clock or before any time has passed.
+    public var fractionOfTimeAtCapacity: Double? {
+        guard let nanosecondsAtCapacity, let observedNanoseconds, observedNanoseconds > 0 else { return nil }
+        return Double(nanosecondsAtCapacity) / Double(observedNanoseconds)
+    }
+
+    /// The time-weighted mean depth, using each bucket's midpoint; `nil` without a clock or before any time
+    /// has passed.
     public var approximateMeanDepth: Double? {
-        guard observedNanoseconds > 0 else { return nil }
+        guard let depthHistogram, let observedNanoseconds, observedNanoseconds > 0 else { return nil }
         var weighted = 0.0
         for bucket in depthHistogram where bucket.nanoseconds > 0 {
             let middle = (Double(bucket.depths.lowerBound) + Double(bucket.depths.upperBound)) / 2
@@ -71,6 +118,7 @@ public struct ChannelStatistics: Sendable, Hashable {
     }
 
     /// The bucket index for `depth`: 0 for 0, else `1 + floor(log2(depth))`.
+    @inlinable
     public static func bucketIndex(forDepth depth: Int) -> Int {
         depth <= 0 ? 0 : Int.bitWidth - depth.leadingZeroBitCount
     }

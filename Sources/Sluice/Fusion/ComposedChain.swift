@@ -7,6 +7,8 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
     @usableFromInline var second: Second
     /// Whether the planner cut between `first` and `second`.
     @usableFromInline var isCut = false
+    /// Whether there is no cut anywhere in this chain.
+    @usableFromInline var isWhollyFused = true
     /// The hand-off buffer at a cut, reused batch after batch.
     @usableFromInline var handOff: [First.Output] = []
 
@@ -28,29 +30,63 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         let hadStages = state.previousIsPure != nil
         second._plan(&state)
         isCut = hadStages && state.segment != segmentBefore
+        isWhollyFused = !isCut && first._isWhollyFused && second._isWhollyFused
+    }
+
+    @inlinable
+    public static var _isSingleOutput: Bool { First._isSingleOutput && Second._isSingleOutput }
+
+    @inlinable
+    public var _isWhollyFused: Bool { isWhollyFused }
+
+    @inlinable
+    public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
+        guard let middle = first._applyOne(input, router) else { return nil }
+        return second._applyOne(middle, router)
     }
 
     @inlinable
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if isCut {
-            Self.cutApply(&first, &second, &handOff, input, router, emit)
+            first._apply(input, router) { handOff.append($0) }
+            Self.drain(&second, &handOff, router, emit)
         } else {
             Self.fusedApply(&first, &second, input, router, emit)
         }
     }
 
     @inlinable
-    public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+    public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if isCut {
-            Self.cutBatch(&first, &second, &handOff, input, router, emit)
+            first._processBatch(input, router, into: &handOff)
+            Self.drain(&second, &handOff, router, emit)
+        } else if Self._isSingleOutput && isWhollyFused {
+            for element in input {
+                if let output = _applyOne(element, router) { emit(output) }
+            }
         } else {
             Self.fusedBatch(&first, &second, input, router, emit)
         }
     }
 
     @inlinable
+    public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
+        if Self._isSingleOutput && isWhollyFused {
+            _FusedBatch.append(&self, input, router, into: &output)
+        } else {
+            _emitBatch(input, router) { output.append($0) }
+        }
+    }
+
+    @inlinable
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
-        Self.finish(&first, &second, &handOff, isCut, router, emit)
+        if isCut {
+            first._finish(router) { handOff.append($0) }
+            Self.drain(&second, &handOff, router, emit)
+        } else {
+            Self.fusedFinish(&first, &second, router, emit)
+        }
+        second._finish(router, emit)
     }
 
     @inlinable
@@ -81,7 +117,7 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         return first._spawn(context, input: input, fusing: ComposedChain<Second, Suffix>(second, suffix))
     }
 
-    // Static helpers take the two halves as separate inout arguments, so that the closure passed to `first` may
+    // Static helpers take the halves as separate inout arguments, so that the closure passed to `first` may
     // mutate `second` without overlapping access to `self`.
 
     @inlinable
@@ -97,41 +133,24 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         _ first: inout First, _ second: inout Second, _ input: [Input], _ router: DeadLetterRouter,
         _ emit: (Output) -> Void
     ) {
-        first._processBatch(input, router) { middle in second._apply(middle, router, emit) }
+        first._emitBatch(input, router) { middle in second._apply(middle, router, emit) }
     }
 
     @inlinable
-    static func cutApply(
-        _ first: inout First, _ second: inout Second, _ handOff: inout [First.Output], _ input: Input,
-        _ router: DeadLetterRouter, _ emit: (Output) -> Void
+    static func fusedFinish(
+        _ first: inout First, _ second: inout Second, _ router: DeadLetterRouter, _ emit: (Output) -> Void
     ) {
-        first._apply(input, router) { handOff.append($0) }
-        second._processBatch(handOff, router, emit)
+        first._finish(router) { middle in second._apply(middle, router, emit) }
+    }
+
+    /// Runs `second` over the hand-off buffer at a cut and empties it, keeping its capacity.
+    @inlinable
+    static func drain(
+        _ second: inout Second, _ handOff: inout [First.Output], _ router: DeadLetterRouter,
+        _ emit: (Output) -> Void
+    ) {
+        guard !handOff.isEmpty else { return }
+        second._emitBatch(handOff, router, emit)
         handOff.removeAll(keepingCapacity: true)
-    }
-
-    @inlinable
-    static func cutBatch(
-        _ first: inout First, _ second: inout Second, _ handOff: inout [First.Output], _ input: [Input],
-        _ router: DeadLetterRouter, _ emit: (Output) -> Void
-    ) {
-        first._processBatch(input, router) { handOff.append($0) }
-        second._processBatch(handOff, router, emit)
-        handOff.removeAll(keepingCapacity: true)
-    }
-
-    @inlinable
-    static func finish(
-        _ first: inout First, _ second: inout Second, _ handOff: inout [First.Output], _ isCut: Bool,
-        _ router: DeadLetterRouter, _ emit: (Output) -> Void
-    ) {
-        if isCut {
-            first._finish(router) { handOff.append($0) }
-            second._processBatch(handOff, router, emit)
-            handOff.removeAll(keepingCapacity: true)
-        } else {
-            first._finish(router) { middle in second._apply(middle, router, emit) }
-        }
-        second._finish(router, emit)
     }
 }

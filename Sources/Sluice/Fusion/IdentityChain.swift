@@ -14,13 +14,27 @@ public struct IdentityChain<Element: Sendable>: StageChain {
     public mutating func _plan(_ state: inout _ChainPlanState) {}
 
     @inlinable
+    public static var _isSingleOutput: Bool { true }
+
+    @inlinable
+    public var _isWhollyFused: Bool { true }
+
+    @inlinable
+    public mutating func _applyOne(_ input: Element, _ router: DeadLetterRouter) -> Element? { input }
+
+    @inlinable
     public mutating func _apply(_ input: Element, _ router: DeadLetterRouter, _ emit: (Element) -> Void) {
         emit(input)
     }
 
     @inlinable
-    public mutating func _processBatch(_ input: [Element], _ router: DeadLetterRouter, _ emit: (Element) -> Void) {
+    public mutating func _emitBatch(_ input: [Element], _ router: DeadLetterRouter, _ emit: (Element) -> Void) {
         for element in input { emit(element) }
+    }
+
+    @inlinable
+    public mutating func _processBatch(_ input: [Element], _ router: DeadLetterRouter, into output: inout [Element]) {
+        output.append(contentsOf: input)
     }
 
     @inlinable

@@ -15,11 +15,26 @@ public protocol StageChain<Input, Output>: Sendable {
     /// Assigns stage indices and segments, and decides where the chain is cut (see `FusionMode`). O(stages).
     mutating func _plan(_ state: inout _ChainPlanState)
 
-    /// Runs one element through the whole chain as one fused loop body.
+    /// Whether every stage emits at most one output per input (map, filter): such a chain, when wholly fused,
+    /// runs as a loop of plain calls returning optionals, with no closures at all.
+    static var _isSingleOutput: Bool { get }
+
+    /// Whether the planner left no cut inside this chain.
+    var _isWhollyFused: Bool { get }
+
+    /// Runs one element through a wholly fused single-output chain. Only valid when `_isSingleOutput` and
+    /// `_isWhollyFused`.
+    mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output?
+
+    /// Runs one element through the chain, calling `emit` for each output.
     mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void)
 
-    /// Runs a batch through the chain, honouring the planned cuts (a buffer at each cut).
-    mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void)
+    /// Runs a batch through the chain, honouring the planned cuts, calling `emit` for each output.
+    mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void)
+
+    /// Runs a batch through the chain, honouring the planned cuts (a reused buffer at each cut), appending the
+    /// outputs to `output`. The engines' entry point.
+    mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output])
 
     /// Finishes every stage in order; outputs emitted while finishing flow through the rest of the chain.
     mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void)

@@ -9,6 +9,17 @@ public protocol PipelineSource<Element>: Sendable {
     /// Appends at most `maxCount` elements to `buffer` (which the engine empties between calls).
     /// - Returns: `false` once the source is exhausted; the elements appended by that last call are still used.
     mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool
+
+    /// Like `read`, but may suspend (a `BridgeSource` waits for its channel). The `ConcurrentEngine` and the
+    /// `SyncEngine`'s `async` run call this; the default calls `read`.
+    mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool
+}
+
+extension PipelineSource {
+    @inlinable
+    public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
+        try read(into: &buffer, maxCount: maxCount)
+    }
 }
 
 /// A source over the elements of a sequence, such as an array or a range.
@@ -30,6 +41,29 @@ where Base.Element: Sendable, Base.Iterator: Sendable {
             buffer.append(element)
         }
         return true
+    }
+}
+
+/// A source over the elements of a collection, such as an array or a range, copied a slice at a time.
+public struct CollectionSource<Base: Collection & Sendable>: PipelineSource
+where Base.Element: Sendable, Base.Index: Sendable {
+    public typealias Element = Base.Element
+    @usableFromInline let base: Base
+    @usableFromInline var position: Base.Index
+
+    /// Creates a source that yields `base`'s elements in order.
+    @inlinable
+    public init(_ base: Base) {
+        self.base = base
+        position = base.startIndex
+    }
+
+    @inlinable
+    public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
+        let end = base.index(position, offsetBy: maxCount, limitedBy: base.endIndex) ?? base.endIndex
+        buffer.append(contentsOf: base[position..<end])
+        position = end
+        return position != base.endIndex
     }
 }
 

@@ -43,6 +43,25 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     }
 
     @inlinable
+    public static var _isSingleOutput: Bool { Operator._isSingleOutput }
+
+    @inlinable
+    public var _isWhollyFused: Bool { true }
+
+    @inlinable
+    public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
+        if _slowPath(!isStarted) { startNow() }
+        processed &+= 1
+        do {
+            return try op._processOne(input)
+        } catch {
+            errors &+= 1
+            router.route(element: input, error: error, stageName: name)
+            return nil
+        }
+    }
+
+    @inlinable
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if _slowPath(!isStarted) { startNow() }
         processed &+= 1
@@ -55,8 +74,17 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     }
 
     @inlinable
-    public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+    public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         for element in input { _apply(element, router, emit) }
+    }
+
+    @inlinable
+    public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
+        if Self._isSingleOutput {
+            _FusedBatch.append(&self, input, router, into: &output)
+        } else {
+            for element in input { _apply(element, router) { output.append($0) } }
+        }
     }
 
     @inlinable
@@ -93,7 +121,8 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         statistics.append(
             StageStatistics(
                 name: name, kind: op.kind, lifecycle: lifecycle, isPure: op.isPure, index: index, segment: segment,
-                processed: processed, emitted: 0, errors: errors))
+                processed: processed, emitted: 0, errors: errors, tokensEmitted: op._tokenCounts?.tokens,
+                tokenizedDocuments: op._tokenCounts?.documents))
     }
 
     @inlinable

@@ -24,12 +24,33 @@ public protocol StageOperator<Input, Output>: Sendable {
 
     /// Called once after the last element: a stateful stage emits what it still holds.
     mutating func finish(emit: (Output) -> Void) throws
+
+    /// Whether the operator emits at most one output per input and implements `_processOne`; such operators
+    /// fuse into closure-free loops. Defaults to `false`.
+    static var _isSingleOutput: Bool { get }
+
+    /// Processes one element, returning its output or `nil` for none. Called only when `_isSingleOutput`.
+    mutating func _processOne(_ input: Input) throws -> Output?
+
+    /// For token stages: tokens emitted and documents tokenized so far; `nil` (the default) for other stages.
+    var _tokenCounts: (tokens: Int, documents: Int)? { get }
 }
 
 extension StageOperator {
     /// Stages emit nothing at the end unless they say otherwise.
     @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {}
+
+    @inlinable
+    public static var _isSingleOutput: Bool { false }
+
+    @inlinable
+    public mutating func _processOne(_ input: Input) throws -> Output? {
+        preconditionFailure("_processOne called on an operator that is not single-output")
+    }
+
+    @inlinable
+    public var _tokenCounts: (tokens: Int, documents: Int)? { nil }
 
     /// Transforms are the default kind.
     @inlinable

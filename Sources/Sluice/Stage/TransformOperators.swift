@@ -1,40 +1,56 @@
-/// A pure one-to-one transform.
-public struct MapOperator<Input: Sendable, Output: Sendable>: StageOperator {
-    @usableFromInline let transform: @Sendable (Input) throws -> Output
-    /// Whether the closure is a pure function (the default); an impure map is never fused.
-    public let isPure: Bool
+/// A one-to-one transform stage over a closure.
+public typealias MapOperator<Input: Sendable, Output: Sendable> = TransformOperator<ClosureTransform<Input, Output>>
 
-    /// Creates the operator.
+/// A filter stage over a closure.
+public typealias FilterOperator<Element: Sendable> = PredicateOperator<ClosurePredicate<Element>>
+
+/// A closure as an `ElementTransform`. Each call is an indirect call; write a transform type to get it inlined.
+public struct ClosureTransform<Input: Sendable, Output: Sendable>: ElementTransform {
+    @usableFromInline let body: @Sendable (Input) throws -> Output
+
+    /// Wraps `body`.
     @inlinable
-    public init(isPure: Bool = true, _ transform: @escaping @Sendable (Input) throws -> Output) {
-        self.transform = transform
-        self.isPure = isPure
+    public init(_ body: @escaping @Sendable (Input) throws -> Output) {
+        self.body = body
     }
 
     @inlinable
-    public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
-        emit(try transform(input))
+    public func callAsFunction(_ input: Input) throws -> Output {
+        try body(input)
     }
 }
 
-/// Keeps the elements for which a predicate holds.
-public struct FilterOperator<Element: Sendable>: StageOperator {
-    public typealias Input = Element
-    public typealias Output = Element
-    @usableFromInline let predicate: @Sendable (Element) throws -> Bool
-    /// Whether the predicate is a pure function (the default).
-    public let isPure: Bool
+/// A closure as an `ElementPredicate`.
+public struct ClosurePredicate<Element: Sendable>: ElementPredicate {
+    @usableFromInline let body: @Sendable (Element) throws -> Bool
 
-    /// Creates the operator.
+    /// Wraps `body`.
     @inlinable
-    public init(isPure: Bool = true, _ predicate: @escaping @Sendable (Element) throws -> Bool) {
-        self.predicate = predicate
-        self.isPure = isPure
+    public init(_ body: @escaping @Sendable (Element) throws -> Bool) {
+        self.body = body
     }
 
     @inlinable
-    public mutating func process(_ input: Element, emit: (Element) -> Void) throws {
-        if try predicate(input) { emit(input) }
+    public func callAsFunction(_ element: Element) throws -> Bool {
+        try body(element)
+    }
+}
+
+extension TransformOperator {
+    /// Creates a map stage over a closure; `isPure: false` keeps it out of fusion.
+    @inlinable
+    public init<Input, Output>(isPure: Bool = true, _ body: @escaping @Sendable (Input) throws -> Output)
+    where Transform == ClosureTransform<Input, Output> {
+        self.init(ClosureTransform(body), isPure: isPure)
+    }
+}
+
+extension PredicateOperator {
+    /// Creates a filter stage over a closure; `isPure: false` keeps it out of fusion.
+    @inlinable
+    public init<Element>(isPure: Bool = true, _ body: @escaping @Sendable (Element) throws -> Bool)
+    where Predicate == ClosurePredicate<Element> {
+        self.init(ClosurePredicate(body), isPure: isPure)
     }
 }
 

@@ -69,7 +69,7 @@ public enum OpenMetricsExporter {
         }
         var text = ""
         for name in order {
-            guard let family = families[name] else { continue }
+            guard let family = families[name], family.type == "info" || !family.lines.isEmpty else { continue }
             text += "# TYPE \(family.name) \(family.type)\n"
             if let unit = family.unit { text += "# UNIT \(family.name) \(unit)\n" }
             text += "# HELP \(family.name) \(escapeHelp(family.help))\n"

@@ -96,10 +96,36 @@ public enum ShardMerger {
         merged.shard = isComplete ? nil : "\(present.sorted().map(String.init).joined(separator: ","))/\(count)"
         let overheads = shards.compactMap(\.input.results.harnessOverheadNanoseconds)
         merged.harnessOverheadNanoseconds = overheads.isEmpty ? nil : overheads.reduce(0, +) / Double(overheads.count)
+        for (name, runs) in parts where runs.count > 1 {
+            try checkCombinable(name, runs, sources: shards.map(\.input.source))
+        }
         merged.benchmarks = parts.keys.sorted().compactMap { name in
             parts[name].map { $0.count == 1 ? $0[0] : ResultsMerger.mergeBenchmark($0) }
         }
         return merged
+    }
+
+    /// Repeated runs of a benchmark combine only when each metric's histograms were recorded alike
+    /// (same precision and value divisor, i.e. the same operations per sample).
+    private static func checkCombinable(_ name: String, _ runs: [BenchmarkResult], sources: [String])
+        throws(MergeError)
+    {
+        var recorded: [BenchmarkMetric: (digits: Int, divisor: Double)] = [:]
+        for run in runs {
+            for metric in run.metrics {
+                guard let histogram = metric.histogram else { continue }
+                let shape = (histogram.significantDigits, histogram.valueDivisor ?? 1)
+                if let previous = recorded[metric.metric], previous != shape {
+                    throw MergeError(
+                        code: .incompatibleMetrics,
+                        message: "\(name) \(metric.metric.rawValue): the repeated runs recorded histograms differently "
+                            + "(digits \(previous.digits) vs \(shape.0), operations per sample \(previous.divisor) vs "
+                            + "\(shape.1)); run them with the same settings",
+                        files: sources)
+                }
+                recorded[metric.metric] = shape
+            }
+        }
     }
 
     /// `K/N` with 1 ≤ K ≤ N, or nil.

@@ -30,43 +30,14 @@ extension ResultsFile {
         return try encoder.encode(self)
     }
 
-    /// Writes the file atomically: a temporary file in the same folder, then a rename, so readers never see
-    /// a torn file. Creates the folder when missing.
+    /// Writes the file atomically (`AtomicFileWriter`: a temporary file in the same folder, then a rename), so
+    /// readers never see a torn file. Creates the folder when missing.
     public func write(to url: URL) throws {
-        try AtomicFile.write(try encoded(), to: url)
-    }
-}
-
-/// Atomic file writes: temporary file in the destination's folder, flushed, then renamed over the destination.
-public enum AtomicFile {
-    /// Writes `data` to `url` atomically, creating the folder when missing.
-    public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
+        let data = try encoded()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-            guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-                throw HarnessError(code: .io, message: "cannot create a temporary file", file: temporary.path)
-            }
-            let handle = try FileHandle(forWritingTo: temporary)
-            do {
-                try handle.write(contentsOf: data)
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                try? FileManager.default.removeItem(at: temporary)
-                throw error
-            }
-            if rename(temporary.path, url.path) != 0 {
-                let code = errno
-                try? FileManager.default.removeItem(at: temporary)
-                throw HarnessError(code: .io, message: "cannot rename into place: errno \(code)", file: url.path)
-            }
-        } catch let error as HarnessError {
-            throw error
+            try AtomicFileWriter.write(data, to: url)
         } catch {
-            throw HarnessError(code: .io, message: "cannot write the file: \(error)", file: url.path)
+            throw HarnessError(code: .io, message: error.message, file: error.file ?? url.path)
         }
     }
 }

@@ -23,8 +23,9 @@ public final class BenchmarkMeasurement {
     private var body: (any PreparedBenchmark)?
     /// Operations per sample, fixed by `prepare`.
     public private(set) var innerIterations = 1
-    /// Whether warm-up ended because timings were stable (false: it hit `maxWarmupSeconds`).
-    public private(set) var isWarmupStable = false
+    /// Whether warm-up ended because timings were stable (false: it hit `maxWarmupSeconds`); nil when no
+    /// warm-up ran (the allocation lane).
+    public private(set) var isWarmupStable: Bool?
     /// The rounds measured so far.
     public private(set) var rounds: [RoundMeasurement] = []
     private var wallHistogram = Histogram<UInt64>(
@@ -70,7 +71,9 @@ public final class BenchmarkMeasurement {
         } else {
             innerIterations = try await calibrate(body)
         }
-        if warmsUp { try await warmUp(body) }
+        if warmsUp {
+            isWarmupStable = try await warmUp(body)
+        }
         return innerIterations
     }
 
@@ -88,23 +91,20 @@ public final class BenchmarkMeasurement {
         return iterations
     }
 
-    /// Samples in windows until two consecutive window medians agree within the tolerance, or the cap passes.
-    private func warmUp(_ body: any PreparedBenchmark) async throws {
+    /// Samples in windows until two consecutive window medians agree within the tolerance (true), or the cap
+    /// passes (false).
+    private func warmUp(_ body: any PreparedBenchmark) async throws -> Bool {
         let deadline = clock.nowNanoseconds() &+ UInt64(settings.maxWarmupSeconds * 1e9)
         var previous: Double?
         var window = [Double](repeating: 0, count: policy.warmupWindow)
-        isWarmupStable = false
         while true {
             for index in 0..<policy.warmupWindow {
                 window[index] = Double(try await sample(body, iterations: innerIterations))
             }
             window.sort()
             let median = window[window.count / 2]
-            if let previous, abs(median - previous) <= policy.warmupTolerance * max(previous, 1) {
-                isWarmupStable = true
-                return
-            }
-            if clock.nowNanoseconds() >= deadline { return }
+            if let previous, abs(median - previous) <= policy.warmupTolerance * max(previous, 1) { return true }
+            if clock.nowNanoseconds() >= deadline { return false }
             previous = median
         }
     }
@@ -123,10 +123,10 @@ public final class BenchmarkMeasurement {
         let divisor = Double(innerIterations)
         repeat {
             if cancellation?.isCancelled == true { throw RunInterrupted() }
-            let elapsed = try await sample(body, iterations: innerIterations)
+            let (elapsed, end) = try await timedSample(body, iterations: innerIterations)
             _ = wallHistogram.record(min(max(elapsed, 1), LatencyRecorder.highestTrackableValue))
             samples.append(Double(elapsed) / divisor)
-            now = clock.nowNanoseconds()
+            now = end
         } while now &- start < minimumNanoseconds && samples.count < policy.maxSamplesPerRound
         let cpuEnd = ResourceUsage.cpuTime()
         let round = RoundMeasurement(
@@ -167,6 +167,15 @@ public final class BenchmarkMeasurement {
     /// One timed sample of `iterations` operations, in ns, minus the empty-sample cost.
     @inline(__always)
     private func sample(_ body: any PreparedBenchmark, iterations: Int) async throws -> UInt64 {
+        try await timedSample(body, iterations: iterations).elapsed
+    }
+
+    /// One timed sample: its duration minus the empty-sample cost, and the clock reading at its end (so the
+    /// round loop needs no clock read of its own).
+    @inline(__always)
+    private func timedSample(_ body: any PreparedBenchmark, iterations: Int) async throws
+        -> (elapsed: UInt64, end: UInt64)
+    {
         let start: UInt64
         let end: UInt64
         do {
@@ -186,7 +195,7 @@ public final class BenchmarkMeasurement {
         }
         let elapsed = end &- start
         let empty = UInt64(overhead.emptySampleNanoseconds)
-        return elapsed > empty ? elapsed - empty : 0
+        return (elapsed > empty ? elapsed - empty : 0, end)
     }
 
     /// The allocation lane: counts allocation calls and bytes per operation in a pass of its own, after the

@@ -22,7 +22,8 @@ extension BenchmarkResult {
         }
         merged.metrics = try order.map { try mergeMetric(byMetric[$0] ?? []) }
         merged.processCount = parts.reduce(0) { $0 + ($1.processCount ?? 1) }
-        merged.isWarmupStable = parts.allSatisfy { $0.isWarmupStable ?? true }
+        let warmUps = parts.compactMap(\.isWarmupStable)
+        merged.isWarmupStable = warmUps.isEmpty ? nil : warmUps.allSatisfy { $0 }
         return merged
     }
 

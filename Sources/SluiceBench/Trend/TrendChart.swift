@@ -17,21 +17,9 @@ package struct TrendChart: Sendable {
     /// Complexity: O(points).
     package func svg(for series: TrendSeries, id: String) -> String {
         let points = series.points
-        let allValues = points.flatMap { [$0.p50, $0.p99] }
-        var low = allValues.min() ?? 0
-        var high = allValues.max() ?? 1
-        if high - low < Swift.max(abs(high), 1e-12) * 1e-6 {
-            let pad = Swift.max(abs(high) * 0.1, 1)
-            low -= pad
-            high += pad
-        }
-        // Ticks are round numbers in the unit the axis is labelled in (KiB, ms, ...), not in the stored unit.
-        let scale = ValueFormatter.scale(unit: series.unit, magnitude: Swift.max(abs(low), abs(high)))
-        let ticks = Self.ticks(low: low / scale.divisor, high: high / scale.divisor, count: 4)
-            .map { $0 * scale.divisor }
-        low = Swift.min(low, ticks.first ?? low)
-        high = Swift.max(high, ticks.last ?? high)
-        let tickLabels = ticks.map { ValueFormatter.format($0, scale: scale) }
+        let axis = Self.axis(for: points.flatMap { [$0.p50, $0.p99] }, unit: series.unit)
+        let ticks = axis.ticks
+        let tickLabels = axis.labels
         let longestLabel = tickLabels.map(\.count).max() ?? 0
         let left = Swift.max(minimumLeft, Double(longestLabel) * 6.4 + 14)
         let plotWidth = width - left - right
@@ -39,9 +27,15 @@ package struct TrendChart: Sendable {
         func x(_ index: Int) -> Double {
             points.count <= 1 ? left + plotWidth / 2 : left + Double(index) * plotWidth / Double(points.count - 1)
         }
-        func y(_ value: Double) -> Double { top + (high - value) / (high - low) * plotHeight }
+        func y(_ value: Double) -> Double {
+            let position = axis.isLogarithmic
+                ? (log10(axis.high) - log10(Swift.max(value, axis.low))) / (log10(axis.high) - log10(axis.low))
+                : (axis.high - value) / (axis.high - axis.low)
+            return top + position * plotHeight
+        }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
         let title = "\(series.benchmark) \(series.metric): p50 with p99 band over \(points.count) runs"
+            + (axis.isLogarithmic ? " (logarithmic scale)" : "")
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" id="\(id)" role="img" \
             aria-labelledby="\(id)-title" width="\(Int(width))" height="\(Int(height))" \
@@ -92,19 +86,78 @@ package struct TrendChart: Sendable {
                 """
             let isLast = index == points.count - 1
             if isLast || (index % labelStride == 0 && points.count - 1 - index >= Swift.max(1, labelStride / 2 + 1)) {
+                let anchor = points.count == 1 ? "middle" : index == 0 ? "start" : isLast ? "end" : "middle"
                 svg += """
                     <text class="commit" x="\(f(x(index)))" y="\(f(top + plotHeight + 16))" \
-                    text-anchor="middle">\(HTMLEscaping.escape(point.shortCommit))</text>
+                    text-anchor="\(anchor)">\(HTMLEscaping.escape(point.shortCommit))</text>
 
                     """
             }
         }
         svg += """
             <text class="axis" x="\(f(left + plotWidth / 2))" y="\(f(height - 6))" text-anchor="middle">\
-            commits, oldest to newest</text>
+            commits, oldest to newest\(axis.isLogarithmic ? " · logarithmic scale (p99 far from p50)" : "")</text>
             </svg>
             """
         return svg
+    }
+
+    /// The y axis: its range, ticks and labels.
+    struct Axis {
+        var low: Double
+        var high: Double
+        var isLogarithmic: Bool
+        var ticks: [Double]
+        var labels: [String]
+    }
+
+    /// A linear axis over `values`, or a logarithmic one when they are positive and span more than 20×
+    /// (a p99 far above the p50 would otherwise flatten the p50 line). Never below zero for non-negative data.
+    static func axis(for values: [Double], unit: String) -> Axis {
+        var low = values.min() ?? 0
+        var high = values.max() ?? 1
+        if low > 0 && high / low > 20 {
+            let ticks = logarithmicTicks(low: low, high: high)
+            low = Swift.min(low, ticks.first ?? low)
+            high = Swift.max(high, ticks.last ?? high)
+            return Axis(
+                low: low, high: high, isLogarithmic: true, ticks: ticks,
+                labels: ticks.map { ValueFormatter.format($0, unit: unit) })
+        }
+        if high - low < Swift.max(abs(high), 1e-12) * 1e-6 {
+            let pad = Swift.max(abs(high) * 0.1, 1)
+            low = low >= 0 ? Swift.max(0, low - pad) : low - pad
+            high += pad
+        }
+        // Ticks are round numbers in the unit the axis is labelled in (KiB, ms, ...), not in the stored unit.
+        let scale = ValueFormatter.scale(unit: unit, magnitude: Swift.max(abs(low), abs(high)))
+        var ticks = Self.ticks(low: low / scale.divisor, high: high / scale.divisor, count: 4).map { $0 * scale.divisor }
+        if (values.min() ?? 0) >= 0 { ticks = ticks.filter { $0 >= 0 } }
+        low = Swift.min(low, ticks.first ?? low)
+        high = Swift.max(high, ticks.last ?? high)
+        return Axis(
+            low: low, high: high, isLogarithmic: false, ticks: ticks,
+            labels: ticks.map { ValueFormatter.format($0, scale: scale) })
+    }
+
+    /// Powers of ten covering `low...high` (with 2× and 5× steps when fewer than three decades).
+    static func logarithmicTicks(low: Double, high: Double) -> [Double] {
+        let first = floor(log10(low))
+        let last = ceil(log10(high))
+        var ticks: [Double] = []
+        let multipliers: [Double] = last - first < 3 ? [1, 2, 5] : [1]
+        var exponent = first
+        while exponent <= last {
+            for multiplier in multipliers {
+                let tick = multiplier * pow(10, exponent)
+                if tick >= low / 10 && tick <= high * 10 { ticks.append(tick) }
+            }
+            exponent += 1
+        }
+        // Keep the ticks just around the data.
+        let below = ticks.last { $0 <= low } ?? ticks.first ?? low
+        let above = ticks.first { $0 >= high } ?? ticks.last ?? high
+        return ticks.filter { $0 >= below && $0 <= above }
     }
 
     /// Evenly spaced round values covering `low...high`: steps of 1, 2 or 5 times a power of ten.

@@ -17,6 +17,7 @@ public struct StateError: Error, Hashable, Sendable, CustomStringConvertible {
             case permissionDenied
             case ioFailure
             case unsupportedFormat
+            case invalidRecord
         }
 
         let base: Base
@@ -41,6 +42,8 @@ public struct StateError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let ioFailure = Code(base: .ioFailure)
         /// A file written by an unknown format version.
         public static let unsupportedFormat = Code(base: .unsupportedFormat)
+        /// A source record a stage cannot process (bad data, not a crash).
+        public static let invalidRecord = Code(base: .invalidRecord)
 
         public var description: String {
             switch base {
@@ -54,6 +57,7 @@ public struct StateError: Error, Hashable, Sendable, CustomStringConvertible {
             case .permissionDenied: "permission denied"
             case .ioFailure: "I/O failure"
             case .unsupportedFormat: "unsupported format"
+            case .invalidRecord: "invalid record"
             }
         }
     }

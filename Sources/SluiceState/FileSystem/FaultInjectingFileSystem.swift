@@ -71,6 +71,11 @@ public final class FaultInjectingFileSystem: FileSystem {
         return try base.readFile(at: path)
     }
 
+    public func readFile(at path: String, offset: Int, count: Int) throws -> [UInt8] {
+        try check(path)
+        return try base.readFile(at: path, offset: offset, count: count)
+    }
+
     public func fileSize(at path: String) throws -> Int {
         try check(path)
         return try base.fileSize(at: path)

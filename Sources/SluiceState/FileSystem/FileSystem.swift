@@ -15,6 +15,8 @@ public protocol FileSystem: Sendable {
     func contentsOfDirectory(at path: String) throws -> [String]
     /// The whole content of the file at `path`. O(file size).
     func readFile(at path: String) throws -> [UInt8]
+    /// Up to `count` bytes of the file at `path` from `offset` (fewer at the end of the file). O(count).
+    func readFile(at path: String, offset: Int, count: Int) throws -> [UInt8]
     /// The size in bytes of the file at `path`.
     func fileSize(at path: String) throws -> Int
     /// Creates or truncates the file at `path` and writes `bytes`; when `sync` is true, also `fsync`s it.

@@ -58,6 +58,28 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    public func readFile(at path: String, offset: Int, count: Int) throws -> [UInt8] {
+        precondition(offset >= 0 && count >= 0, "negative offset or count")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { throw StateError.system("open", path: path, errno: errno) }
+        defer { _ = close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + done, count - done, off_t(offset + done))  // count > done >= 0
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw StateError.system("read", path: path, errno: errno)
+            }
+            if got == 0 { break }
+            done += got
+        }
+        bytes.removeLast(count - done)
+        return bytes
+    }
+
     public func fileSize(at path: String) throws -> Int {
         var info = stat()
         if stat(path, &info) != 0 { throw StateError.system("stat", path: path, errno: errno) }

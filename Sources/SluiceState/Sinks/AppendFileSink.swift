@@ -25,11 +25,22 @@ public final class AppendFileSink: CheckpointedSink {
     public func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
         var notes: [String] = []
         if fileSystem.itemExists(at: path) {
-            let bytes = try fileSystem.readFile(at: path)
-            if let last = bytes.last, last != UInt8(ascii: "\n") {
-                let keep = (bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+            let size = try fileSystem.fileSize(at: path)
+            // Scan back from the end for the last newline, one chunk at a time: O(last line), not O(file).
+            var end = size
+            var keep = 0
+            while end > 0 {
+                let start = max(0, end - 1 << 16)
+                let chunk = try fileSystem.readFile(at: path, offset: start, count: end - start)
+                if let newline = chunk.lastIndex(of: UInt8(ascii: "\n")) {
+                    keep = start + newline + 1
+                    break
+                }
+                end = start
+            }
+            if keep < size {
                 try fileSystem.truncateFile(at: path, to: keep)
-                notes.append("cut a torn last line of \(bytes.count - keep) bytes from \(path)")
+                notes.append("cut a torn last line of \(size - keep) bytes from \(path)")
             }
         }
         writer = try fileSystem.makeWriter(at: path, truncate: false)

@@ -36,7 +36,7 @@ import Testing
         let clock = ManualClock()
         let run = measurement(FakeBenchmarks.steady(clock: clock, nanoseconds: 100), clock: clock)
         _ = try await run.prepare(innerIterations: 100)
-        #expect(run.isWarmupStable)
+        #expect(run.isWarmupStable == true)
         // The first operation, then 2 windows of 5 samples of 100 operations.
         #expect(clock.nowNanoseconds() == 100 + 10 * 100 * 100)
     }
@@ -46,7 +46,7 @@ import Testing
         // The first 750 operations take 1 µs, the rest 100 ns: window medians 100 µs, 54.1 µs, 10 µs, 10 µs.
         let run = measurement(FakeBenchmarks.steady(clock: clock, nanoseconds: 100, slowFirst: 750), clock: clock)
         _ = try await run.prepare(innerIterations: 100)
-        #expect(run.isWarmupStable)
+        #expect(run.isWarmupStable == true)
         #expect(clock.nowNanoseconds() == 750 * 1_000 + (1 + 20 * 100 - 750) * 100)
         let round = try await run.measureRound()
         #expect(round.samples.allSatisfy { $0 == 100 }, "samples after warm-up: \(round.samples.prefix(5))")
@@ -59,7 +59,7 @@ import Testing
             FakeBenchmarks.timed(clock: clock) { 100 + UInt64((($0 - 1) / 500) % 2) * 1_000 }, clock: clock,
             settings: RunSettings(maxWarmupSeconds: 0.001, minRounds: 1, maxRounds: 1, minRoundSeconds: 0, processes: 1))
         _ = try await run.prepare(innerIterations: 100)
-        #expect(!run.isWarmupStable)
+        #expect(run.isWarmupStable == false)
         // It stops at the first window boundary past the 1 ms cap.
         #expect(clock.nowNanoseconds() >= 1_000_000)
         #expect(clock.nowNanoseconds() < 1_000_000 + 5 * 100 * 1_100 + 1_100)

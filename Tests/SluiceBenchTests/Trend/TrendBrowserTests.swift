@@ -8,29 +8,9 @@ import Testing
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
         // `timeout` bounds a hung browser; it is not a timing assertion.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["120"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self)
-        )
+        let outcome = try ProcessRunner.run(["timeout", "120"] + arguments)
+        return (outcome.status, outcome.stdoutText, outcome.stderrText)
     }
 
     @Test func chromiumRendersTheChartsAndTheChangeList() throws {
@@ -39,6 +19,9 @@ import Testing
             return
         }
         let directory = try SyntheticResults.temporaryDirectory("trend-browser")
+        // SLUICE_KEEP_TREND_PAGE=1 keeps the page and its screenshot to look at.
+        let keep = ProcessInfo.processInfo.environment["SLUICE_KEEP_TREND_PAGE"] == "1"
+        defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         try TrendPublisher().write(SyntheticHistory.report(), to: directory)
         let page = directory.appendingPathComponent("index.html")
         let common = [
@@ -57,6 +40,6 @@ import Testing
         #expect(shot.status == 0, "chromium screenshot failed: \(shot.stderr)")
         let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
         #expect(size > 10_000, "screenshot \(screenshot.path) is \(size) bytes")
-        print("TrendBrowserTests: page \(page.path), screenshot \(screenshot.path)")
+        if keep { print("TrendBrowserTests: page \(page.path), screenshot \(screenshot.path)") }
     }
 }

@@ -65,6 +65,7 @@ import FoundationXML
 
     @Test func publisherWritesBothFilesFromHistoryFiles() throws {
         let directory = try SyntheticResults.temporaryDirectory("trend")
+        defer { try? FileManager.default.removeItem(at: directory) }
         let historyDirectory = directory.appendingPathComponent("history")
         let store = HistoryStore(directory: historyDirectory, environmentKey: "x86_64-2c-24g-swift6.3.1-release-jemalloc")
         for entry in SyntheticHistory.entries(runs: 20) { try store.append(entry) }
@@ -87,6 +88,18 @@ import FoundationXML
         #expect(ValueFormatter.percent(0.123) == "+12.3 %")
         let ticks = TrendChart.ticks(low: 930, high: 1310, count: 4)
         #expect(ticks == [900, 1000, 1100, 1200, 1300])
+    }
+
+    @Test func axisStaysReadableForZerosAndFarTails() {
+        let zeros = TrendChart.axis(for: [0, 0, 0], unit: "allocations/op")
+        #expect(!zeros.isLogarithmic && zeros.ticks.allSatisfy { $0 >= 0 } && zeros.high > 0, "\(zeros.ticks)")
+        // p50 around 245 ns with a p99 of 113 µs: a linear axis would flatten the p50 line.
+        let tail = TrendChart.axis(for: [245, 113_000, 240, 90_000], unit: "ns")
+        #expect(tail.isLogarithmic)
+        #expect(tail.ticks.first! <= 240 && tail.ticks.last! >= 113_000)
+        #expect(tail.labels.contains("1 µs") && tail.labels.contains("100 µs"), "\(tail.labels)")
+        let plain = TrendChart.axis(for: [1000, 1300], unit: "ns")
+        #expect(!plain.isLogarithmic)
     }
 }
 

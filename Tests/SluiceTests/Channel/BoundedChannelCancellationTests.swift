@@ -10,20 +10,10 @@ import Testing
     @Test func cancelledSingleSendEnqueuesNothing() async throws {
         let channel = BoundedChannel<Int>(capacity: 1)
         #expect(channel.trySend(1) == .enqueued)
-        await withTaskGroup(of: (any Error)?.self) { group in
-            group.addTask {
-                do {
-                    try await channel.send(2)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            await yieldUntil { channel.statistics().waitingProducerCount == 1 }
-            group.cancelAll()
-            let error = await group.next() ?? nil
-            #expect(error is CancellationError, "got \(String(describing: error))")
-        }
+        let error = await interrupt(
+            { await thrownError { try await channel.send(2) } },
+            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .cancellation)
+        #expect(error as? CancellationError != nil, "got \(String(describing: error))")
         #expect(channel.depth == 1)
         #expect(channel.statistics().waitingProducerCount == 0)
         channel.finish()
@@ -33,20 +23,12 @@ import Testing
 
     @Test func cancelledBatchSendReportsTheAcceptedPrefix() async throws {
         let channel = BoundedChannel<Int>(capacity: 4)
-        await withTaskGroup(of: ChannelError?.self) { group in
-            group.addTask {
-                do throws(ChannelError) {
-                    try await channel.send(contentsOf: 0..<10)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            await yieldUntil { channel.statistics().waitingProducerCount == 1 }
-            group.cancelAll()
-            let error = await group.next() ?? nil
-            #expect(error?.code == .cancelled && error?.acceptedCount == 4, "got \(String(describing: error))")
-        }
+        let error = await interrupt(
+            { await thrownError { try await channel.send(contentsOf: 0..<10) } },
+            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .cancellation)
+        let channelError = error as? ChannelError
+        #expect(
+            channelError?.code == .cancelled && channelError?.acceptedCount == 4, "got \(String(describing: error))")
         var batch: [Int] = []
         guard case .value(4) = channel.tryReceive(into: &batch, maxCount: 10) else {
             Issue.record("expected the four accepted elements")
@@ -57,41 +39,26 @@ import Testing
 
     @Test func cancelledReceiveConsumesNothing() async throws {
         let channel = BoundedChannel<Int>(capacity: 4)
-        await withTaskGroup(of: (any Error)?.self) { group in
-            group.addTask {
-                var batch: [Int] = []
-                do {
+        let error = await interrupt(
+            {
+                await thrownError {
+                    var batch: [Int] = []
                     _ = try await channel.receive(into: &batch, maxCount: 4)
-                    return nil
-                } catch {
-                    return error
                 }
-            }
-            await yieldUntil { channel.statistics().waitingConsumerCount == 1 }
-            group.cancelAll()
-            let error = await group.next() ?? nil
-            #expect(error is CancellationError, "got \(String(describing: error))")
-        }
+            },
+            whenSuspended: { channel.statistics().waitingConsumerCount == 1 }, by: .cancellation)
+        #expect(error as? CancellationError != nil, "got \(String(describing: error))")
         #expect(channel.trySend(7) == .enqueued)
         #expect(channel.depth == 1 && channel.statistics().receivedCount == 0)
     }
 
     @Test func finishResumesSuspendedProducersWithTheAcceptedPrefix() async throws {
         let channel = BoundedChannel<Int>(capacity: 2)
-        await withTaskGroup(of: ChannelError?.self) { group in
-            group.addTask {
-                do throws(ChannelError) {
-                    try await channel.send(contentsOf: [1, 2, 3])
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            await yieldUntil { channel.statistics().waitingProducerCount == 1 }
-            channel.finish()
-            let error = await group.next() ?? nil
-            #expect(error?.code == .finished && error?.acceptedCount == 2, "got \(String(describing: error))")
-        }
+        let error = await interrupt(
+            { await thrownError { try await channel.send(contentsOf: [1, 2, 3]) } },
+            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .action { channel.finish() })
+        let channelError = error as? ChannelError
+        #expect(channelError?.code == .finished && channelError?.acceptedCount == 2, "got \(String(describing: error))")
         #expect(try await channel.receive() == 1)
         #expect(try await channel.receive() == 2)
         #expect(try await channel.receive() == nil)
@@ -99,8 +66,9 @@ import Testing
 
     @Test func iteratorEndsOnCancellation() async {
         let channel = BoundedChannel<Int>(capacity: 2)
-        await withTaskGroup(of: Int.self) { group in
-            group.addTask {
+        _ = channel.trySend(1)
+        let count = await interrupt(
+            {
                 var count = 0
                 do {
                     for try await _ in channel { count += 1 }
@@ -108,12 +76,9 @@ import Testing
                     Issue.record("unexpected error \(error)")
                 }
                 return count
-            }
-            _ = channel.trySend(1)
-            await yieldUntil { channel.statistics().waitingConsumerCount == 1 }
-            group.cancelAll()
-            #expect(await group.next() == 1)
-        }
+            },
+            whenSuspended: { channel.statistics().waitingConsumerCount == 1 }, by: .cancellation)
+        #expect(count == 1)
     }
 
     // MARK: Seeded races

@@ -32,7 +32,8 @@ import Testing
 
         var description: String {
             "seed \(seed): capacity \(capacity), watermarks \(watermarks.low)/\(watermarks.high), "
-                + "\(producerCount) producers × \(elementsPerProducer), batch ≤ \(maxBatch), receive ≤ \(maxReceive)"
+                + "\(producerCount) producers × \(elementsPerProducer), "
+                + "batch ≤ \(maxBatch), receive ≤ \(maxReceive)"
         }
     }
 

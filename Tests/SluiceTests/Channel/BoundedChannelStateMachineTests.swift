@@ -81,9 +81,9 @@ import Testing
         for token in 1...3 {
             let (action, _) = send([token], to: &machine)
             guard case .mustWait(let id) = action.status else {
-            Issue.record("expected mustWait")
-            return
-        }
+                Issue.record("expected mustWait")
+                return
+            }
             #expect(machine.suspendProducer(waiterID: id, handle: token, isCancelled: false) == .suspended)
             ids.append(id)
         }
@@ -116,9 +116,9 @@ import Testing
         var machine = makeMachine(capacity: 8, policy: .wait)
         for token in [1, 2] {
             guard case .mustWait(let id) = machine.receive().status else {
-            Issue.record("expected mustWait")
-            return
-        }
+                Issue.record("expected mustWait")
+                return
+            }
             #expect(machine.suspendConsumer(waiterID: id, handle: token, isCancelled: false) == .suspended)
         }
         let (action, _) = send([10, 11], to: &machine)

@@ -5,7 +5,7 @@ import Testing
 /// The instrumentation, computed exactly under a `ManualClock`.
 @Suite struct ChannelStatisticsTests {
     func nanoseconds(_ stats: ChannelStatistics) -> [UInt64] {
-        stats.depthHistogram.map(\.nanoseconds)
+        stats.depthHistogram?.map(\.nanoseconds) ?? []
     }
 
     @Test func timeWeightedHistogramAndTimeAtCapacity() {
@@ -23,10 +23,11 @@ import Testing
         clock.advance(by: 5)
         let stats = channel.statistics()
         #expect(stats.name == "probe" && stats.capacity == 4)
-        #expect(stats.depthHistogram.map(\.depths) == [0...0, 1...1, 2...3, 4...7])
+        #expect(stats.depthHistogram?.map(\.depths) == [0...0, 1...1, 2...3, 4...7])
         #expect(nanoseconds(stats) == [15, 20, 30, 40])
         #expect(stats.observedNanoseconds == 105)
         #expect(stats.nanosecondsAtCapacity == 40)
+        #expect(stats.fractionOfTimeAtCapacity == 40 / 105.0)
         #expect(stats.maxDepth == 4 && stats.depth == 0)
         #expect(stats.sentCount == 4 && stats.receivedCount == 4)
         // Buckets' midpoints weighted by time: (0·15 + 1·20 + 2.5·30 + 5.5·40) / 105.
@@ -61,9 +62,25 @@ import Testing
     @Test func unboundedHistogramSpansAllDepths() {
         let channel = BoundedChannel<Int>(capacity: .unbounded)
         let stats = channel.statistics()
-        #expect(stats.depthHistogram.count == Int.bitWidth)
-        #expect(stats.depthHistogram.last?.depths.upperBound == Int.max)
+        #expect(stats.depthHistogram?.count == Int.bitWidth)
+        #expect(stats.depthHistogram?.last?.depths.upperBound == Int.max)
         #expect(stats.nanosecondsAtCapacity == 0)
+    }
+
+    @Test func withoutAClockTimingIsUnavailableButCountersAreKept() async throws {
+        let channel = BoundedChannel<Int>(capacity: 2, clock: nil)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await channel.send(contentsOf: [1, 2, 3]) }
+            await yieldUntil { channel.statistics().waitingProducerCount == 1 }
+            var batch: [Int] = []
+            _ = channel.tryReceive(into: &batch, maxCount: 2)
+            try await group.waitForAll()
+        }
+        let stats = channel.statistics()
+        #expect(stats.depthHistogram == nil && stats.observedNanoseconds == nil)
+        #expect(stats.nanosecondsAtCapacity == nil && stats.producerBlockedNanoseconds == nil)
+        #expect(stats.approximateMeanDepth == nil && stats.fractionOfTimeAtCapacity == nil)
+        #expect(stats.depth == 1 && stats.maxDepth == 2 && stats.sentCount == 3 && stats.producerSuspensionCount == 1)
     }
 
     @Test func producerBlockedTimeIsMeasuredFromSuspensionToResumption() async throws {

@@ -52,3 +52,38 @@ func orderProblems(
     }
     return problems
 }
+
+/// How ``interrupt(_:whenSuspended:by:)`` disturbs a suspended operation.
+enum Interruption {
+    /// Cancel the operation's task.
+    case cancellation
+    /// Run this (finish the channel, say) from outside the operation's task.
+    case action(() -> Void)
+}
+
+/// Runs `operation` in a child task, yields until `isSuspended` holds, interrupts it and returns its result.
+func interrupt<Result: Sendable>(
+    _ operation: @escaping @Sendable () async -> Result,
+    whenSuspended isSuspended: () -> Bool,
+    by interruption: Interruption
+) async -> Result? {
+    await withTaskGroup(of: Result.self) { group in
+        group.addTask(operation: operation)
+        await yieldUntil(isSuspended)
+        switch interruption {
+        case .cancellation: group.cancelAll()
+        case .action(let action): action()
+        }
+        return await group.next()
+    }
+}
+
+/// The error `body` throws, or `nil`.
+func thrownError(_ body: () async throws -> Void) async -> (any Error)? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error
+    }
+}

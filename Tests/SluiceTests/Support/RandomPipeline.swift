@@ -58,7 +58,7 @@ struct RandomPipelineRunner {
     }
 
     private func extend<Chain: StageChain>(
-        _ builder: PipelineBuilder<SequenceSource<[Int]>, Chain>, _ stages: ArraySlice<RandomStage>
+        _ builder: PipelineBuilder<CollectionSource<[Int]>, Chain>, _ stages: ArraySlice<RandomStage>
     ) async throws -> RandomRunOutcome where Chain.Output == Int {
         guard let stage = stages.first else {
             let collector = OutputCollector<Int>()
@@ -133,4 +133,14 @@ struct GeneratedCase: CustomStringConvertible {
     }
 
     var description: String { "seed \(seed) (replay with SLUICE_SEED=\(seed)): \(stages), \(input.count) inputs" }
+}
+
+struct ConcurrentExecutor: RandomPipelineExecutor {
+    var engine: ConcurrentEngine
+
+    func execute<Source, Chain, Sink>(
+        _ pipeline: RunnablePipeline<Source, Chain, Sink>
+    ) async throws -> PipelineStatistics {
+        try await engine.run(pipeline)
+    }
 }

@@ -1,45 +1,51 @@
-import SluiceState
+/// A running count and sum, the state `KeyedSumStage` keeps per key.
+public struct KeyedSum: StateCodable, Equatable {
+    /// Records seen for the key.
+    public var count: Int64
+    /// The sum of their values.
+    public var sum: Int64
 
-/// A running count and sum per key.
-struct Aggregate: StateCodable, Equatable {
-    var count: Int64
-    var sum: Int64
-
-    init(count: Int64, sum: Int64) {
+    /// Creates an aggregate.
+    public init(count: Int64, sum: Int64) {
         self.count = count
         self.sum = sum
     }
 
-    func encode(into writer: inout BinaryWriter) {
+    public func encode(into writer: inout BinaryWriter) {
         writer.write(count)
         writer.write(sum)
     }
 
-    init(decoding reader: inout BinaryReader) throws {
+    public init(decoding reader: inout BinaryReader) throws {
         count = try reader.readInt64()
         sum = try reader.readInt64()
     }
 
-    var encodedByteCount: Int { 16 }
+    public var encodedByteCount: Int { 16 }
 }
 
-/// Reads `{"seq":N,"key":"K","value":V}` lines, adds V to K's running aggregate and emits
-/// `{"seq":N,"key":"K","count":C,"sum":S}`.
-final class AggregateStage: KeyedStateStage {
-    let name = "aggregate"
-    let state: any StateBackend<Aggregate>
+/// The reference keyed stage of the crash worker, the tests and the state benchmarks: reads
+/// `{"seq":N,"key":"K","value":V}` lines (a fixed field order, scanned without a JSON parser), adds V to K's
+/// running `KeyedSum`, and emits `{"seq":S,"key":"K","count":C,"sum":T}` where S is the source sequence.
+/// A line without a string `key` or an integer `value` is an error naming its sequence number.
+public final class KeyedSumStage: KeyedStateStage {
+    public let name: String
+    public let state: any StateBackend<KeyedSum>
     private var line: [UInt8] = []
 
-    init(state: any StateBackend<Aggregate>) {
+    /// Creates the stage over `state`.
+    public init(name: String = "aggregate", state: any StateBackend<KeyedSum>) {
+        self.name = name
         self.state = state
         line.reserveCapacity(128)
     }
 
-    func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    public func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let (key, value) = Self.parse(record.bytes) else {
-            throw StateError(code: .ioFailure, message: "record \(record.sequence) is not {\"seq\",\"key\",\"value\"}")
+            throw StateError(
+                code: .invalidRecord, message: "record \(record.sequence) has no string \"key\" and integer \"value\"")
         }
-        var aggregate = try state.value(forKey: key) ?? Aggregate(count: 0, sum: 0)
+        var aggregate = try state.value(forKey: key) ?? KeyedSum(count: 0, sum: 0)
         aggregate.count += 1
         aggregate.sum += value
         try state.setValue(aggregate, forKey: key)

@@ -1,0 +1,40 @@
+/// What a chaos run measured: how fast the pipeline recovered, and whether anything was lost or duplicated.
+public struct ChaosReport: Hashable, Sendable, Codable {
+    /// Recovery time after each injected stage failure: from the failure to the first element the restarted
+    /// stage completed, in milliseconds. p50 and p99 are nil when no failure was injected.
+    public var recoveryMillisecondsP50: Double?
+    public var recoveryMillisecondsP99: Double?
+    public var recoveryMillisecondsMax: Double?
+    /// Valid records produced (poison included: they are valid messages the stage cannot process).
+    public var producedCount: Int
+    /// Records that reached the sink, duplicates included.
+    public var deliveredCount: Int
+    /// Poison records quarantined to the dead-letter channel (routed or summarized during a storm).
+    public var poisonQuarantinedCount: Int
+    /// Poison records summarized instead of routed because the dead-letter channel was storming.
+    public var poisonSuppressedCount: Int
+    /// Malformed and truncated lines injected, and how many were rejected to the dead-letter channel.
+    public var invalidInjectedCount: Int
+    public var invalidRejectedCount: Int
+    /// Valid records neither delivered nor quarantined, as a percentage of those produced.
+    public var lossPercent: Double
+    /// Extra deliveries of a record already delivered, as a fraction of the records delivered.
+    public var duplicateRatio: Double
+    /// Stage failures injected, and restarts performed.
+    public var stageFailures: Int
+    public var restarts: Int
+    /// Highest depth of the channel in front of the supervised stage.
+    public var peakDepth: Int
+    /// Memory pressure faults, and the share of the memory they took that came back afterwards (0…1),
+    /// by RSS and by jemalloc's allocated bytes (nil where not measurable).
+    public var memoryPressureEvents: Int
+    public var memoryReturnedFractionRSS: Double?
+    public var memoryReturnedFractionAllocated: Double?
+    /// The run's interval snapshots.
+    public var snapshots: [SoakSnapshot]
+    /// True when the sink's per-key aggregate equals the aggregate of every valid non-poison record.
+    public var aggregateMatches: Bool
+
+    /// At-least-once holds: nothing lost and the aggregate of what was delivered covers every record.
+    public var isAtLeastOnce: Bool { lossPercent == 0 }
+}

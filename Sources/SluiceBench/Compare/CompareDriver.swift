@@ -1,0 +1,122 @@
+import Foundation
+import SluiceTestKit
+
+/// `sluice-bench compare` end to end: resolve both revisions, refuse a dirty work tree (unless allowed), build
+/// each commit in its cached folder, start both workers, compare in alternating rounds, and return the report.
+///
+/// Every failure before the verdict (unknown revision, dirty tree, bad suite, a build failing on either side,
+/// a worker dying) throws `CompareError` and no report is made: there is never a partial verdict.
+public struct CompareDriver: Sendable {
+    /// What to compare and how.
+    public struct Configuration: Sendable {
+        /// The repository's work tree.
+        public var repository: URL
+        public var revisionA: String
+        public var revisionB: String
+        /// The suite file to take benchmarks, settings and thresholds from.
+        public var suiteFile: URL
+        public var rounds: Int
+        public var seed: UInt64
+        /// Where builds are cached, one folder per commit sha.
+        public var cacheDirectory: URL
+        public var buildCommand: String
+        public var workerPath: String
+        /// Compare although the work tree has uncommitted changes; the report says so.
+        public var allowsDirtyWorkTree: Bool
+        /// Today, `YYYY-MM-DD`, for waiver expiry.
+        public var today: String
+
+        public init(
+            repository: URL, revisionA: String, revisionB: String, suiteFile: URL, rounds: Int, seed: UInt64,
+            cacheDirectory: URL, buildCommand: String = RevisionBuilder.defaultBuildCommand,
+            workerPath: String = RevisionBuilder.defaultWorkerPath, allowsDirtyWorkTree: Bool = false, today: String
+        ) {
+            self.repository = repository
+            self.revisionA = revisionA
+            self.revisionB = revisionB
+            self.suiteFile = suiteFile
+            self.rounds = rounds
+            self.seed = seed
+            self.cacheDirectory = cacheDirectory
+            self.buildCommand = buildCommand
+            self.workerPath = workerPath
+            self.allowsDirtyWorkTree = allowsDirtyWorkTree
+            self.today = today
+        }
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Runs the comparison. `log` receives progress lines (for stderr).
+    ///
+    /// Suspends while the builds and the workers run; builds run one after the other, never in parallel.
+    /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
+    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(CompareError) -> CompareReport {
+        let configuration = configuration
+        let repository = GitRepository(directory: configuration.repository)
+        let commitA = try sided("A") { () throws(CompareError) in try repository.resolve(configuration.revisionA) }
+        let commitB = try sided("B") { () throws(CompareError) in try repository.resolve(configuration.revisionB) }
+        let dirtyFiles = try repository.uncommittedChanges()
+        if !dirtyFiles.isEmpty && !configuration.allowsDirtyWorkTree {
+            throw CompareError(
+                code: .dirtyWorkTree,
+                message: "the work tree has uncommitted changes (\(dirtyFiles.prefix(5).joined(separator: ", "))"
+                    + (dirtyFiles.count > 5 ? ", ..." : "") + "); commit or stash them, or pass --allow-dirty "
+                    + "(the report will say so; the builds come from the commits either way)")
+        }
+        let suite: SuiteFile
+        let gate: GateConfiguration
+        do throws(GateError) {
+            suite = try JSONFileReader.read(
+                SuiteFile.self, from: configuration.suiteFile, kind: "suite file",
+                schemaVersion: SuiteFile.currentSchemaVersion)
+            gate = try GateConfiguration(suite: suite, file: configuration.suiteFile.path, today: configuration.today)
+        } catch {
+            throw CompareError(code: .badSuite, message: error.description)
+        }
+        let builder = RevisionBuilder(
+            repository: repository, cacheDirectory: configuration.cacheDirectory,
+            buildCommand: configuration.buildCommand, workerPath: configuration.workerPath)
+        log("compare: A = \(configuration.revisionA) (\(commitA.prefix(12))), B = \(configuration.revisionB) (\(commitB.prefix(12)))")
+        log("compare: building A in \(configuration.cacheDirectory.appendingPathComponent(commitA).path)")
+        let buildA = try builder.build(commitA, side: "A")
+        log("compare: A \(buildA.wasCached ? "cached" : "built"); building B")
+        let buildB = try builder.build(commitB, side: "B")
+        log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) rounds a side, seed \(configuration.seed)")
+        // The builds live in the cache, not beside `shared/`: point both at the repository's fixtures.
+        var environment: [String: String] = [:]
+        if ProcessInfo.processInfo.environment["SLUICE_SHARED_DIR"] == nil {
+            let beside = configuration.repository.standardizedFileURL.deletingLastPathComponent()
+                .appendingPathComponent("shared")
+            environment["SLUICE_SHARED_DIR"] =
+                FileManager.default.fileExists(atPath: beside.path) ? beside.path : SharedFixtures.sharedDirectory.path
+        }
+        let workerA = try ProcessCompareWorker(executable: buildA.worker, side: "A", environment: environment)
+        defer { workerA.close() }
+        let workerB = try ProcessCompareWorker(executable: buildB.worker, side: "B", environment: environment)
+        defer { workerB.close() }
+        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let runID = "compare-\(commitA.prefix(7))-\(commitB.prefix(7))"
+        let comparer = CommitComparer(gate: gate, rounds: configuration.rounds, seed: configuration.seed)
+        let outcome = try await comparer.run(
+            suite: suite, workerA: workerA, workerB: workerB, runID: runID, startedAt: startedAt)
+        return CompareReport(
+            runID: runID, suite: suite.name,
+            a: .init(revision: configuration.revisionA, commit: commitA, buildWasCached: buildA.wasCached),
+            b: .init(revision: configuration.revisionB, commit: commitB, buildWasCached: buildB.wasCached),
+            rounds: configuration.rounds, seed: configuration.seed, isWorkTreeDirty: !dirtyFiles.isEmpty,
+            dirtyFiles: dirtyFiles, outcome: outcome)
+    }
+
+    private func sided<T>(_ side: String, _ body: () throws(CompareError) -> T) throws(CompareError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw CompareError(code: error.code, message: error.message, side: side)
+        }
+    }
+}

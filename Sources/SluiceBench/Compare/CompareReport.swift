@@ -1,0 +1,155 @@
+import Foundation
+
+/// What `sluice-bench compare` found: the gate's report of B against A plus how the comparison was run.
+/// Written as `<name>.json` (this structure, versioned schema) and `<name>.md` (see `markdown`).
+public struct CompareReport: Codable, Sendable {
+    /// The schema version this build writes and reads.
+    public static let currentSchemaVersion = 1
+
+    /// One revision of the two.
+    public struct Side: Codable, Hashable, Sendable {
+        /// As given on the command line, e.g. `main` or `HEAD~1`.
+        public var revision: String
+        /// The full commit sha it named.
+        public var commit: String
+        /// True when its build came from the cache.
+        public var buildWasCached: Bool
+
+        public init(revision: String, commit: String, buildWasCached: Bool) {
+            self.revision = revision
+            self.commit = commit
+            self.buildWasCached = buildWasCached
+        }
+    }
+
+    public var schemaVersion: Int
+    public var runID: String
+    public var suite: String
+    public var a: Side
+    public var b: Side
+    /// Measured rounds per side and benchmark.
+    public var rounds: Int
+    /// The seed of the round order (`--seed` replays it).
+    public var seed: UInt64
+    /// Each benchmark's round order, e.g. `AB BA BA AB`.
+    public var order: [String: String]
+    /// True when the repository's work tree had uncommitted changes and `--allow-dirty` was given.
+    /// The builds come from the commits, so the changes are in neither side.
+    public var isWorkTreeDirty: Bool
+    /// The changed files, when dirty.
+    public var dirtyFiles: [String]
+    /// Benchmarks of the suite that only A's build registers.
+    public var onlyInA: [String]
+    /// Benchmarks of the suite that only B's build registers.
+    public var onlyInB: [String]
+    /// Benchmarks that failed or were skipped, per side: `name: why`.
+    public var failedInA: [String]
+    public var failedInB: [String]
+    /// The verdict, under the gate's rules (A is the baseline, B the candidate).
+    public var outcome: GateOutcome
+    /// The exit code for `outcome`.
+    public var exitCode: Int
+    /// Every comparison: ratio B/A, interval, verdict.
+    public var gate: GateReport
+
+    public init(
+        runID: String, suite: String, a: Side, b: Side, rounds: Int, seed: UInt64, isWorkTreeDirty: Bool,
+        dirtyFiles: [String], outcome: CommitComparer.Outcome
+    ) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.runID = runID
+        self.suite = suite
+        self.a = a
+        self.b = b
+        self.rounds = rounds
+        self.seed = seed
+        self.order = outcome.order
+        self.isWorkTreeDirty = isWorkTreeDirty
+        self.dirtyFiles = dirtyFiles
+        self.onlyInA = outcome.onlyInA
+        self.onlyInB = outcome.onlyInB
+        func failures(_ results: ResultsFile) -> [String] {
+            results.benchmarks.filter { $0.status != .passed }
+                .map { "\($0.name): \($0.status.rawValue)\($0.error.map { " (\($0))" } ?? "")" }
+        }
+        self.failedInA = failures(outcome.resultsA)
+        self.failedInB = failures(outcome.resultsB)
+        self.outcome = outcome.gateReport.outcome
+        self.exitCode = outcome.gateReport.exitCode
+        self.gate = outcome.gateReport
+    }
+
+    /// The Markdown report: verdict first, then the sides and method, the table of B/A ratios, the benchmarks
+    /// on one side only, and the round order. Complexity: O(comparisons).
+    public var markdown: String {
+        let formatter = MarkdownReportFormatter()
+        let short = { (side: Side) in String(side.commit.prefix(12)) }
+        var lines: [String] = []
+        lines.append("## \(MarkdownReportFormatter.marker(outcome)) sluice-bench compare: \(outcome.title)")
+        lines.append("")
+        lines.append("**A** = `\(a.revision)` (`\(short(a))`) → **B** = `\(b.revision)` (`\(short(b))`). "
+            + "Suite `\(suite)`, \(rounds) alternating rounds a side in seeded random order (seed \(seed)). "
+            + "Exit code \(exitCode).")
+        if isWorkTreeDirty {
+            lines.append("")
+            lines.append("> [!WARNING]")
+            lines.append("> The work tree had uncommitted changes (`--allow-dirty`): "
+                + dirtyFiles.prefix(10).map { "`\($0)`" }.joined(separator: ", ")
+                + (dirtyFiles.count > 10 ? " and \(dirtyFiles.count - 10) more" : "")
+                + ". Both builds come from the commits, so these changes are in neither.")
+        }
+        lines.append("")
+        lines.append(formatter.summaryLine(gate))
+        if !gate.comparisons.isEmpty {
+            lines.append("")
+            lines.append("### B / A")
+            lines.append("")
+            lines += formatter.table(gate.comparisons, confidence: gate.method.confidence).enumerated().map {
+                $0.offset == 0
+                    ? $0.element.replacingOccurrences(of: "| Baseline | Candidate | Ratio |", with: "| A | B | B/A |")
+                    : $0.element
+            }
+        }
+        if !failedInA.isEmpty || !failedInB.isEmpty {
+            lines.append("")
+            lines.append("### Failed or skipped")
+            lines.append("")
+            for (side, failures) in [("A", failedInA), ("B", failedInB)] {
+                for failure in failures { lines.append("- on \(side): `\(MarkdownReportFormatter.escape(failure))`") }
+            }
+        }
+        if !onlyInA.isEmpty || !onlyInB.isEmpty {
+            lines.append("")
+            lines.append("### On one side only (not compared)")
+            lines.append("")
+            for name in onlyInA where !onlyInB.contains(name) { lines.append("- `\(name)`: only in A") }
+            for name in onlyInB where !onlyInA.contains(name) { lines.append("- `\(name)`: only in B") }
+            for name in onlyInA where onlyInB.contains(name) { lines.append("- `\(name)`: in neither build") }
+        }
+        if !order.isEmpty {
+            lines.append("")
+            lines.append("<details><summary>Round order</summary>")
+            lines.append("")
+            for name in order.keys.sorted() { lines.append("- `\(name)`: \(order[name] ?? "")") }
+            lines.append("")
+            lines.append("</details>")
+        }
+        lines.append("")
+        lines.append("<sub>Each round runs A and B back to back on the same machine, in an order drawn from the seed, so "
+            + "drift hits both alike. Verdicts follow the gate: \(gate.method.timingStatistic), "
+            + "\(ReportNumberFormat.percent(gate.method.confidence)) confidence; allocations compared exactly. "
+            + "Thresholds: \(gate.method.thresholdsSource).</sub>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The JSON report: sorted keys, pretty-printed.
+    public func json() throws(GateError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(self)
+        } catch {
+            throw GateError(.badInput, "cannot encode the compare report: \(error)")
+        }
+    }
+}

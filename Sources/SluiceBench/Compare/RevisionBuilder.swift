@@ -1,0 +1,115 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds one commit in its own folder of a cache, once: `<cache>/<sha>/src` holds the commit's tree,
+/// `<cache>/<sha>/build.log` the last build's output, and `<cache>/<sha>/built.json` marks a finished build
+/// with the command that made it. A later comparison of the same commit with the same build command reuses the
+/// binary. Two comparisons building the same commit at once serialize on `<cache>/<sha>.lock` (`flock`).
+public struct RevisionBuilder: Sendable {
+    /// The default build: the harness binary in release mode.
+    public static let defaultBuildCommand = "swift build -c release --product sluice-bench"
+    /// Where the default build puts the binary, relative to the tree.
+    public static let defaultWorkerPath = ".build/release/sluice-bench"
+
+    public var repository: GitRepository
+    public var cacheDirectory: URL
+    /// A shell command run with `sh -c` in the commit's tree; `SLUICE_COMPARE_COMMIT` holds the sha.
+    public var buildCommand: String
+    /// The worker executable, relative to the commit's tree.
+    public var workerPath: String
+
+    public init(
+        repository: GitRepository, cacheDirectory: URL, buildCommand: String = RevisionBuilder.defaultBuildCommand,
+        workerPath: String = RevisionBuilder.defaultWorkerPath
+    ) {
+        self.repository = repository
+        self.cacheDirectory = cacheDirectory
+        self.buildCommand = buildCommand
+        self.workerPath = workerPath
+    }
+
+    /// What a build produced.
+    public struct Build: Sendable {
+        public var commit: String
+        /// The worker executable.
+        public var worker: URL
+        /// True when an earlier build was reused.
+        public var wasCached: Bool
+    }
+
+    private struct Marker: Codable, Equatable {
+        var buildCommand: String
+        var workerPath: String
+    }
+
+    /// The build of `commit` (a full sha), building it when the cache has none.
+    /// - Parameter side: `A` or `B`, for messages.
+    /// - Throws: `CompareError` `.checkoutFailed` or `.buildFailed` (with the build log's last lines).
+    public func build(_ commit: String, side: String) throws(CompareError) -> Build {
+        let folder = cacheDirectory.appendingPathComponent(commit)
+        let source = folder.appendingPathComponent("src")
+        let worker = source.appendingPathComponent(workerPath)
+        let markerURL = folder.appendingPathComponent("built.json")
+        let marker = Marker(buildCommand: buildCommand, workerPath: workerPath)
+        do {
+            try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw CompareError(code: .checkoutFailed, message: "cannot create \(cacheDirectory.path): \(error)", side: side)
+        }
+        let lock = open(cacheDirectory.appendingPathComponent("\(commit).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        defer {
+            if lock >= 0 { close(lock) }
+        }
+        if lock >= 0 { while flock(lock, LOCK_EX) != 0 && errno == EINTR {} }
+        if let data = try? Data(contentsOf: markerURL), (try? JSONDecoder().decode(Marker.self, from: data)) == marker,
+            FileManager.default.isExecutableFile(atPath: worker.path)
+        {
+            return Build(commit: commit, worker: worker, wasCached: true)
+        }
+        try? FileManager.default.removeItem(at: markerURL)
+        if !FileManager.default.fileExists(atPath: source.path) {
+            let staging = folder.appendingPathComponent("src.partial")
+            try? FileManager.default.removeItem(at: staging)
+            do {
+                try repository.export(commit, to: staging)
+            } catch {
+                throw CompareError(code: error.code, message: error.message, side: side)
+            }
+            do {
+                try FileManager.default.moveItem(at: staging, to: source)
+            } catch {
+                throw CompareError(code: .checkoutFailed, message: "cannot move the tree into place: \(error)", side: side)
+            }
+        }
+        let outcome: ProcessRunner.Outcome
+        do {
+            outcome = try ProcessRunner.run(
+                ["sh", "-c", buildCommand], in: source, environment: ["SLUICE_COMPARE_COMMIT": commit])
+        } catch {
+            throw CompareError(code: .buildFailed, message: "cannot run the build command: \(error)", side: side)
+        }
+        let log = outcome.stdout + outcome.stderr
+        try? log.write(to: folder.appendingPathComponent("build.log"))
+        guard outcome.status == 0 else {
+            let tail = String(decoding: log, as: UTF8.self).split(separator: "\n").suffix(15).joined(separator: "\n")
+            throw CompareError(
+                code: .buildFailed,
+                message: "building \(commit.prefix(12)) failed (exit \(outcome.status)) with `\(buildCommand)`; "
+                    + "log: \(folder.appendingPathComponent("build.log").path)\n\(tail)",
+                side: side)
+        }
+        guard FileManager.default.isExecutableFile(atPath: worker.path) else {
+            throw CompareError(
+                code: .buildFailed,
+                message: "the build of \(commit.prefix(12)) succeeded but made no executable at \(workerPath)",
+                side: side)
+        }
+        if let data = try? JSONEncoder().encode(marker) { try? data.write(to: markerURL) }
+        return Build(commit: commit, worker: worker, wasCached: false)
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import SluiceBench
+
+/// `sluice-bench compare <rev-A> <rev-B>`: two commits, built and measured in alternating rounds on this machine.
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two commits: build each, run both in alternating rounds, judge B against A.",
+        discussion: """
+            Each commit's tree is exported (git archive) into <cache-dir>/<sha>/src and built there once with
+            --build-command (default: swift build -c release --product sluice-bench); later runs reuse it.
+            Both builds' worker modes run every benchmark of the suite in alternating rounds, in a random order
+            drawn from --seed (printed; pass it again to replay). Verdicts follow the gate's rules with A as the
+            baseline. The Markdown report goes to stdout and <out>.md, the JSON report to <out>.json.
+            An unknown revision, a dirty work tree (without --allow-dirty), or a build or worker failure on
+            either side stops before any verdict.
+            Exit codes: 0 pass, 1 regression, 2 functional failure, 3 inconclusive, 6 bad input (revision, dirty
+            tree, suite), 7 build or worker failure.
+            """)
+
+    @Argument(help: "The baseline revision (branch, tag, sha, HEAD~1, ...).")
+    var revisionA: String
+
+    @Argument(help: "The candidate revision.")
+    var revisionB: String
+
+    @Option(help: "The suite: suites/<NAME>.json.")
+    var suite = "pr"
+
+    @Option(help: "A suite file to use instead of --suite.")
+    var suiteFile: String?
+
+    @Option(help: "The folder holding suite files.")
+    var suitesDir = "suites"
+
+    @Option(help: "Measured rounds per side and benchmark (at least 4).")
+    var rounds = 10
+
+    @Option(help: "Seed of the round order (default: random, printed).")
+    var seed: UInt64?
+
+    @Option(help: "The git repository.")
+    var repository = "."
+
+    @Option(help: "Where builds are cached, one folder per commit.")
+    var cacheDir = ".build-compare"
+
+    @Option(help: "The build command, run with sh -c in each commit's tree.")
+    var buildCommand = RevisionBuilder.defaultBuildCommand
+
+    @Option(help: "The worker executable, relative to a commit's tree.")
+    var workerPath = RevisionBuilder.defaultWorkerPath
+
+    @Flag(help: "Compare although the work tree has uncommitted changes (the report says so).")
+    var allowDirty = false
+
+    @Option(help: "Report path without extension (default: reports/compare-<a>-<b>).")
+    var out: String?
+
+    func validate() throws {
+        guard rounds >= 4 else { throw ValidationError("--rounds must be at least 4 for an interval to exist") }
+    }
+
+    func run() async throws {
+        let seed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        let suiteURL = URL(fileURLWithPath: suiteFile ?? "\(suitesDir)/\(suite).json")
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let driver = CompareDriver(
+            configuration: .init(
+                repository: URL(fileURLWithPath: repository), revisionA: revisionA, revisionB: revisionB,
+                suiteFile: suiteURL, rounds: rounds, seed: seed, cacheDirectory: URL(fileURLWithPath: cacheDir),
+                buildCommand: buildCommand, workerPath: workerPath, allowsDirtyWorkTree: allowDirty,
+                today: formatter.string(from: Date())))
+        CommandSupport.diagnostic("compare: seed \(seed) (replay with --seed \(seed))")
+        let report: CompareReport
+        do {
+            report = try await driver.run { CommandSupport.diagnostic($0) }
+        } catch {
+            throw BenchTrendSupport.fail(error.description, error.exitCode)
+        }
+        let base = out ?? "reports/\(report.runID)"
+        do throws(GateError) {
+            try AtomicFileWriter.write(Data(report.markdown.utf8), to: URL(fileURLWithPath: base + ".md"))
+            try AtomicFileWriter.write(try report.json(), to: URL(fileURLWithPath: base + ".json"))
+        } catch {
+            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
+        }
+        print(report.markdown, terminator: "")
+        CommandSupport.diagnostic("compare: wrote \(base).md and \(base).json")
+        throw ExitCode(Int32(report.exitCode))
+    }
+}
