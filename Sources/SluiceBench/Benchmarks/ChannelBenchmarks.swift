@@ -99,15 +99,11 @@ enum ChannelBenchmarks {
             },
             probes: { (state: HandOffState) -> BenchmarkProbes in
                 guard let statistics = state.statistics else { return BenchmarkProbes() }
-                var values: [BenchmarkMetric: Double] = [
-                    .channelDepthMax: Double(statistics.maxDepth),
-                    .producerBlockedTime: Double(statistics.producerBlockedNanoseconds),
-                ]
+                var values: [BenchmarkMetric: Double] = [.channelDepthMax: Double(statistics.maxDepth)]
+                // Timing fields are nil when the channel runs without a clock: then they stay unavailable.
+                values[.producerBlockedTime] = statistics.producerBlockedNanoseconds.map(Double.init)
                 values[.channelDepthMean] = statistics.approximateMeanDepth
-                if statistics.observedNanoseconds > 0 {
-                    values[.channelTimeAtCapacity] =
-                        Double(statistics.nanosecondsAtCapacity) / Double(statistics.observedNanoseconds)
-                }
+                values[.channelTimeAtCapacity] = statistics.fractionOfTimeAtCapacity
                 return BenchmarkProbes(values: values)
             })
     }
