@@ -49,8 +49,9 @@ enum CheckpointSoakBenchmarks {
         return CheckpointedPipeline(
             source: NDJSONFileSource(bytes: state.input, name: "input"),
             stage: KeyedSumStage(state: InMemoryStateBackend<KeyedSum>()), sink: sink,
-            catalog: try CheckpointCatalog(directory: folder + "/ck"),
-            journal: try ReplayJournal(path: folder + "/ck/journal.log"), policy: .everyRecords(state.checkpointEvery))
+            checkpoints: CheckpointConfiguration(
+                catalog: try CheckpointCatalog(directory: folder + "/ck"),
+                journal: try ReplayJournal(path: folder + "/ck/journal.log"), policy: .everyRecords(state.checkpointEvery)))
     }
 
     static func cycle(_ state: SoakState) throws {
