@@ -259,3 +259,32 @@ struct GateWorkspace {
         #expect(lint.stdout.contains("captures wall_time, which no threshold gates"))
     }
 }
+
+@Suite struct SelftestCLITests {
+    /// The self-test sized for CI: one gate run, short rounds, a large slowdown so that a loaded CI machine
+    /// cannot hide it. The allocation detections are exact and must hold on every run.
+    @Test func selftestDetectsInjectedRegressions() throws {
+        let workspace = try GateWorkspace()
+        let result = try workspace.run([
+            "selftest", "--runs", "1", "--rounds", "6", "--processes", "2", "--round-seconds", "0.005",
+            "--work", "2000", "--slowdown", "1.5", "--threshold", "0.1", "--allocations", "1,500000",
+            "--format", "json",
+        ])
+        #expect(result.status == 0 || result.status == 2, "stderr: \(result.stderr)")
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        let runs = try #require(report["runs"] as? [[String: Any]])
+        #expect(runs.count == 1)
+        let outcomes = runs.first?["allocationOutcomes"] as? [String: String]
+        #expect(outcomes == ["selftest/allocations/1": "regressed", "selftest/allocations/500000": "regressed"],
+                "stderr: \(result.stderr)")
+        #expect(runs.first?["slowdownOutcome"] as? String == "regressed", "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("run 1: A/A alerts"))
+    }
+
+    @Test func selftestRejectsAThresholdPastTheSlowdown() throws {
+        let result = try GateWorkspace().run(["selftest", "--slowdown", "1.05", "--threshold", "0.1"])
+        #expect(result.status == 6)
+        #expect(result.stderr.contains("--threshold"))
+    }
+}

@@ -6,13 +6,16 @@ import Darwin
 
 /// Number formatting shared by notes and reports: locale-free and deterministic, so snapshots are stable.
 enum ReportNumberFormat {
-    /// A number rounded to 4 significant digits (integers shown whole), without trailing zeros.
+    /// A number for people: whole from 10 000 up, else to about 4 significant digits, without trailing zeros.
     static func plain(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         if value == value.rounded(), abs(value) < 1e15 {
             return String(Int64(value))
         }
         let magnitude = abs(value)
+        if magnitude >= 10_000 {
+            return String(Int64(value.rounded()))
+        }
         let digits = magnitude >= 1000 ? 1 : (magnitude >= 1 ? 3 : max(3, 3 - Int(log10(magnitude).rounded(.down))))
         return trimmed(fixed(value, decimals: min(digits, 9)))
     }
