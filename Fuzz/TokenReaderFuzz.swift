@@ -14,7 +14,7 @@ struct FuzzRun: Equatable {
 }
 
 func fuzzRead(_ input: UnsafeRawBufferPointer, chunk: Int, bufferSize: Int, multiple: Bool) -> FuzzRun {
-    var reader = JSONTokenReader(limits: JSONLimits(maxDepth: 64, maxTokenLength: 4096), allowsMultipleDocuments: multiple)
+    var reader = JSONTokenReader(limits: JSONLimits(maxDepth: 64, maxTokenLength: 1024, maxDocumentSize: 3000), allowsMultipleDocuments: multiple)
     var run = FuzzRun()
     let buffer = UnsafeMutableBufferPointer<JSONToken>.allocate(capacity: bufferSize)
     defer { buffer.deallocate() }
@@ -102,7 +102,7 @@ public func tokenReaderFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     }
     if whole.error == nil && !wellFormed(whole.tokens) { fatalError("malformed token stream accepted") }
     if !multiple {
-        let limits = JSONLimits(maxDepth: 64, maxTokenLength: 4096)
+        let limits = JSONLimits(maxDepth: 64, maxTokenLength: 1024, maxDocumentSize: 3000)
         let parsed = Result { () throws(JSONParseError) -> JSONValue in try JSONDocumentParser.parse(input, limits: limits) }
         switch (parsed, whole.error) {
         case (.success, nil): break

@@ -96,19 +96,7 @@ extension JSONTokenReader {
                     if j < end && p[j] == quote {
                         let span = JSONSpan(offset: base &+ contentStart, length: j &- contentStart, flag: false)
                         i = j &+ 1
-                        if kind == .key {
-                            top.index = 1
-                            top.keyOffset = span.offset
-                            top.keyLength = span.length
-                            top.keyIsEscaped = false
-                            (out + produced).initialize(to: .key(span))
-                            produced &+= 1
-                            expect = .colon
-                        } else {
-                            (out + produced).initialize(to: .string(span))
-                            produced &+= 1
-                            finishValue(out, &produced, &expect, &documentLimit)
-                        }
+                        emitString(span, isKey: kind == .key, out, &produced, &expect, &documentLimit)
                         continue scanning
                     }
                     resume = j  // everything before `j` is plain ASCII
@@ -256,19 +244,7 @@ extension JSONTokenReader {
                 }
                 let span = JSONSpan(offset: base &+ contentStart, length: end &- contentStart, flag: escaped)
                 i = end &+ 1
-                if kind == .key {
-                    top.index = 1
-                    top.keyOffset = span.offset
-                    top.keyLength = span.length
-                    top.keyIsEscaped = escaped
-                    (out + produced).initialize(to: .key(span))
-                    produced &+= 1
-                    expect = .colon
-                } else {
-                    (out + produced).initialize(to: .string(span))
-                    produced &+= 1
-                    finishValue(out, &produced, &expect, &documentLimit)
-                }
+                emitString(span, isKey: kind == .key, out, &produced, &expect, &documentLimit)
             }
         }
 
@@ -286,6 +262,27 @@ extension JSONTokenReader {
     mutating func startDocument(at index: Int) -> Int {
         let remaining = Int.max &- storageBase &- index
         return limits.maxDocumentSize >= remaining ? Int.max &- storageBase : index &+ limits.maxDocumentSize
+    }
+
+    /// Emits a finished string or key; a key becomes the innermost object's current member.
+    @inline(__always)
+    mutating func emitString(
+        _ span: JSONSpan, isKey: Bool, _ out: UnsafeMutablePointer<JSONToken>, _ produced: inout Int,
+        _ expect: inout Expect, _ documentLimit: inout Int
+    ) {
+        if isKey {
+            top.index = 1
+            top.keyOffset = span.offset
+            top.keyLength = span.length
+            top.keyIsEscaped = span.flag
+            (out + produced).initialize(to: .key(span))
+            produced &+= 1
+            expect = .colon
+        } else {
+            (out + produced).initialize(to: .string(span))
+            produced &+= 1
+            finishValue(out, &produced, &expect, &documentLimit)
+        }
     }
 
     /// After a complete value: ends the document at depth 0, else expects a comma or the container's end.

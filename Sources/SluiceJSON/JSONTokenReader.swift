@@ -28,9 +28,16 @@
 /// unfinished token from the previous chunk (the carry-over). In steady state, feeding a chunk
 /// and reading its tokens allocates nothing per token and at most O(1) per chunk.
 ///
+/// **End of input.** `feed` never decides that a document is complete when its last token could
+/// still continue (a number such as `123`): `finalize()` does. It throws `unexpectedEndOfInput` at
+/// the end offset for truncated input, and never leaves the reader waiting for more.
+///
 /// **Errors.** A `JSONParseError` carries the absolute offset, line, column, the JSON path and what
-/// was expected. The same input gives the same error at the same offset however it is chunked.
+/// was expected. The same input gives the same tokens, then the same error at the same offset, however
+/// it is chunked: `read` first returns the tokens before an error, and the next call throws it.
 /// After an error the reader stays failed: every later `read` or `finalize` rethrows it.
+/// Limits (`JSONLimits`) are enforced in bounded memory: a token or document is rejected at the
+/// offset where it crosses its limit.
 public struct JSONTokenReader: Sendable {
     /// The limits this reader enforces.
     public let limits: JSONLimits
@@ -206,8 +213,12 @@ public struct JSONTokenReader: Sendable {
     }
 
     /// Drops the bytes before `position` from the window, keeping what line/column/path reporting needs.
+    ///
+    /// Only when the dead prefix is at least as long as the bytes kept: a token that spans many chunks
+    /// is then not moved on every feed, so every byte is moved O(1) times (amortized) and the window
+    /// stays under twice the live bytes plus one chunk.
     mutating func compact() {
-        guard position > 0 else { return }
+        guard position > 0, position >= storage.count &- position else { return }
         let dropped = position
         saveKeys(before: storageBase &+ dropped)
         let kept = storage.count &- dropped

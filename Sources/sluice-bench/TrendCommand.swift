@@ -56,15 +56,13 @@ struct TrendCommand: AsyncParsableCommand {
         let historyDirectory = URL(fileURLWithPath: historyDir)
         for path in appendFiles {
             let results = try BenchTrendSupport.readResults(path)
-            let store = HistoryStore(directory: historyDirectory, environment: results.environment)
-            let date = GitCommitInfo.commitDate(
-                results.environment.commit, repository: URL(fileURLWithPath: repository))
             do {
-                try store.append(results: results, commitDate: date)
+                let (_, file) = try HistoryStore.record(
+                    results, in: historyDirectory, repository: URL(fileURLWithPath: repository))
+                BenchTrendSupport.diagnostic("trend: appended run \(results.runID) to \(file.path)")
             } catch let error as HistoryError {
                 throw BenchTrendSupport.fail(error.description, error.exitCode)
             }
-            BenchTrendSupport.diagnostic("trend: appended run \(results.runID) to \(store.fileURL.path)")
         }
         guard !appendOnly else { return }
         let files = historyFiles.isEmpty

@@ -11,6 +11,7 @@ import Testing
         #!/usr/bin/env python3
         import json, random, sys
         FACTOR = @FACTOR@
+        ALLOCATIONS = @ALLOCATIONS@
         BENCHMARKS = @BENCHMARKS@
         ENVIRONMENT = {"toolchain": "Swift version 6.3.1 (swift-6.3.1-RELEASE)", "buildConfiguration": "release",
             "commit": "@COMMIT@", "isDirty": False, "cpuModel": "Fake CPU", "coreCount": 2, "kernel": "6.1",
@@ -52,8 +53,11 @@ import Testing
                 state = sessions.pop(session)
                 rounds = state["rounds"]
                 send({"event": "result", "id": session, "result": {"name": state["name"], "status": "passed",
-                      "innerIterations": 100, "metrics": [metric("wall_time", "ns", False, rounds),
-                      metric("allocations", "allocations/op", True, [3.0] * len(rounds))]}})
+                      "innerIterations": 100, "metrics": [metric("wall_time", "ns", False, rounds)]}})
+            elif op == "run" and request.get("lane") == "allocation":
+                send({"event": "result", "id": session, "result": {"name": request["benchmark"], "status": "passed",
+                      "innerIterations": request.get("innerIterations") or 100,
+                      "metrics": [metric("allocations", "allocations/op", True, [ALLOCATIONS] * 4)]}})
             elif op == "exit":
                 send({"event": "bye"})
                 break
@@ -66,7 +70,8 @@ import Testing
          "benchmarks": [{"name": "fake/sum"}, {"name": "fake/parse"}, {"name": "fake/new"}]}
         """
 
-    /// A repository with commits `base` (factor 1), `slow` (factor 1.25, plus a benchmark only it has) and
+    /// A repository with commits `base` (factor 1), `slow` (factor 1.25, one more allocation per operation,
+    /// plus a benchmark only it has) and
     /// `broken` (its build fails). Returns the repository and the three shas.
     private func makeRepository() throws -> (URL, base: String, slow: String, broken: String)? {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
@@ -93,8 +98,9 @@ import Testing
         func write(_ name: String, _ text: String) throws {
             try Data(text.utf8).write(to: repository.appendingPathComponent(name))
         }
-        func commit(factor: String, benchmarks: String, build: String) throws -> String {
+        func commit(factor: String, allocations: String = "3.0", benchmarks: String, build: String) throws -> String {
             try write("worker.py", Self.worker.replacingOccurrences(of: "@FACTOR@", with: factor)
+                .replacingOccurrences(of: "@ALLOCATIONS@", with: allocations)
                 .replacingOccurrences(of: "@BENCHMARKS@", with: benchmarks))
             try write("build.sh", build)
             _ = try git("add", "-A")
@@ -111,7 +117,7 @@ import Testing
             """
         let base = try commit(factor: "1.0", benchmarks: "{'fake/sum': 2000.0, 'fake/parse': 800.0}", build: build)
         let slow = try commit(
-            factor: "1.25", benchmarks: "{'fake/sum': 2000.0, 'fake/parse': 800.0, 'fake/new': 50.0}", build: build)
+            factor: "1.25", allocations: "4.0", benchmarks: "{'fake/sum': 2000.0, 'fake/parse': 800.0, 'fake/new': 50.0}", build: build)
         let broken = try commit(
             factor: "1.25", benchmarks: "{'fake/sum': 2000.0}", build: "echo 'error: deliberately broken' >&2\nexit 3\n")
         return (repository, base, slow, broken)
@@ -147,8 +153,9 @@ import Testing
         let sum = try #require(comparisons.first { $0["benchmark"] as? String == "fake/sum" && $0["metric"] as? String == "wall_time" })
         #expect(sum["outcome"] as? String == "regressed")
         #expect(abs((sum["ratio"] as? Double ?? 0) - 1.25) < 0.02)
+        // The exact lane: 3 → 4 allocations per operation is past the +15 % limit, with no statistics needed.
         let allocations = try #require(comparisons.first { $0["metric"] as? String == "allocations" })
-        #expect(allocations["outcome"] as? String == "unchanged")
+        #expect(allocations["outcome"] as? String == "regressed", "\(allocations)")
         #expect(((json["order"] as? [String: String])?["fake/sum"] ?? "").split(separator: " ").count == 8)
 
         let same = try compare(repository, [base, base])

@@ -132,3 +132,32 @@ import Testing
         }
     }
 }
+
+/// Boundaries where a limit and the end of a token meet.
+@Suite struct JSONTokenReaderLimitBoundaryTests {
+    @Test func closingQuoteExactlyAtTheTokenLimitIsAccepted() {
+        let limits = JSONLimits(maxTokenLength: 3)
+        for chunkSize in [1, 2, 100] {
+            #expect(TokenRecorder.run(Array("{\"abc\":\"\\n\\t\"}".utf8), chunkSize: chunkSize, limits: limits).error?.code == .tokenTooLarge)
+            #expect(TokenRecorder.run(Array("{\"abc\":\"\\nx\"}".utf8), chunkSize: chunkSize, limits: limits).error == nil)
+            #expect(TokenRecorder.run(Array("[\"é\"]".utf8), chunkSize: chunkSize, limits: JSONLimits(maxTokenLength: 1)).error?.code == .tokenTooLarge)
+        }
+    }
+
+    @Test func aLongTokenAcrossManySmallChunksIsReadOnce() throws {
+        // 200 KB string in 64-byte chunks: the carry-over is compacted only when it pays.
+        var reader = JSONTokenReader()
+        var tokens: [JSONToken] = []
+        try reader.feed(Array("[\"".utf8), into: &tokens)
+        let piece = [UInt8](repeating: 0x61, count: 64)
+        for _ in 0..<3_200 { try reader.feed(piece, into: &tokens) }
+        try reader.feed(Array("\"]".utf8), into: &tokens)
+        try reader.finalize(into: &tokens)
+        guard case .string(let span) = tokens[1] else {
+            Issue.record("expected a string, got \(tokens)")
+            return
+        }
+        #expect(span.length == 204_800)
+        #expect(tokens.count == 4)
+    }
+}

@@ -199,9 +199,15 @@ import DequeModule
 
     @inlinable mutating func enqueue<C: Collection<Element>>(_ elements: C, from index: inout C.Index, count: Int) {
         guard count > 0 else { return }
-        let end = elements.index(index, offsetBy: count)
-        buffer.append(contentsOf: elements[index..<end])
-        index = end
+        if count == 1 {
+            // Single sends arrive as `CollectionOfOne`; skip the slice copy machinery.
+            buffer.append(elements[index])
+            elements.formIndex(after: &index)
+        } else {
+            let end = elements.index(index, offsetBy: count)
+            buffer.append(contentsOf: elements[index..<end])
+            index = end
+        }
         sentCount += count
         if buffer.count > maxDepth { maxDepth = buffer.count }
     }

@@ -30,6 +30,13 @@ import Synchronization
     }
 }
 
+/// Stands in for the clock of a channel whose timing is off; never read for statistics.
+@usableFromInline struct UntimedClock: MonotonicClock {
+    @inlinable init() {}
+
+    @inlinable func nowNanoseconds() -> UInt64 { 0 }
+}
+
 /// The lock around a ``BoundedChannelStateMachine``: every event is one `Mutex` acquisition; continuations
 /// are resumed after the lock is released; instrumentation is published to atomics under the lock.
 @usableFromInline final class BoundedChannelStorage<Element: Sendable>: Sendable {
@@ -38,8 +45,11 @@ import Synchronization
     >
 
     @usableFromInline let name: String
-    /// `nil` when timing is switched off: no clock reads, timing statistics unavailable.
-    @usableFromInline let clock: (any MonotonicClock)?
+    /// The time source; read only when `isTimed`.
+    @usableFromInline let clock: any MonotonicClock
+    /// `false` when timing is switched off: no clock reads, timing statistics unavailable. (A flag rather than an
+    /// optional clock, so that the hot path does not copy the existential out of an optional.)
+    @usableFromInline let isTimed: Bool
     @usableFromInline let instruments: ChannelInstruments
     @usableFromInline let machine: Mutex<Machine>
 
@@ -51,7 +61,8 @@ import Synchronization
         clock: (any MonotonicClock)?
     ) {
         self.name = name
-        self.clock = clock
+        self.clock = clock ?? UntimedClock()
+        self.isTimed = clock != nil
         self.instruments = ChannelInstruments(capacity: capacity.limit, now: clock?.nowNanoseconds() ?? 0)
         self.machine = Mutex(Machine(capacity: capacity.limit ?? .max, watermarks: watermarks, policy: policy))
     }
@@ -117,7 +128,7 @@ import Synchronization
     @inlinable func suspendProducer(waiterID: UInt64) async -> ProducerResumption {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ProducerResumption, Never>) in
-                let handle = ProducerHandle(continuation: continuation, suspendedAt: clock?.nowNanoseconds() ?? 0)
+                let handle = ProducerHandle(continuation: continuation, suspendedAt: clock.nowNanoseconds())
                 let registration = machine.withLock { machine in
                     let registration = machine.suspendProducer(
                         waiterID: waiterID, handle: handle, isCancelled: Task.isCancelled)
@@ -142,7 +153,8 @@ import Synchronization
     }
 
     @inlinable func resume(_ producer: ProducerHandle, with resumption: ProducerResumption) {
-        if let now = clock?.nowNanoseconds() {
+        if isTimed {
+            let now = clock.nowNanoseconds()
             instruments.producerResumed(blockedFor: now > producer.suspendedAt ? now - producer.suspendedAt : 0)
         }
         producer.continuation.resume(returning: resumption)
@@ -252,7 +264,7 @@ import Synchronization
     @inlinable func publishAfterEvent(_ machine: borrowing Machine, depthBefore: Int, woke: Bool) {
         let depth = machine.depth
         if depth != depthBefore {
-            if let clock {
+            if isTimed {
                 instruments.depthChanged(from: depthBefore, to: depth, now: clock.nowNanoseconds())
             } else {
                 instruments.depthChanged(to: depth)
@@ -263,6 +275,6 @@ import Synchronization
     }
 
     @usableFromInline func statistics() -> ChannelStatistics {
-        instruments.snapshot(name: name, now: clock?.nowNanoseconds())
+        instruments.snapshot(name: name, now: isTimed ? clock.nowNanoseconds() : nil)
     }
 }

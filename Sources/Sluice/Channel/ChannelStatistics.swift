@@ -98,6 +98,13 @@ public struct ChannelStatistics: Sendable, Hashable {
     /// `droppedOldestCount + droppedNewestCount`.
     public var droppedCount: Int { droppedOldestCount + droppedNewestCount }
 
+    /// The share of the observed time spent at capacity, 0...1 (the harness's `channel_time_at_capacity`);
+    /// `nil` without a clock or before any time has passed.
+    public var fractionOfTimeAtCapacity: Double? {
+        guard let nanosecondsAtCapacity, let observedNanoseconds, observedNanoseconds > 0 else { return nil }
+        return Double(nanosecondsAtCapacity) / Double(observedNanoseconds)
+    }
+
     /// The time-weighted mean depth, using each bucket's midpoint; `nil` without a clock or before any time
     /// has passed.
     public var approximateMeanDepth: Double? {

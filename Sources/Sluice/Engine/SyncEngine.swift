@@ -37,50 +37,136 @@ public struct SyncEngine: Sendable {
         _ pipeline: RunnablePipeline<Source, Chain, Sink>
     ) throws -> PipelineStatistics {
         try pipeline.validate()
-        let router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
-        let reporter = metrics.isEnabled ? PipelineMetrics(pipelineName: pipeline.name) : nil
-        let latency = reporter?.latencyRecorder(segment: "chain")
+        var run = _SyncRun(pipeline, engine: self)
         var source = pipeline.source
-        var chain = pipeline.plannedChain(fusion: fusion)
         var sink = pipeline.sink
         var input: [Source.Element] = []
         input.reserveCapacity(batchSize)
-        var output: [Chain.Output] = []
-        output.reserveCapacity(batchSize)
-        var sourceCount = 0
-        var sinkCount = 0
-        let start = clock.nowNanoseconds()
-        chain._start()
-        defer { chain._stop() }
+        run.start()
+        defer { run.stop() }
         var hasMore = true
         while hasMore {
             hasMore = try source.read(into: &input, maxCount: batchSize)
             guard !input.isEmpty else { continue }
-            sourceCount += input.count
-            let batchStart = latency == nil ? 0 : clock.nowNanoseconds()
-            chain._processBatch(input, router, into: &output)
+            run.push(input)
             input.removeAll(keepingCapacity: true)
-            latency?.record(from: batchStart, to: clock.nowNanoseconds())
-            if !output.isEmpty {
-                try sink.consume(output)
-                sinkCount += output.count
-                reporter?.sinkConsumed(output.count)
-                output.removeAll(keepingCapacity: true)
+            if !run.output.isEmpty {
+                try sink.consume(run.output)
+                run.didConsume()
             }
         }
-        chain._finish(router) { output.append($0) }
-        if !output.isEmpty {
-            try sink.consume(output)
-            sinkCount += output.count
-            reporter?.sinkConsumed(output.count)
+        run.finishChain()
+        if !run.output.isEmpty {
+            try sink.consume(run.output)
+            run.didConsume()
         }
         try sink.finish()
-        let elapsed = clock.nowNanoseconds() &- start
+        return run.statistics(pipeline)
+    }
+
+    /// Runs `pipeline` like `run(_:)`, but awaits the source and sink, so that either may be one end of a
+    /// `Bridge` to a part run by another engine. Still no tasks: everything runs in the calling task, in order.
+    ///
+    /// Suspends only inside the source's `readAsync` and the sink's `consumeAsync`/`finishAsync` (for a bridge:
+    /// while its channel is empty, or full: backpressure). Cancelling the calling task makes a suspended bridge
+    /// call throw, which ends the run (stop hooks still run).
+    @inlinable
+    public func runAsync<Source, Chain, Sink>(
+        _ pipeline: RunnablePipeline<Source, Chain, Sink>
+    ) async throws -> PipelineStatistics {
+        try pipeline.validate()
+        var run = _SyncRun(pipeline, engine: self)
+        var source = pipeline.source
+        var sink = pipeline.sink
+        var input: [Source.Element] = []
+        input.reserveCapacity(batchSize)
+        run.start()
+        defer { run.stop() }
+        var hasMore = true
+        while hasMore {
+            hasMore = try await source.readAsync(into: &input, maxCount: batchSize)
+            guard !input.isEmpty else { continue }
+            run.push(input)
+            input.removeAll(keepingCapacity: true)
+            if !run.output.isEmpty {
+                try await sink.consumeAsync(run.output)
+                run.didConsume()
+            }
+        }
+        run.finishChain()
+        if !run.output.isEmpty {
+            try await sink.consumeAsync(run.output)
+            run.didConsume()
+        }
+        try await sink.finishAsync()
+        return run.statistics(pipeline)
+    }
+}
+
+/// The state of one `SyncEngine` run between the source and the sink: the planned chain, the output batch,
+/// the counters and the metrics handles.
+@usableFromInline
+struct _SyncRun<Source: PipelineSource, Chain: StageChain, Sink: PipelineSink>
+where Chain.Input == Source.Element, Sink.Input == Chain.Output {
+    @usableFromInline var chain: Chain
+    @usableFromInline let router: DeadLetterRouter
+    @usableFromInline let reporter: PipelineMetrics?
+    @usableFromInline let latency: SegmentLatencyRecorder?
+    @usableFromInline let engine: SyncEngine
+    @usableFromInline let startTime: UInt64
+    /// The outputs of the last batch, for the sink.
+    @usableFromInline var output: [Chain.Output] = []
+    @usableFromInline var sourceCount = 0
+    @usableFromInline var sinkCount = 0
+
+    @inlinable
+    init(_ pipeline: RunnablePipeline<Source, Chain, Sink>, engine: SyncEngine) {
+        self.engine = engine
+        chain = pipeline.plannedChain(fusion: engine.fusion)
+        router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
+        reporter = engine.metrics.isEnabled ? PipelineMetrics(pipelineName: pipeline.name) : nil
+        latency = reporter?.latencyRecorder(segment: "chain")
+        output.reserveCapacity(engine.batchSize)
+        startTime = engine.clock.nowNanoseconds()
+    }
+
+    @inlinable
+    mutating func start() { chain._start() }
+
+    @inlinable
+    mutating func stop() { chain._stop() }
+
+    /// Runs one source batch through the chain into `output`.
+    @inlinable
+    mutating func push(_ input: [Source.Element]) {
+        sourceCount += input.count
+        let batchStart = latency == nil ? 0 : engine.clock.nowNanoseconds()
+        chain._processBatch(input, router, into: &output)
+        latency?.record(from: batchStart, to: engine.clock.nowNanoseconds())
+    }
+
+    /// Finishes the chain; its last outputs land in `output`.
+    @inlinable
+    mutating func finishChain() {
+        chain._finish(router) { output.append($0) }
+    }
+
+    /// Counts the batch the sink just consumed and empties `output`, keeping its capacity.
+    @inlinable
+    mutating func didConsume() {
+        sinkCount += output.count
+        reporter?.sinkConsumed(output.count)
+        output.removeAll(keepingCapacity: true)
+    }
+
+    @usableFromInline
+    func statistics(_ pipeline: RunnablePipeline<Source, Chain, Sink>) -> PipelineStatistics {
+        let elapsed = engine.clock.nowNanoseconds() &- startTime
         router.deliverSummary()
         var stages: [StageStatistics] = []
         chain._collectStatistics(into: &stages)
         let statistics = PipelineStatistics.assemble(
-            pipeline: pipeline, engine: "sync", fusion: fusion, chainStages: stages, sourceCount: sourceCount,
+            pipeline: pipeline, engine: "sync", fusion: engine.fusion, chainStages: stages, sourceCount: sourceCount,
             sinkCount: sinkCount, deadLetters: router.summary, activeWorkers: 1, elapsedNanoseconds: elapsed)
         reporter?.flush(statistics)
         return statistics

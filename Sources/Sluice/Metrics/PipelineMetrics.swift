@@ -48,6 +48,19 @@ final class PipelineMetrics: Sendable {
         }
         Gauge(label: PipelineMetricName.activeWorkers, dimensions: dimensions).record(
             Double(statistics.activeWorkers))
+        if let tokens = statistics.tokensEmittedTotal {
+            Counter(label: PipelineMetricName.tokensEmitted, dimensions: dimensions).increment(by: Int64(tokens))
+        }
+        if let average = statistics.tokensPerDocumentAverage {
+            Gauge(label: PipelineMetricName.tokensPerDocument, dimensions: dimensions).record(average)
+        }
+        for channel in statistics.channels {
+            let channelDimensions = dimensions + [("channel", channel.name)]
+            Gauge(label: PipelineMetricName.channelDepthCurrent, dimensions: channelDimensions).record(
+                Double(channel.depth))
+            Gauge(label: PipelineMetricName.channelDepthMax, dimensions: channelDimensions).record(
+                Double(channel.maxDepth))
+        }
     }
 }
 

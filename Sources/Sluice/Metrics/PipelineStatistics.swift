@@ -8,6 +8,8 @@ public struct PipelineStatistics: Sendable, Hashable {
     public var fusion: FusionMode
     /// One entry per stage, source first and sink last, in pipeline order.
     public var stages: [StageStatistics]
+    /// Channels between segments, source first (empty under the `SyncEngine`).
+    public var channels: [ChannelStatistics] = []
     /// What the dead-letter router did.
     public var deadLetters: DeadLetterSummary
     /// Tasks the engine ran for the pipeline (1 under the `SyncEngine`): `active_workers`.
@@ -54,6 +56,19 @@ public struct PipelineStatistics: Sendable, Hashable {
         return Double(fused.reduce(0) { $0 + $1.count }) / Double(fused.count)
     }
 
+    /// Tokens emitted by the token stages: `tokens_emitted_total`; `nil` when the pipeline has none.
+    public var tokensEmittedTotal: Int? {
+        let counts = stages.compactMap(\.tokensEmitted)
+        return counts.isEmpty ? nil : counts.reduce(0, +)
+    }
+
+    /// Tokens per tokenized document: `tokens_per_doc_avg`; `nil` when no document was tokenized.
+    public var tokensPerDocumentAverage: Double? {
+        let documents = stages.compactMap(\.tokenizedDocuments).reduce(0, +)
+        guard documents > 0, let tokens = tokensEmittedTotal else { return nil }
+        return Double(tokens) / Double(documents)
+    }
+
     /// The statistics of the stage named `name`. O(stages).
     public subscript(stage name: String) -> StageStatistics? { stages.first { $0.name == name } }
 }
@@ -78,11 +93,16 @@ public struct StageStatistics: Sendable, Hashable {
     public var emitted: Int
     /// Elements it failed on (each routed to the dead-letter sink or suppressed): `stage_error_total`.
     public var errors: Int
+    /// For token stages: tokens emitted (`tokens_emitted_total`); `nil` for other stages.
+    public var tokensEmitted: Int?
+    /// For token stages: documents tokenized; `nil` for other stages.
+    public var tokenizedDocuments: Int?
 
     /// Creates an entry.
     public init(
         name: String, kind: StageKind, lifecycle: StageLifecycle = .onDemand, isPure: Bool, index: Int,
-        segment: Int, processed: Int, emitted: Int, errors: Int
+        segment: Int, processed: Int, emitted: Int, errors: Int, tokensEmitted: Int? = nil,
+        tokenizedDocuments: Int? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -93,5 +113,7 @@ public struct StageStatistics: Sendable, Hashable {
         self.processed = processed
         self.emitted = emitted
         self.errors = errors
+        self.tokensEmitted = tokensEmitted
+        self.tokenizedDocuments = tokenizedDocuments
     }
 }

@@ -13,9 +13,26 @@ public protocol PipelineSink<Input>: Sendable {
 
     /// Called once after the last batch.
     mutating func finish() throws
+
+    /// Like `consume`, but may suspend (a `BridgeSink` waits for room in its channel: backpressure). The
+    /// `ConcurrentEngine` and the `SyncEngine`'s `async` run call this; the default calls `consume`.
+    mutating func consumeAsync(_ batch: [Input]) async throws
+
+    /// Like `finish`, but may suspend. The default calls `finish`.
+    mutating func finishAsync() async throws
 }
 
 extension PipelineSink {
+    @inlinable
+    public mutating func consumeAsync(_ batch: [Input]) async throws {
+        try consume(batch)
+    }
+
+    @inlinable
+    public mutating func finishAsync() async throws {
+        try finish()
+    }
+
     /// Sinks need no finishing unless they say so.
     @inlinable
     public mutating func finish() throws {}

@@ -9,6 +9,17 @@ public protocol PipelineSource<Element>: Sendable {
     /// Appends at most `maxCount` elements to `buffer` (which the engine empties between calls).
     /// - Returns: `false` once the source is exhausted; the elements appended by that last call are still used.
     mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool
+
+    /// Like `read`, but may suspend (a `BridgeSource` waits for its channel). The `ConcurrentEngine` and the
+    /// `SyncEngine`'s `async` run call this; the default calls `read`.
+    mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool
+}
+
+extension PipelineSource {
+    @inlinable
+    public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
+        try read(into: &buffer, maxCount: maxCount)
+    }
 }
 
 /// A source over the elements of a sequence, such as an array or a range.

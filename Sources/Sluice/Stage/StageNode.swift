@@ -121,7 +121,8 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         statistics.append(
             StageStatistics(
                 name: name, kind: op.kind, lifecycle: lifecycle, isPure: op.isPure, index: index, segment: segment,
-                processed: processed, emitted: 0, errors: errors))
+                processed: processed, emitted: 0, errors: errors, tokensEmitted: op._tokenCounts?.tokens,
+                tokenizedDocuments: op._tokenCounts?.documents))
     }
 
     @inlinable

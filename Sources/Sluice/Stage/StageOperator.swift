@@ -31,6 +31,9 @@ public protocol StageOperator<Input, Output>: Sendable {
 
     /// Processes one element, returning its output or `nil` for none. Called only when `_isSingleOutput`.
     mutating func _processOne(_ input: Input) throws -> Output?
+
+    /// For token stages: tokens emitted and documents tokenized so far; `nil` (the default) for other stages.
+    var _tokenCounts: (tokens: Int, documents: Int)? { get }
 }
 
 extension StageOperator {
@@ -45,6 +48,9 @@ extension StageOperator {
     public mutating func _processOne(_ input: Input) throws -> Output? {
         preconditionFailure("_processOne called on an operator that is not single-output")
     }
+
+    @inlinable
+    public var _tokenCounts: (tokens: Int, documents: Int)? { nil }
 
     /// Transforms are the default kind.
     @inlinable

@@ -25,12 +25,13 @@ enum MesoBenchmarks {
         var statistics: PipelineStatistics?
     }
 
-    /// `meso/fusion/chain<length>/{fused,unfused}`: the whole input through `length` pure stages.
+    /// `meso/fusion/typed/chain<length>/{fused,unfused}`: the whole input through `length` pure stages written as
+/// `ElementTransform` types (the closure-stage chains are `FusionBenchmarks`' `meso/fusion/chain<length>/...`).
     /// The fused variant declares the unfused one as its peer, so figures show the fusion speed-up.
     static func fusionChain(length: Int, fusion: FusionMode, brokenStage: Int? = nil) -> Benchmark {
         let variant = fusion == .enabled ? "fused" : "unfused"
         let benchmark = Benchmark.synchronous(
-            "meso/fusion/chain\(length)/\(variant)",
+            "meso/fusion/typed/chain\(length)/\(variant)",
             summary: "\(length) pure map stages under the SyncEngine, fusion \(fusion) (batches of 256)",
             parameters: [elementsParameter],
             setup: { parameters in
@@ -60,7 +61,7 @@ enum MesoBenchmarks {
                 }
                 return BenchmarkProbes(stageLatency: state.workload.box.batchLatencies, values: values)
             })
-        return fusion == .enabled ? benchmark.peer("meso/fusion/chain\(length)/unfused") : benchmark
+        return fusion == .enabled ? benchmark.peer("meso/fusion/typed/chain\(length)/unfused") : benchmark
     }
 
     struct SegmentState {

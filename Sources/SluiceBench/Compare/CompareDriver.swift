@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestKit
 
 /// `sluice-bench compare` end to end: resolve both revisions, refuse a dirty work tree (unless allowed), build
 /// each commit in its cached folder, start both workers, compare in alternating rounds, and return the report.
@@ -86,9 +87,17 @@ public struct CompareDriver: Sendable {
         log("compare: A \(buildA.wasCached ? "cached" : "built"); building B")
         let buildB = try builder.build(commitB, side: "B")
         log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) rounds a side, seed \(configuration.seed)")
-        let workerA = try ProcessCompareWorker(executable: buildA.worker, side: "A")
+        // The builds live in the cache, not beside `shared/`: point both at the repository's fixtures.
+        var environment: [String: String] = [:]
+        if ProcessInfo.processInfo.environment["SLUICE_SHARED_DIR"] == nil {
+            let beside = configuration.repository.standardizedFileURL.deletingLastPathComponent()
+                .appendingPathComponent("shared")
+            environment["SLUICE_SHARED_DIR"] =
+                FileManager.default.fileExists(atPath: beside.path) ? beside.path : SharedFixtures.sharedDirectory.path
+        }
+        let workerA = try ProcessCompareWorker(executable: buildA.worker, side: "A", environment: environment)
         defer { workerA.close() }
-        let workerB = try ProcessCompareWorker(executable: buildB.worker, side: "B")
+        let workerB = try ProcessCompareWorker(executable: buildB.worker, side: "B", environment: environment)
         defer { workerB.close() }
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let runID = "compare-\(commitA.prefix(7))-\(commitB.prefix(7))"

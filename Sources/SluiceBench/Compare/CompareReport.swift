@@ -42,6 +42,9 @@ public struct CompareReport: Codable, Sendable {
     public var onlyInA: [String]
     /// Benchmarks of the suite that only B's build registers.
     public var onlyInB: [String]
+    /// Benchmarks that failed or were skipped, per side: `name: why`.
+    public var failedInA: [String]
+    public var failedInB: [String]
     /// The verdict, under the gate's rules (A is the baseline, B the candidate).
     public var outcome: GateOutcome
     /// The exit code for `outcome`.
@@ -65,6 +68,12 @@ public struct CompareReport: Codable, Sendable {
         self.dirtyFiles = dirtyFiles
         self.onlyInA = outcome.onlyInA
         self.onlyInB = outcome.onlyInB
+        func failures(_ results: ResultsFile) -> [String] {
+            results.benchmarks.filter { $0.status != .passed }
+                .map { "\($0.name): \($0.status.rawValue)\($0.error.map { " (\($0))" } ?? "")" }
+        }
+        self.failedInA = failures(outcome.resultsA)
+        self.failedInB = failures(outcome.resultsB)
         self.outcome = outcome.gateReport.outcome
         self.exitCode = outcome.gateReport.exitCode
         self.gate = outcome.gateReport
@@ -101,15 +110,12 @@ public struct CompareReport: Codable, Sendable {
                     : $0.element
             }
         }
-        let failed = gate.benchmarkChanges.filter { $0.kind != .added && $0.kind != .removed }
-        if !failed.isEmpty {
+        if !failedInA.isEmpty || !failedInB.isEmpty {
             lines.append("")
             lines.append("### Failed or skipped")
             lines.append("")
-            for change in failed {
-                let side = change.kind == .baselineUnusable ? "A" : "B"
-                lines.append("- `\(change.benchmark)` on \(side): \(change.kind.rawValue)"
-                    + (change.detail.map { ": \(MarkdownReportFormatter.escape($0))" } ?? ""))
+            for (side, failures) in [("A", failedInA), ("B", failedInB)] {
+                for failure in failures { lines.append("- on \(side): `\(MarkdownReportFormatter.escape(failure))`") }
             }
         }
         if !onlyInA.isEmpty || !onlyInB.isEmpty {

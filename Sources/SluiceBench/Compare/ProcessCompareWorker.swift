@@ -5,13 +5,15 @@ import Foundation
 public final class ProcessCompareWorker: CompareWorker {
     private let client: WorkerClient
     private let side: String
+    /// Each open session's `prepare` request, to measure its allocations after the timing rounds.
+    private var prepared: [String: WorkerRequest] = [:]
 
-    /// Starts `executable worker`. `side` (`A` or `B`) names it in errors.
+    /// Starts `executable worker` with `environment` added. `side` (`A` or `B`) names it in errors.
     /// - Throws: `CompareError` `.workerFailed` when the process cannot start.
-    public init(executable: URL, side: String) throws(CompareError) {
+    public init(executable: URL, side: String, environment: [String: String] = [:]) throws(CompareError) {
         self.side = side
         do {
-            client = try WorkerClient(executable: executable)
+            client = try WorkerClient(executable: executable, environment: environment)
         } catch {
             throw CompareError(code: .workerFailed, message: "cannot start \(executable.path) worker: \(error)", side: side)
         }
@@ -33,6 +35,11 @@ public final class ProcessCompareWorker: CompareWorker {
         guard let iterations = response.innerIterations ?? innerIterations else {
             throw CompareError(code: .workerFailed, message: "`prepared` without innerIterations", side: side)
         }
+        var allocationRequest = request
+        allocationRequest.op = .run
+        allocationRequest.lane = .allocation
+        allocationRequest.innerIterations = iterations
+        prepared[session] = allocationRequest
         return iterations
     }
 
@@ -44,11 +51,21 @@ public final class ProcessCompareWorker: CompareWorker {
         return value
     }
 
+    /// Closes the session, then measures the deterministic lane (exact allocation counts) with a `run` of
+    /// lane `allocation` at the same operations per sample: a session's rounds carry timings only, and exact
+    /// counts need no alternation.
     public func finish(session: String) async throws -> BenchmarkResult {
         let response = try await exchange(WorkerRequest(op: .finish, id: session), expecting: .result)
-        guard let result = response.result else {
+        guard var result = response.result else {
             throw CompareError(code: .workerFailed, message: "a `result` without its result", side: side)
         }
+        guard var allocationRequest = prepared.removeValue(forKey: session),
+            allocationRequest.metrics?.contains(where: { $0.lane == .deterministic }) == true
+        else { return result }
+        allocationRequest.id = "\(session)-allocations"
+        let allocations = try await exchange(allocationRequest, expecting: .result)
+        let exact = (allocations.result?.metrics ?? []).filter { $0.metric.lane == .deterministic }
+        result.metrics = result.metrics.filter { $0.metric.lane != .deterministic } + exact
         return result
     }
 

@@ -178,3 +178,24 @@ public struct HistoryStore: Sendable {
         return try body()
     }
 }
+
+extension HistoryStore {
+    /// The folder history stores live in by default, relative to the package root: `reports/history`.
+    public static let defaultDirectory = URL(fileURLWithPath: "reports/history")
+
+    /// Appends `results` to its environment's store in `directory`, with the commit's date read from git in
+    /// `repository`: the one call a gate or nightly run makes. Returns the entry written and the store's file.
+    ///
+    /// - Throws: `HistoryError` (see `append(_:)`); nothing is written when the store is damaged.
+    /// Complexity: O(store size) plus one `git show`.
+    @discardableResult
+    public static func record(
+        _ results: ResultsFile, in directory: URL = HistoryStore.defaultDirectory,
+        repository: URL = URL(fileURLWithPath: ".")
+    ) throws -> (entry: HistoryEntry, file: URL) {
+        let store = HistoryStore(directory: directory, environment: results.environment)
+        let entry = try store.append(
+            results: results, commitDate: GitCommitInfo.commitDate(results.environment.commit, repository: repository))
+        return (entry, store.fileURL)
+    }
+}

@@ -123,10 +123,10 @@ public final class BenchmarkMeasurement {
         let divisor = Double(innerIterations)
         repeat {
             if cancellation?.isCancelled == true { throw RunInterrupted() }
-            let elapsed = try await sample(body, iterations: innerIterations)
+            let (elapsed, end) = try await timedSample(body, iterations: innerIterations)
             _ = wallHistogram.record(min(max(elapsed, 1), LatencyRecorder.highestTrackableValue))
             samples.append(Double(elapsed) / divisor)
-            now = clock.nowNanoseconds()
+            now = end
         } while now &- start < minimumNanoseconds && samples.count < policy.maxSamplesPerRound
         let cpuEnd = ResourceUsage.cpuTime()
         let round = RoundMeasurement(
@@ -167,6 +167,15 @@ public final class BenchmarkMeasurement {
     /// One timed sample of `iterations` operations, in ns, minus the empty-sample cost.
     @inline(__always)
     private func sample(_ body: any PreparedBenchmark, iterations: Int) async throws -> UInt64 {
+        try await timedSample(body, iterations: iterations).elapsed
+    }
+
+    /// One timed sample: its duration minus the empty-sample cost, and the clock reading at its end (so the
+    /// round loop needs no clock read of its own).
+    @inline(__always)
+    private func timedSample(_ body: any PreparedBenchmark, iterations: Int) async throws
+        -> (elapsed: UInt64, end: UInt64)
+    {
         let start: UInt64
         let end: UInt64
         do {
@@ -186,7 +195,7 @@ public final class BenchmarkMeasurement {
         }
         let elapsed = end &- start
         let empty = UInt64(overhead.emptySampleNanoseconds)
-        return elapsed > empty ? elapsed - empty : 0
+        return (elapsed > empty ? elapsed - empty : 0, end)
     }
 
     /// The allocation lane: counts allocation calls and bytes per operation in a pass of its own, after the

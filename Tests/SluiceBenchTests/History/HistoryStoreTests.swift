@@ -72,6 +72,19 @@ import Testing
         #expect(runIDs == Set((0..<16).map { "run-\($0)" }))
     }
 
+    @Test func recordAppendsToTheEnvironmentsStore() throws {
+        let directory = try SyntheticResults.temporaryDirectory("history-record")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let results = SyntheticResults.results(benchmarks: [
+            SyntheticResults.benchmark("micro/a", nanoseconds: 1000, seed: 9)
+        ])
+        // Not a git repository: the commit date is unknown, and the entry is still written.
+        let (entry, file) = try HistoryStore.record(results, in: directory, repository: directory)
+        #expect(file.lastPathComponent == "\(results.environment.environmentKey).jsonl")
+        #expect(entry.commitDate == nil)
+        #expect(try HistoryStore(fileURL: file).load() == [entry])
+    }
+
     @Test func missingFileIsAnEmptyHistory() throws {
         #expect(try makeStore().load().isEmpty)
     }

@@ -27,6 +27,7 @@ import Testing
         #expect(nanoseconds(stats) == [15, 20, 30, 40])
         #expect(stats.observedNanoseconds == 105)
         #expect(stats.nanosecondsAtCapacity == 40)
+        #expect(stats.fractionOfTimeAtCapacity == 40 / 105.0)
         #expect(stats.maxDepth == 4 && stats.depth == 0)
         #expect(stats.sentCount == 4 && stats.receivedCount == 4)
         // Buckets' midpoints weighted by time: (0·15 + 1·20 + 2.5·30 + 5.5·40) / 105.
@@ -78,7 +79,7 @@ import Testing
         let stats = channel.statistics()
         #expect(stats.depthHistogram == nil && stats.observedNanoseconds == nil)
         #expect(stats.nanosecondsAtCapacity == nil && stats.producerBlockedNanoseconds == nil)
-        #expect(stats.approximateMeanDepth == nil)
+        #expect(stats.approximateMeanDepth == nil && stats.fractionOfTimeAtCapacity == nil)
         #expect(stats.depth == 1 && stats.maxDepth == 2 && stats.sentCount == 3 && stats.producerSuspensionCount == 1)
     }
 

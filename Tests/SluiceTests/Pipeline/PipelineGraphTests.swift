@@ -50,6 +50,38 @@ import Testing
         #expect((even.elements + odd.elements).sorted() == Array(0..<100))
     }
 
+    @Test func concurrentGraphRunMatchesSyncPerPathAndLosesNothing() async throws {
+        let input = Array(0..<2_000)
+        let syncOut = OutputCollector<Int>()
+        let concurrentOut = OutputCollector<Int>()
+        _ = try SyncEngine(batchSize: 16).run(Self.diamond(source: input, collector: syncOut))
+        let statistics = try await ConcurrentEngine(batchSize: 16, channelCapacity: 32).run(
+            Self.diamond(source: input, collector: concurrentOut))
+        // Paths merge, so only the multiset is fixed (per-path order: see the partition test).
+        #expect(concurrentOut.elements.sorted() == syncOut.elements.sorted())
+        #expect(statistics.activeWorkers == 7)
+        #expect(statistics.channels.count == 6)
+        #expect(statistics.channels.allSatisfy { $0.maxDepth <= 32 })
+        #expect(statistics[stage: "out"]?.processed == 4_000)
+    }
+
+    @Test func concurrentPartitionKeepsEachPathInOrder() async throws {
+        let a = OutputCollector<Int>()
+        let b = OutputCollector<Int>()
+        var graph = PipelineGraph()
+        graph.addSource("numbers", SequenceSource(Array(0..<1_000)))
+        graph.addPartition("byKey", of: Int.self) { $0 % 10 }
+        graph.addSink("a", CollectingSink(a))
+        graph.addSink("b", CollectingSink(b))
+        graph.connect("numbers", to: "byKey")
+        graph.connect("byKey", to: "a")
+        graph.connect("byKey", to: "b")
+        _ = try await ConcurrentEngine(batchSize: 8, channelCapacity: 16).run(graph)
+        #expect(a.elements == a.elements.sorted())
+        #expect(b.elements == b.elements.sorted())
+        #expect((a.elements + b.elements).sorted() == Array(0..<1_000))
+    }
+
     static func expectError(
         _ graph: PipelineGraph, _ code: PipelineError.Code, naming stages: [String],
         sourceLocation: SourceLocation = #_sourceLocation

@@ -134,3 +134,13 @@ struct GeneratedCase: CustomStringConvertible {
 
     var description: String { "seed \(seed) (replay with SLUICE_SEED=\(seed)): \(stages), \(input.count) inputs" }
 }
+
+struct ConcurrentExecutor: RandomPipelineExecutor {
+    var engine: ConcurrentEngine
+
+    func execute<Source, Chain, Sink>(
+        _ pipeline: RunnablePipeline<Source, Chain, Sink>
+    ) async throws -> PipelineStatistics {
+        try await engine.run(pipeline)
+    }
+}

@@ -1,0 +1,112 @@
+/// One framed JSON document: where it was in the stream, and its bytes.
+public struct JSONDocumentBytes: Sendable, Hashable, CustomStringConvertible {
+    /// The frame's position in the stream (index, offset, length, line, column).
+    public var frame: JSONFrame
+    /// The document's bytes.
+    public var bytes: [UInt8]
+
+    /// Creates a document.
+    public init(frame: JSONFrame, bytes: [UInt8]) {
+        self.frame = frame
+        self.bytes = bytes
+    }
+
+    /// The bytes as text (invalid UTF-8 repaired), so dead-letter records and fingerprints show the document.
+    public var description: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// One document's tokens. Spans are offsets into `document.bytes`; decode them with a `JSONTokenReader` fed
+/// those bytes, or slice the bytes directly.
+public struct JSONTokenizedDocument: Sendable, Hashable {
+    /// The document.
+    public var document: JSONDocumentBytes
+    /// Its tokens, ending with `.endOfDocument`.
+    public var tokens: [JSONToken]
+
+    /// Creates a tokenized document.
+    public init(document: JSONDocumentBytes, tokens: [JSONToken]) {
+        self.document = document
+        self.tokens = tokens
+    }
+}
+
+/// Splits byte chunks into JSON documents with a `JSONFraming` framer (newline-delimited, concatenated or
+/// length-prefixed). Stateful: a document may span chunks.
+///
+/// A framing error is sticky (the framer cannot find boundaries after it), so the chunk that caused it and every
+/// later chunk go to the dead-letter sink with that error.
+public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
+    private var buffer: JSONFrameBuffer<Framer>
+
+    /// Frames with `framer`, which must not have been fed yet.
+    public init(_ framer: Framer) {
+        buffer = JSONFrameBuffer(framer)
+    }
+
+    public var isPure: Bool { false }
+    public var kind: StageKind { .stateful }
+
+    public mutating func process(_ input: [UInt8], emit: (JSONDocumentBytes) -> Void) throws {
+        try buffer.feed(input) { frame, bytes in emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes))) }
+    }
+
+    public mutating func finish(emit: (JSONDocumentBytes) -> Void) throws {
+        try buffer.finalize { frame, bytes in emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes))) }
+    }
+}
+
+/// Parses each document into a `JSONValue` (strict RFC 8259). Pure: documents are independent, so it fuses with
+/// the transforms after it. A document that does not parse goes to the dead-letter sink with its
+/// `JSONParseError` (offsets relative to the whole stream).
+public struct JSONMaterializeOperator: StageOperator {
+    /// The limits each document is parsed with.
+    public let limits: JSONLimits
+
+    /// Creates the operator.
+    public init(limits: JSONLimits = .default) {
+        self.limits = limits
+    }
+
+    public var isPure: Bool { true }
+
+    public mutating func process(_ input: JSONDocumentBytes, emit: (JSONValue) -> Void) throws {
+        emit(try JSONDocumentParser.parse(input.bytes, limits: limits, baseOffset: input.frame.offset))
+    }
+
+    public static var _isSingleOutput: Bool { true }
+
+    public mutating func _processOne(_ input: JSONDocumentBytes) throws -> JSONValue? {
+        try JSONDocumentParser.parse(input.bytes, limits: limits, baseOffset: input.frame.offset)
+    }
+}
+
+/// Tokenizes each document with a `JSONTokenReader` and counts the tokens (`tokens_emitted_total`,
+/// `tokens_per_doc_avg`). A document that does not tokenize goes to the dead-letter sink.
+public struct JSONTokenizeOperator: StageOperator {
+    /// The limits each document is read with.
+    public let limits: JSONLimits
+    /// Tokens emitted so far in this run.
+    public private(set) var tokenCount = 0
+    /// Documents tokenized so far in this run.
+    public private(set) var documentCount = 0
+
+    /// Creates the operator.
+    public init(limits: JSONLimits = .default) {
+        self.limits = limits
+    }
+
+    /// Pure in effect, but it keeps run totals, so it stays a segment of its own.
+    public var isPure: Bool { false }
+
+    public mutating func process(_ input: JSONDocumentBytes, emit: (JSONTokenizedDocument) -> Void) throws {
+        var reader = JSONTokenReader(limits: limits)
+        var tokens: [JSONToken] = []
+        try reader.feed(input.bytes, into: &tokens)
+        try reader.finalize(into: &tokens)
+        tokenCount += tokens.count
+        documentCount += 1
+        emit(JSONTokenizedDocument(document: input, tokens: tokens))
+    }
+
+    public var _tokenCounts: (tokens: Int, documents: Int)? { (tokenCount, documentCount) }
+}

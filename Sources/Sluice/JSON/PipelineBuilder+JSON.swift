@@ -1,0 +1,48 @@
+extension PipelineBuilder where Chain.Output == [UInt8] {
+    /// Appends a framing stage: byte chunks in, one `JSONDocumentBytes` per document out.
+    ///
+    /// ```swift
+    /// let values = OutputCollector<JSONValue>()
+    /// let pipeline = Pipeline.source("events", FileByteSource(path: "events.ndjson"))
+    ///     .frames(.newlineDelimited)
+    ///     .values()
+    ///     .filter("errors") { $0["level"] == .string("error") }
+    ///     .sink(values)
+    /// try SyncEngine().run(pipeline)
+    /// ```
+    public func frames(
+        _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<JSONFramingAssembler>>>> {
+        frames(nil, framer: JSONFramingAssembler(mode: mode, limits: limits))
+    }
+
+    /// Appends a framing stage named `name`; see `frames(_:limits:)`.
+    public func frames(
+        _ name: String, _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<JSONFramingAssembler>>>> {
+        frames(name, framer: JSONFramingAssembler(mode: mode, limits: limits))
+    }
+
+    /// Appends a framing stage with any framer (for example a `JSONLengthPrefixedReader`).
+    public func frames<Framer: JSONFraming>(
+        _ name: String? = nil, framer: Framer
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<Framer>>>> {
+        stage(name ?? "frames\(stageNames.count)", JSONFramingOperator(framer))
+    }
+}
+
+extension PipelineBuilder where Chain.Output == JSONDocumentBytes {
+    /// Appends a materialization stage: each document parsed into a `JSONValue`.
+    public func values(
+        _ name: String? = nil, limits: JSONLimits = .default
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONMaterializeOperator>>> {
+        stage(name ?? "values\(stageNames.count)", JSONMaterializeOperator(limits: limits))
+    }
+
+    /// Appends a token stage: each document's tokens, counted into `tokens_emitted_total`.
+    public func tokens(
+        _ name: String? = nil, limits: JSONLimits = .default
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONTokenizeOperator>>> {
+        stage(name ?? "tokens\(stageNames.count)", JSONTokenizeOperator(limits: limits))
+    }
+}
