@@ -36,7 +36,8 @@ enum MesoBenchmarks {
             parameters: [elementsParameter],
             setup: { parameters in
                 let input = try makeInput(parameters)
-                let workload = FusionChainWorkload(length: length, fusion: fusion, input: input, brokenStage: brokenStage)
+                let workload = FusionChainWorkload(
+                    length: length, fusion: fusion, input: input, brokenStage: brokenStage)
                 return BenchmarkSetup(
                     state: FusionState(
                         workload: workload, expected: ChainChecksum.reference(input: input, length: length)),
@@ -131,7 +132,9 @@ enum MesoBenchmarks {
                 if !state.meanDepths.isEmpty {
                     values[.channelDepthMean] = state.meanDepths.reduce(0, +) / Double(state.meanDepths.count)
                 }
-                if state.observed > 0 { values[.channelTimeAtCapacity] = Double(state.atCapacity) / Double(state.observed) }
+                if state.observed > 0 {
+                    values[.channelTimeAtCapacity] = Double(state.atCapacity) / Double(state.observed)
+                }
                 return BenchmarkProbes(stageLatency: state.stageLatency, values: values)
             })
     }

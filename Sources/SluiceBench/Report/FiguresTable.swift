@@ -85,7 +85,10 @@ public struct FiguresTable: Sendable {
     public func text() -> String {
         let header = ["benchmark", "ours", "peer", "peer's", "ratio"]
         let body = rows.map {
-            [$0.benchmark, Self.format($0.ours, $0.metric), $0.peer, Self.format($0.theirs, $0.metric), Self.formatRatio($0)]
+            [
+                $0.benchmark, Self.format($0.ours, $0.metric), $0.peer, Self.format($0.theirs, $0.metric),
+                Self.formatRatio($0),
+            ]
         }
         let widths = header.indices.map { column in ([header] + body).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -44,7 +44,8 @@ struct MetricResultBuilder {
                 ?? .unavailable(metric, reason: "the allocation lane did not report it")
         case .latency, .stageLatency:
             guard let latency = metric == .latency ? probes?.latency : probes?.stageLatency, latency.count > 0 else {
-                return .unavailable(metric, reason: "the benchmark records no \(metric == .latency ? "per-item" : "stage") latency")
+                let kind = metric == .latency ? "per-item" : "stage"
+                return .unavailable(metric, reason: "the benchmark records no \(kind) latency")
             }
             return MetricResult(
                 metric: metric, sampleCount: Int(latency.count), summary: MetricSummary(latency.histogram),

@@ -109,7 +109,9 @@ public struct EventStreamGenerator: Sendable {
         "ok", "retry after \\\"timeout\\\"", "caf\u{e9} cr\u{e8}me", "line\\nbreak", "\\u00e9t\\u00e9", "path\\/to\\/x",
     ]
 
-    private static func append(_ event: GeneratedEvent, to block: inout [UInt8], random: inout SeededRandomNumberGenerator) {
+    private static func append(
+        _ event: GeneratedEvent, to block: inout [UInt8], random: inout SeededRandomNumberGenerator
+    ) {
         block.append(contentsOf: "{\"id\":\(event.id),\"ts\":\(event.timestamp),\"key\":\"\(event.key)\"".utf8)
         block.append(contentsOf: ",\"type\":\"\(event.type)\",\"payload\":{\"value\":\(event.value)".utf8)
         let ratio = Double(random.next(upperBound: 1_000 as UInt64)) / 8

@@ -44,7 +44,8 @@ public final class GeneratedEventStream: Sendable {
             expectation = try generator.generate(targetBytes: target) { block in
                 if fwrite(block.baseAddress, 1, block.count, file) != block.count {
                     throw HarnessError(
-                        code: .benchmarkSetup, message: "cannot write the generated stream (disk full?)", file: url.path)
+                        code: .benchmarkSetup, message: "cannot write the generated stream (disk full?)",
+                        file: url.path)
                 }
             }
         } catch {

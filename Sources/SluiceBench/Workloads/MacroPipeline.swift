@@ -39,13 +39,19 @@ struct MacroPipeline: Sendable {
     /// Records each aggregated document's latency from its intended time (open loop only).
     var latency: CompletionLatencyProbe?
 
-    /// Runs the pipeline over `source` to the end. O(bytes).
-    func run<Source: PipelineSource>(_ source: Source) throws -> Outcome where Source.Element == ArraySlice<UInt8> {
+    typealias Aggregate = KeyedValue<String, KeyTotals>
+
+    /// Builds the pipeline over `source`, ending in `collector`.
+    func makePipeline<Source: PipelineSource>(
+        _ source: Source, into collector: OutputCollector<Aggregate>
+    ) -> RunnablePipeline<
+        Source, some StageChain<ArraySlice<UInt8>, Aggregate>, CollectingSink<Aggregate>
+    >
+    where Source.Element == ArraySlice<UInt8> {
         let fault = fault
         let latency = latency
-        let collector = OutputCollector<KeyedValue<String, KeyTotals>>()
         let framing = JSONFrameBuffer(JSONFramingAssembler(mode: .newlineDelimited))
-        let pipeline = Pipeline.source("bytes", source)
+        return Pipeline.source("bytes", source)
             .stateful(
                 "frame", initial: framing,
                 step: { (framer, chunk, emit: (FramedDocument) -> Void) in
@@ -57,7 +63,9 @@ struct MacroPipeline: Sendable {
                     }
                 },
                 complete: { framer, emit in
-                    try framer.finalize { frame, bytes in emit(FramedDocument(ordinal: frame.index, bytes: Array(bytes))) }
+                    try framer.finalize { frame, bytes in
+                        emit(FramedDocument(ordinal: frame.index, bytes: Array(bytes)))
+                    }
                 }
             )
             .stateful("tokens", initial: EventTokenDecoder()) { decoder, document, emit in
@@ -76,10 +84,36 @@ struct MacroPipeline: Sendable {
                 latency?.recordCompletion(ofDocument: event.ordinal)
             }
             .sink("sink", collector)
-        let statistics = try SyncEngine(metrics: .disabled).run(pipeline)
+    }
+
+    static func outcome(
+        _ collector: OutputCollector<Aggregate>, _ statistics: PipelineStatistics
+    )
+        -> Outcome
+    {
         var aggregates: [String: KeyTotals] = [:]
         for group in collector.drain() { aggregates[group.key] = group.value }
         return Outcome(aggregates: aggregates, statistics: statistics)
+    }
+
+    /// Runs the pipeline over `source` to the end on the calling thread (`SyncEngine`). O(bytes).
+    func run<Source: PipelineSource>(_ source: Source) throws -> Outcome
+    where Source.Element == ArraySlice<UInt8> {
+        let collector = OutputCollector<Aggregate>()
+        let statistics = try SyncEngine(metrics: .disabled).run(makePipeline(source, into: collector))
+        return Self.outcome(collector, statistics)
+    }
+
+    /// Runs the pipeline over `source` on the `ConcurrentEngine`: the stateful stages each in a task, joined by
+    /// bounded channels (the pure `weigh` and `drop-heartbeats` stages fuse into one task). Suspends until done.
+    func runConcurrently<Source: PipelineSource>(
+        _ source: Source, channelCapacity: Int
+    ) async throws -> Outcome where Source.Element == ArraySlice<UInt8> {
+        let collector = OutputCollector<Aggregate>()
+        let engine = ConcurrentEngine(
+            batchSize: 64, channelCapacity: channelCapacity, metrics: .disabled)
+        let statistics = try await engine.run(makePipeline(source, into: collector))
+        return Self.outcome(collector, statistics)
     }
 
     /// Compares one run's outcome with the generator's expectation: nil when right, else what is wrong.

@@ -1,7 +1,7 @@
 import Sluice
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Waits until a point in time for an open-loop load generator.
@@ -19,7 +19,8 @@ public struct SleepingPacer: OpenLoopPacer {
     public init() {}
 
     public func wait(untilNanoseconds deadline: UInt64) {
-        var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
+        var spec = timespec(
+            tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
         // EINTR: go back to sleep until the deadline.
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
     }
@@ -43,22 +44,29 @@ public struct OpenLoopEventSource: PipelineSource {
     let maxBurst: Int
     private var next = 0
 
-    /// Creates a source over `bytes` (NDJSON, one document per line) on `schedule`. O(bytes) to index the lines.
+    /// Creates a source over `bytes` (NDJSON, one document per line) on `schedule`; `lineEnds` is
+    /// `OpenLoopEventSource.lineEnds(of: bytes)`, computed once outside the timed region. O(1).
     public init(
-        bytes: [UInt8], schedule: OpenLoopSchedule, clock: any MonotonicClock, pacer: any OpenLoopPacer,
-        maxBurst: Int = 256
+        bytes: [UInt8], lineEnds: [Int], schedule: OpenLoopSchedule, clock: any MonotonicClock,
+        pacer: any OpenLoopPacer, maxBurst: Int = 256
     ) {
         precondition(maxBurst > 0, "maxBurst must be positive")
         self.bytes = bytes
-        var ends: [Int] = []
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { ends.append(offset + 1) }
-        if let last = ends.last, last < bytes.count { ends.append(bytes.count) }
-        if ends.isEmpty && !bytes.isEmpty { ends.append(bytes.count) }
-        lineEnds = ends
+        self.lineEnds = lineEnds
         self.schedule = schedule
         self.clock = clock
         self.pacer = pacer
         self.maxBurst = maxBurst
+    }
+
+    /// The offset just past each document of `bytes` (after its newline; the last may lack one). O(bytes).
+    public static func lineEnds(of bytes: [UInt8]) -> [Int] {
+        var ends: [Int] = []
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            ends.append(offset + 1)
+        }
+        if (ends.last ?? 0) < bytes.count { ends.append(bytes.count) }
+        return ends
     }
 
     /// Documents in the stream.
@@ -70,7 +78,9 @@ public struct OpenLoopEventSource: PipelineSource {
         if clock.nowNanoseconds() < due { pacer.wait(untilNanoseconds: due) }
         let now = clock.nowNanoseconds()
         var last = next
-        while last + 1 < lineEnds.count, last + 1 - next < maxBurst, schedule.intendedTime(of: last + 1) <= now {
+        while last + 1 < lineEnds.count, last + 1 - next < maxBurst,
+            schedule.intendedTime(of: last + 1) <= now
+        {
             last += 1
         }
         let start = next == 0 ? 0 : lineEnds[next - 1]

@@ -19,7 +19,9 @@ final class VirtualPacer: OpenLoopPacer, @unchecked Sendable {  // confined: use
 }
 
 @Suite struct MacroWorkloadTests {
-    static let parameters = BenchmarkParameters(["megabytes": .double(0.05), "seed": .int(9), "keys": .int(40)])
+    static let parameters = BenchmarkParameters([
+        "megabytes": .double(0.05), "seed": .int(9), "keys": .int(40),
+    ])
 
     static func check(_ benchmark: Benchmark) async throws -> String? {
         let instance = try await benchmark.makeInstance(parameters)
@@ -36,6 +38,16 @@ final class VirtualPacer: OpenLoopPacer, @unchecked Sendable {  // confined: use
     func aBrokenStageIsCaught(fault: MacroPipeline.Fault) async throws {
         let message = try await Self.check(MacroBenchmarks.closedLoop(fault: fault))
         #expect(message != nil, "fault \(fault) went unnoticed")
+    }
+
+    @Test func theConcurrentPipelinePassesItsCheckReportsChannelsAndCatchesABrokenStage() async throws {
+        let instance = try await MacroBenchmarks.concurrent().makeInstance(Self.parameters)
+        try await instance.run(2)
+        #expect(instance.check() == nil)
+        let depth = try #require(instance.probes()?.values[.channelDepthMax])
+        #expect(depth >= 1 && depth <= 1_024)
+        #expect(try await Self.check(MacroBenchmarks.concurrent(fault: .dropFrames)) != nil)
+        #expect(try await Self.check(MacroBenchmarks.concurrent(fault: .keepHeartbeats)) != nil)
     }
 
     @Test func openLoopOnVirtualTimePassesItsCheckAndRecordsEveryKeptDocument() async throws {
@@ -58,7 +70,10 @@ final class VirtualPacer: OpenLoopPacer, @unchecked Sendable {  // confined: use
         let pacer = VirtualPacer(clock: clock)
         let bytes = Array((0..<20).map { "{\"n\":\($0)}\n" }.joined().utf8)
         let schedule = OpenLoopSchedule(ratePerSecond: 1_000, start: 0)  // one document per millisecond
-        var source = OpenLoopEventSource(bytes: bytes, schedule: schedule, clock: clock, pacer: pacer, maxBurst: 8)
+        var source = OpenLoopEventSource(
+            bytes: bytes, lineEnds: OpenLoopEventSource.lineEnds(of: bytes), schedule: schedule,
+            clock: clock,
+            pacer: pacer, maxBurst: 8)
         var chunks: [ArraySlice<UInt8>] = []
         #expect(try source.read(into: &chunks, maxCount: 256))
         #expect(String(decoding: chunks[0], as: UTF8.self) == "{\"n\":0}\n")

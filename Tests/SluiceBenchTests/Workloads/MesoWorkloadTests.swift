@@ -7,7 +7,9 @@ import Testing
 @Suite struct MesoWorkloadTests {
     static let parameters = BenchmarkParameters(["elements": .int(3_000)])
 
-    static func outcome(_ benchmark: Benchmark, _ parameters: BenchmarkParameters = parameters) async throws -> String? {
+    static func outcome(
+        _ benchmark: Benchmark, _ parameters: BenchmarkParameters = parameters
+    ) async throws -> String? {
         let instance = try await benchmark.makeInstance(parameters)
         try await instance.run(2)
         return instance.check()
