@@ -65,14 +65,27 @@ static _Thread_local uint64_t thread_free_calls;
 static _Atomic uint64_t global_alloc_calls;
 static _Atomic uint64_t global_alloc_bytes;
 
-extern size_t malloc_usable_size(void *pointer);
+// The size an allocation call asked for, from the hook's raw arguments (jemalloc 5.x `hook_alloc_e` order:
+// malloc, posix_memalign, aligned_alloc, calloc, memalign, valloc, pvalloc, mallocx, realloc, rallocx).
+// The hook must not call back into jemalloc (malloc_usable_size does a full TSD fetch, which corrupts
+// jemalloc's thread state when the allocation happens during thread teardown), so bytes are the requested
+// sizes, not the usable sizes.
+static uint64_t requested_size(int type, uintptr_t args_raw[3]) {
+    switch (type) {
+    case 0: case 5: case 6: case 7: return args_raw[0];   // malloc, valloc, pvalloc, mallocx
+    case 1: return args_raw[2];                           // posix_memalign(memptr, alignment, size)
+    case 2: case 4: case 8: case 9: return args_raw[1];   // aligned_alloc, memalign, realloc, rallocx
+    case 3: return (uint64_t)args_raw[0] * (uint64_t)args_raw[1];  // calloc(count, size)
+    default: return 0;
+    }
+}
 
 static void on_alloc(void *extra, int type, void *result, uintptr_t result_raw, uintptr_t args_raw[3]) {
-    (void)extra; (void)type; (void)result_raw; (void)args_raw;
+    (void)extra; (void)result_raw;
     thread_alloc_calls += 1;
     atomic_fetch_add_explicit(&global_alloc_calls, 1, memory_order_relaxed);
     if (result != NULL) {
-        atomic_fetch_add_explicit(&global_alloc_bytes, malloc_usable_size(result), memory_order_relaxed);
+        atomic_fetch_add_explicit(&global_alloc_bytes, requested_size(type, args_raw), memory_order_relaxed);
     }
 }
 

@@ -129,6 +129,17 @@ struct GateOptions: ParsableArguments {
                 file: baseline.map { URL(fileURLWithPath: $0) }, store: store,
                 environmentKey: SuiteMeasurement.currentEnvironmentKey())
             candidate = try await SuiteMeasurement.run(suite, inProcess: inProcess, out: out, reportsDir: reportsDir)
+            // Every gate run joins the trend history (<reports-dir>/history/<environment-key>.jsonl). A history
+            // problem is reported but never changes the gate's verdict.
+            if reportsDir != "-" {
+                let directory = URL(fileURLWithPath: reportsDir ?? "reports").appendingPathComponent("history")
+                do {
+                    let (_, file) = try HistoryStore.record(candidate, in: directory)
+                    CommandSupport.diagnostic("history: appended to \(file.path)")
+                } catch {
+                    CommandSupport.diagnostic("warning: history not updated: \(error)")
+                }
+            }
         }
         let report = try check.compare(baseline: baselineFile, candidate: candidate)
         return try GateCommandSupport.publish(report, format: format, reportsDirectory: reportsDir)

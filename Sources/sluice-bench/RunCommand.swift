@@ -17,10 +17,11 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a suite and write its results file.",
         discussion: """
-            Results go to stdout (a table, or the results file with --format json) and to --out
-            (default reports/<run-id>.results.json). Progress goes to stderr, on a terminal only.
+            Results go to stdout (a table, or the results file with --format json) and to --out \
+            (default reports/<run-id>.results.json). Progress goes to stderr, on a terminal only. \
             Ctrl-C stops after the current sample and writes partial results (exit 130).
-            Exit codes: 0 all benchmarks passed, 2 a benchmark failed its output check or threw,
+
+            Exit codes: 0 all benchmarks passed, 2 a benchmark failed its output check or threw, \
             6 bad suite file or arguments, 7 harness error, 130 interrupted.
             """)
 

@@ -10,9 +10,9 @@ import SluiceBench
 struct SluiceBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
-        abstract: "Run Sluice's benchmark suites and capture time, CPU, memory and allocations.",
+        abstract: "Run, judge, compare and publish Sluice's benchmark suites.",
         discussion: """
-            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive,
+            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive, \
             4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error, 130 interrupted.
             """,
         version: HarnessInfo.version,

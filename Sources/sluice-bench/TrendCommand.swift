@@ -50,6 +50,9 @@ struct TrendCommand: AsyncParsableCommand {
         guard !appendOnly || !appendFiles.isEmpty else {
             throw ValidationError("--append-only needs at least one --append RESULTS")
         }
+        for file in historyFiles where !FileManager.default.fileExists(atPath: file) {
+            throw ValidationError("--history \(file): no such file (history files are made by --append)")
+        }
     }
 
     func run() async throws {

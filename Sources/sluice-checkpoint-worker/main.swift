@@ -27,6 +27,7 @@ func emit(_ text: String, to descriptor: Int32) {
     var bytes = Array(text.utf8)
     var done = 0
     while done < bytes.count {
+        // bytes.count > done >= 0, so the buffer is non-empty and baseAddress is non-nil.
         let count = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
         if count <= 0 { return }
         done += count
@@ -100,7 +101,8 @@ do {
     let stage = KeyedSumStage(state: try makeBackend(options.backend))
     let pipeline = CheckpointedPipeline(
         source: try NDJSONFileSource(path: options.input, name: "input"), stage: stage, sink: sink,
-        catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery))
+        checkpoints: CheckpointConfiguration(
+                catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery)))
     let (report, notes) = try pipeline.recover()
     for line in report.description.split(separator: "\n") { say("recovered \(line)") }
     for note in notes { say("sink \(note)") }

@@ -106,6 +106,25 @@ import Testing
         #expect(entries.contains { $0["name"] as? String == "selftest/spin wall_time" })
     }
 
+    @Test func checkRunsJoinTheHistory() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let baseline = try bench(["run", "--suite-file", "tiny.json", "--in-process", "--out", "base.json"], in: directory)
+        #expect(baseline.status == 0, "\(baseline.stderr)")
+        let check = try bench(
+            ["check", "--suite-file", "tiny.json", "--baseline", "base.json", "--in-process", "--reports-dir", "out"],
+            in: directory)
+        #expect([0, 1, 3].contains(check.status), "a verdict, whatever the noise: \(check.stderr)")
+        #expect(check.stderr.contains("history: appended to"), "\(check.stderr)")
+        let history = directory.appendingPathComponent("out/history")
+        let files = try FileManager.default.contentsOfDirectory(atPath: history.path).filter { $0.hasSuffix(".jsonl") }
+        #expect(files.count == 1)
+        let lines = try String(contentsOf: history.appendingPathComponent(files[0]), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("\"suite\":\"tiny\"") == true)
+    }
+
     @Test func damagedHistoryAndBadInputsExitWithBadInput() throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -34,7 +34,8 @@ uint64_t sluice_alloc_hook_thread_count(void);
 uint64_t sluice_alloc_hook_thread_free_count(void);
 /// Allocation calls made by all threads while hooks were installed (for async code that hops threads).
 uint64_t sluice_alloc_hook_global_count(void);
-/// Usable bytes of those allocations, all threads (jemalloc's usable size, as `thread.allocatedp` counts).
+/// Requested bytes of those allocations, all threads (the hook cannot ask jemalloc for usable sizes safely;
+/// `thread.allocatedp`, used for synchronous blocks, counts usable sizes).
 uint64_t sluice_alloc_hook_global_bytes(void);
 /// Removes the hooks again, so jemalloc's fast path returns (the hooks force its slow path).
 /// Returns 0 on success or when no hooks were installed.

@@ -42,7 +42,7 @@ extension ConcurrentEngine {
             pipelineName: graph.name, engine: "concurrent", fusion: .disabled, stages: runners.map(\.runner.statistics),
             deadLetters: router.summary, activeWorkers: runners.count, elapsedNanoseconds: clock.nowNanoseconds() &- start)
         statistics.channels = inboxes.compactMap { $0?.statistics() }
-        if metrics.isEnabled { PipelineMetrics(pipelineName: graph.name).flush(statistics) }
+        metrics.makeReporter(pipelineName: graph.name)?.flush(statistics)
         return statistics
     }
 }

@@ -1,8 +1,10 @@
 /// Runs a pipeline with Swift structured concurrency: each segment in a child task of one task group, segments
 /// connected by bounded channels (see `BoundedChannel`), every hand-off a batch.
 ///
-/// With fusion on, a run of adjacent pure stages is one segment (one task, no channel inside); with fusion off every
-/// stage is its own task. The source and the sink run in tasks of their own.
+/// With fusion off every stage is its own task. With fusion on, a run of adjacent pure stages is one segment: one
+/// task, no channel inside; a cut before a chain's last stage becomes a channel, and a fused segment that follows
+/// an earlier cut runs in one task with the stages before it (the cut stays a reused buffer), so that every task
+/// body is a statically typed, specialized sub-chain. The source and the sink run in tasks of their own.
 ///
 /// - Backpressure: channels use the `.wait` policy with capacity `channelCapacity`; a segment whose output channel
 ///   is full suspends in `send` until its consumer drains it to the low watermark, so memory is bounded by
@@ -50,7 +52,7 @@ public struct ConcurrentEngine: Sendable {
     ) async throws -> PipelineStatistics {
         try pipeline.validate()
         let router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
-        let reporter = metrics.isEnabled ? PipelineMetrics(pipelineName: pipeline.name) : nil
+        let reporter = metrics.makeReporter(pipelineName: pipeline.name)
         let context = _ConcurrentSpawnContext(
             batchSize: batchSize, capacity: channelCapacity, router: router, clock: clock, metrics: reporter)
         let sourceChannel = context.makeChannel(of: Source.Element.self, name: pipeline.sourceName)
@@ -80,7 +82,7 @@ public struct ConcurrentEngine: Sendable {
             ]
         }
         let chain = pipeline.plannedChain(fusion: fusion)
-        let last = chain._spawn(context, input: _BatchReceiver(sourceChannel), fusing: IdentityChain<Chain.Output>())
+        let last = chain._spawn(context, input: _BatchReceiver(sourceChannel))
         context.add { [batchSize, sink = pipeline.sink, sinkName = pipeline.sinkName] in
             var sink = sink
             var batch: [Chain.Output] = []

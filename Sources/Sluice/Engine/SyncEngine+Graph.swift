@@ -42,7 +42,7 @@ extension SyncEngine {
         let statistics = PipelineStatistics(
             pipelineName: graph.name, engine: "sync", fusion: .disabled, stages: runners.map(\.statistics),
             deadLetters: router.summary, activeWorkers: 1, elapsedNanoseconds: clock.nowNanoseconds() &- start)
-        if metrics.isEnabled { PipelineMetrics(pipelineName: graph.name).flush(statistics) }
+        metrics.makeReporter(pipelineName: graph.name)?.flush(statistics)
         return statistics
     }
 }

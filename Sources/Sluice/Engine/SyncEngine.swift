@@ -124,7 +124,7 @@ where Chain.Input == Source.Element, Sink.Input == Chain.Output {
         self.engine = engine
         chain = pipeline.plannedChain(fusion: engine.fusion)
         router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
-        reporter = engine.metrics.isEnabled ? PipelineMetrics(pipelineName: pipeline.name) : nil
+        reporter = engine.metrics.makeReporter(pipelineName: pipeline.name)
         latency = reporter?.latencyRecorder(segment: "chain")
         output.reserveCapacity(engine.batchSize)
         startTime = engine.clock.nowNanoseconds()

@@ -107,14 +107,10 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
     }
 
     @inlinable
-    public func _spawn<Suffix: StageChain>(
-        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>, fusing suffix: Suffix
-    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Output {
-        if isCut {
-            let middle = first._spawn(context, input: input, fusing: IdentityChain<First.Output>())
-            return second._spawn(context, input: middle, fusing: suffix)
-        }
-        return first._spawn(context, input: input, fusing: ComposedChain<Second, Suffix>(second, suffix))
+    public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
+        guard isCut else { return context.spawnSegment(self, input: input) }
+        let middle = first._spawn(context, input: input)
+        return second._spawn(context, input: middle)
     }
 
     // Static helpers take the halves as separate inout arguments, so that the closure passed to `first` may

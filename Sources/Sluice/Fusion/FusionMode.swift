@@ -7,8 +7,9 @@ public struct FusionMode: Hashable, Sendable, CustomStringConvertible {
 
     let base: Base
 
-    /// Adjacent pure stages run as one loop: no buffer or channel between them, and after specialization no
-    /// per-element dynamic dispatch. The default.
+    /// Adjacent pure single-output stages (map, filter, materialize) run as one loop: no buffer or channel between
+    /// them, and after specialization no per-element dynamic dispatch. Multi-output stages (flatMap) and impure
+    /// stages are segments of their own. The default.
     public static let enabled = FusionMode(base: .enabled)
     /// Every stage is its own segment: a batch buffer between stages under the `SyncEngine`, a task and a bounded
     /// channel per stage under the `ConcurrentEngine`.

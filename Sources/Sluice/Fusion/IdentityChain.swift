@@ -49,9 +49,7 @@ public struct IdentityChain<Element: Sendable>: StageChain {
     public func _collectStatistics(into statistics: inout [StageStatistics]) {}
 
     @inlinable
-    public func _spawn<Suffix: StageChain>(
-        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Element>, fusing suffix: Suffix
-    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Element {
-        context.spawnSegment(suffix, input: input)
+    public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Element>) -> _BatchReceiver<Element> {
+        input
     }
 }

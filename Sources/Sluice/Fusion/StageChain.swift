@@ -48,8 +48,11 @@ public protocol StageChain<Input, Output>: Sendable {
     /// Appends one entry per stage, in order. O(stages).
     func _collectStatistics(into statistics: inout [StageStatistics])
 
-    /// Runs this chain's segments under the concurrent engine, fusing `suffix` onto its last segment.
-    func _spawn<Suffix: StageChain>(
-        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>, fusing suffix: Suffix
-    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Output
+    /// Starts this chain under the concurrent engine: one task per planned segment where the chain's shape allows,
+    /// reading from `input`; returns the receiver of its outputs.
+    ///
+    /// A cut between a chain's prefix and its last stage becomes a channel. A segment that the planner fused across
+    /// the prefix's own cuts runs, with that prefix, in one task (the cuts inside stay reused buffers), so every
+    /// task body is a statically typed sub-chain that the compiler specializes.
+    func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output>
 }

@@ -1,15 +1,29 @@
+import Metrics
+
 /// Whether an engine reports through swift-metrics.
 ///
 /// Either way the hot path only bumps plain per-stage integers; `enabled` adds one metrics call per batch
 /// (`pipeline_docs_total`, `stage_latency_ms`) and a flush of the rest at the end of the run. With no metrics
 /// backend bootstrapped those calls go to swift-metrics' no-op handler.
-public struct MetricsMode: Hashable, Sendable {
+public struct MetricsMode: Sendable {
     @usableFromInline let isEnabled: Bool
+    @usableFromInline let factory: (any MetricsFactory)?
 
-    /// Report through swift-metrics (the default).
-    public static let enabled = MetricsMode(isEnabled: true)
+    /// Report through swift-metrics' bootstrapped backend (the default).
+    public static let enabled = MetricsMode(isEnabled: true, factory: nil)
     /// Report nothing; `PipelineStatistics` is still returned.
-    public static let disabled = MetricsMode(isEnabled: false)
+    public static let disabled = MetricsMode(isEnabled: false, factory: nil)
+
+    /// Report to `factory` instead of the bootstrapped backend (for tests: `MetricsTestKit.TestMetrics`).
+    public static func enabled(factory: any MetricsFactory) -> MetricsMode {
+        MetricsMode(isEnabled: true, factory: factory)
+    }
+
+    /// Makes the run's metrics handles, or `nil` when disabled.
+    @usableFromInline
+    func makeReporter(pipelineName: String) -> PipelineMetrics? {
+        isEnabled ? PipelineMetrics(pipelineName: pipelineName, factory: factory ?? MetricsSystem.factory) : nil
+    }
 }
 
 /// The metric names the engine emits (ARCHITECTURE.md, "Metric names").

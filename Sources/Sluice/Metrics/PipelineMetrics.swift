@@ -4,12 +4,13 @@ import Metrics
 @usableFromInline
 final class PipelineMetrics: Sendable {
     let dimensions: [(String, String)]
+    let factory: any MetricsFactory
     let docsTotal: Counter
 
-    @usableFromInline
-    init(pipelineName: String) {
+    init(pipelineName: String, factory: any MetricsFactory) {
         dimensions = [("pipeline", pipelineName)]
-        docsTotal = Counter(label: PipelineMetricName.docsTotal, dimensions: dimensions)
+        self.factory = factory
+        docsTotal = Counter(label: PipelineMetricName.docsTotal, dimensions: dimensions, factory: factory)
     }
 
     /// Counts a batch the sink consumed. One metrics call.
@@ -22,7 +23,7 @@ final class PipelineMetrics: Sendable {
     @usableFromInline
     func latencyRecorder(segment: String) -> SegmentLatencyRecorder {
         SegmentLatencyRecorder(
-            recorder: Recorder(label: PipelineMetricName.stageLatency, dimensions: dimensions + [("stage", segment)]))
+            recorder: Recorder(label: PipelineMetricName.stageLatency, dimensions: dimensions + [("stage", segment)], factory: factory))
     }
 
     /// Flushes the end-of-run figures. O(stages + channels).
@@ -30,35 +31,35 @@ final class PipelineMetrics: Sendable {
     func flush(_ statistics: PipelineStatistics) {
         let seconds = Double(statistics.elapsedNanoseconds) / 1e9
         if seconds > 0 {
-            Gauge(label: PipelineMetricName.docsRate, dimensions: dimensions).record(
+            Gauge(label: PipelineMetricName.docsRate, dimensions: dimensions, factory: factory).record(
                 Double(statistics.sinkCount) / seconds)
         }
         for stage in statistics.stages where stage.errors > 0 {
-            Counter(label: PipelineMetricName.stageErrors, dimensions: dimensions + [("stage", stage.name)])
+            Counter(label: PipelineMetricName.stageErrors, dimensions: dimensions + [("stage", stage.name)], factory: factory)
                 .increment(by: Int64(stage.errors))
         }
         if statistics.deadLetters.routedCount > 0 {
-            Counter(label: PipelineMetricName.poisonRouted, dimensions: dimensions)
+            Counter(label: PipelineMetricName.poisonRouted, dimensions: dimensions, factory: factory)
                 .increment(by: Int64(statistics.deadLetters.routedCount))
         }
-        Gauge(label: PipelineMetricName.fusedStageCount, dimensions: dimensions).record(
+        Gauge(label: PipelineMetricName.fusedStageCount, dimensions: dimensions, factory: factory).record(
             Double(statistics.fusedStageCount))
         if let average = statistics.fusedOpsPerStageAverage {
-            Gauge(label: PipelineMetricName.fusedOpsPerStage, dimensions: dimensions).record(average)
+            Gauge(label: PipelineMetricName.fusedOpsPerStage, dimensions: dimensions, factory: factory).record(average)
         }
-        Gauge(label: PipelineMetricName.activeWorkers, dimensions: dimensions).record(
+        Gauge(label: PipelineMetricName.activeWorkers, dimensions: dimensions, factory: factory).record(
             Double(statistics.activeWorkers))
         if let tokens = statistics.tokensEmittedTotal {
-            Counter(label: PipelineMetricName.tokensEmitted, dimensions: dimensions).increment(by: Int64(tokens))
+            Counter(label: PipelineMetricName.tokensEmitted, dimensions: dimensions, factory: factory).increment(by: Int64(tokens))
         }
         if let average = statistics.tokensPerDocumentAverage {
-            Gauge(label: PipelineMetricName.tokensPerDocument, dimensions: dimensions).record(average)
+            Gauge(label: PipelineMetricName.tokensPerDocument, dimensions: dimensions, factory: factory).record(average)
         }
         for channel in statistics.channels {
             let channelDimensions = dimensions + [("channel", channel.name)]
-            Gauge(label: PipelineMetricName.channelDepthCurrent, dimensions: channelDimensions).record(
+            Gauge(label: PipelineMetricName.channelDepthCurrent, dimensions: channelDimensions, factory: factory).record(
                 Double(channel.depth))
-            Gauge(label: PipelineMetricName.channelDepthMax, dimensions: channelDimensions).record(
+            Gauge(label: PipelineMetricName.channelDepthMax, dimensions: channelDimensions, factory: factory).record(
                 Double(channel.maxDepth))
         }
     }

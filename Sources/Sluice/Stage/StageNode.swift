@@ -39,7 +39,9 @@ public struct StageNode<Operator: StageOperator>: StageChain {
 
     @inlinable
     public mutating func _plan(_ state: inout _ChainPlanState) {
-        (index, segment) = state.place(isPure: op.isPure)
+        // Only single-output pure stages fuse: a multi-output stage (flatMap) inside a fused segment goes through nested
+        // closures, which measured slower than a cut (a reused buffer), so the planner cuts around it.
+        (index, segment) = state.place(isPure: op.isPure && Operator._isSingleOutput)
     }
 
     @inlinable
@@ -126,9 +128,7 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     }
 
     @inlinable
-    public func _spawn<Suffix: StageChain>(
-        _ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>, fusing suffix: Suffix
-    ) -> _BatchReceiver<Suffix.Output> where Suffix.Input == Output {
-        context.spawnSegment(ComposedChain(self, suffix), input: input)
+    public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
+        context.spawnSegment(self, input: input)
     }
 }

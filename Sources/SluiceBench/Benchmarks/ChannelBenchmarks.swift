@@ -101,14 +101,10 @@ enum ChannelBenchmarks {
             probes: { (state: HandOffState) -> BenchmarkProbes in
                 guard let statistics = state.statistics else { return BenchmarkProbes() }
                 var values: [BenchmarkMetric: Double] = [.channelDepthMax: Double(statistics.maxDepth)]
-                // Timing statistics are nil when the channel has no clock: unavailable, never 0.
+                // Timing fields are nil when the channel runs without a clock: then they stay unavailable.
                 values[.producerBlockedTime] = statistics.producerBlockedNanoseconds.map(Double.init)
                 values[.channelDepthMean] = statistics.approximateMeanDepth
-                if let observed = statistics.observedNanoseconds, observed > 0,
-                    let atCapacity = statistics.nanosecondsAtCapacity
-                {
-                    values[.channelTimeAtCapacity] = Double(atCapacity) / Double(observed)
-                }
+                values[.channelTimeAtCapacity] = statistics.fractionOfTimeAtCapacity
                 return BenchmarkProbes(values: values)
             })
     }

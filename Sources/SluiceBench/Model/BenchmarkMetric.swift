@@ -45,6 +45,23 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case stageErrorTotal = "stage_error_total"
     case poisonRoutedTotal = "poison_routed_total"
     case stageLatency = "stage_latency"
+    // State and checkpoint probes
+    /// Live logical bytes of keyed state (keys + encoded values) at the end of the run.
+    case stateSizeBytes = "state_size_bytes"
+    /// Spills between state tiers (RAM → mapped file → disk) during the run.
+    case stateSpillTotal = "state_spill_total"
+    /// Median background persistence time of a checkpoint (serialize, fsync, catalog commit), in ms.
+    case snapshotDuration = "snapshot_duration_ms"
+    /// Median pause of the pipeline thread at a checkpoint barrier, in ms.
+    case checkpointPause = "checkpoint_pause_ms"
+    /// Recovery time after a crash (restore the newest good checkpoint), 50th percentile, in ms.
+    case recoveryTimeP50 = "recovery_time_ms_p50"
+    /// Recovery time after a crash, 99th percentile, in ms.
+    case recoveryTimeP99 = "recovery_time_ms_p99"
+    /// Records lost across crashes, in percent of the records expected (0 is the only right value).
+    case recordsLostPercent = "records_lost_percent"
+    /// Duplicate deliveries across crashes per record expected (0 for exactly-once).
+    case duplicateRatio = "duplicate_ratio"
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
@@ -94,7 +111,11 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .cpuPercent: "%"
         case .channelTimeAtCapacity: "ratio"
         case .channelDepthMax, .channelDepthMean: "elements"
-        case .pipelineDocsTotal, .tokensEmittedTotal, .stageErrorTotal, .poisonRoutedTotal: "count"
+        case .pipelineDocsTotal, .tokensEmittedTotal, .stageErrorTotal, .poisonRoutedTotal, .stateSpillTotal: "count"
+        case .stateSizeBytes: "bytes"
+        case .snapshotDuration, .checkpointPause, .recoveryTimeP50, .recoveryTimeP99: "ms"
+        case .recordsLostPercent: "%"
+        case .duplicateRatio: "ratio"
         }
     }
 

@@ -5,8 +5,8 @@ public struct BenchmarkRegistry: Sendable {
     /// Every benchmark registered in this build: the per-area lists in `Benchmarks/`.
     public static let standard = BenchmarkRegistry(
         HarnessBenchmarks.all + SelftestBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
-            + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all + MesoBenchmarks.all
-            + MacroBenchmarks.all)
+            + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
+            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {

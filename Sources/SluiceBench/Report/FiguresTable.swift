@@ -1,7 +1,8 @@
 /// The README's "Current figures" table: for each benchmark that declares a peer (`Benchmark.peer`), our median,
 /// the peer's median from the same results file, and the ratio.
 ///
-/// The figure compared is the first metric both results have, in this order: items/s, bytes/s, wall time.
+/// The figure compared is the first metric both results have, in this order: bytes/s, items/s, wall time
+/// (bytes first, because a parser's "item" is a whole file while its peer's may be counted differently).
 /// The ratio always reads "how many times better we are": ours ÷ peer's for rates, peer's ÷ ours for times.
 public struct FiguresTable: Sendable {
     /// One pair.
@@ -26,7 +27,7 @@ public struct FiguresTable: Sendable {
     public var rows: [Row]
 
     /// The metrics compared, in order of preference.
-    public static let preferredMetrics: [BenchmarkMetric] = [.throughputItems, .throughputBytes, .wallTime]
+    public static let preferredMetrics: [BenchmarkMetric] = [.throughputBytes, .throughputItems, .wallTime]
 
     /// Pairs the results in `results` by the peers `registry` declares. O(benchmarks × metrics).
     public init(results: ResultsFile, registry: BenchmarkRegistry = .standard) {
@@ -63,7 +64,7 @@ public struct FiguresTable: Sendable {
             row.ratio = metric.direction == .higherIsBetter ? our / their : their / our
             return row
         }
-        row.problem = "no metric in common (items/s, bytes/s or wall time)"
+        row.problem = "no metric in common (bytes/s, items/s or wall time)"
         return row
     }
 

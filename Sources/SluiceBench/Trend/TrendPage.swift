@@ -59,6 +59,10 @@ package enum TrendPage {
         html += "</section>\n"
         var anchors = AnchorNames()
         let chart = TrendChart()
+        if report.environments.isEmpty {
+            html += "<p class=\"none\">No history yet: runs are added by <code>ci/nightly</code> "
+                + "(<code>sluice-bench trend --append RESULTS</code>).</p>\n"
+        }
         for environment in report.environments {
             html += """
                 <section class="environment">

@@ -66,12 +66,13 @@ public struct StateSnapshot<Value: StateCodable>: Sendable {
     /// Appends every entry as `key, encoded value` length-prefixed pairs (the checkpoint image). O(count).
     public func encodeEntries(into writer: inout BinaryWriter) throws {
         writer.write(UInt64(count))
-        var scratch = BinaryWriter(capacity: 64)
         try forEach { key, value in
             writer.writeString(key)
-            scratch.removeAll()
-            value.encode(into: &scratch)
-            writer.writeBytes(scratch.bytes)
+            // Encode in place behind a length patched afterwards: no scratch buffer, no second copy.
+            let lengthAt = writer.bytes.count
+            writer.write(UInt32(0))
+            value.encode(into: &writer)
+            writer.patch(UInt32(writer.bytes.count - lengthAt - 4), at: lengthAt)
         }
     }
 

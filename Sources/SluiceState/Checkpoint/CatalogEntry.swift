@@ -8,7 +8,7 @@ public struct CatalogEntry: Hashable, Sendable {
     public var fileName: String
     /// The snapshot file's size in bytes.
     public var byteCount: Int
-    /// The CRC-32C of the whole snapshot file.
+    /// The CRC-32C of the snapshot's payload, as its header stores it (the header has its own checksum).
     public var checksum: UInt32
 
     /// Creates an entry.

@@ -92,9 +92,12 @@ public final class CheckpointCatalog: Sendable {
     /// stay intact: a failed checkpoint loses nothing that was durable.
     @discardableResult
     public func commit(_ bytes: [UInt8], id: UInt64, parentID: UInt64?) throws -> CatalogEntry {
+        // The header's payload checksum identifies the file: no second pass over a large snapshot.
+        guard let checksum = CheckpointFile.storedChecksum(of: bytes) else {
+            preconditionFailure("commit takes what CheckpointFile.encode produced")
+        }
         let entry = CatalogEntry(
-            id: id, parentID: parentID, fileName: Self.fileName(for: id), byteCount: bytes.count,
-            checksum: CRC32C.checksum(bytes))
+            id: id, parentID: parentID, fileName: Self.fileName(for: id), byteCount: bytes.count, checksum: checksum)
         try fileSystem.writeAtomically(bytes, to: joinPath(directory, entry.fileName))
         let (kept, dropped) = chain.withLock { entries -> ([CatalogEntry], [CatalogEntry]) in
             var next = entries.filter { $0.id != id }
@@ -120,14 +123,15 @@ public final class CheckpointCatalog: Sendable {
             let path = joinPath(directory, entry.fileName)
             do {
                 let bytes = try fileSystem.readFile(at: path)
-                let checksum = CRC32C.checksum(bytes)
-                guard checksum == entry.checksum, bytes.count == entry.byteCount else {
+                let stored = CheckpointFile.storedChecksum(of: bytes)
+                guard stored == entry.checksum, bytes.count == entry.byteCount else {
                     throw StateError(
                         code: .corruptSnapshot,
                         message:
-                            "file checksum \(hex(checksum)) (\(bytes.count) bytes) does not match the manifest's \(hex(entry.checksum)) (\(entry.byteCount) bytes)",
+                            "file header checksum \(stored.map(hex) ?? "none") (\(bytes.count) bytes) does not match the manifest's \(hex(entry.checksum)) (\(entry.byteCount) bytes)",
                         path: path)
                 }
+                // Verifies the header and payload checksums.
                 let image = try CheckpointFile.decode(bytes, path: path)
                 guard image.id == entry.id else {
                     throw StateError(

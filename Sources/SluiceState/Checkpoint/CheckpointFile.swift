@@ -55,6 +55,13 @@ public enum CheckpointFile {
         return file.bytes
     }
 
+    /// The payload checksum stored in the header of an encoded checkpoint (not verified), or nil when
+    /// `bytes` is shorter than a header. O(1).
+    public static func storedChecksum(of bytes: [UInt8]) -> UInt32? {
+        guard bytes.count >= headerSize else { return nil }
+        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[36 + $1]) << (8 * $1) }
+    }
+
     /// Parses and verifies a checkpoint file; any damage is a `corruptSnapshot` error naming `path`. O(size).
     public static func decode(_ bytes: [UInt8], path: String? = nil) throws -> CheckpointImage {
         var reader = BinaryReader(bytes, errorCode: .corruptSnapshot, path: path)

@@ -1,5 +1,8 @@
 import Sluice
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Metrics
 import Synchronization
 
@@ -13,6 +16,7 @@ final class SnapshotWriter: Sendable {
     struct Completion: Sendable {
         var id: UInt64
         var durationNanoseconds: UInt64
+        var cpuNanoseconds: UInt64
         var byteCount: Int
     }
 
@@ -56,6 +60,7 @@ final class SnapshotWriter: Sendable {
             defer { state.withLock { $0.inFlight -= 1 } }
             if state.withLock({ $0.failure != nil }) { return }
             let start = clock.nowNanoseconds()
+            let cpuStart = Self.threadCPUNanoseconds()
             do {
                 try sinkCommit.makeDurable()
                 let bytes = try CheckpointFile.encode(capture)
@@ -65,12 +70,22 @@ final class SnapshotWriter: Sendable {
                 let duration = clock.nowNanoseconds() &- start
                 durationRecorder.record(Double(duration) / 1e6)
                 state.withLock {
-                    $0.completed.append(Completion(id: capture.id, durationNanoseconds: duration, byteCount: bytes.count))
+                    $0.completed.append(
+                        Completion(
+                            id: capture.id, durationNanoseconds: duration,
+                            cpuNanoseconds: Self.threadCPUNanoseconds() &- cpuStart, byteCount: bytes.count))
                 }
             } catch {
                 state.withLock { $0.failure = error }
             }
         }
+    }
+
+    /// CPU time the calling thread has used, in nanoseconds.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
     /// Blocks the caller until every submitted checkpoint is finished.

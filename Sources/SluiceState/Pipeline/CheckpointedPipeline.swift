@@ -17,11 +17,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
     private let source: any ReplayableSource
     private let stage: Stage
     private let sink: any CheckpointedSink
-    private let catalog: CheckpointCatalog
-    private let journal: ReplayJournal?
-    private let policy: CheckpointPolicy
-    private let clock: any MonotonicClock
-    private let metadata: [String: String]
+    private let checkpoints: CheckpointConfiguration
     private let writer: SnapshotWriter
     private let maxInFlight = 2
     private var nextCheckpointID: UInt64 = 1
@@ -33,19 +29,13 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
 
     /// Wires the pipeline; nothing runs until `recover()` and `run()`.
     public init(
-        source: any ReplayableSource, stage: Stage, sink: any CheckpointedSink, catalog: CheckpointCatalog,
-        journal: ReplayJournal? = nil, policy: CheckpointPolicy, clock: any MonotonicClock = SystemMonotonicClock(),
-        metadata: [String: String] = [:]
+        source: any ReplayableSource, stage: Stage, sink: any CheckpointedSink, checkpoints: CheckpointConfiguration
     ) {
         self.source = source
         self.stage = stage
         self.sink = sink
-        self.catalog = catalog
-        self.journal = journal
-        self.policy = policy
-        self.clock = clock
-        self.metadata = metadata
-        writer = SnapshotWriter(catalog: catalog, journal: journal, clock: clock)
+        self.checkpoints = checkpoints
+        writer = SnapshotWriter(catalog: checkpoints.catalog, journal: checkpoints.journal, clock: checkpoints.clock)
         stateSizeGauge = Gauge(label: "state_size_bytes", dimensions: [("stage", stage.name)])
     }
 
@@ -58,24 +48,11 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
     @discardableResult
     public func recover() throws -> (report: RecoveryReport, sinkNotes: [String]) {
         precondition(!isRecovered, "recover() runs once")
-        let (image, report) = try catalog.recover()
-        try stage.state.removeAll()
-        if let image {
-            try stage.state.restore(try image.entries(forStage: stage.name, as: Stage.Value.self))
-            guard let position = image.position(ofSource: source.name) else {
-                throw StateError(
-                    code: .corruptSnapshot, message: "checkpoint \(image.id) has no position for source \(source.name)",
-                    path: catalog.directory)
-            }
-            try source.seek(to: position)
-            try journal?.truncate(after: image.id)
-            lastCheckpointID = image.id
-            lastCompletedID = image.id
-            nextCheckpointID = image.id + 1
-        } else {
-            try journal?.truncate(after: 0)
-        }
-        let notes = try sink.recover(restoredCheckpointID: image?.id, nextCheckpointID: nextCheckpointID)
+        let (restored, report, notes) = try CheckpointRecovery.restore(
+            catalog: checkpoints.catalog, journal: checkpoints.journal, source: source, stage: stage, sink: sink)
+        lastCheckpointID = restored
+        lastCompletedID = restored
+        nextCheckpointID = (restored ?? 0) + 1
         stateSizeGauge.record(stage.state.stateSizeBytes)
         isRecovered = true
         return (report, notes)
@@ -110,7 +87,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
     ) throws -> PipelineRunReport {
         var report = PipelineRunReport()
         var sinceCheckpoint: UInt64 = 0
-        var lastTrigger = clock.nowNanoseconds()
+        var lastTrigger = checkpoints.clock.nowNanoseconds()
         while true {
             if shouldTrigger(recordsSinceCheckpoint: sinceCheckpoint, lastTrigger: &lastTrigger, processed: report.recordsProcessed) {
                 try handle(.barrier(CheckpointBarrier(id: nextCheckpointID)), report: &report)
@@ -139,7 +116,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
     }
 
     private func shouldTrigger(recordsSinceCheckpoint: UInt64, lastTrigger: inout UInt64, processed: UInt64) -> Bool {
-        switch policy.trigger {
+        switch checkpoints.policy.trigger {
         case .never:
             return false
         case .records(let count):
@@ -148,7 +125,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
             return true
         case .interval(let nanoseconds):
             guard processed & 63 == 0 else { return false }
-            let now = clock.nowNanoseconds()
+            let now = checkpoints.clock.nowNanoseconds()
             guard now &- lastTrigger >= nanoseconds, writer.inFlight < maxInFlight else { return false }
             lastTrigger = now
             return true
@@ -163,20 +140,20 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
             report.recordsProcessed += 1
         case .barrier(let barrier):
             if let failure = writer.failure { throw failure }
-            let start = clock.nowNanoseconds()
+            let start = checkpoints.clock.nowNanoseconds()
             let position = source.position
-            let snapshot = try stage.state.makeSnapshot()
+            let captured = try stage.captureState()
             let sinkCommit = try sink.barrier(barrier.id)
             let capture = CheckpointCapture(
                 id: barrier.id, parentID: lastCheckpointID, sources: [position],
-                stages: [CheckpointCapture.stage(stage.name, snapshot)], metadata: metadata)
+                stages: [(name: captured.name, encode: captured.encode)], metadata: checkpoints.metadata)
             writer.submit(capture, sinkCommit: sinkCommit)
             lastCheckpointID = barrier.id
             nextCheckpointID = barrier.id + 1
-            let pause = clock.nowNanoseconds() &- start
+            let pause = checkpoints.clock.nowNanoseconds() &- start
             report.pauseDurationsNanoseconds.append(pause)
             pauseRecorder.record(Double(pause) / 1e6)
-            stateSizeGauge.record(snapshot.stateSizeBytes)
+            stateSizeGauge.record(captured.stateSizeBytes)
             collect(into: &report)
         }
     }
@@ -185,6 +162,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
         for completion in writer.takeCompletions() {
             report.completedCheckpoints.append(completion.id)
             report.snapshotDurationsNanoseconds.append(completion.durationNanoseconds)
+            report.snapshotCPUNanoseconds.append(completion.cpuNanoseconds)
             lastCompletedID = completion.id
         }
     }

@@ -92,4 +92,15 @@ public final class KeyedSumStage: KeyedStateStage {
         guard digits > 0, let key = String(validating: bytes[keyStart..<keyEnd], as: UTF8.self) else { return nil }
         return (key, negative ? -value : value)
     }
+
+    /// The `seq` values of the stage's output lines in `output` (NDJSON), in order; lines without one are
+    /// skipped. O(output).
+    public static func outputSequences(in output: [UInt8]) -> [UInt64] {
+        output.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
+                let comma = line[colon...].firstIndex(of: UInt8(ascii: ","))
+            else { return nil }
+            return UInt64(String(decoding: line[(colon + 1)..<comma], as: UTF8.self))
+        }
+    }
 }

@@ -6,6 +6,8 @@ public struct PipelineRunReport: Sendable {
     public var completedCheckpoints: [UInt64] = []
     /// Each completed checkpoint's background persistence time (`snapshot_duration_ms`), in nanoseconds.
     public var snapshotDurationsNanoseconds: [UInt64] = []
+    /// Each completed checkpoint's CPU time on the background writer thread, in nanoseconds.
+    public var snapshotCPUNanoseconds: [UInt64] = []
     /// Each barrier's pause on the pipeline thread (capture state, positions and sink epoch), in nanoseconds.
     public var pauseDurationsNanoseconds: [UInt64] = []
     /// Where the source stood at the end.

@@ -13,7 +13,7 @@ public protocol ReplayableSource: AnyObject {
 }
 
 /// One record read from a source.
-public struct SourceRecord {
+public struct SourceRecord: Sendable {
     /// The record's sequence number within its source (0, 1, 2, ...).
     public var sequence: UInt64
     /// The record's bytes (a slice of the source's buffer, not a copy).

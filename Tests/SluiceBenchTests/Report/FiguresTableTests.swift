@@ -49,6 +49,23 @@ import Testing
         #expect(text.contains("3.1×"))
     }
 
+    @Test func bytesPerSecondIsPreferredWhenBothHaveIt() {
+        let registry = BenchmarkRegistry([Self.benchmark("micro/a", peer: "micro/b"), Self.benchmark("micro/b")])
+        let results = GateFixtures.results(
+            runID: "bytes",
+            [
+                GateFixtures.benchmark(
+                    "micro/a",
+                    [GateFixtures.timing(.throughputItems, [2, 2, 2]), GateFixtures.timing(.throughputBytes, [8e6, 8e6, 8e6])]),
+                GateFixtures.benchmark(
+                    "micro/b",
+                    [GateFixtures.timing(.throughputItems, [1, 1, 1]), GateFixtures.timing(.throughputBytes, [2e6, 2e6, 2e6])]),
+            ])
+        let row = FiguresTable(results: results, registry: registry).rows.first
+        #expect(row?.metric == .throughputBytes)
+        #expect(row?.ratio == 4)
+    }
+
     @Test func aFailedPeerGivesNoFigure() {
         var results = Self.results
         results.benchmarks[1].status = .failed

@@ -1,4 +1,5 @@
 import SluiceState
+import SluiceTestKit
 import Testing
 
 @Suite struct CheckpointCatalogTests {

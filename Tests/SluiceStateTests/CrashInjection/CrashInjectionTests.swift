@@ -47,15 +47,6 @@ import Testing
             : try PosixFileSystem().readFile(at: folder.file("\(run)-out"))
     }
 
-    static func sequences(in output: [UInt8]) -> [UInt64] {
-        output.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
-                let comma = line[colon...].firstIndex(of: UInt8(ascii: ","))
-            else { return nil }
-            return UInt64(String(decoding: line[(colon + 1)..<comma], as: UTF8.self))
-        }
-    }
-
     /// Runs the worker to the end without interruption; returns its stdout lines.
     @discardableResult
     static func runToEnd(_ arguments: [String], seed: UInt64) throws -> [String] {
@@ -110,7 +101,7 @@ import Testing
 
         let output = try Self.output(folder, scenario, run: "crash")
         var checker = SequenceChecker(expectedCount: UInt64(Self.recordCount))
-        checker.observe(Self.sequences(in: output))
+        checker.observe(KeyedSumStage.outputSequences(in: output))
         let report = checker.report
         #expect(report.isAtLeastOnce, "seed \(seed) \(scenario): \(report)")
         if scenario.exactlyOnce {

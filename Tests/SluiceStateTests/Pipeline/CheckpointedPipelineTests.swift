@@ -87,8 +87,9 @@ import Testing
         let stage = CountStage(state: InMemoryStateBackend<Int64>())
         let pipeline = CheckpointedPipeline(
             source: NDJSONFileSource(bytes: Self.input), stage: stage,
-            sink: TwoPhaseCommitFileSink(directory: folder.file("out")), catalog: catalog,
-            policy: .interval(nanoseconds: 1_000_000_000), clock: clock)
+            sink: TwoPhaseCommitFileSink(directory: folder.file("out")),
+            checkpoints: CheckpointConfiguration(
+                catalog: catalog, policy: .interval(nanoseconds: 1_000_000_000), clock: clock))
         try pipeline.recover()
         // One virtual second passes every 128 records: checkpoints land at the next 64-record check.
         let report = try pipeline.run(progressEvery: 128) { _ in

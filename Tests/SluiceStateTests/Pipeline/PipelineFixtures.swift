@@ -55,8 +55,8 @@ enum PipelineFixtures {
             : AppendFileSink(path: folder.file("out.txt"), fileSystem: fileSystem)
         let stage = CountStage(state: try backend.make(Int64.self))
         let pipeline = CheckpointedPipeline(
-            source: NDJSONFileSource(bytes: input), stage: stage, sink: sink, catalog: catalog, journal: journal,
-            policy: policy)
+            source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
+            checkpoints: CheckpointConfiguration(catalog: catalog, journal: journal, policy: policy))
         let (recovery, _) = try pipeline.recover()
         let report = try pipeline.run(progressEvery: 10, onProgress: onProgress)
         return (try stateLines(stage.state), report, recovery)

@@ -49,7 +49,8 @@ import Testing
             .flatMap("twice") { [$0, $0] }
             .sink("out", output)
         let statistics = try SyncEngine(batchSize: 7).run(pipeline)
-        #expect(statistics.segments == [["double", "byThree", "twice"]])
+        // flatMap emits many outputs per input: the planner cuts around it rather than fusing it.
+        #expect(statistics.segments == [["double", "byThree"], ["twice"]])
         #expect(statistics[stage: "numbers"] == nil)
         #expect(statistics[stage: "source"]?.emitted == 100)
         #expect(statistics[stage: "double"]?.processed == 100)

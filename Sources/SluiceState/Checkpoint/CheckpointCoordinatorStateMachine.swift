@@ -1,0 +1,72 @@
+/// Collects the parts of each checkpoint as its barrier passes the participants: every source's position,
+/// every stage's state snapshot, then the sink's epoch commit. A pure state machine: feed events, perform
+/// the action it returns (`persist`), nothing else.
+///
+/// Barriers pass participants in pipeline order, so by the time the sink reports a barrier, every source
+/// and stage before it has; a sink report that finds parts missing is a programmer error (a stage that
+/// swallowed a barrier), caught by a precondition.
+public struct CheckpointCoordinatorStateMachine {
+    /// What the owner must do.
+    public enum Action {
+        /// Every part of the checkpoint is in: persist it, then run the sink's commit.
+        case persist(CheckpointCapture, SinkEpochCommit)
+    }
+
+    struct Pending {
+        var sources: [SourcePosition] = []
+        var stages: [(name: String, encode: @Sendable (inout BinaryWriter) throws -> Void)] = []
+    }
+
+    private let sourceNames: Set<String>
+    private let stageNames: Set<String>
+    private var pending: [UInt64: Pending] = [:]
+    private var lastBarrierID: UInt64?
+    private let metadata: [String: String]
+
+    /// Expects a position from each source in `sourceNames` and a snapshot from each stage in `stageNames`.
+    /// `lastCheckpointID` is the checkpoint recovery restored (the parent of the next one).
+    public init(
+        sourceNames: Set<String>, stageNames: Set<String>, lastCheckpointID: UInt64?, metadata: [String: String] = [:]
+    ) {
+        self.sourceNames = sourceNames
+        self.stageNames = stageNames
+        lastBarrierID = lastCheckpointID
+        self.metadata = metadata
+    }
+
+    /// The id the next barrier must carry.
+    public var nextCheckpointID: UInt64 { (lastBarrierID ?? 0) + 1 }
+
+    /// Checkpoints whose barrier has started and not yet reached the sink.
+    public var openCount: Int { pending.count }
+
+    /// A source emitted `barrier` with its position just after the last record before it.
+    public mutating func sourceEmitted(_ barrier: CheckpointBarrier, position: SourcePosition) {
+        precondition(sourceNames.contains(position.source), "unknown source \(position.source)")
+        if pending[barrier.id] == nil {
+            precondition(barrier.id == nextCheckpointID + UInt64(pending.count), "barrier \(barrier.id) out of order")
+        }
+        pending[barrier.id, default: Pending()].sources.append(position)
+    }
+
+    /// A stage saw `barrier` on every input and captured its state.
+    public mutating func stageSnapshotted(_ barrier: CheckpointBarrier, capture: StageStateCapture) {
+        let stage = capture.name
+        precondition(stageNames.contains(stage), "unknown stage \(stage)")
+        precondition(pending[barrier.id] != nil, "stage \(stage) saw barrier \(barrier.id) before any source")
+        pending[barrier.id]?.stages.append((name: stage, encode: capture.encode))
+    }
+
+    /// The sink closed epoch `barrier.id`: the checkpoint is complete and must be persisted.
+    public mutating func sinkPrepared(_ barrier: CheckpointBarrier, commit: SinkEpochCommit) -> Action {
+        guard let parts = pending.removeValue(forKey: barrier.id) else {
+            preconditionFailure("the sink saw barrier \(barrier.id) that no source emitted")
+        }
+        precondition(Set(parts.sources.map(\.source)) == sourceNames, "barrier \(barrier.id) missed a source")
+        precondition(Set(parts.stages.map(\.name)) == stageNames, "barrier \(barrier.id) missed a stage")
+        let capture = CheckpointCapture(
+            id: barrier.id, parentID: lastBarrierID, sources: parts.sources, stages: parts.stages, metadata: metadata)
+        lastBarrierID = barrier.id
+        return .persist(capture, commit)
+    }
+}
