@@ -29,6 +29,7 @@ struct SluiceBenchCommand: AsyncParsableCommand {
             MergeCommand.self,
             ExportCommand.self,
             CompareCommand.self,
+            FiguresCommand.self,
         ]
     )
 

@@ -12,7 +12,8 @@ enum ChannelBenchmarks {
     static let capacity = 4_096
 
     static let all: [Benchmark] = batchSizes.flatMap { batch in
-        [sluice(batch: batch), multiProducerSingleConsumer(batch: batch), asyncChannel(batch: batch)]
+        [sluice(batch: batch).peer("micro/channel/mpsc/batch\(batch)"), multiProducerSingleConsumer(batch: batch),
+         asyncChannel(batch: batch)]
     }
 
     static let parameters = [BenchmarkParameterSpec("elements", .int, "elements handed off per operation; default \(defaultElements)")]

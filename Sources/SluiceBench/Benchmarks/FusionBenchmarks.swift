@@ -5,7 +5,8 @@ import Synchronization
 /// (design document: FusionChain). The pair of each length is the peer for the other.
 enum FusionBenchmarks {
     static let all: [Benchmark] = [3, 5, 10].flatMap { length in
-        [chain(length: length, fusion: .enabled), chain(length: length, fusion: .disabled)]
+        [chain(length: length, fusion: .enabled).peer("meso/fusion/chain\(length)/unfused"),
+         chain(length: length, fusion: .disabled)]
     }
 
     /// The elements a chain run pushes through.

@@ -5,7 +5,10 @@ import SluiceTestKit
 /// chunks and whole, and the token materializer building a `JSONValue`. `micro/foundation/<file>` is the peer.
 enum ParserBenchmarks {
     static let all: [Benchmark] = SharedFixtures.corpusNames.flatMap { file in
-        [tokenize(file, chunkSize: 4_096), tokenize(file, chunkSize: nil), materialize(file)]
+        [
+            tokenize(file, chunkSize: 4_096), tokenize(file, chunkSize: nil),
+            materialize(file).peer("micro/foundation/\(file)"),
+        ]
     }
 
     /// A token buffer owned by a benchmark's state (the reader's batch API writes into it, never allocating).

@@ -14,6 +14,8 @@ public struct Benchmark: Sendable {
     public let parameters: [BenchmarkParameterSpec]
     /// True when the operation is async and may hop threads: its allocations are then counted process-wide.
     public let isAsynchronous: Bool
+    /// The benchmark this one is compared with in figures (a peer doing the same work), if any; see `peer(_:)`.
+    public internal(set) var peer: String? = nil
     let prepare: @Sendable (BenchmarkParameters) async throws -> any PreparedBenchmark
 
     /// The tier named by the first path component (`micro`, `meso`, ...), or nil for `selftest/...`.

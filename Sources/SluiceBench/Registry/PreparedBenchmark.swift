@@ -21,12 +21,17 @@ public struct BenchmarkProbes: Sendable {
     /// Per-item latency (ns), recorded by the benchmark itself, with coordinated-omission correction
     /// when it ran open-loop.
     public var latency: LatencyRecorder?
+    /// Per-stage latency (ns) recorded by the benchmark (`stage_latency`), e.g. per batch in each stage of a chain.
+    public var stageLatency: LatencyRecorder?
     /// Engine metrics (channel depth, tokens, documents, errors), each one value for the whole run.
     public var values: [BenchmarkMetric: Double]
 
     /// Creates probes.
-    public init(latency: LatencyRecorder? = nil, values: [BenchmarkMetric: Double] = [:]) {
+    public init(
+        latency: LatencyRecorder? = nil, stageLatency: LatencyRecorder? = nil, values: [BenchmarkMetric: Double] = [:]
+    ) {
         self.latency = latency
+        self.stageLatency = stageLatency
         self.values = values
     }
 }

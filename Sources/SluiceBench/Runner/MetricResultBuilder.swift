@@ -43,8 +43,9 @@ struct MetricResultBuilder {
             return allocationMetrics.first { $0.metric == metric }
                 ?? .unavailable(metric, reason: "the allocation lane did not report it")
         case .latency, .stageLatency:
-            guard let latency = probes?.latency, latency.count > 0 else {
-                return .unavailable(metric, reason: "the benchmark records no per-item latency")
+            guard let latency = metric == .latency ? probes?.latency : probes?.stageLatency, latency.count > 0 else {
+                let kind = metric == .latency ? "per-item" : "stage"
+                return .unavailable(metric, reason: "the benchmark records no \(kind) latency")
             }
             return MetricResult(
                 metric: metric, sampleCount: Int(latency.count), summary: MetricSummary(latency.histogram),

@@ -9,6 +9,9 @@ import Testing
         var values: [String: JSONParameter] = [:]
         if benchmark.parameters.contains(where: { $0.name == "elements" }) { values["elements"] = .int(500) }
         if benchmark.parameters.contains(where: { $0.name == "work" }) { values["work"] = .int(50) }
+        // Macro streams: 20 kB, and an open-loop rate so high that every document is already due (no waiting).
+        if benchmark.parameters.contains(where: { $0.name == "megabytes" }) { values["megabytes"] = .double(0.02) }
+        if benchmark.parameters.contains(where: { $0.name == "rate" }) { values["rate"] = .double(1e12) }
         return BenchmarkParameters(values)
     }
 
