@@ -113,9 +113,8 @@ uint64_t sluice_alloc_hook_global_count(void) { return atomic_load_explicit(&glo
 uint64_t sluice_alloc_hook_global_bytes(void) { return atomic_load_explicit(&global_alloc_bytes, memory_order_relaxed); }
 
 int sluice_alloc_hooks_remove(void) {
-    // Deliberately a no-op: once installed, the hooks stay for the life of the process.
-    // Installing and removing hooks flips every thread's jemalloc TSD state (tsd_global_slow_inc/dec), and
-    // doing that repeatedly while other threads start and exit crashed jemalloc 5.3.0 intermittently here.
-    // Measuring processes are short-lived workers, so the slow path the hooks force costs only them.
-    return 0;
+    if (!hooks_installed) return 0;
+    int status = sluice_jemalloc_mallctl("experimental.hooks.remove", NULL, NULL, &hooks_handle, sizeof(hooks_handle));
+    if (status == 0) hooks_installed = false;
+    return status;
 }

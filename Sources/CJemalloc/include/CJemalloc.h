@@ -37,8 +37,8 @@ uint64_t sluice_alloc_hook_global_count(void);
 /// Requested bytes of those allocations, all threads (the hook cannot ask jemalloc for usable sizes safely;
 /// `thread.allocatedp`, used for synchronous blocks, counts usable sizes).
 uint64_t sluice_alloc_hook_global_bytes(void);
-/// Kept for API stability; a no-op: hooks stay installed for the life of the process once installed,
-/// because repeatedly installing and removing them crashed jemalloc 5.3.0 under concurrent thread churn.
+/// Removes the hooks again, so jemalloc's fast path returns (the hooks force its slow path).
+/// Returns 0 on success or when no hooks were installed.
 int sluice_alloc_hooks_remove(void);
 
 #endif

@@ -43,8 +43,8 @@ public enum AllocationCapture {
         }
     }
 
-    /// Releases the hooks taken by `installHooks()`. The hooks themselves stay installed for the life of the
-    /// process (see `sluice_alloc_hooks_remove`): the allocation lane runs in its own short-lived worker.
+    /// Releases the hooks taken by `installHooks()`; the last release removes them, restoring jemalloc's
+    /// fast path.
     public static func removeHooks() {
         hookUsers.withLock { users in
             precondition(users > 0, "removeHooks() without a matching installHooks()")
