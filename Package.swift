@@ -87,7 +87,9 @@ let package = Package(
         // The crash-injection child process: file source → keyed aggregation → file sink, with checkpoints.
         .executableTarget(name: "sluice-checkpoint-worker", dependencies: ["SluiceState"]),
         .testTarget(name: "SluiceJSONTests", dependencies: ["SluiceJSON", "SluiceTestKit"]),
-        .testTarget(name: "SluiceTests", dependencies: ["Sluice", "SluiceTestKit"]),
+        .testTarget(
+            name: "SluiceTests",
+            dependencies: ["Sluice", "SluiceTestKit", .product(name: "Metrics", package: "swift-metrics")]),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
