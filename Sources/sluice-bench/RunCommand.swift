@@ -107,7 +107,9 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try outcome.results.write(to: url)
             switch format {
-            case .text: print(ResultsTableFormatter.format(outcome.results), terminator: "")
+            case .text:
+                print(ResultsTableFormatter.format(outcome.results), terminator: "")
+                print(DriverFiguresFormatter.format(outcome.results), terminator: "")
             case .json: print(String(decoding: try outcome.results.encoded(), as: UTF8.self))
             }
             fflush(nil)

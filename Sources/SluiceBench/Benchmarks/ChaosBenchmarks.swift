@@ -36,7 +36,7 @@ enum ChaosBenchmarks {
         let configuration = makeConfiguration(context)
         let report = ChaosRun(
             configuration: configuration, clock: context.clock, memory: context.memory, step: context.step,
-            onSnapshot: context.onSnapshot
+            onSnapshot: context.onSnapshot, shouldStop: context.isCancelled
         ).run()
         return outcome(report, configuration: configuration, parameters: context.parameters)
     }

@@ -49,7 +49,7 @@ enum SoakBenchmarks {
                 seed: UInt64(truncatingIfNeeded: parameters.int("seed", default: 0x50AC)))
             let report = SoakRun(
                 configuration: configuration, clock: context.clock, memory: context.memory, step: context.step,
-                onSnapshot: context.onSnapshot
+                onSnapshot: context.onSnapshot, shouldStop: context.isCancelled
             ).run(&workload)
             return outcome(report, configuration: configuration, expected: expected)
         }

@@ -18,12 +18,17 @@ public struct DriverContext: Sendable {
     public var step: @Sendable () -> Void
     /// Receives every interval snapshot as it is taken (the CLI writes them as JSON lines and shows progress).
     public var onSnapshot: @Sendable (SoakSnapshot) -> Void
+    /// True once the run is interrupted (Ctrl-C): the driver should stop early and return what it has; the
+    /// runner then records the benchmark as skipped.
+    public var isCancelled: @Sendable () -> Bool
 
     /// Creates a context.
     public init(
         parameters: BenchmarkParameters, durationSeconds: Double?, clock: any MonotonicClock, memory: MemoryProbe,
-        step: @escaping @Sendable () -> Void = {}, onSnapshot: @escaping @Sendable (SoakSnapshot) -> Void = { _ in }
+        step: @escaping @Sendable () -> Void = {}, onSnapshot: @escaping @Sendable (SoakSnapshot) -> Void = { _ in },
+        isCancelled: @escaping @Sendable () -> Bool = { false }
     ) {
+        self.isCancelled = isCancelled
         self.parameters = parameters
         self.durationSeconds = durationSeconds
         self.clock = clock

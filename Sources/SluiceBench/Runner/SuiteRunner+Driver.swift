@@ -33,7 +33,7 @@ extension SuiteRunner {
             step: driverHooks.step,
             onSnapshot: { snapshot in
                 onEvent(.snapshot(name: name, snapshot: snapshot, durationSeconds: duration ?? 0))
-            })
+            }, isCancelled: { [cancellation] in cancellation.isCancelled })
         if case .workers = configuration.isolation {
             onEvent(.diagnostic("\(name): a driver benchmark runs once, in the runner's process"))
         }
@@ -45,6 +45,7 @@ extension SuiteRunner {
         } catch {
             throw BenchmarkFailure("\(name) threw: \(error)")
         }
+        if cancellation.isCancelled { throw RunInterrupted() }
         let measured = metrics.map { metric in
             outcome.metrics.first { $0.metric == metric }
                 ?? Self.driverMetric(metric)

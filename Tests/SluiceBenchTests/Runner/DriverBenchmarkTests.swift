@@ -47,12 +47,14 @@ import Testing
 
     static func runner(
         _ suite: SuiteFile, registry: BenchmarkRegistry = .standard, clock: ManualClock, stepNanoseconds: UInt64,
-        meter: Meter, events: Events, isolation: RunConfiguration.Isolation = .inProcess
+        meter: Meter, events: Events, isolation: RunConfiguration.Isolation = .inProcess,
+        cancellation: RunCancellation = RunCancellation()
     ) -> SuiteRunner {
         var runner = SuiteRunner(
             configuration: RunConfiguration(
                 suite: suite, isolation: isolation, runID: "driver-test", registry: registry),
-            clock: clock, overhead: .zero, onEvent: { event in events.all.withLock { $0.append(event) } })
+            clock: clock, cancellation: cancellation, overhead: .zero,
+            onEvent: { event in events.all.withLock { $0.append(event) } })
         runner.driverHooks = DriverHooks(memory: meter.probe) {
             clock.advance(by: stepNanoseconds)
             meter.step()
@@ -70,7 +72,7 @@ import Testing
         let start = context.clock.nowNanoseconds()
         var times: [Double] = []
         var values: [Double] = []
-        while Double(context.clock.nowNanoseconds() - start) / 1e9 < duration {
+        while Double(context.clock.nowNanoseconds() - start) / 1e9 < duration && !context.isCancelled() {
             context.step()
             let elapsed = Double(context.clock.nowNanoseconds() - start) / 1e9
             let memory = context.memory.sample().allocatedBytes ?? 0
@@ -145,6 +147,25 @@ import Testing
         ).run()
         #expect(outcome.exitCode == .pass)
         #expect(events.diagnostics.contains { $0.contains("runs once, in the runner's process") })
+    }
+
+    @Test func anInterruptedDriverStopsEarlyAndIsSkipped() async throws {
+        let clock = ManualClock()
+        let cancellation = RunCancellation()
+        let events = Events()
+        var runner = Self.runner(
+            try Self.tinySuite(), registry: BenchmarkRegistry([Self.tiny]), clock: clock,
+            stepNanoseconds: 500_000_000, meter: Meter(seed: 10, leakPerStep: 0), events: events,
+            cancellation: cancellation)
+        let steps = Mutex(0)
+        runner.driverHooks.step = {
+            clock.advance(by: 500_000_000)
+            if steps.withLock({ $0 += 1; return $0 }) == 4 { cancellation.cancel() }
+        }
+        let outcome = try await runner.run()
+        #expect(outcome.exitCode == .interrupted)
+        #expect(outcome.results.isPartial && outcome.results.benchmarks.first?.status == .skipped)
+        #expect(events.snapshots.count == 4)
     }
 
     // MARK: Registered soak and chaos benchmarks
@@ -241,6 +262,25 @@ import Testing
             parameters: BenchmarkParameters(["maxLossPercent": .double(1)]))
         #expect(lenient.failure == nil)
         #expect(lenient.metrics.first { $0.metric == .memoryReturned }?.unavailableReason != nil)
+    }
+
+    @Test func driverFiguresArePrintedUnderTheTable() throws {
+        let slope = try #require(TrendSlope.estimate(times: [1, 2, 3, 4, 5], values: [0, 100, 200, 300, 400]))
+        let results = GateFixtures.results(runID: "r", suite: "soak", [
+            GateFixtures.benchmark("soak/a", [.slope(.memoryGrowthRate, slope, method: "x; verdict leak")]),
+            GateFixtures.benchmark("micro/b", [GateFixtures.timing(.wallTime, [1, 2, 3])]),
+            GateFixtures.benchmark("chaos/c", [
+                .driven(.recordsLostPercent, 0), .unavailable(.memoryReturned, reason: "no pressure"),
+            ]),
+        ])
+        #expect(DriverFiguresFormatter.format(results) == """
+            soak/a
+              memory_growth_rate  100 bytes/s  [100, 100] 95 %  verdict leak
+            chaos/c
+              records_lost_percent  0 %
+              memory_returned       unavailable: no pressure
+
+            """)
     }
 
     // MARK: Snapshot log and gate
