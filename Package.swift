@@ -90,7 +90,8 @@ let package = Package(
         .testTarget(
             name: "SluiceTests",
             dependencies: [
-                "Sluice", "SluiceTestKit", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "Sluice", "SluiceTestKit", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),

@@ -52,6 +52,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Skip the allocation lane.")
     var noAllocations = false
 
+    @Flag(help: "Off a terminal, print one line per soak/chaos snapshot to stderr.")
+    var verbose = false
+
     func validate() throws {
         if (suite == nil) == (suiteFile == nil) {
             throw ValidationError("Give exactly one of --suite NAME or --suite-file PATH (see `sluice-bench list --suites`).")
@@ -74,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func execute() async -> HarnessExitCode {
-        let configuration: RunConfiguration
+        var configuration: RunConfiguration
         do {
             configuration = try makeConfiguration()
         } catch {
@@ -83,8 +86,15 @@ struct RunCommand: AsyncParsableCommand {
         let cancellation = RunCancellation()
         let signalSource = Self.installInterruptHandler(cancellation)
         defer { signalSource.cancel() }
-        let progress = ProgressDisplay()
+        let progress = ProgressDisplay(verbose: verbose)
+        let runID = configuration.runID ?? RunConfiguration.makeRunID(suite: configuration.suite.name)
+        configuration.runID = runID
+        let reportsFolder = out.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+            ?? URL(fileURLWithPath: "reports")
+        let snapshots = SnapshotLog(folder: reportsFolder, runID: runID) { CommandSupport.diagnostic($0) }
+        defer { snapshots.close() }
         let runner = SuiteRunner(configuration: configuration, cancellation: cancellation) { event in
+            snapshots.handle(event)
             progress.handle(event)
         }
         let outcome: RunOutcome
@@ -97,7 +107,9 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try outcome.results.write(to: url)
             switch format {
-            case .text: print(ResultsTableFormatter.format(outcome.results), terminator: "")
+            case .text:
+                print(ResultsTableFormatter.format(outcome.results), terminator: "")
+                print(DriverFiguresFormatter.format(outcome.results), terminator: "")
             case .json: print(String(decoding: try outcome.results.encoded(), as: UTF8.self))
             }
             fflush(nil)
@@ -105,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
             return CommandSupport.exitCode(for: error)
         }
         CommandSupport.diagnostic("results: \(url.path)\(outcome.results.isPartial ? " (partial)" : "")")
+        for path in snapshots.writtenPaths { CommandSupport.diagnostic("snapshots: \(path)") }
         for failed in outcome.results.benchmarks where failed.status == .failed {
             CommandSupport.diagnostic("functional failure: \(failed.name): \(failed.error ?? "")")
         }

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// A stage's progress heartbeat: a counter the stage bumps as it makes progress, read without locks.
@@ -33,7 +34,8 @@ public final class StageHeartbeat: Sendable {
 /// A slow stage that still moves is never reported as stalled, however slow, because any progress resets
 /// its timer. Call `check()` periodically (a monitoring task, or the harness's sampler); it reads the clock
 /// once and each heartbeat's atomics, and returns the stage names that became stalled or recovered since
-/// the last check. `stallEventsTotal` counts stalls for metrics.
+/// the last check. Every stall also increments the swift-metrics counter `stage_stall_total` (dimension
+/// `stage`), and `stallEventsTotal` counts them for callers without a metrics backend.
 public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
     /// A stall event.
     public struct Event: Hashable, Sendable {
@@ -68,10 +70,16 @@ public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
     private let stallThresholdNanoseconds: UInt64
     private let state: Mutex<[Tracked]>
     private let stalls = Atomic<Int>(0)
+    private let metricsFactory: any MetricsFactory
 
     /// Creates a watchdog over `heartbeats` that reports a stall after `stallThreshold` without progress.
-    public init(heartbeats: [StageHeartbeat], stallThreshold: Duration, clock: Clock) {
+    /// Stall counters go to `metricsFactory` (default: the bootstrapped `MetricsSystem.factory`).
+    public init(
+        heartbeats: [StageHeartbeat], stallThreshold: Duration, clock: Clock,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.clock = clock
+        self.metricsFactory = metricsFactory
         self.stallThresholdNanoseconds = stallThreshold.nanoseconds
         let now = clock.nowNanoseconds()
         self.state = Mutex(heartbeats.map {
@@ -122,6 +130,11 @@ public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
         }
         let newStalls = events.count { $0.kind == .stalled }
         if newStalls > 0 { stalls.add(newStalls, ordering: .relaxed) }
+        for event in events where event.kind == .stalled {
+            Counter(
+                label: PipelineMetricName.stageStalls, dimensions: [("stage", event.stageName)], factory: metricsFactory
+            ).increment()
+        }
         return events
     }
 }

@@ -42,6 +42,8 @@ public enum PipelineMetricName {
     public static let stageErrors = "stage_error_total"
     /// Counter: records delivered to the dead-letter sink.
     public static let poisonRouted = "poison_routed_total"
+    /// Counter: stalls the backpressure watchdog reported (dimension `stage`).
+    public static let stageStalls = "stage_stall_total"
     /// Counter: JSON tokens emitted by token stages.
     public static let tokensEmitted = "tokens_emitted_total"
     /// Gauge: JSON tokens per document.

@@ -29,6 +29,7 @@ public final class ChaosRun {
     private let step: () -> Void
     private let memory: MemoryProbe
     private let onSnapshot: (SoakSnapshot) -> Void
+    private let shouldStop: () -> Bool
 
     /// Creates a run.
     ///
@@ -37,11 +38,13 @@ public final class ChaosRun {
     ///   - step: called once per loop iteration; a test advances its `ManualClock` here. Default: nothing.
     ///   - memory: reads RSS and allocated bytes; `MemoryProbe.process` reads this process's.
     ///   - onSnapshot: receives each interval snapshot as the run goes (the CLI writes them as JSON lines).
+    ///   - shouldStop: polled every iteration; true stops producing early (Ctrl-C), then the pipeline drains.
     public init(
         configuration: ChaosConfiguration, clock: any MonotonicClock = SystemMonotonicClock(),
         memory: MemoryProbe = .process, step: @escaping () -> Void = {},
-        onSnapshot: @escaping (SoakSnapshot) -> Void = { _ in }
+        onSnapshot: @escaping (SoakSnapshot) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }
     ) {
+        self.shouldStop = shouldStop
         self.configuration = configuration
         self.clock = clock
         self.step = step
@@ -56,9 +59,11 @@ public final class ChaosRun {
         var nextSnapshot = 1.0
         var lastSnapshotDelivered = 0
         var lastSnapshotTime = 0.0
+        var stopped = false
         while true {
             let elapsed = Double(clock.nowNanoseconds() &- start) / 1e9
-            let producing = elapsed < configuration.durationSeconds
+            stopped = stopped || shouldStop()
+            let producing = elapsed < configuration.durationSeconds && !stopped
             if !producing && state.isDrained { break }
             if producing { state.produce(elapsed: elapsed) } else { state.channel.finish() }
             state.consume(elapsed: elapsed, now: clock.nowNanoseconds())

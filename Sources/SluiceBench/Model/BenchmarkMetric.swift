@@ -62,6 +62,15 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case recordsLostPercent = "records_lost_percent"
     /// Duplicate deliveries across crashes per record expected (0 for exactly-once).
     case duplicateRatio = "duplicate_ratio"
+    // Soak and chaos
+    /// Memory growth after warm-up: the Theil–Sen slope of jemalloc's allocated bytes (RSS without jemalloc),
+    /// in bytes per second, with its confidence interval. Never from the endpoints.
+    case memoryGrowthRate = "memory_growth_rate"
+    /// Throughput decay after warm-up: minus the slope of throughput relative to its median, in fraction per hour
+    /// (0.05 = losing 5 % of throughput per hour; negative = getting faster).
+    case throughputDecayRate = "throughput_decay_rate"
+    /// Fraction of the memory taken during a fault (memory pressure) that came back after it (1 = all).
+    case memoryReturned = "memory_returned"
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
@@ -83,7 +92,8 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
 
     public var direction: Direction {
         switch self {
-        case .throughputItems, .throughputBytes, .pipelineDocsRate, .pipelineDocsTotal, .tokensEmittedTotal:
+        case .throughputItems, .throughputBytes, .pipelineDocsRate, .pipelineDocsTotal, .tokensEmittedTotal,
+            .memoryReturned:
             .higherIsBetter
         default:
             .lowerIsBetter
@@ -116,6 +126,9 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .snapshotDuration, .checkpointPause, .recoveryTimeP50, .recoveryTimeP99: "ms"
         case .recordsLostPercent: "%"
         case .duplicateRatio: "ratio"
+        case .memoryGrowthRate: "bytes/s"
+        case .throughputDecayRate: "fraction/h"
+        case .memoryReturned: "fraction"
         }
     }
 

@@ -106,6 +106,8 @@ public struct MetricResult: Codable, Sendable {
     public var histogram: CompactHistogram?
     /// How the metric was captured when that matters for reading it, e.g. which jemalloc counters.
     public var method: String? = nil
+    /// The confidence interval of a value that is an estimate (a soak slope), in the metric's unit; nil otherwise.
+    public var confidenceInterval: MetricConfidenceInterval? = nil
 
     public init(
         metric: BenchmarkMetric, unavailableReason: String? = nil, isExact: Bool? = nil, isGateable: Bool? = nil,
@@ -126,6 +128,21 @@ public struct MetricResult: Codable, Sendable {
     /// A metric that could not be measured: reported as unavailable, with the reason.
     public static func unavailable(_ metric: BenchmarkMetric, reason: String) -> MetricResult {
         MetricResult(metric: metric, unavailableReason: reason, sampleCount: 0, summary: nil, roundValues: [])
+    }
+}
+
+/// A confidence interval around an estimated metric value (e.g. the Theil–Sen slope of a soak series).
+public struct MetricConfidenceInterval: Codable, Hashable, Sendable {
+    public var lower: Double
+    public var upper: Double
+    /// The confidence level, e.g. 0.95.
+    public var level: Double
+
+    /// Creates an interval.
+    public init(lower: Double, upper: Double, level: Double) {
+        self.lower = lower
+        self.upper = upper
+        self.level = level
     }
 }
 

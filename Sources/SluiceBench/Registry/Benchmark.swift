@@ -1,8 +1,9 @@
 /// A registered benchmark: a stable name, a setup, a measured operation, an output check and the work
 /// one operation does.
 ///
-/// Make one with `Benchmark.synchronous(...)` (a closure over `inout` state, measured without any async hop)
-/// or `Benchmark.asynchronous(...)`. The runner calls the setup once per measuring process, runs the operation
+/// Make one with `Benchmark.synchronous(...)` (a closure over `inout` state, measured without any async hop),
+/// `Benchmark.asynchronous(...)`, or `Benchmark.driver(...)` for a long-running driver (soak, chaos) that the
+/// runner runs once for its duration instead of warm-up and rounds. The runner calls the setup once per measuring process, runs the operation
 /// many times, and calls the check after the first operation and after the last: a check that returns a message
 /// turns the result into a Functional Fail.
 public struct Benchmark: Sendable {
@@ -17,6 +18,11 @@ public struct Benchmark: Sendable {
     /// The benchmark this one is compared with in figures (a peer doing the same work), if any; see `peer(_:)`.
     public internal(set) var peer: String? = nil
     let prepare: @Sendable (BenchmarkParameters) async throws -> any PreparedBenchmark
+    /// The driver of a `Benchmark.driver(...)` benchmark; nil for a measured operation.
+    let drive: (@Sendable (DriverContext) async throws -> DriverOutcome)?
+
+    /// True for a long-running driver: run once for its duration, no warm-up, rounds or allocation lane.
+    public var isDriver: Bool { drive != nil }
 
     /// The tier named by the first path component (`micro`, `meso`, ...), or nil for `selftest/...`.
     public var tier: SuiteFile.Tier? { name.split(separator: "/").first.flatMap { SuiteFile.Tier(rawValue: String($0)) } }
@@ -31,6 +37,22 @@ public struct Benchmark: Sendable {
         self.parameters = parameters
         self.isAsynchronous = isAsynchronous
         self.prepare = prepare
+        self.drive = nil
+    }
+
+    init(
+        name: String, summary: String, parameters: [BenchmarkParameterSpec],
+        drive: @escaping @Sendable (DriverContext) async throws -> DriverOutcome
+    ) {
+        self.name = name
+        self.summary = summary
+        self.parameters = parameters
+        self.isAsynchronous = true
+        self.prepare = { _ in
+            throw HarnessError(
+                code: .benchmarkSetup, message: "\(name) is a driver: it runs once for its duration, not in rounds")
+        }
+        self.drive = drive
     }
 
     /// Prepares a fresh instance (runs the setup). Complexity: that of the setup.

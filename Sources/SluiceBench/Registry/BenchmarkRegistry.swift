@@ -6,7 +6,8 @@ public struct BenchmarkRegistry: Sendable {
     public static let standard = BenchmarkRegistry(
         HarnessBenchmarks.all + SelftestBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
-            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all)
+            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
+            + SoakBenchmarks.all + ChaosBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {

@@ -3,6 +3,9 @@ import Synchronization
 
 /// Shows run progress on stderr: on a terminal, one redrawn line with benchmark k of n, the current name and
 /// the estimated time left; off a terminal, nothing at all (no control characters in logs).
+///
+/// A driver benchmark (soak, chaos) adds its interval snapshots to the line: elapsed and remaining time, current
+/// throughput and RSS. Off a terminal, `isVerbose` prints one plain line per snapshot instead.
 public final class ProgressDisplay: Sendable {
     private struct State {
         var total = 0
@@ -15,24 +18,31 @@ public final class ProgressDisplay: Sendable {
 
     private let state = Mutex(State())
     private let isTerminal: Bool
+    private let isVerbose: Bool
     private let write: @Sendable (String) -> Void
 
     /// A display writing to stderr when it is a terminal (`isatty`), silent otherwise.
-    public convenience init() {
-        self.init(isTerminal: isatty(STDERR_FILENO) == 1) { text in
+    public convenience init(verbose: Bool = false) {
+        self.init(isTerminal: isatty(STDERR_FILENO) == 1, verbose: verbose) { text in
             FileHandle.standardError.write(Data(text.utf8))
         }
     }
 
-    /// A display writing with `write`; `isTerminal: false` makes it silent.
-    public init(isTerminal: Bool, write: @escaping @Sendable (String) -> Void) {
+    /// A display writing with `write`; `isTerminal: false` makes it silent unless `verbose` (snapshot lines only).
+    public init(isTerminal: Bool, verbose: Bool = false, write: @escaping @Sendable (String) -> Void) {
         self.isTerminal = isTerminal
+        self.isVerbose = verbose
         self.write = write
     }
 
     /// Feeds one run event.
     public func handle(_ event: RunEvent) {
-        guard isTerminal else { return }
+        if !isTerminal {
+            if isVerbose, case .snapshot(let name, let snapshot, let duration) = event {
+                write(Self.renderSnapshot(name: name, snapshot, durationSeconds: duration) + "\n")
+            }
+            return
+        }
         let line: String? = state.withLock { state in
             switch event {
             case .started(let total, let estimatedSeconds):
@@ -45,6 +55,9 @@ public final class ProgressDisplay: Sendable {
                 state.current = name
             case .roundFinished:
                 break
+            case .snapshot(let name, let snapshot, let duration):
+                return "\r\u{1B}[K[\(state.index)/\(state.total)] "
+                    + Self.renderSnapshot(name: name, snapshot, durationSeconds: duration)
             case .benchmarkFinished:
                 state.finished += 1
                 if state.finished == state.total { return "\r\u{1B}[K" }
@@ -70,6 +83,15 @@ public final class ProgressDisplay: Sendable {
         }
         let name = state.current.count > 48 ? "…" + state.current.suffix(47) : state.current
         return "[\(bar)] \(state.index)/\(state.total) \(name)  ~\(formatDuration(remaining)) left"
+    }
+
+    /// `soak/token-stream  12s elapsed, 48s left, 1.23e+05 items/s, RSS 45.1 MB`.
+    static func renderSnapshot(name: String, _ snapshot: SoakSnapshot, durationSeconds: Double) -> String {
+        let remaining = max(0, durationSeconds - snapshot.elapsedSeconds)
+        var line = "\(name)  \(formatDuration(snapshot.elapsedSeconds)) elapsed, \(formatDuration(remaining)) left, "
+        line += String(format: "%.3g items/s", snapshot.throughputPerSecond)
+        if let rss = snapshot.rssBytes { line += String(format: ", RSS %.1f MB", rss / 1e6) }
+        return line
     }
 
     /// `45s`, `3m05s`.

@@ -6,6 +6,8 @@ public enum RunEvent: Sendable {
     case benchmarkStarted(index: Int, total: Int, name: String)
     /// A round of the current benchmark finished (in process or in a worker).
     case roundFinished(name: String, round: Int, medianNanoseconds: Double)
+    /// A driver benchmark (soak, chaos) took an interval snapshot; it runs for `durationSeconds` in all.
+    case snapshot(name: String, snapshot: SoakSnapshot, durationSeconds: Double)
     /// Benchmark `index` of `total` finished with `result`.
     case benchmarkFinished(index: Int, total: Int, result: BenchmarkResult)
     /// A diagnostic line for stderr (e.g. a worker's message).

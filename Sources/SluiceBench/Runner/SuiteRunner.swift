@@ -15,6 +15,8 @@ public struct SuiteRunner: Sendable {
     public var overhead: HarnessOverhead?
     /// Receives progress events, on the running task.
     public var onEvent: @Sendable (RunEvent) -> Void
+    /// The memory probe and step hook driver benchmarks run with (tests: a fake probe and a virtual-time step).
+    public var driverHooks: DriverHooks = DriverHooks()
 
     /// Creates a runner.
     public init(
@@ -73,8 +75,10 @@ public struct SuiteRunner: Sendable {
     }
 
     /// A rough duration for one benchmark: half the warm-up cap, the minimum rounds, and process start-up.
+    /// A driver's estimate is its duration.
     static func estimatedSeconds(_ settings: RunSettings) -> Double {
-        settings.maxWarmupSeconds * 0.5 * Double(settings.processes) + Double(settings.minRounds)
+        if let duration = settings.durationSeconds { return duration }
+        return settings.maxWarmupSeconds * 0.5 * Double(settings.processes) + Double(settings.minRounds)
             * settings.minRoundSeconds + 0.1 * Double(settings.processes)
     }
 
@@ -88,6 +92,9 @@ public struct SuiteRunner: Sendable {
         let settings = configuration.suite.settings.applying(entry.settings)
         let metrics = entry.metrics ?? configuration.suite.metrics
         let parameters = BenchmarkParameters(entry.parameters ?? [:])
+        if benchmark.isDriver {
+            return try await runDriver(benchmark, parameters: parameters, settings: settings, metrics: metrics)
+        }
         let wantsAllocations =
             configuration.capturesAllocations && metrics.contains { $0.lane == .deterministic }
         switch configuration.isolation {

@@ -52,11 +52,14 @@ public final class SoakRun {
     private let memory: MemoryProbe
     private let step: () -> Void
     private let onSnapshot: (SoakSnapshot) -> Void
+    private let shouldStop: () -> Bool
 
-    /// Creates a run. `step` is called after every batch (tests advance a `ManualClock` there).
+    /// Creates a run. `step` is called after every batch (tests advance a `ManualClock` there); `shouldStop` is
+    /// polled before every batch, and true ends the run early (Ctrl-C): the report then covers what ran.
     public init(configuration: Configuration, clock: any MonotonicClock = SystemMonotonicClock(),
         memory: MemoryProbe = .process, step: @escaping () -> Void = {},
-        onSnapshot: @escaping (SoakSnapshot) -> Void = { _ in }) {
+        onSnapshot: @escaping (SoakSnapshot) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) {
+        self.shouldStop = shouldStop
         self.configuration = configuration
         self.clock = clock
         self.memory = memory
@@ -81,7 +84,7 @@ public final class SoakRun {
         while true {
             let before = clock.nowNanoseconds()
             let elapsed = Double(before &- start) / 1e9
-            if elapsed >= configuration.durationSeconds { break }
+            if elapsed >= configuration.durationSeconds || shouldStop() { break }
             do {
                 items += try workload.runBatch()
             } catch {

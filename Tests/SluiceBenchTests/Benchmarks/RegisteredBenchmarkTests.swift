@@ -15,7 +15,8 @@ import Testing
         return BenchmarkParameters(values)
     }
 
-    @Test(arguments: BenchmarkRegistry.standard.names)
+    /// Drivers (soak, chaos) run once for a duration, not in rounds: `DriverBenchmarkTests` runs them.
+    @Test(arguments: BenchmarkRegistry.standard.benchmarks.filter { !$0.isDriver }.map(\.name))
     func runsAndPassesItsCheck(name: String) async throws {
         let benchmark = try #require(BenchmarkRegistry.standard.benchmark(named: name))
         let run = BenchmarkMeasurement(

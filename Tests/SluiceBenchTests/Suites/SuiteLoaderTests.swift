@@ -131,8 +131,13 @@ import Testing
         }
     }
 
+    /// ci/nightly runs `nightly` (rounds) and the soak and chaos drivers at nightly size.
     @Test func nightlyRunsEveryRegisteredBenchmarkOfTheTiers() throws {
-        let nightly = Set(try loader.load(named: "nightly").benchmarks.map(\.name))
+        var nightly = Set(try loader.load(named: "nightly").benchmarks.map(\.name))
+        #expect(nightly.allSatisfy { BenchmarkRegistry.standard.benchmark(named: $0)?.isDriver == false })
+        for suite in ["soak-nightly", "chaos-nightly"] {
+            nightly.formUnion(try loader.load(named: suite).benchmarks.map(\.name))
+        }
         #expect(nightly == Set(BenchmarkRegistry.standard.names))
     }
 

@@ -62,3 +62,29 @@ import Testing
         #expect(watchdog.check().map(\.stageName) == ["a"])
     }
 }
+
+/// The watchdog's `stage_stall_total` counter, through a recording swift-metrics factory.
+@Suite struct WatchdogMetricsTests {
+    @Test func aStallIncrementsStageStallTotalForItsStage() {
+        let factory = RecordingMetricsFactory()
+        let clock = ManualClock()
+        let stuck = StageHeartbeat(stageName: "enrich")
+        let moving = StageHeartbeat(stageName: "parse")
+        let watchdog = BackpressureWatchdog(
+            heartbeats: [stuck, moving], stallThreshold: .seconds(1), clock: clock, metricsFactory: factory)
+        stuck.setPending(5)
+        moving.setPending(5)
+        for _ in 0..<3 {
+            clock.advance(by: .milliseconds(700))
+            moving.beat()
+            _ = watchdog.check()
+        }
+        #expect(factory.counts == ["stage_stall_total{stage=enrich}": 1])
+        moving.setPending(0)  // idle from here: never a stall
+        stuck.beat()
+        _ = watchdog.check()
+        clock.advance(by: .seconds(2))
+        _ = watchdog.check()  // stalled again after recovering
+        #expect(factory.counts == ["stage_stall_total{stage=enrich}": 2])
+    }
+}
