@@ -70,6 +70,7 @@ public struct GateComparator: Sendable {
                 detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
             candidateNames.insert(result.name)
         }
+        Self.downgradeForMachineDrift(&comparisons, calibration: configuration.calibrationBenchmarks)
         let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
         var counts: [String: Int] = [:]
         for verdictClass in classes {
@@ -83,6 +84,30 @@ public struct GateComparator: Sendable {
                 timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
                 thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite"),
             isCandidatePartial: candidate.isPartial, benchmarkChanges: changes, comparisons: comparisons)
+    }
+
+    /// When an environment-control benchmark's wall time moved (regressed, improved or inconclusive), the machine
+    /// changed between the baseline and this run: every timing-lane Performance Alert becomes Inconclusive, with
+    /// the drift named in its note. Deterministic lanes (allocation counts) are untouched. O(comparisons).
+    static func downgradeForMachineDrift(_ comparisons: inout [MetricComparison], calibration: [String]) {
+        guard !calibration.isEmpty else { return }
+        let moved = comparisons.filter {
+            calibration.contains($0.benchmark) && $0.metric == .wallTime && $0.percentile == "p50"
+                && ($0.outcome == .regressed || $0.outcome == .improved || $0.outcome == .inconclusive)
+        }
+        guard let drift = moved.first else { return }
+        let change = drift.ratio.map { String(format: "%+.1f %%", ($0 - 1) * 100) } ?? "moved"
+        let reason = "machine drift: environment control `\(drift.benchmark)` changed \(change), so timing alerts "
+            + "in this run cannot be blamed on the code; rerun, or compare commits with `sluice-bench compare`"
+        for index in comparisons.indices where comparisons[index].lane == .timing {
+            let isControl = calibration.contains(comparisons[index].benchmark)
+            guard comparisons[index].outcome == .regressed || isControl else { continue }
+            if comparisons[index].outcome == .regressed {
+                comparisons[index].outcome = .inconclusive
+                comparisons[index].verdictClass = .inconclusive
+            }
+            comparisons[index].note = [comparisons[index].note, reason].compactMap { $0 }.joined(separator: "; ")
+        }
     }
 
     /// Every comparison for one benchmark present and passed on both sides, in `BenchmarkMetric` order.

@@ -13,6 +13,8 @@ public struct GateConfiguration: Sendable {
     public var confidence: Double
     /// Compare even when the environments differ; the report then says so prominently.
     public var allowsIncomparableEnvironments: Bool
+    /// Environment-control benchmarks: if one moves, timing alerts become inconclusive (machine drift).
+    public var calibrationBenchmarks: [String] = []
 
     /// Creates a configuration.
     public init(
@@ -50,6 +52,7 @@ public struct GateConfiguration: Sendable {
             thresholds: thresholds, waivers: try WaiverSet(suite.waivers, today: today, file: file),
             requiredMetrics: required.intersection(suite.metrics), requiredMetricsByBenchmark: byBenchmark,
             confidence: confidence, allowsIncomparableEnvironments: allowsIncomparableEnvironments)
+        calibrationBenchmarks = suite.calibration ?? []
     }
 
     /// The metrics that must be present for `benchmark`.

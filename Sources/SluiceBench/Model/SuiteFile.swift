@@ -26,6 +26,9 @@ public struct SuiteFile: Codable, Sendable {
     public var thresholds: [ThresholdRule]?
     /// Temporary exemptions from thresholds, each with a reason and an expiry date.
     public var waivers: [Waiver]?
+    /// Environment-control benchmarks (e.g. `calibration/memory-walk`). When one of them moves past its
+    /// threshold, the machine changed under the run, and the gate downgrades timing alerts to inconclusive.
+    public var calibration: [String]?
 }
 
 /// One benchmark entry of a suite.
