@@ -12,6 +12,8 @@ import Testing
         // Macro streams: 20 kB, and an open-loop rate so high that every document is already due (no waiting).
         if benchmark.parameters.contains(where: { $0.name == "megabytes" }) { values["megabytes"] = .double(0.02) }
         if benchmark.parameters.contains(where: { $0.name == "rate" }) { values["rate"] = .double(1e12) }
+        if benchmark.parameters.contains(where: { $0.name == "records" }) { values["records"] = .int(2_000) }
+        if benchmark.parameters.contains(where: { $0.name == "keys" }) { values["keys"] = .int(100) }
         return BenchmarkParameters(values)
     }
 
