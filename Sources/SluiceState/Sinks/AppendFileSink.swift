@@ -9,15 +9,13 @@ public final class AppendFileSink: CheckpointedSink {
     public let path: String
     private let fileSystem: any FileSystem
     private var writer: (any FileWriter)?
-    private var buffer: [UInt8] = []
-    private let bufferLimit: Int
+    private var buffer: RecordBuffer
 
     /// Creates a sink that appends to `path`; `bufferLimit` bytes are buffered between writes.
     public init(path: String, fileSystem: any FileSystem = PosixFileSystem(), bufferLimit: Int = 1 << 16) {
         self.path = path
         self.fileSystem = fileSystem
-        self.bufferLimit = bufferLimit
-        buffer.reserveCapacity(bufferLimit + 256)
+        buffer = RecordBuffer(limit: bufferLimit)
     }
 
     public var deliveryGuarantee: DeliveryGuarantee { .atLeastOnce }
@@ -48,16 +46,11 @@ public final class AppendFileSink: CheckpointedSink {
     }
 
     public func write(_ record: UnsafeRawBufferPointer) throws {
-        buffer.append(contentsOf: record)
-        buffer.append(UInt8(ascii: "\n"))
-        if buffer.count >= bufferLimit { try flush() }
+        if buffer.append(record) { try flush() }
     }
 
     private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        guard let writer else { preconditionFailure("write before recover(restoredCheckpointID:nextCheckpointID:)") }
-        try buffer.withUnsafeBytes { try writer.write($0) }
-        buffer.removeAll(keepingCapacity: true)
+        try buffer.flush(to: writer)
     }
 
     public func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit {
