@@ -13,7 +13,7 @@ public protocol StableHashable {
 extension String: StableHashable {
     /// Feeds the UTF-8 bytes (no length), so that a key hashes like `XXH64` of its text.
     public func stableHash(into hasher: inout StableKeyHasher) {
-        let fed = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let fed: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         if fed == nil {
             var copy = self
             copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
@@ -24,7 +24,7 @@ extension String: StableHashable {
 extension Substring: StableHashable {
     /// Feeds the UTF-8 bytes, like the equal `String`.
     public func stableHash(into hasher: inout StableKeyHasher) {
-        let fed = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        let fed: Void? = utf8.withContiguousStorageIfAvailable { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         if fed == nil { String(self).stableHash(into: &hasher) }
     }
 }
