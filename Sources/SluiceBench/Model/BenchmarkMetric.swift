@@ -71,6 +71,11 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case throughputDecayRate = "throughput_decay_rate"
     /// Fraction of the memory taken during a fault (memory pressure) that came back after it (1 = all).
     case memoryReturned = "memory_returned"
+    // Partitioning
+    /// The busiest worker's share of a parallel keyed stage's elements over the mean share (1 = perfect spread).
+    case partitionSkewRatio = "partition_skew_ratio"
+    /// Workers of a parallel keyed stage at the end of the run.
+    case activeWorkers = "active_workers"
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
@@ -129,6 +134,8 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .memoryGrowthRate: "bytes/s"
         case .throughputDecayRate: "fraction/h"
         case .memoryReturned: "fraction"
+        case .partitionSkewRatio: "ratio"
+        case .activeWorkers: "count"
         }
     }
 

@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 import MetricsTestKit
 import Sluice
 import SluiceTestKit
@@ -60,5 +61,34 @@ import Testing
         #expect(try metrics.expectGauge(PartitionMetricName.activeWorkers, dimensions).lastValue == Double(report.activeWorkers))
         let partition0 = try metrics.expectCounter(PartitionMetricName.recordsTotal, dimensions + [("partition", "0")])
         #expect(partition0.totalValue > 0)
+    }
+}
+
+/// A clock that moves 1 µs forward on every reading: time passes only as the engine reads it, so no test sleeps.
+final class TickingClock: MonotonicClock {
+    private let now = Synchronization.Atomic<UInt64>(0)
+
+    func nowNanoseconds() -> UInt64 { now.add(1_000, ordering: .relaxed).newValue }
+}
+
+@Suite struct DynamicParallelismTests {
+    /// The controller drives the stage: every worker's busy time is part of the shared elapsed time, so four
+    /// workers are at most 25% utilised, below the band; the stage scales down, moving state, and loses nothing.
+    @Test func controllerScalesAnIdleStageDownWithoutLosingAnything() async throws {
+        let events = keyedEvents(count: 8_000, keys: 200, exponent: 1.0, seed: 0xD1)
+        let observer = PartitionObserver()
+        let policy = ParallelismPolicy(
+            minimumWorkers: 1, maximumWorkers: 4, targetUtilization: 0.75, band: 0.15, smoothing: 1,
+            minimumDwellNanoseconds: 0, decisionIntervalNanoseconds: 1, backlogHigh: 1)
+        let parallelism = KeyedParallelism(workers: 4, scaling: policy, window: 500, observer: observer)
+        let reference = OutputCollector<KeyedValue<Int, SumCount>>()
+        _ = try SyncEngine().run(KeyedParallelStageTests.sumPipeline(events, KeyedParallelism(workers: 1), into: reference))
+        let output = OutputCollector<KeyedValue<Int, SumCount>>()
+        _ = try await ConcurrentEngine(batchSize: 50, channelCapacity: 100, clock: TickingClock()).run(
+            KeyedParallelStageTests.sumPipeline(events, parallelism, into: output))
+        #expect(sumTable(output.elements) == sumTable(reference.elements))
+        let report = observer.report
+        #expect(report.rescales.first.map { $0.to < $0.from } == true, "rescales \(report.rescales)")
+        #expect(report.activeWorkers >= 1 && report.activeWorkers <= 4)
     }
 }
