@@ -51,6 +51,25 @@ struct KeyGroupStateTable<Key: Hashable & Sendable, State: Sendable>: Sendable {
         }
     }
 
+    /// Runs `operation.complete` on every key, in `forEach` order, routing failures to dead letters; returns how
+    /// many failed. O(keys + groups log groups).
+    func complete<Input, Output>(
+        _ operation: KeyedOperation<Input, Key, State, Output>, router: DeadLetterRouter, stageName: String,
+        emit: (Output) -> Void
+    ) -> Int {
+        var failures = 0
+        forEach { key, state in
+            var state = state
+            do {
+                try operation.complete(key, &state, emit)
+            } catch {
+                failures += 1
+                router.route(element: "<complete \(key)>", error: error, stageName: stageName)
+            }
+        }
+        return failures
+    }
+
     /// The number of keys held. O(groups).
     var keyCount: Int { groups.values.reduce(0) { $0 + $1.count } }
 }

@@ -75,16 +75,7 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         let operation = operation
         var produced: [Output] = []
-        var failures = 0
-        table.forEach { key, state in
-            var state = state
-            do {
-                try operation.complete(key, &state) { produced.append($0) }
-            } catch {
-                failures += 1
-                router.route(element: "<complete \(key)>", error: error, stageName: name)
-            }
-        }
+        let failures = table.complete(operation, router: router, stageName: name) { produced.append($0) }
         table = KeyGroupStateTable()
         errors += failures
         emitted += produced.count

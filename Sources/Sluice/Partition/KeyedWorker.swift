@@ -73,15 +73,8 @@ struct KeyedWorker<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
             try await flush(&outputs, to: output)
         }
         precondition(partials.isEmpty, "split keys are merged back before the inbox finishes")
-        table.forEach { key, state in
-            var state = state
-            do {
-                try operation.complete(key, &state) { outputs.append($0) }
-            } catch {
-                errors += 1
-                router.route(element: "<complete \(key)>", error: error, stageName: stageName)
-            }
-        }
+        let failures = table.complete(operation, router: router, stageName: stageName) { outputs.append($0) }
+        errors += failures
         try await flush(&outputs, to: output)
     }
 

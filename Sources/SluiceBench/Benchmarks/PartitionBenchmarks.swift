@@ -1,4 +1,3 @@
-import Foundation
 import Sluice
 import SluiceTestKit
 
@@ -67,22 +66,8 @@ enum PartitionBenchmarks {
         case .uniform:
             return (0..<count).map { _ in Event(key: Int.random(in: 0..<keys, using: &random), value: random.next()) }
         case .zipf(let exponent):
-            var cumulative: [Double] = []
-            var total = 0.0
-            for rank in 1...keys {
-                total += 1 / pow(Double(rank), exponent)
-                cumulative.append(total)
-            }
-            return (0..<count).map { _ in
-                let draw = Double.random(in: 0..<total, using: &random)
-                var low = 0
-                var high = keys - 1
-                while low < high {
-                    let middle = (low + high) / 2
-                    if cumulative[middle] > draw { high = middle } else { low = middle + 1 }
-                }
-                return Event(key: low, value: random.next())
-            }
+            let zipf = ZipfDistribution(count: keys, exponent: exponent)
+            return (0..<count).map { _ in Event(key: zipf.next(using: &random), value: random.next()) }
         }
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Sluice
 import SluiceTestKit
 import Testing
@@ -13,22 +12,28 @@ struct KeyedEvent: Sendable, Hashable {
 /// A seeded, skewed event stream: key `k` with probability proportional to 1 / (k + 1)^exponent.
 func keyedEvents(count: Int, keys: Int, exponent: Double, seed: UInt64) -> [KeyedEvent] {
     var random = SeededRandomNumberGenerator(seed: seed)
-    var cumulative: [Double] = []
-    var total = 0.0
-    for key in 0..<keys {
-        total += 1 / pow(Double(key + 1), exponent)
-        cumulative.append(total)
-    }
+    let zipf = ZipfDistribution(count: keys, exponent: exponent)
     return (0..<count).map { sequence in
-        let draw = Double.random(in: 0..<total, using: &random)
-        var low = 0
-        var high = keys - 1
-        while low < high {
-            let middle = (low + high) / 2
-            if cumulative[middle] > draw { high = middle } else { low = middle + 1 }
-        }
-        return KeyedEvent(key: low, sequence: sequence, value: Int.random(in: 0..<1_000, using: &random))
+        KeyedEvent(key: zipf.next(using: &random), sequence: sequence, value: Int.random(in: 0..<1_000, using: &random))
     }
+}
+
+/// A running count per key, emitted per element: its outputs show per-key order and any lost or repeated state.
+func runningCountPipeline(
+    _ events: [KeyedEvent], _ parallelism: KeyedParallelism, into output: OutputCollector<KeyedEvent>
+) -> RunnablePipeline<
+    CollectionSource<[KeyedEvent]>,
+    ComposedChain<IdentityChain<KeyedEvent>, KeyedParallelStage<KeyedEvent, Int, Int, KeyedEvent>>,
+    CollectingSink<KeyedEvent>
+> {
+    Pipeline.source(events)
+        .keyed("running", by: { $0.key })
+        .process(initial: 0) { (count: inout Int, event: KeyedEvent, emit: (KeyedEvent) -> Void) in
+            count += 1
+            emit(KeyedEvent(key: event.key, sequence: event.sequence, value: count))
+        }
+        .parallel(parallelism)
+        .sink("out", output)
 }
 
 /// A sum-and-count aggregation, as a `[key: (sum, count)]` table for comparison.
@@ -84,14 +89,7 @@ struct SumCount: Sendable, Hashable {
     func perKeyOrderIsKept(_ workers: Int) async throws {
         let events = keyedEvents(count: 10_000, keys: 50, exponent: 1.0, seed: 0x0DE7 &+ UInt64(workers))
         let output = OutputCollector<KeyedEvent>()
-        let pipeline = Pipeline.source(events)
-            .keyed("running", by: { $0.key })
-            .process(initial: 0) { (count: inout Int, event: KeyedEvent, emit: (KeyedEvent) -> Void) in
-                count += 1
-                emit(KeyedEvent(key: event.key, sequence: event.sequence, value: count))
-            }
-            .parallel(workers)
-            .sink("out", output)
+        let pipeline = runningCountPipeline(events, KeyedParallelism(workers: workers), into: output)
         _ = try await ConcurrentEngine(batchSize: 16, channelCapacity: 32).run(pipeline)
         Self.expectPerKeyOrder(output.elements, total: events.count)
     }

@@ -17,14 +17,7 @@ import Testing
         var parallelism = KeyedParallelism(workers: 2, window: 700, observer: observer)
         parallelism._rescaleSchedule = schedule
         let running = OutputCollector<KeyedEvent>()
-        let pipeline = Pipeline.source(events)
-            .keyed("running", by: { $0.key })
-            .process(initial: 0) { (count: inout Int, event: KeyedEvent, emit: (KeyedEvent) -> Void) in
-                count += 1
-                emit(KeyedEvent(key: event.key, sequence: event.sequence, value: count))
-            }
-            .parallel(parallelism)
-            .sink("out", running)
+        let pipeline = runningCountPipeline(events, parallelism, into: running)
         _ = try await ConcurrentEngine(batchSize: 50, channelCapacity: 100).run(pipeline)
         KeyedParallelStageTests.expectPerKeyOrder(running.elements, total: events.count)
         let report = observer.report
