@@ -39,7 +39,9 @@ struct KeyedParallelRuntime<Input: Sendable, Key: Hashable & StableHashable & Se
                         do {
                             try await worker.run(inbox: inbox, output: output, acks: acks, router: router)
                         } catch {
+                            // The router may be waiting for this worker's acknowledgement: fail that wait too.
                             inbox.fail(error)
+                            acks.fail(error)
                             throw error
                         }
                         return (worker.processed, worker.emitted, worker.errors)

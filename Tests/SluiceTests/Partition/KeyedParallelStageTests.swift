@@ -19,12 +19,11 @@ func keyedEvents(count: Int, keys: Int, exponent: Double, seed: UInt64) -> [Keye
 }
 
 /// A running count per key, emitted per element: its outputs show per-key order and any lost or repeated state.
-func runningCountPipeline(
-    _ events: [KeyedEvent], _ parallelism: KeyedParallelism, into output: OutputCollector<KeyedEvent>
-) -> RunnablePipeline<
+func runningCountPipelineBody(
+    _ events: [KeyedEvent], _ parallelism: KeyedParallelism
+) -> PipelineBuilder<
     CollectionSource<[KeyedEvent]>,
-    ComposedChain<IdentityChain<KeyedEvent>, KeyedParallelStage<KeyedEvent, Int, Int, KeyedEvent>>,
-    CollectingSink<KeyedEvent>
+    ComposedChain<IdentityChain<KeyedEvent>, KeyedParallelStage<KeyedEvent, Int, Int, KeyedEvent>>
 > {
     Pipeline.source(events)
         .keyed("running", by: { $0.key })
@@ -33,7 +32,17 @@ func runningCountPipeline(
             emit(KeyedEvent(key: event.key, sequence: event.sequence, value: count))
         }
         .parallel(parallelism)
-        .sink("out", output)
+}
+
+/// The running count, collected.
+func runningCountPipeline(
+    _ events: [KeyedEvent], _ parallelism: KeyedParallelism, into output: OutputCollector<KeyedEvent>
+) -> RunnablePipeline<
+    CollectionSource<[KeyedEvent]>,
+    ComposedChain<IdentityChain<KeyedEvent>, KeyedParallelStage<KeyedEvent, Int, Int, KeyedEvent>>,
+    CollectingSink<KeyedEvent>
+> {
+    runningCountPipelineBody(events, parallelism).sink("out", output)
 }
 
 /// A sum-and-count aggregation, as a `[key: (sum, count)]` table for comparison.
