@@ -6,8 +6,9 @@ public struct BenchmarkRegistry: Sendable {
     public static let standard = BenchmarkRegistry(
         HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
+            + PartitionBenchmarks.all
             + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
-            + SoakBenchmarks.all + ChaosBenchmarks.all + PartitionBenchmarks.all)
+            + SoakBenchmarks.all + ChaosBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {
