@@ -5,8 +5,8 @@ public struct BenchmarkRegistry: Sendable {
     /// Every benchmark registered in this build: the per-area lists in `Benchmarks/`.
     public static let standard = BenchmarkRegistry(
         HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
-            + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
             + PartitionBenchmarks.all
+            + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
             + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
             + SoakBenchmarks.all + ChaosBenchmarks.all)
 
