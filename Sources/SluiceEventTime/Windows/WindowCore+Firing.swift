@@ -165,10 +165,13 @@ extension WindowCore {
         }
     }
 
-    /// The late event guard: evicts the windows with the oldest cleanup time while more are held than the cap.
-    mutating func enforceCap() {
+    /// The late event guard: evicts the windows with the oldest cleanup time until `incoming` more windows
+    /// fit under the cap. Runs before an element is added (outside any stripe lock), so the cap is never
+    /// exceeded, not even for a moment.
+    mutating func enforceCap(incoming: Int64 = 0) {
         guard let cap = configuration.maxWindows, configuration.overflowPolicy == .evictOldest else { return }
-        while liveWindows > Int64(cap), !cleanups.isEmpty {
+        let room = Int64(cap) - Swift.min(incoming, Int64(cap))
+        while liveWindows > room, !cleanups.isEmpty {
             handle(cleanups.removeMin(), evicting: true)
         }
     }

@@ -30,6 +30,8 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
     let sliceLength: Int64
     let isSliced: Bool
     let usesRunningPartial: Bool
+    /// The most windows one element can open.
+    let windowsPerElement: Int64
 
     var watermark = Int64.min
     var watermarkCreatedAt: UInt64 = 0
@@ -79,6 +81,7 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
         }
         isSliced = configuration.strategy == .sliced && !isSession
         usesRunningPartial = isSliced && !isGlobal && size != slide && accumulator.canRetract
+        windowsPerElement = isSession || isGlobal ? 1 : (size + slide - 1) / slide
     }
 
     // MARK: Geometry
@@ -139,12 +142,12 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
         case .element(let element, let timestamp):
             if !processingTimers.isEmpty { fireProcessingTimers(now: processingTime()) }
             refused = nil
+            enforceCap(incoming: windowsPerElement)
             if isSession {
                 addSession(element, timestamp: timestamp)
             } else {
                 addAligned(element, timestamp: timestamp)
             }
-            enforceCap()
             drain(emit)
             if let reason = refused { try refuse(element, timestamp: timestamp, reason: reason) }
         case .watermark(let mark):
