@@ -3,10 +3,10 @@
 ///
 /// A pure value: the watermark stage uses it per source partition, the window stage per merged input.
 public struct WatermarkTracker: Sendable, Hashable {
-    private var latest: [Int64?]
-    private var idle: [Bool]
+    var latest: [Int64?]
+    var idle: [Bool]
     /// The combined watermark: `Int64.min` until every input has reported (or gone idle).
-    public private(set) var combined: Int64 = Int64.min
+    public internal(set) var combined: Int64 = Int64.min
 
     /// Tracks `inputs` inputs, numbered from 0.
     public init(inputs: Int) {
