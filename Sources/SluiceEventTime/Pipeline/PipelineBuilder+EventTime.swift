@@ -1,3 +1,4 @@
+import Metrics
 import Sluice
 
 extension PipelineBuilder {
@@ -11,18 +12,23 @@ extension PipelineBuilder {
     ///   - idleTimeout: ms of processing time after which a quiet partition stops holding the watermark back.
     ///   - granularity: the least advance (ms) worth a watermark element.
     ///   - input: this stream's number where several watermarked streams merge into one window stage.
+    ///   - ingestTime, metrics: `watermark_lag_ms` is `ingestTime()` minus the watermark, recorded through
+    ///     `metrics` (default: the bootstrapped `MetricsSystem`).
     @inlinable
     public func watermarks(
         _ name: String = "watermarks", timestamp: @escaping @Sendable (Chain.Output) -> Int64,
         maxOutOfOrderness: Int64, partitions: Int = 1, partition: (@Sendable (Chain.Output) -> Int)? = nil,
         idleTimeout: Int64? = nil, granularity: Int64 = 1, input: Int = 0,
-        clock: any MonotonicClock = SystemMonotonicClock()
+        clock: any MonotonicClock = SystemMonotonicClock(),
+        ingestTime: @escaping @Sendable () -> Int64 = WatermarkOperator<Chain.Output>.wallClockMilliseconds,
+        metrics: (any MetricsFactory)? = nil
     ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<WatermarkOperator<Chain.Output>>>> {
         stage(
             name,
             WatermarkOperator(
                 name: name, timestamp: timestamp, maxOutOfOrderness: maxOutOfOrderness, partitions: partitions,
-                partition: partition, idleTimeout: idleTimeout, granularity: granularity, input: input, clock: clock))
+                partition: partition, idleTimeout: idleTimeout, granularity: granularity, input: input, clock: clock,
+                ingestTime: ingestTime, metrics: metrics))
     }
 
     /// Appends a window stage over an event-time stream: assigns elements to windows per key, aggregates

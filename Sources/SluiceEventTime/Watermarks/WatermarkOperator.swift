@@ -11,7 +11,8 @@ import Sluice
 /// back until it sends again (an input that is idle as a whole is declared by sending
 /// `Watermark(isIdle: true)` into the stream, which a window stage merging several inputs then ignores). A watermark is emitted when the combined value has moved by
 /// at least `granularity` ms. Each emitted watermark records `watermark_lag_ms` (ingest time minus
-/// watermark) through swift-metrics, labelled with the stage's name. Synchronous; never suspends.
+/// watermark) through swift-metrics (the `metrics` factory, else the bootstrapped system), labelled with the
+/// stage's name. Synchronous; never suspends.
 public struct WatermarkOperator<Element: Sendable>: StageOperator {
     public typealias Input = Element
     public typealias Output = EventTimeElement<Element>
@@ -35,7 +36,8 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
         name: String, timestamp: @escaping @Sendable (Element) -> Int64, maxOutOfOrderness: Int64,
         partitions: Int = 1, partition: (@Sendable (Element) -> Int)? = nil, idleTimeout: Int64? = nil,
         granularity: Int64 = 1, input: Int = 0, clock: any MonotonicClock = SystemMonotonicClock(),
-        ingestTime: @escaping @Sendable () -> Int64 = WatermarkOperator.wallClockMilliseconds
+        ingestTime: @escaping @Sendable () -> Int64 = WatermarkOperator.wallClockMilliseconds,
+        metrics: (any MetricsFactory)? = nil
     ) {
         precondition(maxOutOfOrderness >= 0, "maxOutOfOrderness must not be negative")
         precondition(partitions > 0, "partitions must be positive")
@@ -49,7 +51,7 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
         self.input = input
         self.clock = clock
         self.ingestTime = ingestTime
-        lag = Gauge(label: "watermark_lag_ms", dimensions: [("stage", name)])
+        lag = Gauge(label: "watermark_lag_ms", dimensions: [("stage", name)], factory: metrics ?? MetricsSystem.factory)
         tracker = WatermarkTracker(inputs: partitions)
         maxTimestamps = Array(repeating: Int64.min, count: partitions)
         lastActive = Array(repeating: 0, count: partitions)

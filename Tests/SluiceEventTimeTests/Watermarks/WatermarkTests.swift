@@ -1,6 +1,7 @@
 import Sluice
 import SluiceEventTime
 import SluiceTestKit
+import MetricsTestKit
 import Testing
 
 @Suite("Watermarks")
@@ -53,5 +54,18 @@ struct WatermarkTests {
         try stage.process(.element(Event(key: 0, timestamp: 12, value: 1), timestamp: 12), emit: emit)
         try stage.process(.watermark(Watermark(timestamp: 9, input: 1, isIdle: true)), emit: emit)
         #expect(fired == [0, 10], "an idle input no longer holds the watermark back")
+    }
+}
+
+@Suite("Watermark lag metric")
+struct WatermarkLagMetricTests {
+    @Test func lagIsIngestTimeMinusWatermark() throws {
+        let metrics = TestMetrics()
+        let pipeline = Pipeline.source([Event(key: 0, timestamp: 100, value: 1), Event(key: 0, timestamp: 400, value: 1)])
+            .watermarks("stamps", timestamp: { $0.timestamp }, maxOutOfOrderness: 9, ingestTime: { 1_000 }, metrics: metrics)
+            .sink(OutputCollector<EventTimeElement<Event>>())
+        _ = try SyncEngine().run(pipeline)
+        let lag = try metrics.expectGauge("watermark_lag_ms", [("stage", "stamps")])
+        #expect(lag.values == [1_000 - 90, 1_000 - 390])
     }
 }
