@@ -268,5 +268,5 @@ extension WindowCore where Key: StateCodable, Accumulator.Partial: StateCodable 
 }
 
 extension WatermarkTracker {
-    mutating func restoreCombined(_ value: Int64) { combined = value }
+    mutating func restoreCombined(_ value: Int64) { storedCombined = value }
 }

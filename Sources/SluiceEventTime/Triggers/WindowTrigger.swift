@@ -45,6 +45,7 @@ extension WindowTrigger {
 
 extension TriggerState {
     /// The default merge of session windows' trigger states: counts and firings summed, earliest timers kept.
+    @usableFromInline
     static func merged(_ states: [TriggerState]) -> TriggerState {
         var result = TriggerState()
         for state in states {

@@ -17,19 +17,19 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
     public typealias Input = Element
     public typealias Output = EventTimeElement<Element>
 
-    let timestamp: @Sendable (Element) -> Int64
-    let partition: (@Sendable (Element) -> Int)?
-    let bound: Int64
-    let idleTimeout: Int64?
-    let granularity: Int64
-    let input: Int
-    let clock: any MonotonicClock
-    let ingestTime: @Sendable () -> Int64
-    let lag: Gauge
-    var tracker: WatermarkTracker
-    var maxTimestamps: [Int64]
-    var lastActive: [Int64]
-    var lastEmitted = Int64.min
+    @usableFromInline let timestamp: @Sendable (Element) -> Int64
+    @usableFromInline let partition: (@Sendable (Element) -> Int)?
+    @usableFromInline let bound: Int64
+    @usableFromInline let idleTimeout: Int64?
+    @usableFromInline let granularity: Int64
+    @usableFromInline let input: Int
+    @usableFromInline let clock: any MonotonicClock
+    @usableFromInline let ingestTime: @Sendable () -> Int64
+    @usableFromInline let lag: Gauge
+    @usableFromInline var tracker: WatermarkTracker
+    @usableFromInline var maxTimestamps: [Int64]
+    @usableFromInline var lastActive: [Int64]
+    @usableFromInline var lastEmitted = Int64.min
 
     /// Creates the stage; see `PipelineBuilder.watermarks(...)` for the parameters.
     public init(
@@ -68,6 +68,7 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
     public var isPure: Bool { false }
     public var kind: StageKind { .stateful }
 
+    @inlinable
     public mutating func process(_ element: Element, emit: (Output) -> Void) throws {
         let time = timestamp(element)
         // A partition number out of range is folded into range: bad data must not stop the stream.

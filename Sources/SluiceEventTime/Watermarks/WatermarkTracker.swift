@@ -3,10 +3,11 @@
 ///
 /// A pure value: the watermark stage uses it per source partition, the window stage per merged input.
 public struct WatermarkTracker: Sendable, Hashable {
-    var latest: [Int64?]
-    var idle: [Bool]
+    @usableFromInline var latest: [Int64?]
+    @usableFromInline var idle: [Bool]
     /// The combined watermark: `Int64.min` until every input has reported (or gone idle).
-    public internal(set) var combined: Int64 = Int64.min
+    public var combined: Int64 { storedCombined }
+    @usableFromInline var storedCombined: Int64 = Int64.min
 
     /// Tracks `inputs` inputs, numbered from 0.
     public init(inputs: Int) {
@@ -20,7 +21,7 @@ public struct WatermarkTracker: Sendable, Hashable {
 
     /// Records `timestamp` from `input` (it becomes active again if it was idle) and returns the combined
     /// watermark. O(inputs). Precondition: `input` is in range.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func update(input: Int, timestamp: Int64) -> Int64 {
         precondition(latest.indices.contains(input), "watermark input \(input) is not in 0..<\(latest.count)")
         latest[input] = Swift.max(latest[input] ?? Int64.min, timestamp)
@@ -29,7 +30,7 @@ public struct WatermarkTracker: Sendable, Hashable {
     }
 
     /// Marks `input` idle: it no longer holds the combined watermark back. O(inputs).
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func markIdle(input: Int) -> Int64 {
         precondition(latest.indices.contains(input), "watermark input \(input) is not in 0..<\(latest.count)")
         idle[input] = true
@@ -37,15 +38,16 @@ public struct WatermarkTracker: Sendable, Hashable {
     }
 
     /// Whether `input` is idle.
-    public func isIdle(input: Int) -> Bool { idle[input] }
+    @inlinable public func isIdle(input: Int) -> Bool { idle[input] }
 
-    private mutating func recombine() -> Int64 {
+    @inlinable
+    mutating func recombine() -> Int64 {
         var minimum: Int64?
         for index in latest.indices where !idle[index] {
             guard let value = latest[index] else { return combined }
             minimum = Swift.min(minimum ?? value, value)
         }
-        if let minimum, minimum > combined { combined = minimum }
+        if let minimum, minimum > storedCombined { storedCombined = minimum }
         return combined
     }
 }

@@ -4,13 +4,13 @@ import Sluice
 /// lateness), or refused by the late event guard: drop and count it, route it to the pipeline's dead-letter
 /// sink, or hand it to a side output.
 public struct LateElementPolicy<Element: Sendable>: Sendable {
-    enum Kind: Sendable {
+    @usableFromInline enum Kind: Sendable {
         case drop
         case deadLetter
         case sideOutput(@Sendable (LateElement<Element>) -> Void)
     }
 
-    let kind: Kind
+    @usableFromInline let kind: Kind
 
     /// Drop the element; `WindowCounters.lateDropped` counts it.
     public static var drop: LateElementPolicy { LateElementPolicy(kind: .drop) }
@@ -42,6 +42,11 @@ public struct LateElement<Element: Sendable>: Sendable {
     public var watermark: Int64
     /// Why it was refused.
     public var reason: Reason
+
+    @usableFromInline
+    init(element: Element, timestamp: Int64, watermark: Int64, reason: Reason) {
+        (self.element, self.timestamp, self.watermark, self.reason) = (element, timestamp, watermark, reason)
+    }
 }
 
 /// The error a late element is routed to the dead-letter sink with (`LateElementPolicy.deadLetter`).

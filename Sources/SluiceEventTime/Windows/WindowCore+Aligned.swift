@@ -1,7 +1,11 @@
+import Synchronization
+import HeapModule
+import Sluice
+
 /// Tumbling, sliding, global and count windows: slices, per-window partials, registration and firing.
 extension WindowCore {
     /// Adds an element of an aligned assigner, or sets `refused`.
-    mutating func addAligned(_ element: Element, timestamp: Int64) {
+    @inlinable mutating func addAligned(_ element: Element, timestamp: Int64) {
         var (first, last) = startRange(timestamp)
         guard cleanupTime(window(startingAt: last)) > watermark else {
             refused = .beyondAllowedLateness
@@ -15,7 +19,7 @@ extension WindowCore {
         }
     }
 
-    private mutating func addAligned(
+    @inlinable mutating func addAligned(
         _ element: Element, timestamp: Int64, first: Int64, last: Int64, state: inout State
     ) {
         if !registerAligned(first: first, last: last, state: &state) {
@@ -78,7 +82,7 @@ extension WindowCore {
     }
 
     /// Registers the element's windows not held yet (timers, guard). Returns false when the guard refuses.
-    private mutating func registerAligned(first: Int64, last: Int64, state: inout State) -> Bool {
+    @inlinable mutating func registerAligned(first: Int64, last: Int64, state: inout State) -> Bool {
         if let only = state.registered.ranges.first, state.registered.ranges.count == 1,
             first >= only.lowerBound, last <= only.upperBound
         {
@@ -108,7 +112,7 @@ extension WindowCore {
     }
 
     /// The current contents of an aligned window, or nil when it holds nothing.
-    mutating func alignedContents(_ window: TimeWindow, state: inout State) -> Partial? {
+    @inlinable mutating func alignedContents(_ window: TimeWindow, state: inout State) -> Partial? {
         if let slot = state.slots[window.start], slot.ownsPartial {
             return slot.hasContents ? slot.partial : nil
         }
@@ -148,7 +152,7 @@ extension WindowCore {
     }
 
     /// Purges an aligned window's contents.
-    mutating func purgeAligned(_ window: TimeWindow, state: inout State) {
+    @inlinable mutating func purgeAligned(_ window: TimeWindow, state: inout State) {
         count(.purges)
         if isSliced && (size == slide || isGlobal) && state.slots[window.start]?.ownsPartial != true {
             removeSlices(from: sliceIndex(window.start), to: isGlobal ? 1 : sliceIndex(window.start) + size / sliceLength, state: &state)
@@ -162,7 +166,7 @@ extension WindowCore {
     }
 
     /// Removes the slices `lower..<upper`, keeping the running partial consistent.
-    mutating func removeSlices(from lower: Int64, to upper: Int64, state: inout State) {
+    @inlinable mutating func removeSlices(from lower: Int64, to upper: Int64, state: inout State) {
         for index in lower..<upper {
             guard let slice = state.slices.removeValue(forKey: index) else { continue }
             addBytes(-Self.partialBytes)
@@ -177,7 +181,7 @@ extension WindowCore {
 
     /// Drops an aligned window's state once the watermark passed its end plus the allowed lateness (or the
     /// guard evicted it).
-    mutating func cleanUpAligned(_ window: TimeWindow, state: inout State) {
+    @inlinable mutating func cleanUpAligned(_ window: TimeWindow, state: inout State) {
         guard state.registered.contains(window.start) else { return }
         state.registered.remove(window.start, slide: slide)
         addWindows(-1)

@@ -1,13 +1,17 @@
+import Synchronization
+import HeapModule
+import Sluice
+
 /// Triggers, timers, firing, eviction: what happens to windows as elements, watermarks and time arrive.
 extension WindowCore {
     // MARK: Trigger state of one window
 
-    func triggerState(_ window: TimeWindow, in state: State) -> TriggerState? {
+    @inlinable func triggerState(_ window: TimeWindow, in state: State) -> TriggerState? {
         if isSession { return state.sessions.first { $0.window == window }?.trigger }
         return state.slots[window.start]?.trigger ?? TriggerState()
     }
 
-    mutating func setTriggerState(_ trigger: TriggerState, _ window: TimeWindow, in state: inout State) {
+    @inlinable mutating func setTriggerState(_ trigger: TriggerState, _ window: TimeWindow, in state: inout State) {
         if isSession {
             if let index = state.sessions.firstIndex(where: { $0.window == window }) {
                 state.sessions[index].trigger = trigger
@@ -20,7 +24,7 @@ extension WindowCore {
 
     /// Calls the trigger for `window` and applies what it returns: stores its state, schedules the timers it
     /// asked for, fires and purges.
-    mutating func runTrigger(
+    @inlinable mutating func runTrigger(
         state: inout State, window: TimeWindow, isEndOfWindow: Bool = false, isEventTime: Bool = false,
         evicted: Bool = false, _ call: (Trigger, inout TriggerContext) -> TriggerAction
     ) {
@@ -69,7 +73,7 @@ extension WindowCore {
         }
     }
 
-    mutating func fireContents(_ window: TimeWindow, state: inout State) -> Partial? {
+    @inlinable mutating func fireContents(_ window: TimeWindow, state: inout State) -> Partial? {
         if isSession {
             guard let session = state.sessions.first(where: { $0.window == window }), session.hasContents else { return nil }
             return session.partial
@@ -77,14 +81,14 @@ extension WindowCore {
         return alignedContents(window, state: &state)
     }
 
-    func windowExists(_ window: TimeWindow, in state: State) -> Bool {
+    @inlinable func windowExists(_ window: TimeWindow, in state: State) -> Bool {
         isSession ? state.sessions.contains { $0.window == window } : state.registered.contains(window.start)
     }
 
     // MARK: Watermark and timers
 
     /// Moves the watermark to `target` and runs every event-time timer and cleanup due, in timer order.
-    mutating func advanceWatermark(to target: Int64) {
+    @inlinable mutating func advanceWatermark(to target: Int64) {
         watermark = target
         while true {
             let timer: WindowTimer
@@ -105,7 +109,7 @@ extension WindowCore {
         }
     }
 
-    mutating func handle(_ timer: WindowTimer, evicting: Bool = false) {
+    @inlinable mutating func handle(_ timer: WindowTimer, evicting: Bool = false) {
         guard let key = keysByOrdinal[timer.ordinal] else { return }
         withState(key, create: false) { core, state in
             guard core.windowExists(timer.window, in: state) else { return }
@@ -135,7 +139,7 @@ extension WindowCore {
         }
     }
 
-    mutating func cleanUp(_ window: TimeWindow, state: inout State) {
+    @inlinable mutating func cleanUp(_ window: TimeWindow, state: inout State) {
         if isSession {
             guard let index = state.sessions.firstIndex(where: { $0.window == window }) else { return }
             state.sessions.remove(at: index)
@@ -147,7 +151,7 @@ extension WindowCore {
     }
 
     /// Runs the processing-time timers due at `now`.
-    mutating func fireProcessingTimers(now: Int64) {
+    @inlinable mutating func fireProcessingTimers(now: Int64) {
         while let next = processingTimers.min, next.time <= now {
             let timer = processingTimers.removeMin()
             guard let key = keysByOrdinal[timer.ordinal] else { continue }
@@ -168,7 +172,7 @@ extension WindowCore {
     /// The late event guard: evicts the windows with the oldest cleanup time until `incoming` more windows
     /// fit under the cap. Runs before an element is added (outside any stripe lock), so the cap is never
     /// exceeded, not even for a moment.
-    mutating func enforceCap(incoming: Int64 = 0) {
+    @inlinable mutating func enforceCap(incoming: Int64 = 0) {
         guard let cap = configuration.maxWindows, configuration.overflowPolicy == .evictOldest else { return }
         let room = Int64(cap) - Swift.min(incoming, Int64(cap))
         while liveWindows > room, !cleanups.isEmpty {

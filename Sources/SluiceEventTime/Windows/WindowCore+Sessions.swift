@@ -1,7 +1,11 @@
+import Synchronization
+import HeapModule
+import Sluice
+
 /// Session windows: an element opens `[t, t + gap)`; sessions that touch merge, and so do their accumulators
 /// and trigger states.
 extension WindowCore {
-    mutating func addSession(_ element: Element, timestamp: Int64) {
+    @inlinable mutating func addSession(_ element: Element, timestamp: Int64) {
         let (end, overflow) = timestamp.addingReportingOverflow(size)
         let own = TimeWindow(start: timestamp, end: overflow ? Int64.max : end)
         guard cleanupTime(own) > watermark else {
@@ -13,7 +17,7 @@ extension WindowCore {
         }
     }
 
-    private mutating func addSession(_ element: Element, timestamp: Int64, own: TimeWindow, state: inout State) {
+    @inlinable mutating func addSession(_ element: Element, timestamp: Int64, own: TimeWindow, state: inout State) {
         let touching = state.sessions.indices.filter { state.sessions[$0].window.touches(own) }
         if touching.isEmpty, let cap = configuration.maxWindows, configuration.overflowPolicy == .rejectNew,
             liveWindows + 1 > Int64(cap)

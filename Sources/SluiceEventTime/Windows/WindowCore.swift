@@ -1,3 +1,4 @@
+import Synchronization
 import HeapModule
 import Sluice
 
@@ -7,55 +8,55 @@ import Sluice
 ///
 /// Confined to one thread at a time (the stage's); its keyed state lives in a striped `WindowStore` so that
 /// readers on other threads lock one stripe at a time.
-struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trigger: WindowTrigger>: Sendable {
-    typealias Element = Accumulator.Input
-    typealias Partial = Accumulator.Partial
-    typealias State = KeyWindowState<Key, Partial>
-    typealias Result = WindowResult<Key, Accumulator.Output>
+@usableFromInline struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trigger: WindowTrigger>: Sendable {
+    @usableFromInline typealias Element = Accumulator.Input
+    @usableFromInline typealias Partial = Accumulator.Partial
+    @usableFromInline typealias State = KeyWindowState<Key, Partial>
+    @usableFromInline typealias Result = WindowResult<Key, Accumulator.Output>
 
-    let name: String
-    let assigner: WindowAssigner
-    let trigger: Trigger
-    let accumulator: Accumulator
-    let keyOf: @Sendable (Element) -> Key
-    let configuration: WindowConfiguration<Element>
-    let store: WindowStore<Key, Partial>
+    @usableFromInline let name: String
+    @usableFromInline let assigner: WindowAssigner
+    @usableFromInline let trigger: Trigger
+    @usableFromInline let accumulator: Accumulator
+    @usableFromInline let keyOf: @Sendable (Element) -> Key
+    @usableFromInline let configuration: WindowConfiguration<Element>
+    @usableFromInline let store: WindowStore<Key, Partial>
 
     // Derived geometry of aligned assigners (global and count windows are one slice, one window).
-    let isSession: Bool
-    let isGlobal: Bool
-    let size: Int64
-    let slide: Int64
-    let offset: Int64
-    let sliceLength: Int64
-    let isSliced: Bool
-    let usesRunningPartial: Bool
+    @usableFromInline let isSession: Bool
+    @usableFromInline let isGlobal: Bool
+    @usableFromInline let size: Int64
+    @usableFromInline let slide: Int64
+    @usableFromInline let offset: Int64
+    @usableFromInline let sliceLength: Int64
+    @usableFromInline let isSliced: Bool
+    @usableFromInline let usesRunningPartial: Bool
     /// The most windows one element can open.
-    let windowsPerElement: Int64
+    @usableFromInline let windowsPerElement: Int64
 
-    var watermark = Int64.min
-    var watermarkCreatedAt: UInt64 = 0
-    var tracker: WatermarkTracker
-    var timers = Heap<WindowTimer>()
-    var cleanups = Heap<WindowTimer>()
-    var processingTimers = Heap<WindowTimer>()
-    var keysByOrdinal: [Int: Key] = [:]
-    var nextOrdinal = 0
-    var liveWindows: Int64 = 0
-    var liveWindowsMax: Int64 = 0
-    var stateBytes: Int64 = 0
-    var stateBytesMax: Int64 = 0
-    var deltas = [Int64](repeating: 0, count: WindowCounters.Field.allCases.count)
-    var pending: [Result] = []
+    @usableFromInline var watermark = Int64.min
+    @usableFromInline var watermarkCreatedAt: UInt64 = 0
+    @usableFromInline var tracker: WatermarkTracker
+    @usableFromInline var timers = Heap<WindowTimer>()
+    @usableFromInline var cleanups = Heap<WindowTimer>()
+    @usableFromInline var processingTimers = Heap<WindowTimer>()
+    @usableFromInline var keysByOrdinal: [Int: Key] = [:]
+    @usableFromInline var nextOrdinal = 0
+    @usableFromInline var liveWindows: Int64 = 0
+    @usableFromInline var liveWindowsMax: Int64 = 0
+    @usableFromInline var stateBytes: Int64 = 0
+    @usableFromInline var stateBytesMax: Int64 = 0
+    @usableFromInline var deltas = [Int64](repeating: 0, count: WindowCounters.Field.allCases.count)
+    @usableFromInline var pending: [Result] = []
     /// Late elements refused while processing one input, with the reason, for the late policy.
-    var refused: LateElement<Element>.Reason?
+    @usableFromInline var refused: LateElement<Element>.Reason?
 
-    static var partialBytes: Int64 { Int64(MemoryLayout<Partial>.stride) }
-    static var slotBytes: Int64 { Int64(MemoryLayout<State.Slot>.stride) }
-    static var sessionBytes: Int64 { Int64(MemoryLayout<State.Session>.stride) }
-    static var keyBytes: Int64 { Int64(MemoryLayout<State>.stride) }
+    @inlinable static var partialBytes: Int64 { Int64(MemoryLayout<Partial>.stride) }
+    @inlinable static var slotBytes: Int64 { Int64(MemoryLayout<State.Slot>.stride) }
+    @inlinable static var sessionBytes: Int64 { Int64(MemoryLayout<State.Session>.stride) }
+    @inlinable static var keyBytes: Int64 { Int64(MemoryLayout<State>.stride) }
 
-    init(
+    @inlinable init(
         name: String, assigner: WindowAssigner, trigger: Trigger, accumulator: Accumulator,
         key: @escaping @Sendable (Element) -> Key, configuration: WindowConfiguration<Element>
     ) {
@@ -87,24 +88,24 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
     // MARK: Geometry
 
     @inline(__always)
-    func cleanupTime(_ window: TimeWindow) -> Int64 {
+    @inlinable func cleanupTime(_ window: TimeWindow) -> Int64 {
         let (sum, overflow) = window.maxTimestamp.addingReportingOverflow(configuration.allowedLateness)
         return overflow ? Int64.max : sum
     }
 
     @inline(__always)
-    func window(startingAt start: Int64) -> TimeWindow {
+    @inlinable func window(startingAt start: Int64) -> TimeWindow {
         isGlobal ? .global : TimeWindow(start: start, end: start + size)
     }
 
     @inline(__always)
-    func sliceIndex(_ timestamp: Int64) -> Int64 {
+    @inlinable func sliceIndex(_ timestamp: Int64) -> Int64 {
         isGlobal ? 0 : WindowAssigner.floor(timestamp - offset, to: sliceLength) / sliceLength
     }
 
     /// The first and last window start containing `timestamp` (aligned assigners).
     @inline(__always)
-    func startRange(_ timestamp: Int64) -> (first: Int64, last: Int64) {
+    @inlinable func startRange(_ timestamp: Int64) -> (first: Int64, last: Int64) {
         if isGlobal { return (TimeWindow.global.start, TimeWindow.global.start) }
         let last = WindowAssigner.floor(timestamp - offset, to: slide) + offset
         let first = last - ((size - 1 - (timestamp - last)) / slide) * slide
@@ -112,22 +113,22 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
     }
 
     @inline(__always)
-    func processingTime() -> Int64 { Int64(configuration.clock.nowNanoseconds() / 1_000_000) }
+    @inlinable func processingTime() -> Int64 { Int64(configuration.clock.nowNanoseconds() / 1_000_000) }
 
-    mutating func count(_ field: WindowCounters.Field, _ amount: Int64 = 1) { deltas[field.rawValue] += amount }
+    @inlinable mutating func count(_ field: WindowCounters.Field, _ amount: Int64 = 1) { deltas[field.rawValue] += amount }
 
-    mutating func addBytes(_ amount: Int64) {
+    @inlinable mutating func addBytes(_ amount: Int64) {
         stateBytes += amount
         if stateBytes > stateBytesMax { stateBytesMax = stateBytes }
     }
 
-    mutating func addWindows(_ amount: Int64) {
+    @inlinable mutating func addWindows(_ amount: Int64) {
         liveWindows += amount
         if liveWindows > liveWindowsMax { liveWindowsMax = liveWindows }
     }
 
     /// Publishes local counts to `configuration.counters`.
-    mutating func flushCounters() {
+    @inlinable mutating func flushCounters() {
         configuration.counters.flush(
             &deltas, liveWindows: liveWindows, liveWindowsMax: liveWindowsMax, stateSizeBytes: stateBytes,
             stateSizeBytesMax: stateBytesMax)
@@ -137,7 +138,7 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
 
     /// Processes one input; results go to `emit` in firing order. Throws `LateElementError` for a refused
     /// element under the dead-letter policy (after everything else the input caused has been emitted).
-    mutating func process(_ input: EventTimeElement<Element>, emit: (Result) -> Void) throws {
+    @inlinable mutating func process(_ input: EventTimeElement<Element>, emit: (Result) -> Void) throws {
         switch input {
         case .element(let element, let timestamp):
             if !processingTimers.isEmpty { fireProcessingTimers(now: processingTime()) }
@@ -165,7 +166,7 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
 
     /// End of input: the watermark moves to the end of time, so every window fires (as its trigger says) and
     /// all state is cleaned up.
-    mutating func finish(emit: (Result) -> Void) {
+    @inlinable mutating func finish(emit: (Result) -> Void) {
         if !processingTimers.isEmpty { fireProcessingTimers(now: processingTime()) }
         watermarkCreatedAt = configuration.clock.nowNanoseconds()
         advanceWatermark(to: Int64.max)
@@ -173,14 +174,14 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
         flushCounters()
     }
 
-    mutating func drain(_ emit: (Result) -> Void) {
+    @inlinable mutating func drain(_ emit: (Result) -> Void) {
         guard !pending.isEmpty else { return }
         for result in pending { emit(result) }
         count(.firings, Int64(pending.count))
         pending.removeAll(keepingCapacity: true)
     }
 
-    mutating func refuse(_ element: Element, timestamp: Int64, reason: LateElement<Element>.Reason) throws {
+    @inlinable mutating func refuse(_ element: Element, timestamp: Int64, reason: LateElement<Element>.Reason) throws {
         if reason == .windowCapReached { count(.rejectedByGuard) }
         switch configuration.latePolicy.kind {
         case .drop:
@@ -204,7 +205,7 @@ struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trig
 
     /// Runs `body` on `key`'s state under its stripe lock, creating the state when `create` is true.
     /// Returns nil when the key has no state and `create` is false. Removes the state when `body` leaves it empty.
-    mutating func withState<R>(
+    @inlinable mutating func withState<R>(
         _ key: Key, create: Bool, _ body: (inout Self, inout State) -> R
     ) -> R? {
         let stripe = store.stripe(for: key)

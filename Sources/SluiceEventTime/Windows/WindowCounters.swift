@@ -7,9 +7,9 @@ import Synchronization
 /// shares the object. `stateSizeBytes` and `liveWindows` are the current values of the last run to update
 /// them; their `…Max` companions are high-water marks.
 public final class WindowCounters: Sendable {
-    private let values = Mutex([Int64](repeating: 0, count: Field.allCases.count))
+    @usableFromInline let values = Mutex([Int64](repeating: 0, count: Field.allCases.count))
 
-    enum Field: Int, CaseIterable {
+    @usableFromInline enum Field: Int, CaseIterable {
         case elements, firings, lateFirings, purges, lateDropped, lateDeadLettered, lateSideOutput
         case rejectedByGuard, evictedWindows, liveWindows, liveWindowsMax, stateSizeBytes, stateSizeBytesMax
     }
@@ -18,6 +18,7 @@ public final class WindowCounters: Sendable {
     public init() {}
 
     /// Adds local deltas (indexed by `Field.rawValue`) and sets the gauges, under one lock.
+    @inlinable
     func flush(
         _ deltas: inout [Int64], liveWindows: Int64, liveWindowsMax: Int64, stateSizeBytes: Int64,
         stateSizeBytesMax: Int64
@@ -33,7 +34,7 @@ public final class WindowCounters: Sendable {
         for index in deltas.indices { deltas[index] = 0 }
     }
 
-    func value(_ field: Field) -> Int64 { values.withLock { $0[field.rawValue] } }
+    @inlinable func value(_ field: Field) -> Int64 { values.withLock { $0[field.rawValue] } }
 
     /// Elements aggregated (not counting refused ones).
     public var elements: Int64 { value(.elements) }

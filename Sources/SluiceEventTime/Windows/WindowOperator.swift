@@ -14,13 +14,13 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
     public typealias Input = EventTimeElement<Accumulator.Input>
     public typealias Output = WindowResult<Key, Accumulator.Output>
 
-    let name: String
-    let assigner: WindowAssigner
-    let trigger: Trigger
-    let accumulator: Accumulator
-    let key: @Sendable (Accumulator.Input) -> Key
-    let configuration: WindowConfiguration<Accumulator.Input>
-    var core: WindowCore<Key, Accumulator, Trigger>?
+    @usableFromInline let name: String
+    @usableFromInline let assigner: WindowAssigner
+    @usableFromInline let trigger: Trigger
+    @usableFromInline let accumulator: Accumulator
+    @usableFromInline let key: @Sendable (Accumulator.Input) -> Key
+    @usableFromInline let configuration: WindowConfiguration<Accumulator.Input>
+    @usableFromInline var core: WindowCore<Key, Accumulator, Trigger>?
 
     /// Creates the stage.
     public init(
@@ -39,6 +39,7 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
     public var isPure: Bool { false }
     public var kind: StageKind { .stateful }
 
+    @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         if core == nil {
             core = WindowCore(
@@ -48,6 +49,7 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
         try core?.process(input, emit: emit)
     }
 
+    @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {
         core?.finish(emit: emit)
         core = nil

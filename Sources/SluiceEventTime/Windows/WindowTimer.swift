@@ -1,21 +1,26 @@
 /// A pending callback of a window stage: the end of a window, a trigger's own event timer, or the cleanup of a
 /// window's state. Ordered by time, then kind (a window fires before it is cleaned up at the same time), then
 /// key ordinal and window: the stage's emission order, identical for the sliced and the per-window strategy.
-struct WindowTimer: Comparable, Sendable, Hashable {
-    enum Kind: UInt8, Comparable, Sendable {
+@usableFromInline struct WindowTimer: Comparable, Sendable, Hashable {
+    @usableFromInline enum Kind: UInt8, Comparable, Sendable {
         case trigger = 0
         case endOfWindow = 1
         case cleanup = 2
 
-        static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
+        @inlinable static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    var time: Int64
-    var kind: Kind
-    var ordinal: Int
-    var window: TimeWindow
+    @usableFromInline var time: Int64
+    @usableFromInline var kind: Kind
+    @usableFromInline var ordinal: Int
+    @usableFromInline var window: TimeWindow
 
-    static func < (lhs: WindowTimer, rhs: WindowTimer) -> Bool {
+    @inlinable
+    init(time: Int64, kind: Kind, ordinal: Int, window: TimeWindow) {
+        (self.time, self.kind, self.ordinal, self.window) = (time, kind, ordinal, window)
+    }
+
+    @inlinable static func < (lhs: WindowTimer, rhs: WindowTimer) -> Bool {
         if lhs.time != rhs.time { return lhs.time < rhs.time }
         if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
         if lhs.ordinal != rhs.ordinal { return lhs.ordinal < rhs.ordinal }
@@ -25,17 +30,20 @@ struct WindowTimer: Comparable, Sendable, Hashable {
 
 /// The window starts of one key that hold state, as disjoint ranges (in steps of the slide): usually one
 /// range, extended at its top as event time moves on and cut at its bottom as windows are cleaned up.
-struct RegisteredStarts: Sendable, Hashable {
+@usableFromInline struct RegisteredStarts: Sendable, Hashable {
     /// Inclusive ranges of window starts, sorted, disjoint.
-    var ranges: [ClosedRange<Int64>] = []
+    @usableFromInline var ranges: [ClosedRange<Int64>] = []
 
-    func contains(_ start: Int64) -> Bool {
+    @inlinable
+    init() {}
+
+    @inlinable func contains(_ start: Int64) -> Bool {
         for range in ranges where range.contains(start) { return true }
         return false
     }
 
     /// Registers the starts `first...last` (step `slide`), calling `added` for each start that was not there.
-    mutating func insert(_ first: Int64, _ last: Int64, slide: Int64, added: (Int64) -> Void) {
+    @inlinable mutating func insert(_ first: Int64, _ last: Int64, slide: Int64, added: (Int64) -> Void) {
         if let only = ranges.last, ranges.count == 1, first >= only.lowerBound, last <= only.upperBound { return }
         var start = first
         while start <= last {
@@ -56,7 +64,7 @@ struct RegisteredStarts: Sendable, Hashable {
     }
 
     /// Removes `start` (the lowest registered start: windows of a key are cleaned up in order).
-    mutating func remove(_ start: Int64, slide: Int64) {
+    @inlinable mutating func remove(_ start: Int64, slide: Int64) {
         guard let index = ranges.firstIndex(where: { $0.contains(start) }) else { return }
         let range = ranges[index]
         if range.lowerBound == range.upperBound {
@@ -71,5 +79,5 @@ struct RegisteredStarts: Sendable, Hashable {
         }
     }
 
-    var isEmpty: Bool { ranges.isEmpty }
+    @inlinable var isEmpty: Bool { ranges.isEmpty }
 }
