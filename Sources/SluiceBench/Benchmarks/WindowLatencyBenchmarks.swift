@@ -145,18 +145,18 @@ enum WindowLatencyBenchmarks {
             summary: "watermarks → \(assigner) window (\(strategy.rawValue)) → sink, SyncEngine"
                 + (lateBursts ? ", late-data bursts under a window cap" : ""),
             parameters: [
-                BenchmarkParameterSpec("events", .int, "events per operation (default 200000)"),
+                BenchmarkParameterSpec("elements", .int, "events per operation (default 200000)"),
                 BenchmarkParameterSpec("keys", .int, "distinct keys (default 100)"),
-                BenchmarkParameterSpec("rate", .int, "events per second of event time (default 2000)"),
+                BenchmarkParameterSpec("eventsPerSecond", .int, "events per second of event time (default 2000)"),
                 BenchmarkParameterSpec("maxWindows", .int, "late event guard cap, tumbling only (default 8000)"),
             ],
             setup: { (parameters: BenchmarkParameters) throws -> BenchmarkSetup<WindowState> in
-                let count = parameters.int("events", default: 200_000)
+                let count = parameters.int("elements", default: 200_000)
                 let keys = parameters.int("keys", default: 100)
-                let rate = parameters.int("rate", default: 2_000)
+                let rate = parameters.int("eventsPerSecond", default: 2_000)
                 let cap = parameters.int("maxWindows", default: 8_000)
                 guard count > 0, keys > 0, rate > 0, cap > 0 else {
-                    throw HarnessError(code: .benchmarkSetup, message: "events, keys, rate and maxWindows must be positive")
+                    throw HarnessError(code: .benchmarkSetup, message: "elements, keys, eventsPerSecond and maxWindows must be positive")
                 }
                 let events = Self.events(
                     count: count, keys: keys, rate: rate, disorder: 500, lateBursts: lateBursts, sessions: sessions)
