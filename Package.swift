@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SluiceJSON", targets: ["SluiceJSON"]),
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceState", targets: ["SluiceState"]),
+        .library(name: "SluiceEventTime", targets: ["SluiceEventTime"]),
         .library(name: "SluiceTestKit", targets: ["SluiceTestKit"]),
         .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
@@ -52,6 +53,14 @@ let package = Package(
             name: "SluiceState",
             dependencies: ["Sluice", .product(name: "Metrics", package: "swift-metrics")]
         ),
+        // Event time: window assigners, triggers, watermarks, late elements, slice merging, the resequencer.
+        .target(
+            name: "SluiceEventTime",
+            dependencies: [
+                "Sluice", "SluiceState", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
@@ -63,6 +72,7 @@ let package = Package(
                 "Sluice",
                 "SluiceJSON",
                 "SluiceState",
+                "SluiceEventTime",
                 "SluiceTestKit",
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -95,6 +105,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
+        .testTarget(
+            name: "SluiceEventTimeTests",
+            dependencies: [
+                "SluiceEventTime", "SluiceTestKit", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),

@@ -8,7 +8,7 @@ public struct BenchmarkRegistry: Sendable {
             + PartitionBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
             + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
-            + SoakBenchmarks.all + ChaosBenchmarks.all)
+            + SoakBenchmarks.all + ChaosBenchmarks.all + WindowLatencyBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {

@@ -1,0 +1,113 @@
+import Sluice
+import SluiceState
+
+/// A window stage for the checkpointed runners (`CheckpointedPipeline`, `EngineCheckpointSession`): decodes each
+/// source record into an element, generates watermarks (bounded out-of-orderness), windows and aggregates as
+/// `WindowOperator` does, and writes one output line per firing.
+///
+/// At each checkpoint barrier the whole window state (slices, window partials, trigger states, timers, the
+/// watermark and the watermark generator) is written to `state`, a SluiceState backend, and captured with it;
+/// a restore reads it back before the first record, so a run restored from a checkpoint fires exactly as an
+/// uninterrupted run would (with an exactly-once sink, its committed output is byte-identical). A capture is
+/// O(window state). Records that cannot be decoded are errors naming their sequence number; late elements
+/// follow the configuration's policy (a dead-letter policy makes them errors here). The runners have no
+/// end-of-input hook, so windows still open at the end of a finite input stay in the checkpointed state, ready
+/// for more input.
+///
+/// Used from one thread (the runner's).
+public final class WindowedKeyedStage<
+    Key: Hashable & Sendable & StateCodable, Accumulator: WindowAccumulator, Trigger: WindowTrigger
+>: KeyedStateStage where Accumulator.Partial: StateCodable {
+    public typealias Value = [UInt8]
+    public typealias Element = Accumulator.Input
+
+    public let name: String
+    public let state: any StateBackend<[UInt8]>
+    private var core: WindowCore<Key, Accumulator, Trigger>
+    private var generator: WatermarkOperator<Element>
+    private let decode: @Sendable (SourceRecord) throws -> Element
+    private let format: @Sendable (WindowResult<Key, Accumulator.Output>, inout [UInt8]) -> Void
+    private var isLoaded = false
+    private var line: [UInt8] = []
+    private var inputs: [EventTimeElement<Element>] = []
+
+    /// Creates the stage.
+    /// - Parameters:
+    ///   - decode: the element of a record; throw (a `StateError(code: .invalidRecord)`, say) for bad data.
+    ///   - timestamp, maxOutOfOrderness: the event time of an element and the watermark generator's bound.
+    ///   - format: appends one firing's output line (without a newline) to the buffer.
+    public init(
+        name: String = "window", state: any StateBackend<[UInt8]>, assigner: WindowAssigner, trigger: Trigger,
+        accumulator: Accumulator, key: @escaping @Sendable (Element) -> Key,
+        configuration: WindowConfiguration<Element> = WindowConfiguration(),
+        decode: @escaping @Sendable (SourceRecord) throws -> Element,
+        timestamp: @escaping @Sendable (Element) -> Int64, maxOutOfOrderness: Int64,
+        format: @escaping @Sendable (WindowResult<Key, Accumulator.Output>, inout [UInt8]) -> Void
+    ) {
+        self.name = name
+        self.state = state
+        core = WindowCore(
+            name: name, assigner: assigner, trigger: trigger, accumulator: accumulator, key: key,
+            configuration: configuration)
+        generator = WatermarkOperator(name: name, timestamp: timestamp, maxOutOfOrderness: maxOutOfOrderness)
+        self.decode = decode
+        self.format = format
+    }
+
+    public func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if !isLoaded { try load() }
+        let element = try decode(record)
+        inputs.removeAll(keepingCapacity: true)
+        try generator.process(element) { inputs.append($0) }
+        var results: [WindowResult<Key, Accumulator.Output>] = []
+        for input in inputs {
+            do {
+                try core.process(input) { results.append($0) }
+            } catch let error as LateElementError {
+                throw StateError(code: .invalidRecord, message: "record \(record.sequence): \(error.message)")
+            }
+        }
+        for result in results {
+            line.removeAll(keepingCapacity: true)
+            format(result, &line)
+            try line.withUnsafeBytes { try emit($0) }
+        }
+    }
+
+    /// Writes the window state into `state`, then snapshots it (see the type's summary).
+    public func captureState() throws -> StageStateCapture {
+        if !isLoaded { try load() }
+        try core.save(into: state)
+        var writer = BinaryWriter(capacity: 64)
+        writer.write(UInt64(generator.maxTimestamps.count))
+        for value in generator.maxTimestamps { writer.write(value) }
+        writer.write(generator.lastEmitted)
+        try state.setValue(writer.bytes, forKey: "watermarks")
+        let snapshot = try state.makeSnapshot()
+        return StageStateCapture(
+            name: name, encode: { writer in try snapshot.encodeEntries(into: &writer) },
+            stateSizeBytes: snapshot.stateSizeBytes)
+    }
+
+    /// What the stage counted (shared with `WindowConfiguration.counters`).
+    public var counters: WindowCounters { core.configuration.counters }
+
+    private func load() throws {
+        isLoaded = true
+        try core.load(from: state)
+        guard let bytes = try state.value(forKey: "watermarks") else { return }
+        var reader = BinaryReader(bytes)
+        let count = try reader.readCount(minimumBytes: 8)
+        guard count == generator.maxTimestamps.count else {
+            throw reader.fail("stage \(name): \(count) watermark partitions in the checkpoint, \(generator.maxTimestamps.count) configured")
+        }
+        for index in 0..<count {
+            generator.maxTimestamps[index] = try reader.readInt64()
+            let (candidate, overflow) = generator.maxTimestamps[index].subtractingReportingOverflow(generator.bound &+ 1)
+            if generator.maxTimestamps[index] != Int64.min {
+                generator.tracker.update(input: index, timestamp: overflow ? Int64.min : candidate)
+            }
+        }
+        generator.lastEmitted = try reader.readInt64()
+    }
+}

@@ -1,0 +1,100 @@
+import Metrics
+import Sluice
+
+/// Turns elements into an event-time stream: stamps each with its event time and emits watermarks from a
+/// bounded out-of-orderness generator, per source partition, combined by their minimum. Append it with
+/// `PipelineBuilder.watermarks(...)`.
+///
+/// Each partition's watermark is its largest timestamp minus `maxOutOfOrderness` minus 1 ms; the stage's
+/// watermark is the minimum over partitions that are not idle. A partition that sends nothing for
+/// `idleTimeout` ms of processing time (read from `clock` when elements arrive) stops holding the watermark
+/// back until it sends again (an input that is idle as a whole is declared by sending
+/// `Watermark(isIdle: true)` into the stream, which a window stage merging several inputs then ignores). A watermark is emitted when the combined value has moved by
+/// at least `granularity` ms. Each emitted watermark records `watermark_lag_ms` (ingest time minus
+/// watermark) through swift-metrics (the `metrics` factory, else the bootstrapped system), labelled with the
+/// stage's name. Synchronous; never suspends.
+public struct WatermarkOperator<Element: Sendable>: StageOperator {
+    public typealias Input = Element
+    public typealias Output = EventTimeElement<Element>
+
+    @usableFromInline let timestamp: @Sendable (Element) -> Int64
+    @usableFromInline let partition: (@Sendable (Element) -> Int)?
+    @usableFromInline let bound: Int64
+    @usableFromInline let idleTimeout: Int64?
+    @usableFromInline let granularity: Int64
+    @usableFromInline let input: Int
+    @usableFromInline let clock: any MonotonicClock
+    @usableFromInline let ingestTime: @Sendable () -> Int64
+    @usableFromInline let lag: Gauge
+    @usableFromInline var tracker: WatermarkTracker
+    @usableFromInline var maxTimestamps: [Int64]
+    @usableFromInline var lastActive: [Int64]
+    @usableFromInline var lastEmitted = Int64.min
+
+    /// Creates the stage; see `PipelineBuilder.watermarks(...)` for the parameters.
+    public init(
+        name: String, timestamp: @escaping @Sendable (Element) -> Int64, maxOutOfOrderness: Int64,
+        partitions: Int = 1, partition: (@Sendable (Element) -> Int)? = nil, idleTimeout: Int64? = nil,
+        granularity: Int64 = 1, input: Int = 0, clock: any MonotonicClock = SystemMonotonicClock(),
+        ingestTime: @escaping @Sendable () -> Int64 = WatermarkOperator.wallClockMilliseconds,
+        metrics: (any MetricsFactory)? = nil
+    ) {
+        precondition(maxOutOfOrderness >= 0, "maxOutOfOrderness must not be negative")
+        precondition(partitions > 0, "partitions must be positive")
+        precondition(granularity > 0, "granularity must be positive")
+        precondition(idleTimeout.map { $0 > 0 } ?? true, "idleTimeout must be positive")
+        self.timestamp = timestamp
+        self.partition = partition
+        bound = maxOutOfOrderness
+        self.idleTimeout = idleTimeout
+        self.granularity = granularity
+        self.input = input
+        self.clock = clock
+        self.ingestTime = ingestTime
+        lag = Gauge(label: "watermark_lag_ms", dimensions: [("stage", name)], factory: metrics ?? MetricsSystem.factory)
+        tracker = WatermarkTracker(inputs: partitions)
+        maxTimestamps = Array(repeating: Int64.min, count: partitions)
+        lastActive = Array(repeating: 0, count: partitions)
+    }
+
+    /// Wall-clock milliseconds since 1970: the default ingest time.
+    @Sendable
+    public static func wallClockMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    public var isPure: Bool { false }
+    public var kind: StageKind { .stateful }
+
+    @inlinable
+    public mutating func process(_ element: Element, emit: (Output) -> Void) throws {
+        let time = timestamp(element)
+        // A partition number out of range is folded into range: bad data must not stop the stream.
+        let count = maxTimestamps.count
+        let part = count == 1 ? 0 : ((partition?(element) ?? 0) % count + count) % count
+        emit(.element(element, timestamp: time))
+        if time > maxTimestamps[part] { maxTimestamps[part] = time }
+        let (candidate, overflow) = maxTimestamps[part].subtractingReportingOverflow(bound &+ 1)
+        var combined = tracker.update(input: part, timestamp: overflow ? Int64.min : candidate)
+        if let idleTimeout {
+            let now = Int64(clock.nowNanoseconds() / 1_000_000)
+            lastActive[part] = now
+            for other in 0..<count where other != part && !tracker.isIdle(input: other) {
+                if now - lastActive[other] >= idleTimeout { combined = tracker.markIdle(input: other) }
+            }
+        }
+        if combined != Int64.min && (lastEmitted == Int64.min || combined >= lastEmitted &+ granularity) {
+            lastEmitted = combined
+            emit(.watermark(Watermark(timestamp: combined, input: input, createdAtNanoseconds: clock.nowNanoseconds())))
+            lag.record(ingestTime() &- combined)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,100 @@
+import Sluice
+import SluiceEventTime
+import SluiceState
+import SluiceTestKit
+import Testing
+
+/// Window and trigger state checkpointed through the SluiceState backends: a run stopped part-way and restored
+/// from its last checkpoint fires exactly as an uninterrupted run.
+@Suite("Window checkpoints")
+struct WindowCheckpointTests {
+    struct Stop: Error {}
+
+    /// `{"key":"kN","t":T,"v":V}` lines, out of order by up to 40 ms.
+    static func input(seed: UInt64) -> [UInt8] {
+        var random = SeededRandomNumberGenerator(seed: seed)
+        var text = ""
+        for index in 0..<1_500 {
+            let time = index * 10 - Int.random(in: 0...40, using: &random)
+            text += "{\"key\":\"k\(Int.random(in: 0..<6, using: &random))\",\"t\":\(time),\"v\":\(Int.random(in: 0..<100, using: &random))}\n"
+        }
+        return Array(text.utf8)
+    }
+
+    struct Reading: Sendable {
+        var key: String
+        var time: Int64
+        var value: Int64
+    }
+
+    /// A tiny fixed-layout decoder for the test lines; a line it cannot read is an invalid record.
+    static func decode(_ record: SourceRecord) throws -> Reading {
+        let text = String(decoding: record.bytes, as: UTF8.self)
+        let parts = text.split(whereSeparator: { "{}\":,".contains($0) }).map(String.init)
+        guard parts.count == 6, let time = Int64(parts[3]), let value = Int64(parts[5]) else {
+            throw StateError(code: .invalidRecord, message: "record \(record.sequence) is not a reading")
+        }
+        return Reading(key: parts[1], time: time, value: value)
+    }
+
+    enum Shape: String, CaseIterable, Sendable {
+        case sliding, session, countEarly
+    }
+
+    static func makeStage(_ shape: Shape, backend: WindowStateBackend) throws -> WindowedKeyedStage<String, SumAccumulator<Reading>, Trigger> {
+        let (assigner, trigger): (WindowAssigner, Trigger) =
+            switch shape {
+            case .sliding: (.sliding(size: 300, slide: 100), .eventTime())
+            case .session: (.session(gap: 25), .eventTime(lateEvery: 1))
+            case .countEarly: (.tumbling(size: 500), .eventTime(early: .every(7)))
+            }
+        return WindowedKeyedStage(
+            state: try backend.make(), assigner: assigner, trigger: trigger,
+            accumulator: SumAccumulator<Reading> { $0.value }, key: { $0.key },
+            configuration: WindowConfiguration(allowedLateness: 30), decode: decode, timestamp: { $0.time },
+            maxOutOfOrderness: 20,
+            format: { result, line in
+                line.append(
+                    contentsOf:
+                        "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
+                        .utf8)
+            })
+    }
+
+    static func run(
+        _ shape: Shape, input: [UInt8], folder: TemporaryDirectory, backend: WindowStateBackend, stopAt: UInt64? = nil
+    ) throws -> PipelineRunReport {
+        let stage = try makeStage(shape, backend: backend)
+        let pipeline = CheckpointedPipeline(
+            source: NDJSONFileSource(bytes: input), stage: stage,
+            sink: TwoPhaseCommitFileSink(directory: folder.file("out")),
+            checkpoints: CheckpointConfiguration(
+                catalog: try CheckpointCatalog(directory: folder.file("ck")), policy: .everyRecords(97)))
+        try pipeline.recover()
+        return try pipeline.run(progressEvery: 1) { progress in
+            if let stopAt, progress.recordsProcessed >= stopAt { throw Stop() }
+        }
+    }
+
+    @Test(arguments: Shape.allCases, WindowStateBackend.allCases)
+    func restoredRunFiresLikeUninterruptedRun(_ shape: Shape, backend: WindowStateBackend) throws {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x3E57)
+        let seed = random.seed
+        let input = Self.input(seed: seed)
+        let reference = TemporaryDirectory()
+        defer { reference.remove() }
+        _ = try Self.run(shape, input: input, folder: reference, backend: backend)
+        let expected = try TwoPhaseCommitFileSink.readCommittedOutput(directory: reference.file("out"))
+        #expect(!expected.isEmpty)
+
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let stopAt = UInt64.random(in: 200...1_300, using: &random)
+        #expect(throws: Stop.self) { _ = try Self.run(shape, input: input, folder: folder, backend: backend, stopAt: stopAt) }
+        _ = try Self.run(shape, input: input, folder: folder, backend: backend)
+        let restored = try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("out"))
+        #expect(
+            restored == expected,
+            "seed \(seed), stopped at record \(stopAt): \(String(decoding: restored.suffix(200), as: UTF8.self))")
+    }
+}
