@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/OpenCombine/OpenCombine", from: "0.14.0"),
     ],
     targets: [
         // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
@@ -45,7 +46,10 @@ let package = Package(
                 "SluiceJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            // Debug builds carry the channel wait hooks that SluiceTestKit's ScheduleController reads; release
+            // builds carry none of it.
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
         // Keyed state backends, checkpoints, replay journal, recovery.
         .target(
@@ -53,7 +57,17 @@ let package = Package(
             dependencies: ["Sluice", .product(name: "Metrics", package: "swift-metrics")]
         ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
-        .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
+        .target(
+            name: "SluiceTestKit",
+            dependencies: ["Sluice", .product(name: "OpenCombine", package: "OpenCombine")],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
+        ),
+        // Reactive interop: Sluice sources, pipelines and sinks as Publishers and Subscribers with demand
+        // (OpenCombine), and AsyncSequence in and out.
+        .target(
+            name: "SluiceReactive",
+            dependencies: ["Sluice", .product(name: "OpenCombine", package: "OpenCombine")]
+        ),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
         .target(name: "CJemalloc", cSettings: jemallocC, linkerSettings: jemallocLinker),
         // The harness.
@@ -64,6 +78,7 @@ let package = Package(
                 "SluiceJSON",
                 "SluiceState",
                 "SluiceTestKit",
+                "SluiceReactive",
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -95,6 +110,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
+        .testTarget(
+            name: "SluiceReactiveTests",
+            dependencies: ["SluiceReactive", "SluiceTestKit", .product(name: "OpenCombine", package: "OpenCombine")],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
+        ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),
