@@ -111,6 +111,11 @@ let package = Package(
         ),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
         .testTarget(
+            name: "SluiceTestKitTests",
+            dependencies: ["SluiceTestKit", "Sluice"],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
+        ),
+        .testTarget(
             name: "SluiceReactiveTests",
             dependencies: ["SluiceReactive", "SluiceTestKit", .product(name: "OpenCombine", package: "OpenCombine")],
             swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]

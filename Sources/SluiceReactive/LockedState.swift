@@ -4,16 +4,16 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: `value` is only read or written inside `withLock`, under `lock`. Unlike `Mutex`, it
 /// does not ask for `sending` values, because Combine's protocols do not mark subscribers as `Sendable`.
-final class LockedState<Value>: @unchecked Sendable {
+package final class LockedState<Value>: @unchecked Sendable {
     private let lock = Mutex(())
     private var value: Value
 
-    init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
     }
 
     /// Runs `body` with exclusive access to the value. Never call a subscriber or subscription inside `body`.
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         try lock.withLock { _ in try body(&value) }
     }
 }

@@ -21,6 +21,8 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
         var subscriptions = 0
         var violations: [String] = []
         var depth = 0
+        /// `onNext` calls in progress on the stack, and the most ever (rule 3.3).
+        var nextDepth = 0
         var maxDepth = 0
         var signalsAfterTerminal = 0
     }
@@ -37,8 +39,10 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
     /// What the probe does on each signal.
     struct Behaviour {
         var initialRequest = Subscribers.Demand.none
-        /// Requested from inside each `onNext` (rule 3.2).
+        /// Requested from inside each `onNext` through its return value.
         var requestPerElement = Subscribers.Demand.none
+        /// Requested from inside each `onNext` by calling `request` on the subscription (rules 3.2 and 3.3).
+        var requestCallPerElement = Subscribers.Demand.none
         /// Cancels from inside the k-th `onNext` (1-based).
         var cancelAtElement: Int?
         /// Waits in the first `onNext` until `rendezvous` is set (bounded), for rule 1.3.
@@ -67,6 +71,7 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
 
     func receive(_ input: Input) -> Subscribers.Demand {
         enter("onNext")
+        defer { log.withLock { $0.nextDepth -= 1 } }
         let count = log.withLock { log -> Int in
             log.received += 1
             if log.subscriptions == 0 { log.violations.append("onNext before onSubscribe (1.9)") }
@@ -81,6 +86,7 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
             while !rendezvous.load(ordering: .acquiring) && spins < 200_000_000 { spins += 1 }
         }
         if let cancelAt = behaviour.cancelAtElement, count == cancelAt { subscription?.cancel() }
+        if behaviour.requestCallPerElement > .none { request(behaviour.requestCallPerElement) }
         let more = behaviour.requestPerElement
         if more > .none { log.withLock { $0.requested += more } }
         leave()
@@ -111,7 +117,10 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
                 log.violations.append("\(signal) ran while another thread was inside a signal (1.3)")
             }
             log.depth += 1
-            log.maxDepth = max(log.maxDepth, log.depth)
+            if signal == "onNext" {
+                log.nextDepth += 1
+                log.maxDepth = max(log.maxDepth, log.nextDepth)
+            }
         }
     }
 

@@ -21,8 +21,8 @@ import Synchronization
 /// or `Task.detached` escapes it and would look like a deadlock); use virtual time (`ManualClock`). Interleavings
 /// happen only at suspension points, as on a real executor; races inside one job between threads cannot occur.
 ///
-/// `@unchecked Sendable`: `pending` is guarded by its `Mutex` (jobs may be enqueued from any thread); every other
-/// property is touched only by the thread inside `run`, which runs the jobs.
+/// `@unchecked Sendable`: `pending` and `taskNames` are guarded by `pending`'s `Mutex` (jobs may be enqueued from
+/// any thread); every other property is touched only by the thread inside `run`, which runs the jobs.
 public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     struct PendingJob {
         let job: UnownedJob
@@ -30,6 +30,8 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     }
 
     private let pending = Mutex<[PendingJob]>([])
+    /// Runtime task ID → the run's own name for it; only touched under `pending`'s lock.
+    private var taskNames: [String: String] = [:]
     private let jobCounter = Atomic<Int>(0)
     /// The task running right now (confined to the run loop's thread).
     fileprivate var currentTask = ""
@@ -40,9 +42,24 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     private init() {}
 
     public func enqueue(_ job: consuming ExecutorJob) {
-        let task = Self.taskIdentity(of: job) ?? "job-\(jobCounter.add(1, ordering: .relaxed).newValue)"
+        let runtimeID = Self.taskIdentity(of: job)
         let unowned = UnownedJob(job)
-        pending.withLock { $0.append(PendingJob(job: unowned, task: task)) }
+        pending.withLock { pending in
+            // Tasks are named by order of first appearance in this run ("t1", "t2", ...), not by the runtime's
+            // process-wide IDs, so that traces of the same schedule compare equal across runs.
+            let task: String
+            if let runtimeID {
+                if let known = taskNames[runtimeID] {
+                    task = known
+                } else {
+                    task = "t\(taskNames.count + 1)"
+                    taskNames[runtimeID] = task
+                }
+            } else {
+                task = "job\(jobCounter.add(1, ordering: .relaxed).newValue)"
+            }
+            pending.append(PendingJob(job: unowned, task: task))
+        }
     }
 
     /// The runtime's task ID, from the job's description (`ExecutorJob(id: 7)`); nil for a job without a task.
