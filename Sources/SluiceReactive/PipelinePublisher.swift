@@ -26,12 +26,14 @@ where Chain.Input == Source.Element {
 
     /// Creates a publisher over `builder`'s pipeline.
     /// - Precondition: `batchSize > 0`.
+    @inlinable
     public init(_ builder: PipelineBuilder<Source, Chain>, fusion: FusionMode = .enabled, batchSize: Int = 256) {
         precondition(batchSize > 0, "batchSize must be positive")
         self.batchSize = batchSize
         makeCursor = { builder.cursor(fusion: fusion, batchSize: batchSize) }
     }
 
+    @inlinable
     public func receive<S: Subscriber>(subscriber: S) where S.Input == Output, S.Failure == Failure {
         let subscription = PipelineSubscription(cursor: makeCursor(), subscriber: subscriber, batchSize: batchSize)
         subscriber.receive(subscription: subscription)
@@ -40,6 +42,7 @@ where Chain.Input == Source.Element {
 
 extension PipelineBuilder {
     /// This pipeline's outputs as a demand-driven OpenCombine publisher; see `PipelinePublisher`.
+    @inlinable
     public func publisher(fusion: FusionMode = .enabled, batchSize: Int = 256) -> PipelinePublisher<Source, Chain> {
         PipelinePublisher(self, fusion: fusion, batchSize: batchSize)
     }

@@ -5,32 +5,44 @@ import Synchronization
 /// The subscription behind `PipelinePublisher`: outstanding demand, a cursor, and a delivery loop that only one
 /// thread runs at a time.
 ///
-/// `@unchecked Sendable`: every stored property is either immutable or inside `state` (a `LockedState`); the cursor is
-/// taken out of the lock only by the thread that owns the delivery loop (`isDelivering`), and the subscriber is
-/// called outside the lock.
+/// Inlinable, so that a client specializes it for its own source, stages and subscriber (as the engines are):
+/// unspecialized, every element would go through witness tables.
+///
+/// `@unchecked Sendable`: every stored property is immutable, atomic (`isCancelled`) or inside `state` (a
+/// `LockedState`); the cursor is taken out of the lock only by the thread that owns the delivery loop
+/// (`isDelivering`), and the subscriber is called outside the lock.
+@usableFromInline
 final class PipelineSubscription<Source: PipelineSource, Chain: StageChain, Downstream: Subscriber>: Subscription,
     @unchecked Sendable
 where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstream.Failure == any Error {
-    struct State {
-        var demand = Subscribers.Demand.none
+    @usableFromInline struct State {
+        @usableFromInline var demand = Subscribers.Demand.none
         /// True while one thread runs the delivery loop; others only add demand.
-        var isDelivering = false
-        var isTerminated = false
-        var cursor: PipelineCursor<Source, Chain>?
-        var downstream: Downstream?
+        @usableFromInline var isDelivering = false
+        @usableFromInline var isTerminated = false
+        @usableFromInline var cursor: PipelineCursor<Source, Chain>?
+        @usableFromInline var downstream: Downstream?
+
+        @inlinable init(cursor: PipelineCursor<Source, Chain>, downstream: Downstream) {
+            self.cursor = cursor
+            self.downstream = downstream
+        }
     }
 
-    private let state: LockedState<State>
-    private let batchSize: Int
+    @usableFromInline let state: LockedState<State>
+    /// Set once the subscription is cancelled or terminated; read without the lock at every element.
+    @usableFromInline let isCancelled = Atomic<Bool>(false)
+    @usableFromInline let batchSize: Int
 
+    @inlinable
     init(cursor: PipelineCursor<Source, Chain>, subscriber: Downstream, batchSize: Int) {
-        let initial = State(cursor: cursor, downstream: subscriber)
-        state = LockedState(initial)
+        state = LockedState(State(cursor: cursor, downstream: subscriber))
         self.batchSize = batchSize
     }
 
-    let combineIdentifier = CombineIdentifier()
+    @usableFromInline let combineIdentifier = CombineIdentifier()
 
+    @inlinable
     func request(_ demand: Subscribers.Demand) {
         guard demand > .none else {
             terminate(with: .failure(ReactiveError(.nonPositiveDemand, "request(.none): demand must be positive")))
@@ -46,7 +58,9 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
         if shouldDeliver { deliver() }
     }
 
+    @inlinable
     func cancel() {
+        isCancelled.store(true, ordering: .releasing)
         var cursor = state.withLock { state -> PipelineCursor<Source, Chain>? in
             state.isTerminated = true
             state.downstream = nil
@@ -57,10 +71,14 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
     }
 
     /// The delivery loop: takes a budget of demand, pulls that many outputs, hands them over outside the lock.
-    private func deliver() {
+    /// Demand returned from `receive(_:)` is this loop's own credit and merges into the state once per turn.
+    @inlinable
+    func deliver() {
         var buffer: [Chain.Output] = []
+        var returned = Subscribers.Demand.none
         while true {
             let turn = state.withLock { state -> (PipelineCursor<Source, Chain>, Downstream, Int)? in
+                state.demand += returned
                 guard !state.isTerminated, state.demand > .none, let cursor = state.cursor,
                     let downstream = state.downstream
                 else {
@@ -72,14 +90,15 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
                 state.cursor = nil
                 return (cursor, downstream, budget)
             }
+            returned = .none
             guard let turn else { return }
-            var (cursor, budget) = (turn.0, turn.2)
+            var cursor = turn.0
             let downstream = turn.1
             buffer.removeAll(keepingCapacity: true)
             var failure: (any Error)?
             var hasMore: Bool
             do {
-                hasMore = try cursor.next(into: &buffer, maxCount: budget)
+                hasMore = try cursor.next(into: &buffer, maxCount: turn.2)
             } catch {
                 failure = error
                 hasMore = false
@@ -93,18 +112,9 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
                 cursor.cancel()
                 return
             }
-            budget -= buffer.count
             for element in buffer {
-                let more = downstream.receive(element)
-                if more > .none {
-                    let stillActive = state.withLock { state -> Bool in
-                        state.demand += more
-                        return !state.isTerminated
-                    }
-                    if !stillActive { return }
-                } else if state.withLock({ $0.isTerminated }) {
-                    return
-                }
+                returned += downstream.receive(element)
+                if isCancelled.load(ordering: .acquiring) { return }
             }
             if !hasMore {
                 terminate(with: failure.map { .failure($0) } ?? .finished)
@@ -114,7 +124,9 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
     }
 
     /// Sends the terminal signal once and drops every reference (rules 1.6, 1.7, 3.13).
-    private func terminate(with completion: Subscribers.Completion<any Error>) {
+    @inlinable
+    func terminate(with completion: Subscribers.Completion<any Error>) {
+        isCancelled.store(true, ordering: .releasing)
         let ended = state.withLock { state -> (Downstream?, PipelineCursor<Source, Chain>?) in
             guard !state.isTerminated else { return (nil, nil) }
             state.isTerminated = true

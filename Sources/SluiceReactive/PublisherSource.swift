@@ -19,19 +19,21 @@ import Synchronization
 public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstream.Output: Sendable {
     public typealias Element = Upstream.Output
 
-    let upstream: UncheckedBox<Upstream>
+    @usableFromInline let upstream: UncheckedBox<Upstream>
     /// The most elements buffered or requested at once.
     public let capacity: Int
-    var link: PublisherLink<Upstream>?
+    @usableFromInline var link: PublisherLink<Upstream>?
 
     /// Creates a source over `upstream`.
     /// - Precondition: `capacity > 0`.
+    @inlinable
     public init(_ upstream: Upstream, capacity: Int = 1_024) {
         precondition(capacity > 0, "capacity must be positive")
         self.upstream = UncheckedBox(upstream)
         self.capacity = capacity
     }
 
+    @inlinable
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         let link = started()
         switch link.channel.tryReceive(into: &buffer, maxCount: maxCount) {
@@ -51,6 +53,7 @@ public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstrea
         }
     }
 
+    @inlinable
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         let link = started()
         let count: Int
@@ -64,7 +67,8 @@ public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstrea
         return count > 0
     }
 
-    private mutating func started() -> PublisherLink<Upstream> {
+    @inlinable
+    mutating func started() -> PublisherLink<Upstream> {
         if let link { return link }
         let link = PublisherLink<Upstream>(capacity: capacity)
         self.link = link
@@ -87,29 +91,34 @@ extension Pipeline {
 ///
 /// `@unchecked Sendable`: confinement. A source is used by one engine task per run, and the publisher it wraps is
 /// only subscribed to, once per run, from that task.
+@usableFromInline
 struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+    @usableFromInline let value: Value
+    @inlinable init(_ value: Value) { self.value = value }
 }
 
 /// The subscriber half of a `PublisherSource`: elements go into a bounded channel that the engine reads.
 ///
 /// `@unchecked Sendable`: the subscription is inside `subscription` (a `LockedState`); the channel is thread-safe.
+@usableFromInline
 final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable where Upstream.Output: Sendable {
-    typealias Input = Upstream.Output
-    typealias Failure = Upstream.Failure
+    @usableFromInline typealias Input = Upstream.Output
+    @usableFromInline typealias Failure = Upstream.Failure
 
-    let channel: BoundedChannel<Input>
-    let capacity: Int
-    private let subscription = LockedState<(any Subscription)?>(nil)
+    @usableFromInline let channel: BoundedChannel<Input>
+    @usableFromInline let capacity: Int
+    @usableFromInline let subscription = LockedState<(any Subscription)?>(nil)
 
+    @inlinable
     init(capacity: Int) {
         self.capacity = capacity
-        channel = BoundedChannel(capacity: .bounded(capacity), overflowPolicy: .fail, name: "publisher")
+        // No clock: the hand-off is per element, and a clock read would be a large share of its cost.
+        channel = BoundedChannel(capacity: .bounded(capacity), overflowPolicy: .fail, name: "publisher", clock: nil)
     }
 
-    let combineIdentifier = CombineIdentifier()
+    @usableFromInline let combineIdentifier = CombineIdentifier()
 
+    @inlinable
     func receive(subscription new: any Subscription) {
         let isFirst = subscription.withLock { current -> Bool in
             guard current == nil else { return false }
@@ -123,6 +132,7 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
         new.request(.max(capacity))
     }
 
+    @inlinable
     func receive(_ input: Input) -> Subscribers.Demand {
         if case .enqueued = channel.trySend(input) { return .none }
         cancel()
@@ -132,6 +142,7 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
         return .none
     }
 
+    @inlinable
     func receive(completion: Subscribers.Completion<Failure>) {
         subscription.withLock { $0 = nil }
         switch completion {
@@ -141,11 +152,13 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
     }
 
     /// Gives `count` credits back to the publisher, outside any lock.
+    @inlinable
     func consumed(_ count: Int) {
         guard count > 0, let current = subscription.withLock({ $0 }) else { return }
         current.request(.max(count))
     }
 
+    @inlinable
     func cancel() {
         subscription.withLock { current in
             defer { current = nil }
