@@ -38,6 +38,16 @@ where Chain.Input == Source.Element {
         let subscription = PipelineSubscription(cursor: makeCursor(), subscriber: subscriber, batchSize: batchSize)
         subscriber.receive(subscription: subscription)
     }
+
+    /// Attaches `subscriber`, exactly like `Publisher.subscribe(_:)`.
+    ///
+    /// OpenCombine's `subscribe` is not inlinable, so calling it reaches `receive(subscriber:)` through the
+    /// protocol and runs the delivery loop unspecialized. This overload is chosen whenever the publisher's type is
+    /// known statically and lets the compiler specialize the whole path for the subscriber.
+    @inlinable
+    public func subscribe<S: Subscriber>(_ subscriber: S) where S.Input == Output, S.Failure == Failure {
+        receive(subscriber: subscriber)
+    }
 }
 
 extension PipelineBuilder {
