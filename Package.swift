@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/OpenCombine/OpenCombine", from: "0.14.0"),
     ],
     targets: [
         // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
@@ -46,7 +47,10 @@ let package = Package(
                 "SluiceJSON",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            // Debug builds carry the channel wait hooks that SluiceTestKit's ScheduleController reads; release
+            // builds carry none of it.
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
         // Keyed state backends, checkpoints, replay journal, recovery.
         .target(
@@ -62,7 +66,17 @@ let package = Package(
             ]
         ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
-        .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
+        .target(
+            name: "SluiceTestKit",
+            dependencies: ["Sluice", .product(name: "OpenCombine", package: "OpenCombine")],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
+        ),
+        // Reactive interop: Sluice sources, pipelines and sinks as Publishers and Subscribers with demand
+        // (OpenCombine), and AsyncSequence in and out.
+        .target(
+            name: "SluiceReactive",
+            dependencies: ["Sluice", .product(name: "OpenCombine", package: "OpenCombine")]
+        ),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
         .target(name: "CJemalloc", cSettings: jemallocC, linkerSettings: jemallocLinker),
         // The harness.
@@ -74,6 +88,7 @@ let package = Package(
                 "SluiceState",
                 "SluiceEventTime",
                 "SluiceTestKit",
+                "SluiceReactive",
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -110,6 +125,16 @@ let package = Package(
             dependencies: [
                 "SluiceEventTime", "SluiceTestKit", .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
+        ),
+        .testTarget(
+            name: "SluiceTestKitTests",
+            dependencies: ["SluiceTestKit", "Sluice"],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
+        ),
+        .testTarget(
+            name: "SluiceReactiveTests",
+            dependencies: ["SluiceReactive", "SluiceTestKit", .product(name: "OpenCombine", package: "OpenCombine")],
+            swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.

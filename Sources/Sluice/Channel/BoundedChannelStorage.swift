@@ -73,6 +73,9 @@ import Synchronization
     @inlinable func attemptSend<C: Collection<Element>>(
         _ elements: C, from index: inout C.Index
     ) -> Machine.SendStatus {
+        #if SLUICE_SCHEDULE_HOOKS
+        _ChannelObservation.observer?.channelAccessed(name, sending: true)
+        #endif
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = machine.send(elements, from: &index)
@@ -112,7 +115,13 @@ import Synchronization
             case .finished:
                 throw error(.finished, "the channel is finished", elements, index)
             case .mustWait(let waiterID):
+                #if SLUICE_SCHEDULE_HOOKS
+                _ChannelObservation.observer?.channelWillSuspend(name, sending: true)
                 resumption = await suspendProducer(waiterID: waiterID)
+                _ChannelObservation.observer?.channelDidResume(name, sending: true)
+                #else
+                resumption = await suspendProducer(waiterID: waiterID)
+                #endif
             }
             switch resumption {
             case .retry:
@@ -174,6 +183,9 @@ import Synchronization
     @inlinable func attemptReceive<Value>(
         _ body: (inout Machine) -> Machine.ReceiveAction<Value>
     ) -> Machine.ReceiveStatus<Value> {
+        #if SLUICE_SCHEDULE_HOOKS
+        _ChannelObservation.observer?.channelAccessed(name, sending: false)
+        #endif
         let action = machine.withLock { machine in
             let before = machine.depth
             let action = body(&machine)
@@ -197,7 +209,14 @@ import Synchronization
             case .failed(let error):
                 throw error
             case .mustWait(let waiterID):
-                switch await suspendConsumer(waiterID: waiterID) {
+                #if SLUICE_SCHEDULE_HOOKS
+                _ChannelObservation.observer?.channelWillSuspend(name, sending: false)
+                let resumption = await suspendConsumer(waiterID: waiterID)
+                _ChannelObservation.observer?.channelDidResume(name, sending: false)
+                #else
+                let resumption = await suspendConsumer(waiterID: waiterID)
+                #endif
+                switch resumption {
                 case .retry: continue
                 case .cancelled: throw CancellationError()
                 }

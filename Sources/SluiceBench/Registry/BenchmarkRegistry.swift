@@ -4,11 +4,26 @@ public struct BenchmarkRegistry: Sendable {
 
     /// Every benchmark registered in this build: the per-area lists in `Benchmarks/`.
     public static let standard = BenchmarkRegistry(
-        HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
-            + PartitionBenchmarks.all
-            + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
-            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
-            + SoakBenchmarks.all + ChaosBenchmarks.all + WindowLatencyBenchmarks.all)
+        [
+            HarnessBenchmarks.all,
+            SelftestBenchmarks.all,
+            CalibrationBenchmarks.all,
+            FoundationBenchmarks.all,
+            ParserBenchmarks.all,
+            PartitionBenchmarks.all,
+            FramingBenchmarks.all,
+            ChannelBenchmarks.all,
+            FusionBenchmarks.all,
+            StateGrowthBenchmarks.all,
+            CheckpointSoakBenchmarks.all,
+            CheckpointCostBenchmarks.all,
+            MesoBenchmarks.all,
+            MacroBenchmarks.all,
+            SoakBenchmarks.all,
+            ChaosBenchmarks.all,
+            WindowLatencyBenchmarks.all,
+            ReactiveBenchmarks.all,
+        ].flatMap { $0 })
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {

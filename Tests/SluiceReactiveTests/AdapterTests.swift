@@ -1,0 +1,157 @@
+import OpenCombine
+import Sluice
+import SluiceReactive
+import SluiceTestKit
+import Synchronization
+import Testing
+
+/// Behaviour of the adapters beyond the rules: outputs, demand as credit, both directions, AsyncSequence.
+@Suite struct AdapterTests {
+    /// Records every demand and element, and checks at every element that no more arrived than were requested.
+    final class DemandRecorder: Subscriber, @unchecked Sendable {
+        typealias Input = Int
+        typealias Failure = any Error
+        var requests: [Int]
+        var requested = 0
+        var received: [Int] = []
+        var violations = 0
+        var completion: Subscribers.Completion<any Error>?
+        var subscription: (any Subscription)?
+        let combineIdentifier = CombineIdentifier()
+
+        init(requests: [Int]) { self.requests = requests }
+
+        func receive(subscription: any Subscription) {
+            self.subscription = subscription
+            requestNext()
+        }
+
+        func receive(_ input: Int) -> Subscribers.Demand {
+            received.append(input)
+            if received.count > requested { violations += 1 }
+            if received.count == requested { requestNext() }
+            return .none
+        }
+
+        func receive(completion: Subscribers.Completion<any Error>) { self.completion = completion }
+
+        func requestNext() {
+            guard !requests.isEmpty else { return }
+            let next = requests.removeFirst()
+            requested += next
+            subscription?.request(.max(next))
+        }
+    }
+
+    /// Seeded: random demand sequences, emitted never above requested, outputs equal the SyncEngine's.
+    @Test func demandAccountingHoldsAtEveryStep() throws {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0xDE_4A4D)
+        let expected = OutputCollector<Int>()
+        _ = try SyncEngine().run(Pipeline.source(0..<500).filter { $0 % 7 != 0 }.map { $0 * 3 }.sink(expected))
+        for round in 0..<30 {
+            let requests = (0..<400).map { _ in Int.random(in: 1...40, using: &random) }
+            let recorder = DemandRecorder(requests: requests)
+            Pipeline.source(0..<500).filter { $0 % 7 != 0 }.map { $0 * 3 }.publisher(batchSize: 8).subscribe(recorder)
+            #expect(recorder.violations == 0, "seed \(random.seed), round \(round)")
+            #expect(recorder.received == expected.elements, "seed \(random.seed), round \(round)")
+            guard case .finished = recorder.completion else {
+                Issue.record("seed \(random.seed), round \(round): not finished")
+                return
+            }
+        }
+    }
+
+    /// Demand is credit all the way up: with a 1:1 chain the source reads exactly what was requested.
+    @Test func theCursorReadsOnlyWhatIsAskedFor() throws {
+        var cursor = Pipeline.source(0..<1_000).map { $0 + 1 }.cursor(batchSize: 64)
+        var out: [Int] = []
+        for demand in [1, 1, 5, 16, 3] {
+            #expect(try cursor.next(into: &out, maxCount: demand))
+            #expect(cursor.sourceCount == cursor.deliveredCount, "read \(cursor.sourceCount) for \(cursor.deliveredCount)")
+        }
+        #expect(out == Array(1...26))
+        cursor.cancel()
+        #expect(cursor.isFinished)
+        #expect(try !cursor.next(into: &out, maxCount: 1))
+    }
+
+    /// OpenCombine → Sluice: a publisher as a pipeline source, under both engines; the outstanding demand never
+    /// exceeds the source's capacity.
+    @Test(arguments: [false, true])
+    func publisherAsSourceUnderBothEngines(concurrent: Bool) async throws {
+        let outstanding = Mutex((current: 0, max: 0))
+        let upstream = (0..<2_000).publisher.handleEvents(
+            receiveOutput: { _ in outstanding.withLock { $0.current -= 1 } },
+            receiveRequest: { demand in
+                outstanding.withLock { $0.current += demand.max ?? 1_000_000; $0.max = max($0.max, $0.current) }
+            })
+        let output = OutputCollector<Int>()
+        let pipeline = Pipeline.source(publisher: upstream, capacity: 64).map { $0 * 2 }.sink(output)
+        if concurrent {
+            _ = try await ConcurrentEngine(batchSize: 16, channelCapacity: 64).run(pipeline)
+        } else {
+            _ = try SyncEngine(batchSize: 16).run(pipeline)
+        }
+        #expect(output.elements == (0..<2_000).map { $0 * 2 })
+        #expect(outstanding.withLock { $0.max } <= 64)
+    }
+
+    @Test func aPublisherThatCannotEmitSynchronouslyFailsTheSyncRunClearly() {
+        let subject = PassthroughSubject<Int, Never>()
+        let pipeline = Pipeline.source(publisher: subject).sink(OutputCollector<Int>())
+        let error = #expect(throws: ReactiveError.self) { _ = try SyncEngine().run(pipeline) }
+        #expect(error?.code == .wouldSuspend)
+    }
+
+    @Test func aPublisherFailureFailsTheRun() async {
+        struct Upstream: Error {}
+        let upstream = (0..<10).publisher.setFailureType(to: Upstream.self).tryMap { value -> Int in
+            if value == 5 { throw Upstream() }
+            return value
+        }
+        let pipeline = Pipeline.source(publisher: upstream).sink(OutputCollector<Int>())
+        await #expect(throws: Upstream.self) { _ = try await ConcurrentEngine().run(pipeline) }
+    }
+
+    /// Sluice sink as a subscriber: batches of `batchSize`, the last partial batch at the end, then `finish`.
+    @Test func sinkSubscriberBatchesAndFinishes() {
+        let batches = Mutex<[[Int]]>([])
+        let subscriber = SinkSubscriber(BatchSink<Int> { batch in batches.withLock { $0.append(batch) } }, batchSize: 4)
+        (0..<10).publisher.subscribe(subscriber)
+        #expect(batches.withLock { $0 } == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]])
+        #expect(subscriber.consumedCount == 10)
+        guard case .finished = subscriber.completion else {
+            Issue.record("expected .finished, got \(String(describing: subscriber.completion))")
+            return
+        }
+    }
+
+    /// AsyncSequence in, under both engines that can await.
+    @Test func asyncSequenceAsSource() async throws {
+        let stream = AsyncStream<Int> { continuation in
+            for value in 0..<300 { continuation.yield(value) }
+            continuation.finish()
+        }
+        let output = OutputCollector<Int>()
+        _ = try await ConcurrentEngine(batchSize: 32).run(Pipeline.source("numbers", stream).map { $0 + 1 }.sink(output))
+        #expect(output.elements == Array(1...300))
+    }
+
+    /// AsyncSequence out: pulled on demand (no task), and through a bridge from the concurrent engine.
+    @Test func outputsAsAsyncSequence() async throws {
+        var pulled: [Int] = []
+        for try await value in Pipeline.source(0..<100).filter { $0.isMultiple(of: 3) }.outputs(batchSize: 4) {
+            pulled.append(value)
+        }
+        #expect(pulled == (0..<100).filter { $0.isMultiple(of: 3) })
+        let first = try await Pipeline.source(0..<100_000).map { $0 * 2 }.withOutputs(capacity: 64) { outputs in
+            var taken: [Int] = []
+            for try await value in outputs {
+                taken.append(value)
+                if taken.count == 10 { break }
+            }
+            return taken
+        }
+        #expect(first == (0..<10).map { $0 * 2 })
+    }
+}

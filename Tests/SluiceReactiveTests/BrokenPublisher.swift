@@ -1,0 +1,146 @@
+import OpenCombine
+import SluiceReactive
+import Synchronization
+
+/// A publisher of `0..<count` that breaks one Reactive Streams rule on purpose, to show that the conformance
+/// kit's check for that rule can fail.
+struct BrokenPublisher: Publisher {
+    typealias Output = Int
+    typealias Failure = any Error
+
+    enum Violation: CaseIterable, Sendable {
+        case exceedsDemand, neverTerminates, unserialized, swallowsFailure, signalsAfterTerminal, ignoresCancel,
+            elementBeforeSubscribe, rejectsSecondSubscriber, ignoresReentrantRequest, recursesUnbounded,
+            acceptsZeroDemand, retainsSubscriber, overflowsDemand
+    }
+
+    let count: Int
+    let violation: Violation
+    var fails = false
+    /// Shared across subscriptions, for `rejectsSecondSubscriber`.
+    final class Counter: Sendable { let value = Atomic<Int>(0) }
+    let subscriptions = Counter()
+
+    init(count: Int, violation: Violation, fails: Bool = false) {
+        self.count = count
+        self.violation = violation
+        self.fails = fails
+    }
+
+    func receive<S: Subscriber>(subscriber: S) where S.Input == Int, S.Failure == any Error {
+        let number = subscriptions.value.add(1, ordering: .relaxed).newValue
+        if violation == .rejectsSecondSubscriber && number > 1 { return }
+        if violation == .elementBeforeSubscribe { _ = subscriber.receive(-1) }
+        let subscription = BrokenSubscription(
+            subscriber: AnySubscriber(subscriber), count: count, violation: violation, fails: fails)
+        subscriber.receive(subscription: subscription)
+    }
+}
+
+/// The subscription of `BrokenPublisher`. Deliberately simple and, where its violation says so, wrong.
+///
+/// `@unchecked Sendable`: `state` is a `Mutex`, except under `.unserialized`, which races on purpose.
+final class BrokenSubscription: Subscription, @unchecked Sendable {
+    struct State {
+        var next = 0
+        var demand = 0
+        var isCancelled = false
+        var isDone = false
+        var isDelivering = false
+        var strong: AnySubscriber<Int, any Error>?
+    }
+
+    let state: LockedState<State>
+    let count: Int
+    let violation: BrokenPublisher.Violation
+    let fails: Bool
+    weak var weakSubscriber: AnyObject?
+    let combineIdentifier = CombineIdentifier()
+
+    init(subscriber: AnySubscriber<Int, any Error>, count: Int, violation: BrokenPublisher.Violation, fails: Bool) {
+        state = LockedState(State(strong: subscriber))
+        self.count = count
+        self.violation = violation
+        self.fails = fails
+    }
+
+    func request(_ demand: Subscribers.Demand) {
+        if demand == .none && violation != .acceptsZeroDemand {
+            complete(.failure(ZeroDemand()))
+            return
+        }
+        let add = demand.max ?? Int.max
+        let proceed = state.withLock { state -> Bool in
+            guard !(state.isCancelled && violation != .ignoresCancel), !state.isDone || violation == .signalsAfterTerminal else { return false }
+            if violation == .ignoresReentrantRequest && state.isDelivering { return false }
+            if violation == .overflowsDemand {
+                state.demand = state.demand &+ add
+            } else {
+                let (sum, overflow) = state.demand.addingReportingOverflow(add)
+                state.demand = overflow ? Int.max : sum
+            }
+            if violation == .exceedsDemand { state.demand += 1 }
+            if state.isDelivering && violation != .unserialized && violation != .recursesUnbounded { return false }
+            state.isDelivering = true
+            return true
+        }
+        guard proceed else { return }
+        deliver()
+    }
+
+    private func deliver() {
+        while true {
+            let (element, subscriber) = state.withLock { state -> (Int?, AnySubscriber<Int, any Error>?) in
+                guard state.demand > 0, state.next < count, !(state.isCancelled && violation != .ignoresCancel)
+                else { return (nil, nil) }
+                state.demand -= 1
+                state.next += 1
+                return (state.next - 1, state.strong)
+            }
+            guard let element, let subscriber else { break }
+            let more = subscriber.receive(element)
+            if more > .none {
+                if violation == .ignoresReentrantRequest { continue }
+                state.withLock { state in
+                    let add = more.max ?? Int.max
+                    if violation == .overflowsDemand {
+                        state.demand = state.demand &+ add
+                    } else {
+                        let (sum, overflow) = state.demand.addingReportingOverflow(add)
+                        state.demand = overflow ? Int.max : sum
+                    }
+                }
+            }
+        }
+        let finished = state.withLock { state -> Bool in
+            state.isDelivering = false
+            return state.next >= count && !state.isDone
+        }
+        if finished && violation != .neverTerminates {
+            complete(fails && violation != .swallowsFailure ? .failure(Failed()) : .finished)
+        } else if fails && violation == .swallowsFailure {
+            complete(.finished)
+        }
+    }
+
+    private func complete(_ completion: Subscribers.Completion<any Error>) {
+        let subscriber = state.withLock { state -> AnySubscriber<Int, any Error>? in
+            guard !state.isDone || violation == .signalsAfterTerminal else { return nil }
+            state.isDone = true
+            defer { if violation != .retainsSubscriber { state.strong = nil } }
+            return state.strong
+        }
+        subscriber?.receive(completion: completion)
+        if violation == .signalsAfterTerminal { _ = subscriber?.receive(-2) }
+    }
+
+    func cancel() {
+        state.withLock { state in
+            state.isCancelled = true
+            if violation != .retainsSubscriber && violation != .ignoresCancel { state.strong = nil }
+        }
+    }
+
+    struct ZeroDemand: Error {}
+    struct Failed: Error {}
+}

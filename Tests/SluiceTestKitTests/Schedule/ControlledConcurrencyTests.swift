@@ -1,0 +1,141 @@
+import Sluice
+import SluiceTestKit
+import Synchronization
+import Testing
+
+/// The channel's, the engine's and the supervisor's concurrency tests, run under the schedule controller so that
+/// each seed is one exactly reproducible interleaving. A failure prints the seed and strategy.
+@Suite struct ControlledConcurrencyTests {
+    /// Where a controlled run leaves a result for the test to read.
+    final class Box<Value: Sendable>: Sendable {
+        let state: Mutex<Value>
+        init(_ value: Value) { state = Mutex(value) }
+        var value: Value { state.withLock { $0 } }
+        func set(_ value: Value) { state.withLock { $0 = value } }
+        func update(_ body: (inout Value) -> Void) { state.withLock { body(&$0) } }
+    }
+
+    static let strategies: [ScheduleStrategy] = [.randomWalk, .pct(depth: 2, expectedSteps: 300), .pct(depth: 3, expectedSteps: 300)]
+
+    /// Three producers, one consumer, capacity 2: nothing lost or duplicated, depth never above capacity.
+    @Test(arguments: strategies)
+    func boundedChannelManyProducersOneConsumer(strategy: ScheduleStrategy) {
+        for seed in UInt64(0)..<25 {
+            let received = Box<[Int]>([])
+            let maxDepth = Box(0)
+            let outcome = ScheduleController.run(seed: seed, strategy: strategy) {
+                let channel = BoundedChannel<Int>(capacity: .bounded(2), name: "fan-in", clock: nil)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for producer in 0..<3 {
+                        group.addTask {
+                            for index in 0..<6 { try await channel.send(producer * 100 + index) }
+                        }
+                    }
+                    group.addTask {
+                        var buffer: [Int] = []
+                        while try await channel.receive(into: &buffer, maxCount: 2) > 0 {}
+                        received.set(buffer)
+                    }
+                    for _ in 0..<3 { try await group.next() }
+                    channel.finish()
+                    try await group.waitForAll()
+                    maxDepth.set(channel.statistics().maxDepth)
+                }
+            }
+            #expect(outcome.isCompleted, "seed \(seed), \(strategy): \(outcome.ending)")
+            let values = received.value
+            #expect(values.sorted() == (0..<3).flatMap { p in (0..<6).map { p * 100 + $0 } }, "seed \(seed), \(strategy)")
+            for producer in 0..<3 {
+                let own = values.filter { $0 / 100 == producer }
+                #expect(own == own.sorted(), "seed \(seed): producer \(producer)'s order was not kept")
+            }
+            #expect(maxDepth.value <= 2, "seed \(seed)")
+        }
+    }
+
+    /// Cancelling a consumer while the producer waits for room: the producer's send throws, nothing hangs.
+    @Test(arguments: strategies)
+    func cancellationWhileAProducerWaits(strategy: ScheduleStrategy) {
+        for seed in UInt64(0)..<25 {
+            let sendErrors = Box(0)
+            let outcome = ScheduleController.run(seed: seed, strategy: strategy) {
+                let channel = BoundedChannel<Int>(capacity: .bounded(1), name: "cancel", clock: nil)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for value in 0..<50 { try await channel.send(value) }
+                        } catch {
+                            sendErrors.update { $0 += 1 }
+                        }
+                    }
+                    group.addTask { _ = try? await channel.receive() }
+                    await group.next()
+                    group.cancelAll()
+                    await group.waitForAll()
+                }
+            }
+            #expect(outcome.isCompleted, "seed \(seed), \(strategy): \(outcome.ending)")
+            #expect(sendErrors.value <= 1, "seed \(seed)")
+        }
+    }
+
+    /// `ConcurrentEngine` gives `SyncEngine`'s output under every explored schedule.
+    @Test(arguments: strategies)
+    func concurrentEngineMatchesSyncEngine(strategy: ScheduleStrategy) throws {
+        let input = Array(0..<40)
+        @Sendable func pipeline(_ output: OutputCollector<Int>) -> RunnablePipeline<
+            CollectionSource<[Int]>, some StageChain<Int, Int>, CollectingSink<Int>
+        > {
+            Pipeline.source(input)
+                .map("double", pure: false) { $0 * 2 }
+                .filter("drop-thirds", pure: false) { $0 % 3 != 0 }
+                .flatMap("pairs", pure: false) { [$0, -$0] }
+                .sink(output)
+        }
+        let expected = OutputCollector<Int>()
+        _ = try SyncEngine(metrics: .disabled).run(pipeline(expected))
+        for seed in UInt64(0)..<15 {
+            let output = OutputCollector<Int>()
+            let outcome = ScheduleController.run(seed: seed, strategy: strategy) {
+                let engine = ConcurrentEngine(
+                    fusion: .disabled, batchSize: 4, channelCapacity: 4, metrics: .disabled, clock: ManualClock())
+                _ = try await engine.run(pipeline(output))
+            }
+            #expect(outcome.isCompleted, "seed \(seed), \(strategy): \(outcome.ending)")
+            #expect(output.elements == expected.elements, "seed \(seed), \(strategy)")
+        }
+    }
+
+    /// A supervised consumer that fails on poison elements is restarted and still sees every other element.
+    @Test(arguments: strategies)
+    func supervisedConsumerRestartsOnPoison(strategy: ScheduleStrategy) {
+        struct Poison: Error {}
+        for seed in UInt64(0)..<15 {
+            let seen = Box<[Int]>([])
+            let restarts = Box(0)
+            let outcome = ScheduleController.run(seed: seed, strategy: strategy) {
+                let clock = ManualClock()
+                let channel = BoundedChannel<Int>(capacity: .bounded(2), name: "supervised", clock: nil)
+                let supervisor = Supervisor(
+                    name: "consumer", policy: RestartPolicy(jitter: 0, maxRestarts: 10), clock: clock,
+                    sleep: { clock.advance(by: $0) })
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for value in 0..<12 { try await channel.send(value) }
+                        channel.finish()
+                    }
+                    try await supervisor.run(onRestart: { _ in restarts.update { $0 += 1 } }) {
+                        while let value = try await channel.receive() {
+                            if value % 5 == 4 { throw Poison() }
+                            seen.update { $0.append(value) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(outcome.isCompleted, "seed \(seed), \(strategy): \(outcome.ending)")
+            #expect(seen.value == [0, 1, 2, 3, 5, 6, 7, 8, 10, 11], "seed \(seed)")
+            #expect(restarts.value == 2, "seed \(seed)")
+        }
+    }
+}
