@@ -39,6 +39,62 @@ import Testing
         #expect(catalog.entries.last?.id == 12 && catalog.entries.last?.parentID == 11)
     }
 
+    /// The same session on `ConcurrentEngine`: source, stage and sink in tasks of their own, barriers through
+    /// the engine's bounded channels.
+    static func runOnConcurrentEngine(
+        folder: TemporaryDirectory, fileSystem: any FileSystem = PosixFileSystem(), batchSize: Int,
+        exactlyOnce: Bool = true
+    ) async throws -> (state: [String], report: PipelineRunReport, recovery: RecoveryReport) {
+        let stage = CountStage(state: InMemoryStateBackend())
+        let sink: any CheckpointedSink =
+            exactlyOnce
+            ? TwoPhaseCommitFileSink(directory: folder.file("out"), fileSystem: fileSystem)
+            : AppendFileSink(path: folder.file("out.txt"), fileSystem: fileSystem)
+        let session = EngineCheckpointSession(
+            source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
+            checkpoints: CheckpointConfiguration(
+                catalog: try CheckpointCatalog(directory: folder.file("ck"), fileSystem: fileSystem),
+                journal: try ReplayJournal(path: folder.file("ck/journal.log"), fileSystem: fileSystem),
+                policy: .everyRecords(50)))
+        let (recovery, _) = try session.recover()
+        let pipeline = Pipeline.source(session.makeSource()).stage("count", session.makeOperator())
+            .sink(session.makeSink())
+        _ = try await ConcurrentEngine(batchSize: batchSize, channelCapacity: max(batchSize, 16)).run(pipeline)
+        return (try PipelineFixtures.stateLines(stage.state), session.report, recovery)
+    }
+
+    @Test(arguments: [1, 7, 64, 1000])
+    func concurrentEngineRunMatchesTheDriverExactly(_ batchSize: Int) async throws {
+        for exactlyOnce in [true, false] {
+            let reference = try CheckpointedPipelineTests.reference(exactlyOnce: exactlyOnce)
+            let folder = TemporaryDirectory()
+            defer { folder.remove() }
+            let run = try await Self.runOnConcurrentEngine(folder: folder, batchSize: batchSize, exactlyOnce: exactlyOnce)
+            #expect(run.state == reference.state, "batch \(batchSize)")
+            #expect(run.report.completedCheckpoints == Array(1...12), "batch \(batchSize)")
+            #expect(run.report.recordsProcessed == UInt64(PipelineFixtures.sequences(in: reference.output).count))
+            #expect(
+                try PipelineFixtures.output(folder: folder, exactlyOnce: exactlyOnce) == reference.output,
+                "batch \(batchSize)")
+        }
+    }
+
+    @Test func fullDiskMidRunThenRestartOnTheConcurrentEngineIsExactlyOnce() async throws {
+        let reference = try CheckpointedPipelineTests.reference(exactlyOnce: true)
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let fileSystem = FaultInjectingFileSystem()
+        fileSystem.setQuota(6_000)
+        await #expect(throws: StateError.self) {
+            try await Self.runOnConcurrentEngine(folder: folder, fileSystem: fileSystem, batchSize: 16)
+        }
+        fileSystem.setQuota(nil)
+        let resumed = try await Self.runOnConcurrentEngine(folder: folder, fileSystem: fileSystem, batchSize: 16)
+        #expect(resumed.recovery.restoredCheckpointID != nil, "\(resumed.recovery)")
+        #expect(resumed.state == reference.state)
+        #expect(try PipelineFixtures.output(folder: folder, exactlyOnce: true) == reference.output)
+    }
+
     @Test func fullDiskMidRunThenRestartOnTheEngineIsExactlyOnce() throws {
         let reference = try CheckpointedPipelineTests.reference(exactlyOnce: true)
         let folder = TemporaryDirectory()
