@@ -27,7 +27,8 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
                 return true
             }
             guard let record = try session.source.next() else {
-                if recordsSinceBarrier > 0 || (!hasEmitted && session.hasNoCheckpoint) { buffer.append(.barrier(emitBarrier())) }
+                let wantsFinal = session.checkpoints.policy != .disabled
+                if wantsFinal && (recordsSinceBarrier > 0 || (!hasEmitted && session.hasNoCheckpoint)) { buffer.append(.barrier(emitBarrier())) }
                 isFinished = true
                 session.sourceFinished(records: recordsRead)
                 return false
@@ -43,7 +44,7 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
         let writer = session.writer
         if let failure = writer.failure { throw failure }
         switch session.checkpoints.policy.trigger {
-        case .never:
+        case .never, .disabled:
             return false
         case .records(let count):
             guard recordsSinceBarrier >= count else { return false }
