@@ -108,7 +108,9 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
 
     @inlinable
     public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
-        guard isCut else { return context.spawnSegment(self, input: input) }
+        // An empty first half (a pipeline's leading `IdentityChain`) lets the second half spawn itself, so that a
+        // stage with its own concurrent shape (a parallel keyed stage) gets it.
+        guard isCut || first.stageCount == 0 else { return context.spawnSegment(self, input: input) }
         let middle = first._spawn(context, input: input)
         return second._spawn(context, input: middle)
     }

@@ -3,7 +3,7 @@
 /// ```swift
 /// var graph = PipelineGraph(name: "orders")
 /// graph.addSource("orders", SequenceSource(orders))
-/// graph.addPartition("byCustomer", of: Order.self, ways: 2) { $0.customerID }
+/// graph.addPartition("byCustomer", of: Order.self) { $0.customerID }
 /// graph.addStage("left", MapOperator<Order, Int> { $0.total })
 /// graph.addStage("right", MapOperator<Order, Int> { $0.total * 2 })
 /// graph.addMerge("merge", of: Int.self)
@@ -52,13 +52,17 @@ public struct PipelineGraph: Sendable {
         add(FanOutGraphNode<Element>(name: name, route: nil))
     }
 
-    /// Adds a fan-out stage that sends each element to one successor, chosen by its key: successor number
-    /// `key.hashValue` modulo the successor count (successors in the order they were connected). Elements with
-    /// equal keys always take the same path within one process.
-    public mutating func addPartition<Element: Sendable, Key: Hashable & Sendable>(
-        _ name: String, of type: Element.Type, by key: @escaping @Sendable (Element) -> Key
+    /// Adds a fan-out stage that sends each element to one successor, chosen by its key: the key's stable hash
+    /// picks its key group (`keyGroups`), and jump consistent hashing picks the group's successor (successors in the
+    /// order they were connected). Elements with equal keys always take the same path, in every process and on
+    /// every machine, and adding a successor moves only about 1/(N+1) of the keys.
+    /// - Precondition: at most `keyGroups.count` successors.
+    public mutating func addPartition<Element: Sendable, Key: StableHashable & Sendable>(
+        _ name: String, of type: Element.Type, keyGroups: KeyGroups = KeyGroups(), by key: @escaping @Sendable (Element) -> Key
     ) {
-        add(FanOutGraphNode<Element>(name: name, route: { element, ways in abs(key(element).hashValue % ways) }))
+        add(
+            FanOutGraphNode<Element>(
+                name: name, route: { element, ways in keyGroups.worker(for: key(element), workers: ways) }))
     }
 
     /// Adds a fan-in stage that merges all its inputs into one stream (in arrival order).

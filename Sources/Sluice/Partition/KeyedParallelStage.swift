@@ -1,0 +1,122 @@
+/// A keyed stage that runs on several workers under `ConcurrentEngine` (see `KeyedParallelism`), and as one
+/// worker, in order, under `SyncEngine`.
+///
+/// Under `ConcurrentEngine` the stage is a router task plus one task per worker, each worker with its own bounded
+/// channel (a bulkhead: a slow worker fills only its own channel, and the router then waits on it). Elements of
+/// one key always go to one worker, in arrival order, so per-key order is kept, unless the key is a split hot key
+/// of an aggregation, whose partial values are merged back. Outputs of different keys interleave in arrival order
+/// at the merge.
+///
+/// - Backpressure: a full worker channel suspends the router; a full output channel suspends the workers.
+/// - Errors: an element whose step throws goes to the dead-letter sink and the run goes on.
+/// - Cancellation: cancelling the run cancels the router and every worker.
+public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable & Sendable, State: Sendable, Output: Sendable>:
+    StageChain
+{
+    /// The stage's name, unique in its pipeline.
+    public let name: String
+    let operation: KeyedOperation<Input, Key, State, Output>
+    let parallelism: KeyedParallelism
+    var index = 0
+    var segment = 0
+    var processed = 0
+    var emitted = 0
+    var errors = 0
+    /// The `SyncEngine` path: one worker's state.
+    var table = KeyGroupStateTable<Key, State>()
+
+    /// Creates the stage.
+    public init(name: String, operation: KeyedOperation<Input, Key, State, Output>, parallelism: KeyedParallelism) {
+        self.name = name
+        self.operation = operation
+        self.parallelism = parallelism
+    }
+
+    public var stageCount: Int { 1 }
+    public static var _isSingleOutput: Bool { false }
+    public var _isWhollyFused: Bool { true }
+
+    public mutating func _plan(_ state: inout _ChainPlanState) {
+        (index, segment) = state.place(isPure: false)
+    }
+
+    public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
+        preconditionFailure("a keyed stage is not single-output")
+    }
+
+    public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+        let operation = operation
+        let key = operation.key(input)
+        let group = parallelism.keyGroups.group(for: key)
+        processed += 1
+        do {
+            try table.update(key, group: group, initial: operation.initial) { state in
+                try operation.step(&state, input) { output in
+                    emit(output)
+                }
+            }
+        } catch {
+            errors += 1
+            router.route(element: input, error: error, stageName: name)
+        }
+    }
+
+    public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+        for element in input { _apply(element, router, emit) }
+    }
+
+    public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
+        var produced: [Output] = []
+        for element in input { _apply(element, router) { produced.append($0) } }
+        emitted += produced.count
+        output.append(contentsOf: produced)
+    }
+
+    public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+        let operation = operation
+        var produced: [Output] = []
+        var failures = 0
+        table.forEach { key, state in
+            var state = state
+            do {
+                try operation.complete(key, &state) { produced.append($0) }
+            } catch {
+                failures += 1
+                router.route(element: "<complete \(key)>", error: error, stageName: name)
+            }
+        }
+        table = KeyGroupStateTable()
+        errors += failures
+        emitted += produced.count
+        for output in produced { emit(output) }
+        parallelism.observer?.recordWorkers(1)
+    }
+
+    public mutating func _start() {}
+    public mutating func _stop() {}
+
+    public func _collectStatistics(into statistics: inout [StageStatistics]) {
+        statistics.append(
+            StageStatistics(
+                name: name, kind: .stateful, isPure: false, index: index, segment: segment, processed: processed,
+                emitted: emitted, errors: errors))
+    }
+
+    public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
+        let output = context.makeChannel(of: Output.self, name: name)
+        let metrics = context.metrics.map {
+            PartitionMetrics(factory: $0.factory, dimensions: $0.dimensions + [("stage", name)])
+        }
+        let runtime = KeyedParallelRuntime(
+            name: name, operation: operation, parallelism: parallelism, context: context, metrics: metrics)
+        context.add { [name, index, segment] in
+            let (processed, emitted, errors) = try await runtime.run(input: input.channel, output: output)
+            return [
+                StageStatistics(
+                    name: name, kind: .stateful, isPure: false, index: index, segment: segment, processed: processed,
+                    emitted: emitted, errors: errors)
+            ]
+        }
+        return _BatchReceiver(output)
+    }
+}

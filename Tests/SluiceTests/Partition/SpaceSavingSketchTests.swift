@@ -1,0 +1,33 @@
+import Sluice
+import SluiceTestKit
+import Testing
+
+@Suite struct SpaceSavingSketchTests {
+    @Test func findsEveryKeyAboveItsShareWithBoundedError() {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x55)
+        var sketch = SpaceSavingSketch<Int>(capacity: 10)
+        var truth: [Int: Int] = [:]
+        for _ in 0..<50_000 {
+            // Keys 0 and 1 take 30% and 15%; the rest is spread over 10 000 keys.
+            let draw = Double.random(in: 0..<1, using: &random)
+            let key = draw < 0.3 ? 0 : draw < 0.45 ? 1 : Int.random(in: 2..<10_002, using: &random)
+            sketch.add(key)
+            truth[key, default: 0] += 1
+        }
+        let top = sketch.top(2)
+        #expect(top.map(\.key) == [0, 1], "seed \(random.seed)")
+        for entry in sketch.top(10) {
+            #expect(entry.count >= truth[entry.key, default: 0])
+            #expect(entry.count - entry.error <= truth[entry.key, default: 0])
+        }
+        #expect(sketch.total == 50_000)
+        sketch.reset()
+        #expect(sketch.top(1).isEmpty)
+    }
+
+    @Test func skewRatioIsMaxOverMean() {
+        #expect(partitionSkewRatio([10, 10, 10, 10]) == 1)
+        #expect(partitionSkewRatio([30, 10, 0, 0]) == 3)
+        #expect(partitionSkewRatio([0, 0]) == nil)
+    }
+}
