@@ -1,3 +1,5 @@
+import Sluice
+
 /// One chunk of an incremental snapshot: the entries of one key group, either all of them (a base chunk) or
 /// the ones that changed since the previous snapshot (a delta chunk, where a missing value is a removal).
 ///
@@ -10,15 +12,10 @@ enum SnapshotChunk {
         case delta = 1
     }
 
-    /// The key group of `key` among `groupCount`: FNV-1a over the key's UTF-8 bytes (stable across runs and
-    /// processes, unlike `hashValue`).
+    /// The key group of `key` among `groupCount`: the engine's stable key hash and key groups (`KeyGroups`), the
+    /// same in every process and the same grouping the partitioned stages keep their state in.
     static func group(of key: String, groupCount: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return Int(hash % UInt64(groupCount))
+        KeyGroups(count: groupCount).group(for: key)
     }
 
     static func encode<Value: StateCodable>(
