@@ -7,7 +7,7 @@ public struct BenchmarkRegistry: Sendable {
         HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
             + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
-            + IncrementalCheckpointBenchmarks.all
+            + IncrementalCheckpointBenchmarks.all + ConcurrentChaosBenchmarks.all
             + SoakBenchmarks.all + ChaosBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
