@@ -61,17 +61,29 @@ enum CheckpointCostBenchmarks {
             operation: { (state: inout CostState) throws in
                 let scratch = TemporaryDirectory(parent: defaultScratchDirectory(), prefix: "sluice-ckcost")
                 defer { scratch.remove() }
+                let parts = try Parts(state, scratch: scratch)
                 let pipeline = CheckpointedPipeline(
-                    source: NDJSONFileSource(bytes: state.input, name: "input"),
-                    stage: KeyedSumStage(state: InMemoryStateBackend<KeyedSum>()),
-                    sink: AppendFileSink(path: scratch.path + "/out.ndjson"),
-                    checkpoints: CheckpointConfiguration(
-                        catalog: try CheckpointCatalog(directory: scratch.path + "/ck"),
-                        journal: try ReplayJournal(path: scratch.path + "/ck/journal.log"), policy: state.policy))
+                    source: parts.source, stage: parts.stage, sink: parts.sink, checkpoints: parts.checkpoints)
                 try pipeline.recover()
                 state.record(try pipeline.run())
             },
             check: check)
+    }
+
+    /// The pipeline's parts for one operation, in `scratch`: both variants run exactly these.
+    struct Parts {
+        let source: NDJSONFileSource
+        let stage = KeyedSumStage(state: InMemoryStateBackend<KeyedSum>())
+        let sink: AppendFileSink
+        let checkpoints: CheckpointConfiguration
+
+        init(_ state: CostState, scratch: TemporaryDirectory) throws {
+            source = NDJSONFileSource(bytes: state.input, name: "input")
+            sink = AppendFileSink(path: scratch.path + "/out.ndjson")
+            checkpoints = CheckpointConfiguration(
+                catalog: try CheckpointCatalog(directory: scratch.path + "/ck"),
+                journal: try ReplayJournal(path: scratch.path + "/ck/journal.log"), policy: state.policy)
+        }
     }
 
     static let parameters = [
@@ -117,13 +129,9 @@ enum CheckpointCostBenchmarks {
             operation: { (state: inout CostState) async throws in
                 let scratch = TemporaryDirectory(parent: defaultScratchDirectory(), prefix: "sluice-ckcost")
                 defer { scratch.remove() }
+                let parts = try Parts(state, scratch: scratch)
                 let session = EngineCheckpointSession(
-                    source: NDJSONFileSource(bytes: state.input, name: "input"),
-                    stage: KeyedSumStage(state: InMemoryStateBackend<KeyedSum>()),
-                    sink: AppendFileSink(path: scratch.path + "/out.ndjson"),
-                    checkpoints: CheckpointConfiguration(
-                        catalog: try CheckpointCatalog(directory: scratch.path + "/ck"),
-                        journal: try ReplayJournal(path: scratch.path + "/ck/journal.log"), policy: state.policy))
+                    source: parts.source, stage: parts.stage, sink: parts.sink, checkpoints: parts.checkpoints)
                 try session.recover()
                 let pipeline = Pipeline.source(session.makeSource()).stage("sum", session.makeOperator())
                     .sink(session.makeSink())

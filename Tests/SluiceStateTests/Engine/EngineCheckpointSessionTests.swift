@@ -6,19 +6,27 @@ import Testing
 @Suite struct EngineCheckpointSessionTests {
     static let input = CheckpointedPipelineTests.input
 
+    /// A session over the shared input with a checkpoint every 50 records in `folder/ck`.
+    static func makeSession(
+        folder: TemporaryDirectory, fileSystem: any FileSystem, stage: CountStage, sink: any CheckpointedSink
+    ) throws -> EngineCheckpointSession<CountStage> {
+        EngineCheckpointSession(
+            source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
+            checkpoints: CheckpointConfiguration(
+                catalog: try CheckpointCatalog(directory: folder.file("ck"), fileSystem: fileSystem),
+                journal: try ReplayJournal(path: folder.file("ck/journal.log"), fileSystem: fileSystem),
+                policy: .everyRecords(50)))
+    }
+
     /// Runs the checkpointed pipeline on the SyncEngine; returns the state lines and the session's report.
     static func runOnEngine(
         folder: TemporaryDirectory, fileSystem: any FileSystem = PosixFileSystem(), batchSize: Int = 64,
         backend: BackendKind = .memory
     ) throws -> (state: [String], report: PipelineRunReport, recovery: RecoveryReport) {
         let stage = CountStage(state: try backend.make(Int64.self))
-        let session = EngineCheckpointSession(
-            source: NDJSONFileSource(bytes: input), stage: stage,
-            sink: TwoPhaseCommitFileSink(directory: folder.file("out"), fileSystem: fileSystem),
-            checkpoints: CheckpointConfiguration(
-                catalog: try CheckpointCatalog(directory: folder.file("ck"), fileSystem: fileSystem),
-                journal: try ReplayJournal(path: folder.file("ck/journal.log"), fileSystem: fileSystem),
-                policy: .everyRecords(50)))
+        let session = try makeSession(
+            folder: folder, fileSystem: fileSystem, stage: stage,
+            sink: TwoPhaseCommitFileSink(directory: folder.file("out"), fileSystem: fileSystem))
         let (recovery, _) = try session.recover()
         let pipeline = Pipeline.source(session.makeSource()).stage("count", session.makeOperator())
             .sink(session.makeSink())
@@ -50,12 +58,7 @@ import Testing
             exactlyOnce
             ? TwoPhaseCommitFileSink(directory: folder.file("out"), fileSystem: fileSystem)
             : AppendFileSink(path: folder.file("out.txt"), fileSystem: fileSystem)
-        let session = EngineCheckpointSession(
-            source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
-            checkpoints: CheckpointConfiguration(
-                catalog: try CheckpointCatalog(directory: folder.file("ck"), fileSystem: fileSystem),
-                journal: try ReplayJournal(path: folder.file("ck/journal.log"), fileSystem: fileSystem),
-                policy: .everyRecords(50)))
+        let session = try makeSession(folder: folder, fileSystem: fileSystem, stage: stage, sink: sink)
         let (recovery, _) = try session.recover()
         let pipeline = Pipeline.source(session.makeSource()).stage("count", session.makeOperator())
             .sink(session.makeSink())
