@@ -132,8 +132,12 @@ do {
         let pipeline = Pipeline.source(session.makeSource()).stage("aggregate", session.makeOperator())
             .sink(
                 session.makeSink(progressEvery: options.progressEvery) { written, completed in
-                    say("progress \(written) \(completed.map(String.init) ?? "-")")
-                    if pace { _ = readLine() }
+                    guard pace else { return say("progress \(written) \(completed.map(String.init) ?? "-")") }
+                    // Paced (a test picks the kill moment): report checkpoints as durable as they will get, since
+                    // here the writer runs behind the sink instead of in step with it.
+                    session.waitUntilCheckpointsAreDurable()
+                    say("progress \(written) \(session.report.completedCheckpoints.last.map(String.init) ?? "-")")
+                    _ = readLine()
                 })
         if options.engine == "concurrent" {
             _ = try await ConcurrentEngine(batchSize: 64, channelCapacity: 256, metrics: .disabled).run(pipeline)

@@ -83,6 +83,7 @@ enum ConcurrentChaosBenchmarks {
             metrics.append(.unavailable(.recoveryTimeP50, reason: "no crash was injected"))
             metrics.append(.unavailable(.recoveryTimeP99, reason: "no crash was injected"))
         }
+        metrics.append(.unavailable(.memoryReturned, reason: "not measured by the concurrent chaos driver yet"))
         var failures: [String] = []
         if let failure = report.failure { failures.append(failure) }
         if check.lost > 0 { failures.append("lost \(check.lost) of \(check.expected) records") }

@@ -57,6 +57,12 @@ public struct CheckpointPolicy: Sendable, Hashable {
 
     let trigger: Trigger
 
+    /// The interval of an `interval` policy, in nanoseconds; nil for the others.
+    public var intervalNanoseconds: UInt64? {
+        if case .interval(let nanoseconds) = trigger { return nanoseconds }
+        return nil
+    }
+
     /// No periodic checkpoints (the driver still takes one at the end of the input).
     public static let never = CheckpointPolicy(trigger: .never)
 
