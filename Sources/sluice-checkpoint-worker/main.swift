@@ -4,9 +4,14 @@
 // first. Prints `recovered <report>` lines, then `progress <records> <last completed checkpoint>` every
 // --progress-every records (with --pace it then waits for a line on stdin, so a test can pick the moment to
 // kill it), then `done <records>`. Exit 0 on success, 1 with `error: ...` on stderr.
+//
+// --engine driver (the default) runs the `CheckpointedPipeline` driver; --engine concurrent runs the same
+// pipeline on `ConcurrentEngine` through an `EngineCheckpointSession` (source, stage and sink in tasks of their
+// own, barriers through the engine's channels); --engine sync runs that session on `SyncEngine`.
 #if canImport(Glibc)
 import Glibc
 #endif
+import Sluice
 import SluiceState
 
 struct Options {
@@ -20,6 +25,7 @@ struct Options {
     var pace = false
     var backend = "memory"
     var mustExist = false
+    var engine = "driver"
 }
 
 /// Writes all of `text` to `descriptor` (unbuffered, so a kill loses nothing already said).
@@ -67,6 +73,11 @@ func parseOptions() -> Options {
         case "--pace": options.pace = true
         case "--must-exist": options.mustExist = true
         case "--backend": options.backend = value(flag)
+        case "--engine":
+            options.engine = value(flag)
+            guard ["driver", "sync", "concurrent"].contains(options.engine) else {
+                fail("unknown engine \(options.engine): use driver, sync or concurrent")
+            }
         default: fail("unknown argument \(flag)")
         }
     }
@@ -99,16 +110,41 @@ do {
         options.exactlyOnce
         ? TwoPhaseCommitFileSink(directory: options.output) : AppendFileSink(path: options.output)
     let stage = KeyedSumStage(state: try makeBackend(options.backend))
-    let pipeline = CheckpointedPipeline(
-        source: try NDJSONFileSource(path: options.input, name: "input"), stage: stage, sink: sink,
-        checkpoints: CheckpointConfiguration(
-                catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery)))
-    let (report, notes) = try pipeline.recover()
-    for line in report.description.split(separator: "\n") { say("recovered \(line)") }
-    for note in notes { say("sink \(note)") }
-    let run = try pipeline.run(progressEvery: options.progressEvery) { progress in
-        say("progress \(progress.recordsProcessed) \(progress.lastCompletedCheckpoint.map(String.init) ?? "-")")
-        if options.pace { _ = readLine() }
+    let source = try NDJSONFileSource(path: options.input, name: "input")
+    let configuration = CheckpointConfiguration(
+        catalog: catalog, journal: journal, policy: .everyRecords(options.checkpointEvery))
+    let run: PipelineRunReport
+    if options.engine == "driver" {
+        let pipeline = CheckpointedPipeline(source: source, stage: stage, sink: sink, checkpoints: configuration)
+        let (report, notes) = try pipeline.recover()
+        for line in report.description.split(separator: "\n") { say("recovered \(line)") }
+        for note in notes { say("sink \(note)") }
+        run = try pipeline.run(progressEvery: options.progressEvery) { progress in
+            say("progress \(progress.recordsProcessed) \(progress.lastCompletedCheckpoint.map(String.init) ?? "-")")
+            if options.pace { _ = readLine() }
+        }
+    } else {
+        let session = EngineCheckpointSession(source: source, stage: stage, sink: sink, checkpoints: configuration)
+        let (report, notes) = try session.recover()
+        for line in report.description.split(separator: "\n") { say("recovered \(line)") }
+        for note in notes { say("sink \(note)") }
+        let pace = options.pace
+        let pipeline = Pipeline.source(session.makeSource()).stage("aggregate", session.makeOperator())
+            .sink(
+                session.makeSink(progressEvery: options.progressEvery) { written, completed in
+                    guard pace else { return say("progress \(written) \(completed.map(String.init) ?? "-")") }
+                    // Paced (a test picks the kill moment): report checkpoints as durable as they will get, since
+                    // here the writer runs behind the sink instead of in step with it.
+                    session.waitUntilCheckpointsAreDurable()
+                    say("progress \(written) \(session.report.completedCheckpoints.last.map(String.init) ?? "-")")
+                    _ = readLine()
+                })
+        if options.engine == "concurrent" {
+            _ = try await ConcurrentEngine(batchSize: 64, channelCapacity: 256, metrics: .disabled).run(pipeline)
+        } else {
+            _ = try SyncEngine(batchSize: 64, metrics: .disabled).run(pipeline)
+        }
+        run = session.report
     }
     if let path = options.stateOut {
         var lines: [String] = []

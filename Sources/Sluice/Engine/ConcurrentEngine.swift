@@ -26,6 +26,9 @@ public struct ConcurrentEngine: Sendable {
     public var metrics: MetricsMode
     /// The clock for elapsed time, batch latency and channel instrumentation.
     public var clock: any MonotonicClock
+    /// When set, every segment and channel of a run gets a heartbeat that the engine beats, and stalls are events
+    /// counted in `stage_stall_total` (see `EngineWatchdog`). Nil (the default): no heartbeats, no cost.
+    public var watchdog: EngineWatchdog?
 
     /// Creates an engine.
     /// - Precondition: `batchSize > 0` and `channelCapacity >= batchSize`.
@@ -54,7 +57,9 @@ public struct ConcurrentEngine: Sendable {
         let router = DeadLetterRouter(policy: pipeline.deadLetterPolicy)
         let reporter = metrics.makeReporter(pipelineName: pipeline.name)
         let context = _ConcurrentSpawnContext(
-            batchSize: batchSize, capacity: channelCapacity, router: router, clock: clock, metrics: reporter)
+            batchSize: batchSize, capacity: channelCapacity, router: router, clock: clock, metrics: reporter,
+            watchdog: watchdog)
+        let sourceBeat = watchdog?.heartbeat("stage " + pipeline.sourceName)
         let sourceChannel = context.makeChannel(of: Source.Element.self, name: pipeline.sourceName)
         context.add { [batchSize, source = pipeline.source, sourceName = pipeline.sourceName] in
             var source = source
@@ -67,6 +72,7 @@ public struct ConcurrentEngine: Sendable {
                     hasMore = try await source.readAsync(into: &batch, maxCount: batchSize)
                     guard !batch.isEmpty else { continue }
                     count += batch.count
+                    sourceBeat?.beat(count: UInt64(batch.count))
                     try await sourceChannel.send(contentsOf: batch)
                     batch.removeAll(keepingCapacity: true)
                 }
@@ -83,13 +89,20 @@ public struct ConcurrentEngine: Sendable {
         }
         let chain = pipeline.plannedChain(fusion: fusion)
         let last = chain._spawn(context, input: _BatchReceiver(sourceChannel))
+        let sinkBeat = watchdog?.heartbeat("stage " + pipeline.sinkName)
+        let sinkInputBeat = watchdog?.heartbeat("channel " + last.channel.name)
         context.add { [batchSize, sink = pipeline.sink, sinkName = pipeline.sinkName] in
             var sink = sink
             var batch: [Chain.Output] = []
             batch.reserveCapacity(batchSize)
             var count = 0
             while try await last.channel.receive(into: &batch, maxCount: batchSize) > 0 {
+                sinkInputBeat?.beat(count: UInt64(batch.count))
+                sinkInputBeat?.setPending(last.channel.depth)
+                sinkBeat?.setPending(batch.count)
                 try await sink.consumeAsync(batch)
+                sinkBeat?.beat(count: UInt64(batch.count))
+                sinkBeat?.setPending(0)
                 count += batch.count
                 reporter?.sinkConsumed(batch.count)
                 batch.removeAll(keepingCapacity: true)
@@ -111,6 +124,8 @@ public struct ConcurrentEngine: Sendable {
         reporter: PipelineMetrics?
     ) async throws -> PipelineStatistics {
         let bodies = context.bodies
+        let monitor = watchdog.map { watchdog in Task { await watchdog.monitor() } }
+        defer { monitor?.cancel() }
         let start = clock.nowNanoseconds()
         let collected = try await withThrowingTaskGroup(of: [StageStatistics].self) { group in
             for body in bodies { group.addTask { try await body() } }

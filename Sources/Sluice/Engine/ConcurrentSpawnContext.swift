@@ -21,10 +21,16 @@ public final class _ConcurrentSpawnContext: Sendable {
     @usableFromInline let router: DeadLetterRouter
     @usableFromInline let clock: any MonotonicClock
     @usableFromInline let metrics: PipelineMetrics?
+    /// The engine's watchdog, when heartbeats are on.
+    @usableFromInline let watchdog: EngineWatchdog?
     private let state = Mutex<(bodies: [SegmentBody], channels: [@Sendable () -> ChannelStatistics])>(([], []))
 
     @usableFromInline
-    init(batchSize: Int, capacity: Int, router: DeadLetterRouter, clock: any MonotonicClock, metrics: PipelineMetrics?) {
+    init(
+        batchSize: Int, capacity: Int, router: DeadLetterRouter, clock: any MonotonicClock, metrics: PipelineMetrics?,
+        watchdog: EngineWatchdog? = nil
+    ) {
+        self.watchdog = watchdog
         self.batchSize = batchSize
         self.capacity = capacity
         self.router = router
@@ -62,6 +68,8 @@ public final class _ConcurrentSpawnContext: Sendable {
         let segmentName = names.map(\.name).joined(separator: "+")
         let output = makeChannel(of: Segment.Output.self, name: segmentName)
         let latency = metrics?.latencyRecorder(segment: segmentName)
+        let beat = watchdog?.heartbeat("stage " + segmentName)
+        let inputBeat = watchdog?.heartbeat("channel " + input.channel.name)
         add { [batchSize, router, clock] in
             var segment = segment
             segment._start()
@@ -72,9 +80,15 @@ public final class _ConcurrentSpawnContext: Sendable {
                 var outputs: [Segment.Output] = []
                 outputs.reserveCapacity(batchSize)
                 while try await input.channel.receive(into: &batch, maxCount: batchSize) > 0 {
+                    inputBeat?.beat(count: UInt64(batch.count))
+                    inputBeat?.setPending(input.channel.depth)
+                    beat?.setPending(batch.count)
                     let start = latency == nil ? 0 : clock.nowNanoseconds()
                     segment._processBatch(batch, router, into: &outputs)
                     latency?.record(from: start, to: clock.nowNanoseconds())
+                    // Done with the batch: a segment then blocked on a full output channel is not stalled.
+                    beat?.beat(count: UInt64(batch.count))
+                    beat?.setPending(0)
                     batch.removeAll(keepingCapacity: true)
                     if !outputs.isEmpty {
                         try await output.send(contentsOf: outputs)

@@ -87,6 +87,18 @@ public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
         })
     }
 
+    /// Starts watching more heartbeats (an engine registers its stages' and channels' as it plans a run); their
+    /// silence is measured from now.
+    public func register(_ heartbeats: [StageHeartbeat]) {
+        let now = clock.nowNanoseconds()
+        state.withLock { tracked in
+            for heartbeat in heartbeats {
+                tracked.append(
+                    Tracked(heartbeat: heartbeat, lastProgress: heartbeat.progressCount, lastProgressAt: now, isStalled: false))
+            }
+        }
+    }
+
     /// Stalls reported so far.
     public var stallEventsTotal: Int { stalls.load(ordering: .relaxed) }
 

@@ -35,23 +35,75 @@ public struct JSONTokenizedDocument: Sendable, Hashable {
 ///
 /// A framing error is sticky (the framer cannot find boundaries after it), so the chunk that caused it and every
 /// later chunk go to the dead-letter sink with that error.
+///
+/// With an `idleTimeout`, an empty chunk is a tick from an idle source: when a document is open and no bytes came
+/// for longer than the limit, the stage throws a `FramingTimeoutError` naming the document's offset, and either
+/// stays failed (`.fail`) or drops the document to the dead-letter sink and frames the next bytes as a new stream
+/// (`.deadLetter`; later frames keep absolute offsets).
 public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     private var buffer: JSONFrameBuffer<Framer>
+    private let fresh: Framer
+    private let idleTimeout: FramingIdleTimeout?
+    private var lastInputAt: UInt64 = 0
+    private var timedOut: FramingTimeoutError?
+    /// Absolute offset of the current stream's first byte (non-zero after a dead-lettered timeout).
+    private var offsetBase = 0
 
-    /// Frames with `framer`, which must not have been fed yet.
-    public init(_ framer: Framer) {
+    /// Frames with `framer`, which must not have been fed yet; `idleTimeout` guards against a source that stops
+    /// inside a document (nil: no guard).
+    public init(_ framer: Framer, idleTimeout: FramingIdleTimeout? = nil) {
         buffer = JSONFrameBuffer(framer)
+        fresh = framer
+        self.idleTimeout = idleTimeout
+        lastInputAt = idleTimeout?.clock.nowNanoseconds() ?? 0
     }
 
     public var isPure: Bool { false }
     public var kind: StageKind { .stateful }
 
     public mutating func process(_ input: [UInt8], emit: (JSONDocumentBytes) -> Void) throws {
-        try buffer.feed(input) { frame, bytes in emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes))) }
+        if let timedOut { throw timedOut }
+        if let idleTimeout {
+            let now = idleTimeout.clock.nowNanoseconds()
+            guard !input.isEmpty else {
+                try checkIdle(idleTimeout, now: now)
+                return
+            }
+            lastInputAt = now
+        }
+        let base = offsetBase
+        try buffer.feed(input) { frame, bytes in
+            var frame = frame
+            frame.offset += base
+            emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes)))
+        }
+    }
+
+    /// A tick: fails or dead-letters the open document when it has been idle past the limit.
+    private mutating func checkIdle(_ idleTimeout: FramingIdleTimeout, now: UInt64) throws {
+        guard let open = buffer.framer.openFrameOffset, now &- lastInputAt > idleTimeout.limitNanoseconds else { return }
+        let error = FramingTimeoutError(
+            offset: offsetBase + open, partialDocument: buffer.openFrameBytes,
+            limitNanoseconds: idleTimeout.limitNanoseconds, action: idleTimeout.action)
+        switch idleTimeout.action {
+        case .fail:
+            timedOut = error
+        case .deadLetter:
+            offsetBase += buffer.framer.bytesConsumed
+            buffer = JSONFrameBuffer(fresh)
+            lastInputAt = now
+        }
+        throw error
     }
 
     public mutating func finish(emit: (JSONDocumentBytes) -> Void) throws {
-        try buffer.finalize { frame, bytes in emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes))) }
+        if let timedOut { throw timedOut }
+        let base = offsetBase
+        try buffer.finalize { frame, bytes in
+            var frame = frame
+            frame.offset += base
+            emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes)))
+        }
     }
 }
 

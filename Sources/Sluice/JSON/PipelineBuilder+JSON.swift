@@ -10,24 +10,31 @@ extension PipelineBuilder where Chain.Output == [UInt8] {
     ///     .sink(values)
     /// try SyncEngine().run(pipeline)
     /// ```
+    ///
+    /// `idleTimeout` guards against a source that stops inside a document (see `FramingIdleTimeout`); nil takes
+    /// the source's default (`PipelineSource.framingIdleTimeout`: on for network sources, off for files).
     public func frames(
-        _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default
+        _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default, idleTimeout: FramingIdleTimeout? = nil
     ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<JSONFramingAssembler>>>> {
-        frames(nil, framer: JSONFramingAssembler(mode: mode, limits: limits))
+        frames(nil, framer: JSONFramingAssembler(mode: mode, limits: limits), idleTimeout: idleTimeout)
     }
 
     /// Appends a framing stage named `name`; see `frames(_:limits:)`.
     public func frames(
-        _ name: String, _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default
+        _ name: String, _ mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default,
+        idleTimeout: FramingIdleTimeout? = nil
     ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<JSONFramingAssembler>>>> {
-        frames(name, framer: JSONFramingAssembler(mode: mode, limits: limits))
+        frames(name, framer: JSONFramingAssembler(mode: mode, limits: limits), idleTimeout: idleTimeout)
     }
 
-    /// Appends a framing stage with any framer (for example a `JSONLengthPrefixedReader`).
+    /// Appends a framing stage with any framer (for example a `JSONLengthPrefixedReader`); `idleTimeout` as in
+    /// `frames(_:limits:idleTimeout:)`.
     public func frames<Framer: JSONFraming>(
-        _ name: String? = nil, framer: Framer
+        _ name: String? = nil, framer: Framer, idleTimeout: FramingIdleTimeout? = nil
     ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramingOperator<Framer>>>> {
-        stage(name ?? "frames\(stageNames.count)", JSONFramingOperator(framer))
+        stage(
+            name ?? "frames\(stageNames.count)",
+            JSONFramingOperator(framer, idleTimeout: idleTimeout ?? source.framingIdleTimeout))
     }
 }
 

@@ -13,9 +13,17 @@ public protocol PipelineSource<Element>: Sendable {
     /// Like `read`, but may suspend (a `BridgeSource` waits for its channel). The `ConcurrentEngine` and the
     /// `SyncEngine`'s `async` run call this; the default calls `read`.
     mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool
+
+    /// The timeout guard a framing stage right after this source gets unless the pipeline names one: nil (none)
+    /// for sources that cannot stall, such as files; `FramingIdleTimeout.networkDefault` for network sources,
+    /// which also emit an empty chunk as a tick while idle so the guard can fire.
+    var framingIdleTimeout: FramingIdleTimeout? { get }
 }
 
 extension PipelineSource {
+    /// No timeout guard by default.
+    public var framingIdleTimeout: FramingIdleTimeout? { nil }
+
     @inlinable
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         try read(into: &buffer, maxCount: maxCount)

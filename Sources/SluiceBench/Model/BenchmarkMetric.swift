@@ -54,6 +54,8 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case snapshotDuration = "snapshot_duration_ms"
     /// Median pause of the pipeline thread at a checkpoint barrier, in ms.
     case checkpointPause = "checkpoint_pause_ms"
+    /// Mean bytes a checkpoint writes to storage (snapshot data plus manifests).
+    case checkpointBytes = "checkpoint_bytes"
     /// Recovery time after a crash (restore the newest good checkpoint), 50th percentile, in ms.
     case recoveryTimeP50 = "recovery_time_ms_p50"
     /// Recovery time after a crash, 99th percentile, in ms.
@@ -127,7 +129,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .channelTimeAtCapacity: "ratio"
         case .channelDepthMax, .channelDepthMean: "elements"
         case .pipelineDocsTotal, .tokensEmittedTotal, .stageErrorTotal, .poisonRoutedTotal, .stateSpillTotal: "count"
-        case .stateSizeBytes: "bytes"
+        case .stateSizeBytes, .checkpointBytes: "bytes"
         case .snapshotDuration, .checkpointPause, .recoveryTimeP50, .recoveryTimeP99: "ms"
         case .recordsLostPercent: "%"
         case .duplicateRatio: "ratio"

@@ -23,6 +23,8 @@ public struct BenchmarkRegistry: Sendable {
             ChaosBenchmarks.all,
             WindowLatencyBenchmarks.all,
             ReactiveBenchmarks.all,
+            IncrementalCheckpointBenchmarks.all,
+            ConcurrentChaosBenchmarks.all,
         ].flatMap { $0 })
 
     /// Creates a registry. Precondition: names are unique.

@@ -33,6 +33,9 @@ public struct JSONFrameBuffer<Framer: JSONFraming>: Sendable {
         try chunk.withUnsafeBytes { try feed($0, onFrame: onFrame) }
     }
 
+    /// The bytes received so far of the frame still open (empty between frames). O(those bytes): a copy.
+    public var openFrameBytes: [UInt8] { framer.openFrameOffset == nil ? [] : pending.keptBytes }
+
     /// Ends the stream; a frame that ends with it (a top-level scalar) is handed out with its bytes.
     public mutating func finalize(onFrame: (JSONFrame, UnsafeRawBufferPointer) throws -> Void = { _, _ in }) throws {
         try framer.finalize { frame in

@@ -46,6 +46,9 @@ struct JSONPendingFrameBytes: Sendable {
         return try storage.withUnsafeBytes(body)
     }
 
+    /// The bytes kept for the open frame so far.
+    var keptBytes: [UInt8] { storage }
+
     private mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
         storage.append(contentsOf: bytes)

@@ -50,7 +50,7 @@ public final class CheckpointCatalog: Sendable {
                     message: "the checkpoint folder does not exist; create it or start with a fresh catalog",
                     path: directory)
             }
-            try fileSystem.createDirectory(at: directory)
+            try fileSystem.createDirectoryDurably(at: directory)
         }
         do {
             _ = try fileSystem.contentsOfDirectory(at: directory)

@@ -5,14 +5,14 @@
 /// Barriers pass participants in pipeline order, so by the time the sink reports a barrier, every source
 /// and stage before it has; a sink report that finds parts missing is a programmer error (a stage that
 /// swallowed a barrier), caught by a precondition.
-public struct CheckpointCoordinatorStateMachine {
+public struct CheckpointCoordinatorStateMachine: Sendable {
     /// What the owner must do.
-    public enum Action {
+    public enum Action: Sendable {
         /// Every part of the checkpoint is in: persist it, then run the sink's commit.
         case persist(CheckpointCapture, SinkEpochCommit)
     }
 
-    struct Pending {
+    struct Pending: Sendable {
         var sources: [SourcePosition] = []
         var stages: [(name: String, encode: @Sendable (inout BinaryWriter) throws -> Void)] = []
     }

@@ -1,34 +1,70 @@
 import Sluice
 
 /// The engine source of an `EngineCheckpointSession`: records from the replayable source, with barriers.
+///
+/// Runs on the engine's source task (or the `SyncEngine`'s thread); owns the session's source there.
 public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
     public typealias Element = StreamElement<SourceRecord>
     let session: EngineCheckpointSession<Stage>
     private var isFinished = false
+    private var recordsSinceBarrier: UInt64 = 0
+    private var recordsRead: UInt64 = 0
+    private var hasEmitted = false
+    private var lastBarrierTime: UInt64
 
-    init(session: EngineCheckpointSession<Stage>) { self.session = session }
+    init(session: EngineCheckpointSession<Stage>, lastBarrierTime: UInt64) {
+        self.session = session
+        self.lastBarrierTime = lastBarrierTime
+    }
 
     /// Appends up to `maxCount` records; a batch ends early after a barrier. Returns false at the end.
+    /// With `everyRecords`, blocks while two checkpoints are being written (backpressure on the source).
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         guard !isFinished else { return false }
         for _ in 0..<maxCount {
-            if let barrier = try session.barrierDue() {
-                buffer.append(.barrier(barrier))
+            if try barrierDue() {
+                buffer.append(.barrier(emitBarrier()))
                 return true
             }
             guard let record = try session.source.next() else {
-                if let barrier = session.finalBarrier() { buffer.append(.barrier(barrier)) }
+                let wantsFinal = session.checkpoints.policy != .disabled
+                if wantsFinal && (recordsSinceBarrier > 0 || (!hasEmitted && session.hasNoCheckpoint)) { buffer.append(.barrier(emitBarrier())) }
                 isFinished = true
+                session.sourceFinished(records: recordsRead)
                 return false
             }
-            session.recordRead()
+            recordsSinceBarrier += 1
+            recordsRead += 1
             buffer.append(.record(record))
         }
         return true
     }
+
+    private mutating func barrierDue() throws -> Bool {
+        let writer = session.writer
+        if let failure = writer.failure { throw failure }
+        switch session.checkpoints.policy.trigger {
+        case .never, .disabled:
+            return false
+        case .records(let count):
+            guard recordsSinceBarrier >= count else { return false }
+            while writer.inFlight >= 2 && writer.failure == nil { writer.waitUntilIdle() }
+            return true
+        case .interval(let nanoseconds):
+            return session.checkpoints.clock.nowNanoseconds() &- lastBarrierTime >= nanoseconds && writer.inFlight < 2
+        }
+    }
+
+    private mutating func emitBarrier() -> CheckpointBarrier {
+        recordsSinceBarrier = 0
+        hasEmitted = true
+        lastBarrierTime = session.checkpoints.clock.nowNanoseconds()
+        return session.emitBarrier()
+    }
 }
 
 /// The engine stage of an `EngineCheckpointSession`: runs the keyed stage, snapshots it at barriers.
+/// Runs on the one task (or thread) of its segment; owns the session's stage there.
 public struct CheckpointedStageOperator<Stage: KeyedStateStage>: StageOperator {
     public typealias Input = StreamElement<SourceRecord>
     public typealias Output = StreamElement<[UInt8]>
@@ -52,21 +88,35 @@ public struct CheckpointedStageOperator<Stage: KeyedStateStage>: StageOperator {
 }
 
 /// The engine sink of an `EngineCheckpointSession`: writes records, closes an epoch at each barrier, and
-/// on `finish()` waits for the checkpoints to be durable.
+/// on `finish()` waits (blocking its task) for the checkpoints to be durable. Owns the session's sink.
 public struct CheckpointedEngineSink<Stage: KeyedStateStage>: PipelineSink {
     public typealias Input = StreamElement<[UInt8]>
     let session: EngineCheckpointSession<Stage>
+    let progressEvery: UInt64
+    let onProgress: @Sendable (UInt64, UInt64?) -> Void
+    private var written: UInt64 = 0
 
-    init(session: EngineCheckpointSession<Stage>) { self.session = session }
+    init(session: EngineCheckpointSession<Stage>, progressEvery: UInt64, onProgress: @escaping @Sendable (UInt64, UInt64?) -> Void) {
+        self.session = session
+        self.progressEvery = progressEvery
+        self.onProgress = onProgress
+    }
 
     public mutating func consume(_ batch: [Input]) throws {
         for element in batch {
             switch element {
-            case .record(let bytes): try bytes.withUnsafeBytes { try session.sink.write($0) }
+            case .record(let bytes):
+                try bytes.withUnsafeBytes { try session.sink.write($0) }
+                written += 1
+                if progressEvery > 0 && written % progressEvery == 0 {
+                    session.collect()
+                    onProgress(written, session.lastCompleted)
+                }
             case .barrier(let barrier): try session.sinkReached(barrier)
             }
         }
     }
 
+    /// Flushes the sink and blocks until every checkpoint is durable.
     public mutating func finish() throws { try session.sinkFinished() }
 }

@@ -1,8 +1,9 @@
 import Sluice
 import Synchronization
 
-/// Checkpointing for a pipeline run by the engine's `SyncEngine`: source → keyed-state stage → sink, with
-/// barriers travelling as `StreamElement.barrier` through the engine's own chain.
+/// Checkpointing for a pipeline run by either engine, `SyncEngine` or `ConcurrentEngine`: source → keyed-state
+/// stage → sink, with barriers travelling as `StreamElement.barrier` through the engine's own chain (and, on the
+/// concurrent engine, through its bounded channels, which keep them in order with the records).
 ///
 /// Build the engine pipeline from the three adapters, `makeSource()`, `makeOperator()` and `makeSink()`
 /// (in that order in the chain), after `recover()`:
@@ -13,7 +14,7 @@ import Synchronization
 ///     checkpoints: CheckpointConfiguration(catalog: catalog, policy: .everyRecords(1000)))
 /// try session.recover()
 /// let pipeline = Pipeline.source(session.makeSource()).stage("aggregate", session.makeOperator()).sink(session.makeSink())
-/// try SyncEngine().run(pipeline)
+/// try SyncEngine().run(pipeline)                 // or: try await ConcurrentEngine().run(pipeline)
 /// ```
 ///
 /// The source adapter injects a barrier when the policy says so (and one at the end of the input); the
@@ -21,22 +22,30 @@ import Synchronization
 /// epoch; the `CheckpointCoordinatorStateMachine` assembles the parts and the background writer persists
 /// them. A record the stage throws on is routed to the engine's dead-letter sink and counts as handled.
 ///
-/// Confinement: the session and its adapters must run on one thread at a time, which `SyncEngine` does
-/// (the engine requires `Sendable` adapters, hence `@unchecked Sendable` below); running them on the
-/// concurrent engine is not supported yet.
-// @unchecked Sendable: confined to the SyncEngine run thread (see above); the writer is itself Sendable.
+/// Threading: each adapter may be made once (a precondition enforces it), so the source, the stage and the sink
+/// are each touched by the one engine task (or thread) that runs their adapter; the coordinator, the report and
+/// the barrier timings they share are behind a `Mutex`. That makes the session safe on both engines.
+/// Backpressure: with `everyRecords` the source waits (blocking its task) while two checkpoints are being
+/// written; with `interval` a due barrier is postponed instead. `waitUntilCheckpointsAreDurable` and the sink's
+/// `finish` block their caller until the writer is idle.
+// @unchecked Sendable: `source`, `stage` and `sink` are each confined to the task running their adapter (each
+// adapter is made once, enforced); everything shared between the adapters is in `shared` (a Mutex); `writer` is
+// Sendable.
 public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked Sendable {
+    struct Shared {
+        var coordinator: CheckpointCoordinatorStateMachine?
+        var barrierStart: [UInt64: UInt64] = [:]
+        var report = PipelineRunReport()
+        var made: Set<String> = []
+        var startTime: UInt64 = 0
+    }
+
     let source: any ReplayableSource
     let stage: Stage
     let sink: any CheckpointedSink
-    private let checkpoints: CheckpointConfiguration
-    private let writer: SnapshotWriter
-    private var coordinator: CheckpointCoordinatorStateMachine?
-    private var recordsSinceBarrier: UInt64 = 0
-    private var lastBarrierTime: UInt64 = 0
-    private var barrierStart: [UInt64: UInt64] = [:]
-    /// What the run did so far (checkpoints, their durations and pauses).
-    public private(set) var report = PipelineRunReport()
+    let checkpoints: CheckpointConfiguration
+    let writer: SnapshotWriter
+    private let shared = Mutex(Shared())
 
     /// Wires the session; call `recover()` before building the engine pipeline.
     public init(
@@ -49,24 +58,51 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
         writer = SnapshotWriter(catalog: checkpoints.catalog, journal: checkpoints.journal, clock: checkpoints.clock)
     }
 
+    /// What the run did so far (checkpoints, their durations and pauses).
+    public var report: PipelineRunReport { shared.withLock { $0.report } }
+
     /// Restores the newest good checkpoint, exactly as `CheckpointedPipeline.recover()` does.
     @discardableResult
     public func recover() throws -> (report: RecoveryReport, sinkNotes: [String]) {
-        precondition(coordinator == nil, "recover() runs once")
+        precondition(shared.withLock { $0.coordinator == nil }, "recover() runs once")
         let (restored, report, notes) = try CheckpointRecovery.restore(
             catalog: checkpoints.catalog, journal: checkpoints.journal, source: source, stage: stage, sink: sink)
-        coordinator = CheckpointCoordinatorStateMachine(
+        let machine = CheckpointCoordinatorStateMachine(
             sourceNames: [source.name], stageNames: [stage.name], lastCheckpointID: restored, metadata: checkpoints.metadata)
-        lastBarrierTime = checkpoints.clock.nowNanoseconds()
+        let now = checkpoints.clock.nowNanoseconds()
+        shared.withLock {
+            $0.coordinator = machine
+            $0.startTime = now
+        }
         return (report, notes)
     }
 
-    /// The engine source: the replayable source's records, with barriers injected.
-    public func makeSource() -> CheckpointedEngineSource<Stage> { CheckpointedEngineSource(session: self) }
-    /// The engine stage operator: runs the keyed stage and snapshots its state at barriers.
-    public func makeOperator() -> CheckpointedStageOperator<Stage> { CheckpointedStageOperator(session: self) }
-    /// The engine sink: writes records to the checkpointed sink and closes an epoch at each barrier.
-    public func makeSink() -> CheckpointedEngineSink<Stage> { CheckpointedEngineSink(session: self) }
+    /// The engine source: the replayable source's records, with barriers injected. Made once per session.
+    public func makeSource() -> CheckpointedEngineSource<Stage> {
+        claim("makeSource")
+        return CheckpointedEngineSource(session: self, lastBarrierTime: shared.withLock { $0.startTime })
+    }
+
+    /// The engine stage operator: runs the keyed stage and snapshots its state at barriers. Made once per session.
+    public func makeOperator() -> CheckpointedStageOperator<Stage> {
+        claim("makeOperator")
+        return CheckpointedStageOperator(session: self)
+    }
+
+    /// The engine sink: writes records to the checkpointed sink and closes an epoch at each barrier. Made once per
+    /// session. `onProgress(recordsWritten, lastCompletedCheckpoint)` runs on the sink's task after every
+    /// `progressEvery` records (0: never); it may block, which pauses the sink and, through backpressure, the run.
+    public func makeSink(
+        progressEvery: UInt64 = 0, onProgress: @escaping @Sendable (UInt64, UInt64?) -> Void = { _, _ in }
+    ) -> CheckpointedEngineSink<Stage> {
+        claim("makeSink")
+        return CheckpointedEngineSink(session: self, progressEvery: progressEvery, onProgress: onProgress)
+    }
+
+    private func claim(_ adapter: String) {
+        let isNew = shared.withLock { $0.made.insert(adapter).inserted }
+        precondition(isNew, "\(adapter)() runs once per session: its adapter owns a part of the pipeline")
+    }
 
     /// Blocks the caller until every checkpoint taken so far is durable (or has failed).
     public func waitUntilCheckpointsAreDurable() {
@@ -74,79 +110,83 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
         collect()
     }
 
-    private var machine: CheckpointCoordinatorStateMachine {
-        get {
-            guard let coordinator else { preconditionFailure("call recover() before running the pipeline") }
-            return coordinator
+    /// Runs `body` on the coordinator, under the lock.
+    private func withMachine<T>(_ body: (inout CheckpointCoordinatorStateMachine, inout Shared) -> T) -> T {
+        shared.withLock { state in
+            guard var machine = state.coordinator else { preconditionFailure("call recover() before running the pipeline") }
+            defer { state.coordinator = machine }
+            return body(&machine, &state)
         }
-        set { coordinator = newValue }
     }
 
-    /// Source side: whether a barrier is due before the next record.
-    func barrierDue() throws -> CheckpointBarrier? {
-        if let failure = writer.failure { throw failure }
-        let due: Bool
-        switch checkpoints.policy.trigger {
-        case .never: due = false
-        case .records(let count):
-            due = recordsSinceBarrier >= count
-            if due { while writer.inFlight >= 2 && writer.failure == nil { writer.waitUntilIdle() } }
-        case .interval(let nanoseconds):
-            let now = checkpoints.clock.nowNanoseconds()
-            due = now &- lastBarrierTime >= nanoseconds && writer.inFlight < 2
-        }
-        return due ? emitBarrier() : nil
-    }
-
-    /// Source side: the final barrier at the end of the input, if records followed the last one.
-    func finalBarrier() -> CheckpointBarrier? {
-        recordsSinceBarrier > 0 || report.completedCheckpoints.isEmpty && machine.nextCheckpointID == 1
-            ? emitBarrier() : nil
-    }
-
-    private func emitBarrier() -> CheckpointBarrier {
-        let barrier = CheckpointBarrier(id: machine.nextCheckpointID + UInt64(machine.openCount))
+    /// Source side: emits the next barrier with the source's current position.
+    func emitBarrier() -> CheckpointBarrier {
         let now = checkpoints.clock.nowNanoseconds()
-        barrierStart[barrier.id] = now
-        lastBarrierTime = now
-        recordsSinceBarrier = 0
-        machine.sourceEmitted(barrier, position: source.position)
-        return barrier
+        let position = source.position
+        return withMachine { machine, state in
+            let barrier = CheckpointBarrier(id: machine.nextCheckpointID + UInt64(machine.openCount))
+            state.barrierStart[barrier.id] = now
+            machine.sourceEmitted(barrier, position: position)
+            return barrier
+        }
     }
 
-    func recordRead() { recordsSinceBarrier += 1 }
+    /// Source side, before this run emitted any barrier: whether the catalog holds no checkpoint (then the end of
+    /// an empty input still takes one).
+    var hasNoCheckpoint: Bool {
+        withMachine { machine, state in state.report.completedCheckpoints.isEmpty && machine.nextCheckpointID == 1 }
+    }
 
     /// Stage side.
     func stageReached(_ barrier: CheckpointBarrier) throws {
-        machine.stageSnapshotted(barrier, capture: try stage.captureState())
+        let capture = try stage.captureState()
+        withMachine { machine, _ in machine.stageSnapshotted(barrier, capture: capture) }
     }
 
     /// Sink side.
     func sinkReached(_ barrier: CheckpointBarrier) throws {
         let commit = try sink.barrier(barrier.id)
-        switch machine.sinkPrepared(barrier, commit: commit) {
-        case .persist(let capture, let commit): writer.submit(capture, sinkCommit: commit)
+        let now = checkpoints.clock.nowNanoseconds()
+        let action = withMachine { machine, state in
+            // In the engine a barrier's pause is spread over the chain: time from injection to the sink's hand-off.
+            if let start = state.barrierStart.removeValue(forKey: barrier.id) {
+                state.report.pauseDurationsNanoseconds.append(now &- start)
+            }
+            return machine.sinkPrepared(barrier, commit: commit)
         }
-        // In the engine a barrier's pause is spread over the chain: time from injection to the sink's hand-off.
-        if let start = barrierStart.removeValue(forKey: barrier.id) {
-            report.pauseDurationsNanoseconds.append(checkpoints.clock.nowNanoseconds() &- start)
+        switch action {
+        case .persist(let capture, let commit): writer.submit(capture, sinkCommit: commit)
         }
         collect()
     }
+
+    /// Source side: the input ended after `records` records in this run.
+    func sourceFinished(records: UInt64) { shared.withLock { $0.report.recordsProcessed = records } }
 
     func sinkFinished() throws {
         writer.waitUntilIdle()
         collect()
         if let failure = writer.failure { throw failure }
         try sink.finish()
-        report.finalPosition = source.position
+        // The source finished before its last batch reached the sink (the channels order the two), so reading its
+        // position here does not race with it.
+        let position = source.position
+        shared.withLock { $0.report.finalPosition = position }
     }
 
-    private func collect() {
-        for completion in writer.takeCompletions() {
-            report.completedCheckpoints.append(completion.id)
-            report.snapshotDurationsNanoseconds.append(completion.durationNanoseconds)
-            report.snapshotCPUNanoseconds.append(completion.cpuNanoseconds)
+    /// The newest checkpoint completed so far.
+    var lastCompleted: UInt64? { shared.withLock { $0.report.completedCheckpoints.last } }
+
+    /// Moves the writer's finished checkpoints into the report (never blocks).
+    func collect() {
+        let completions = writer.takeCompletions()
+        guard !completions.isEmpty else { return }
+        shared.withLock { state in
+            for completion in completions {
+                state.report.completedCheckpoints.append(completion.id)
+                state.report.snapshotDurationsNanoseconds.append(completion.durationNanoseconds)
+                state.report.snapshotCPUNanoseconds.append(completion.cpuNanoseconds)
+            }
         }
     }
 }

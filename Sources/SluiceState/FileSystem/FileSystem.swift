@@ -54,16 +54,27 @@ public final class FileSyncHandle: Sendable {
     private let descriptor: Int32
     /// The file this handle syncs.
     public let path: String
+    private let observer: (@Sendable (String) -> Void)?
 
-    /// Takes ownership of `descriptor` (closed on deinit).
-    public init(descriptor: Int32, path: String) {
+    /// Takes ownership of `descriptor` (closed on deinit); `observer` is told the path after each successful sync
+    /// (file systems that record the order of syncs use it).
+    public init(descriptor: Int32, path: String, observer: (@Sendable (String) -> Void)? = nil) {
         self.descriptor = descriptor
         self.path = path
+        self.observer = observer
+    }
+
+    /// A second handle on the same file (a duplicated descriptor) that tells `observer` after each sync.
+    public func observed(by observer: @escaping @Sendable (String) -> Void) throws -> FileSyncHandle {
+        let duplicate = dup(descriptor)
+        if duplicate < 0 { throw StateError.system("dup", path: path, errno: errno) }
+        return FileSyncHandle(descriptor: duplicate, path: path, observer: observer)
     }
 
     /// `fsync`s the file.
     public func sync() throws {
         if fsync(descriptor) != 0 { throw StateError.system("fsync", path: path, errno: errno) }
+        observer?(path)
     }
 
     deinit { _ = Glibc.close(descriptor) }
@@ -83,6 +94,28 @@ extension FileSystem {
             throw error
         }
         try syncDirectory(at: parentDirectory(of: path))
+    }
+}
+
+extension FileSystem {
+    /// Creates the folder at `path` and any missing parents, `fsync`ing each new folder's parent so that the new
+    /// entries survive a power loss (a crash of the process alone never loses them: the page cache survives it).
+    /// Succeeds when the folder exists. O(depth).
+    public func createDirectoryDurably(at path: String) throws {
+        if directoryExists(at: path) { return }
+        let parent = parentDirectory(of: path)
+        if parent != path, !directoryExists(at: parent) { try createDirectoryDurably(at: parent) }
+        try createDirectory(at: path)
+        try syncDirectory(at: parent)
+    }
+
+    /// Opens `path` for appending like `makeWriter`; when that creates the file, also `fsync`s its folder, so the
+    /// new name is durable before any checkpoint that relies on the file commits.
+    public func makeDurableWriter(at path: String, truncate: Bool) throws -> any FileWriter {
+        let isNew = !itemExists(at: path)
+        let writer = try makeWriter(at: path, truncate: truncate)
+        if isNew { try syncDirectory(at: parentDirectory(of: path)) }
+        return writer
     }
 }
 

@@ -79,7 +79,7 @@ public final class ReplayJournal {
         }
         let new = positions.map { Entry(checkpointID: checkpointID, position: $0) }
         let text = new.map(Self.format).joined()
-        let writer = try fileSystem.makeWriter(at: path, truncate: false)
+        let writer = try fileSystem.makeDurableWriter(at: path, truncate: false)
         defer { try? writer.close() }
         try Array(text.utf8).withUnsafeBytes { try writer.write($0) }
         try writer.sync()

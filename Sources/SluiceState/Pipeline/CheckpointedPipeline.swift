@@ -104,7 +104,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
                         lastCompletedCheckpoint: lastCompletedID))
             }
         }
-        if sinceCheckpoint > 0 || lastCheckpointID == nil {
+        if checkpoints.policy != .disabled && (sinceCheckpoint > 0 || lastCheckpointID == nil) {
             try handle(.barrier(CheckpointBarrier(id: nextCheckpointID)), report: &report)
         }
         writer.waitUntilIdle()
@@ -117,7 +117,7 @@ public final class CheckpointedPipeline<Stage: KeyedStateStage> {
 
     private func shouldTrigger(recordsSinceCheckpoint: UInt64, lastTrigger: inout UInt64, processed: UInt64) -> Bool {
         switch checkpoints.policy.trigger {
-        case .never:
+        case .never, .disabled:
             return false
         case .records(let count):
             guard recordsSinceCheckpoint >= count else { return false }

@@ -49,6 +49,7 @@ extension KeyedStateStage {
 /// When the driver takes checkpoints.
 public struct CheckpointPolicy: Sendable, Hashable {
     enum Trigger: Hashable, Sendable {
+        case disabled
         case never
         case records(UInt64)
         case interval(UInt64)
@@ -56,8 +57,19 @@ public struct CheckpointPolicy: Sendable, Hashable {
 
     let trigger: Trigger
 
+    /// The interval of an `interval` policy, in nanoseconds; nil for the others.
+    public var intervalNanoseconds: UInt64? {
+        if case .interval(let nanoseconds) = trigger { return nanoseconds }
+        return nil
+    }
+
     /// No periodic checkpoints (the driver still takes one at the end of the input).
     public static let never = CheckpointPolicy(trigger: .never)
+
+    /// No checkpoint at all, not even at the end of the input: the pipeline runs as if it were not checkpointed
+    /// (output an exactly-once sink holds is never published). The baseline that checkpoint costs are measured
+    /// against.
+    public static let disabled = CheckpointPolicy(trigger: .disabled)
 
     /// A checkpoint after every `count` records: deterministic, for tests and crash injection.
     public static func everyRecords(_ count: UInt64) -> CheckpointPolicy {

@@ -41,7 +41,7 @@ public final class AppendFileSink: CheckpointedSink {
                 notes.append("cut a torn last line of \(size - keep) bytes from \(path)")
             }
         }
-        writer = try fileSystem.makeWriter(at: path, truncate: false)
+        writer = try fileSystem.makeDurableWriter(at: path, truncate: false)
         return notes
     }
 

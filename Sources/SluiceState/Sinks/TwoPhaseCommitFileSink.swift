@@ -2,7 +2,8 @@
 /// checkpoint completes (two-phase commit).
 ///
 /// Records of epoch `e` (those after barrier `e-1` and up to barrier `e`) go to `pending-<e>.ndjson`.
-/// Pre-commit: at barrier `e`, the file is flushed and then `fsync`ed before checkpoint `e` is committed.
+/// Pre-commit: at barrier `e`, the file is flushed, then it and its folder are `fsync`ed before checkpoint `e`
+/// is committed.
 /// Commit: once checkpoint `e` is durable, the file is renamed to `part-<e>.ndjson` and the folder synced.
 /// Recovery from checkpoint `c` rolls forward every pending epoch `≤ c` (its checkpoint completed, the
 /// rename did not), aborts every pending epoch `> c`, and retracts any part `> c` (possible only when
@@ -36,7 +37,7 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
     }
 
     public func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
-        try fileSystem.createDirectory(at: directory)
+        try fileSystem.createDirectoryDurably(at: directory)
         let restored = restoredCheckpointID ?? 0
         var notes: [String] = []
         for name in try fileSystem.contentsOfDirectory(at: directory).sorted() {
@@ -85,7 +86,12 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
         epoch = checkpointID + 1
         try openEpoch()
         return SinkEpochCommit(
-            makeDurable: { try handle.sync() },
+            // The pending file's data, then its name: a power loss after the checkpoint commits must still find
+            // `pending-<e>` to roll forward.
+            makeDurable: {
+                try handle.sync()
+                try fileSystem.syncDirectory(at: directory)
+            },
             commit: {
                 try fileSystem.rename(from: pending, to: part)
                 try fileSystem.syncDirectory(at: directory)

@@ -12,12 +12,15 @@ import Testing
     struct Scenario: CustomStringConvertible, Sendable {
         var exactlyOnce: Bool
         var backend: String
-        var description: String { "\(exactlyOnce ? "exactly-once" : "at-least-once")/\(backend)" }
+        var engine = "driver"
+        var description: String { "\(exactlyOnce ? "exactly-once" : "at-least-once")/\(backend)/\(engine)" }
     }
 
     static let scenarios = [
         Scenario(exactlyOnce: false, backend: "memory"), Scenario(exactlyOnce: true, backend: "memory"),
         Scenario(exactlyOnce: true, backend: "spill"),
+        Scenario(exactlyOnce: false, backend: "memory", engine: "concurrent"),
+        Scenario(exactlyOnce: true, backend: "memory", engine: "concurrent"),
     ]
 
     /// Writes `{"seq":N,"key":"kK","value":V}` lines.
@@ -37,7 +40,7 @@ import Testing
             "--input", folder.file("input.ndjson"), "--output", folder.file("\(run)-out"), "--checkpoints",
             folder.file("\(run)-ck"), "--state-out", folder.file("\(run)-state.txt"), "--mode",
             scenario.exactlyOnce ? "exactly-once" : "at-least-once", "--backend", scenario.backend,
-            "--checkpoint-every", "40", "--progress-every", "25",
+            "--checkpoint-every", "40", "--progress-every", "25", "--engine", scenario.engine,
         ]
     }
 
