@@ -37,7 +37,9 @@ let package = Package(
     ],
     targets: [
         // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
-        .target(name: "SluiceJSON"),
+        .target(name: "SluiceJSON", dependencies: ["CSluiceSIMD"]),
+        // SIMD byte classification (compare + move-mask) as static inline C, for SluiceJSON's SIMD scan path.
+        .target(name: "CSluiceSIMD"),
         // The engine: stages, channels, engines, fusion, error channel, metrics.
         .target(
             name: "Sluice",

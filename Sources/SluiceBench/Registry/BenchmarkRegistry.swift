@@ -6,7 +6,7 @@ public struct BenchmarkRegistry: Sendable {
     public static let standard = BenchmarkRegistry(
         HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
-            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
+            + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all + JSONStageBenchmarks.all
             + SoakBenchmarks.all + ChaosBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
