@@ -36,7 +36,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
+        // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies but the CSluiceSIMD header.
         .target(name: "SluiceJSON", dependencies: ["CSluiceSIMD"]),
         // SIMD byte classification (compare + move-mask) as static inline C, for SluiceJSON's SIMD scan path.
         .target(name: "CSluiceSIMD"),
