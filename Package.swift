@@ -38,8 +38,10 @@ let package = Package(
         .package(url: "https://github.com/OpenCombine/OpenCombine", from: "0.14.0"),
     ],
     targets: [
-        // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
-        .target(name: "SluiceJSON"),
+        // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies but the CSluiceSIMD header.
+        .target(name: "SluiceJSON", dependencies: ["CSluiceSIMD"]),
+        // SIMD byte classification (compare + move-mask) as static inline C, for SluiceJSON's SIMD scan path.
+        .target(name: "CSluiceSIMD"),
         // The engine: stages, channels, engines, fusion, error channel, metrics.
         .target(
             name: "Sluice",

@@ -3,7 +3,8 @@
 //
 // The first input byte picks the chunking, the token buffer size and single/multi-document mode; the
 // rest is the JSON input. A crash, a sanitizer report, or a trap below is a finding:
-// - chunked reading must give the same tokens and the same error as whole-buffer reading;
+// - chunked reading must give the same tokens and the same error as whole-buffer reading, and the SIMD scan
+//   path the same as the scalar one (whole: scalar; chunked: SIMD; and SIMD whole);
 // - the materializer must accept exactly what the reader accepts;
 // - accepted token streams must be well formed (balanced, keys only in objects, one value per document).
 
@@ -13,8 +14,12 @@ struct FuzzRun: Equatable {
     var error: JSONParseError?
 }
 
-func fuzzRead(_ input: UnsafeRawBufferPointer, chunk: Int, bufferSize: Int, multiple: Bool) -> FuzzRun {
-    var reader = JSONTokenReader(limits: JSONLimits(maxDepth: 64, maxTokenLength: 1024, maxDocumentSize: 3000), allowsMultipleDocuments: multiple)
+func fuzzRead(
+    _ input: UnsafeRawBufferPointer, chunk: Int, bufferSize: Int, multiple: Bool, scanPath: JSONScanPath
+) -> FuzzRun {
+    var reader = JSONTokenReader(
+        limits: JSONLimits(maxDepth: 64, maxTokenLength: 1024, maxDocumentSize: 3000), allowsMultipleDocuments: multiple,
+        scanPath: scanPath)
     var run = FuzzRun()
     let buffer = UnsafeMutableBufferPointer<JSONToken>.allocate(capacity: bufferSize)
     defer { buffer.deallocate() }
@@ -95,8 +100,12 @@ public func tokenReaderFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let multiple = control & 0x80 != 0
     let chunk = Int(control & 0x0F) + 1
     let bufferSize = Int((control >> 4) & 0x07) + 2
-    let whole = fuzzRead(input, chunk: max(input.count, 1), bufferSize: 256, multiple: multiple)
-    let chunked = fuzzRead(input, chunk: chunk, bufferSize: bufferSize, multiple: multiple)
+    let whole = fuzzRead(input, chunk: max(input.count, 1), bufferSize: 256, multiple: multiple, scanPath: .scalar)
+    let chunked = fuzzRead(input, chunk: chunk, bufferSize: bufferSize, multiple: multiple, scanPath: .simd)
+    let wholeSIMD = fuzzRead(input, chunk: max(input.count, 1), bufferSize: 256, multiple: multiple, scanPath: .simd)
+    if whole != wholeSIMD {
+        fatalError("the SIMD path disagrees: \(String(describing: whole.error)) vs \(String(describing: wholeSIMD.error))")
+    }
     if whole != chunked {
         fatalError("chunk size \(chunk) changed the outcome: \(String(describing: whole.error)) vs \(String(describing: chunked.error))")
     }

@@ -5,13 +5,52 @@
 public enum JSONDocumentParser {
     /// Parses exactly one document from `bytes` (surrounding whitespace allowed).
     ///
-    /// - Parameter baseOffset: added to error offsets, so that errors name the position in a larger stream.
+    /// - Parameters:
+    ///   - baseOffset: added to error offsets, so that errors name the position in a larger stream.
+    ///   - scanPath: the token reader's scan path (same value and errors on both).
     /// - Throws: `JSONParseError` for invalid, truncated or trailing input, or a limit exceeded.
     public static func parse(
-        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0
+        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0,
+        scanPath: JSONScanPath = .scalar
     ) throws(JSONParseError) -> JSONValue {
-        var reader = JSONTokenReader(limits: limits)
+        var reader = JSONTokenReader(limits: limits, scanPath: scanPath)
         reader.feed(bytes)
+        do {
+            return try parse(&reader)
+        } catch {
+            var error = error
+            error.offset &+= baseOffset
+            throw error
+        }
+    }
+
+    /// Parses one framed document from `bytes` (the frame's bytes, read in place: the array is adopted as the
+    /// reader's window, not copied). Errors name the position in the whole stream: the absolute offset, and
+    /// the line and column counted from the stream's first byte, exactly as `JSONStreamingMaterializer` does.
+    public static func parse(
+        _ bytes: [UInt8], frame: JSONFrame, limits: JSONLimits = .default
+    ) throws(JSONParseError) -> JSONValue {
+        var reader = JSONTokenReader(adopting: bytes, limits: limits)
+        do {
+            return try parse(&reader)
+        } catch {
+            throw error.relocated(to: frame)
+        }
+    }
+
+    /// Parses one framed document whose bytes lie in the caller's buffer; see `parse(_:frame:limits:)`.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits = .default
+    ) throws(JSONParseError) -> JSONValue {
+        do {
+            return try parse(bytes, limits: limits)
+        } catch {
+            throw error.relocated(to: frame)
+        }
+    }
+
+    /// Reads every token of the one document `reader` holds (fed, not finalized) into a `JSONValue`.
+    static func parse(_ reader: inout JSONTokenReader) throws(JSONParseError) -> JSONValue {
         var materializer = JSONTokenMaterializer()
         var result: JSONValue?
         var outcome: JSONParseError?
@@ -32,10 +71,7 @@ public enum JSONDocumentParser {
                 outcome = error
             }
         }
-        if var outcome {
-            outcome.offset &+= baseOffset
-            throw outcome
-        }
+        if let outcome { throw outcome }
         // The reader accepted exactly one document, so the materializer produced it.
         guard let result else { preconditionFailure("a finished document produced no value") }
         return result

@@ -109,3 +109,18 @@ public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible
         return text
     }
 }
+
+extension JSONParseError {
+    /// This error, found in one framed document, moved to its position in the whole stream: the offset made
+    /// absolute, and the line and column counted from the stream's first byte (a column on the document's first
+    /// line is shifted by the frame's column). Used by every framed parse so they all report the same position.
+    public func relocated(to frame: JSONFrame) -> JSONParseError {
+        var error = self
+        error.offset += frame.offset
+        if error.line == 1 {
+            error.column += frame.column - 1
+        }
+        error.line += frame.line - 1
+        return error
+    }
+}

@@ -17,6 +17,7 @@ extension JSONTokenReader {
         let end = Swift.min(n, limit)
         var i = from
         while true {
+            if usesSIMD { i = Self.simdStringRun(p, from: i, end: end) }
             // Skip 8 plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII byte.
             while i &+ 8 <= end {
                 let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
@@ -36,6 +37,11 @@ extension JSONTokenReader {
                 if next < 0 { return -(i &+ 1) }
                 i = next
             } else if c >= 0x80 {
+                // SIMD: validate up to 32 bytes of sequences at once; the scalar validator reports errors.
+                if usesSIMD && i &+ 32 <= end, case .valid(let count) = JSONSIMD.validateUTF8(p, i) {
+                    i &+= count
+                    continue
+                }
                 let next = try scanUTF8(p, n, at: i, end: end, limit: limit, documentLimit: documentLimit)
                 if next < 0 { return -(i &+ 1) }
                 i = next

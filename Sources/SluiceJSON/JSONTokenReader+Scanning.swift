@@ -49,6 +49,11 @@ extension JSONTokenReader {
                             i &+= 8
                         }
                     } else if c == 0x0A {
+                        // A newline usually starts an indentation run: skip it 64 bytes at a time.
+                        if usesSIMD && i &+ 64 <= n {
+                            i = simdSkipWhitespace(p, from: i, base: base)
+                            continue
+                        }
                         newlineCount &+= 1
                         lastNewline = base &+ i
                         i &+= 1
@@ -78,7 +83,7 @@ extension JSONTokenReader {
                     // Fast path: plain ASCII up to the closing quote, inside the window and the limits.
                     let contentStart = i &+ 1
                     let end = Swift.min(n, Swift.min(documentLimit, contentStart &+ Swift.min(maxToken, n)))
-                    var j = contentStart
+                    var j = usesSIMD ? Self.simdStringRun(p, from: contentStart, end: end) : contentStart
                     while j &+ 8 <= end {
                         let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
                         let special = JSONSWAR.stringSpecialMask(word)
@@ -106,7 +111,11 @@ extension JSONTokenReader {
                     // Fast path: a whole number inside the window and the limits.
                     let limit = Swift.min(documentLimit, i &+ Swift.min(maxToken, n))
                     var fastState = NumberState.start
-                    if let end = scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState) {
+                    let fastEnd =
+                        usesSIMD
+                        ? scanNumberSIMD(p, from: i, end: Swift.min(n, limit), state: &fastState)
+                        : scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState)
+                    if let end = fastEnd {
                         (out + produced).initialize(
                             to: .number(JSONSpan(offset: base &+ i, length: end &- i, flag: fastState != .integer)))
                         produced &+= 1

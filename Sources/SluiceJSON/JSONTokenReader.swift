@@ -44,6 +44,10 @@ public struct JSONTokenReader: Sendable {
     /// Whether the input may hold several top-level documents (concatenated, or separated by whitespace
     /// or newlines). Each document ends with `.endOfDocument`.
     public let allowsMultipleDocuments: Bool
+    /// How bytes are scanned (`.scalar` by default; see `JSONScanPath`).
+    public let scanPath: JSONScanPath
+    /// `scanPath == .simd`, read in the hot loops.
+    let usesSIMD: Bool
 
     // Input window: `storage[0]` is the byte at absolute offset `storageBase`.
     var storage: [UInt8] = []
@@ -85,10 +89,24 @@ public struct JSONTokenReader: Sendable {
     /// - Parameters:
     ///   - limits: depth, token and document size limits.
     ///   - allowsMultipleDocuments: accept zero or more top-level documents instead of exactly one.
-    public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false) {
+    ///   - scanPath: the scalar path (default, the faster one as measured so far) or the SIMD path; both give
+    ///     the same tokens and errors.
+    public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false, scanPath: JSONScanPath = .scalar) {
         self.limits = limits
         self.allowsMultipleDocuments = allowsMultipleDocuments
+        self.scanPath = scanPath
+        self.usesSIMD = scanPath == .simd
         enclosing.reserveCapacity(min(limits.maxDepth, 64))
+    }
+
+    /// Creates a reader whose input is `bytes`, adopted as its window without a copy (the array's storage is
+    /// shared until a later `feed` writes to the window). For a whole document already in an array.
+    public init(
+        adopting bytes: [UInt8], limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false,
+        scanPath: JSONScanPath = .scalar
+    ) {
+        self.init(limits: limits, allowsMultipleDocuments: allowsMultipleDocuments, scanPath: scanPath)
+        storage = bytes
     }
 
     /// The absolute stream offset of the next byte that `feed` will receive (the total bytes fed so far).

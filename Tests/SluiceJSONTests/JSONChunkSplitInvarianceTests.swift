@@ -3,24 +3,26 @@ import SluiceTestKit
 import Testing
 
 /// Property: however the input is cut into chunks, the reader emits the same tokens, and the same
-/// error at the same offset (with the same line, column, path and message) as for the whole buffer.
+/// error at the same offset (with the same line, column, path and message) as for the whole buffer, on both scan
+/// paths; and the SIMD path gives exactly what the scalar path (the reference) gives.
 @Suite struct JSONChunkSplitInvarianceTests {
-    @Test(arguments: SharedFixtures.corpusNames)
-    func corpusFileGivesTheSameTokensWhateverTheChunks(name: String) throws {
+    @Test(arguments: SharedFixtures.corpusNames, JSONScanPath.allCases)
+    func corpusFileGivesTheSameTokensWhateverTheChunks(name: String, scanPath path: JSONScanPath) throws {
         let bytes = try SharedFixtures.corpusFile(name)
         let whole = TokenRecorder.whole(bytes)
         #expect(whole.error == nil, "\(name): \(String(describing: whole.error))")
         #expect(TokenInvariantChecker.violation(in: whole.tokens.map(\.token)) == nil)
-        #expect(TokenRecorder.run(bytes, chunkSize: 4096) == whole, "\(name) in 4 KiB chunks")
+        #expect(TokenRecorder.whole(bytes, scanPath: path) == whole, "\(name) whole, \(path) path")
+        #expect(TokenRecorder.run(bytes, chunkSize: 4096, scanPath: path) == whole, "\(name) in 4 KiB chunks")
         // 1-byte chunks on the small files only (debug builds run these tests).
         if bytes.count < 200_000 {
-            #expect(TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2) == whole, "\(name) in 1-byte chunks")
+            #expect(TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2, scanPath: path) == whole, "\(name) in 1-byte chunks")
         } else {
-            #expect(TokenRecorder.run(bytes, chunkSize: 7, bufferSize: 3) == whole, "\(name) in 7-byte chunks")
+            #expect(TokenRecorder.run(bytes, chunkSize: 7, bufferSize: 3, scanPath: path) == whole, "\(name) in 7-byte chunks")
         }
         var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x5EED_0001)
         let cuts = TokenRecorder.randomCuts(count: bytes.count, maxChunk: 3000, using: &random)
-        #expect(TokenRecorder.run(bytes, cuts: cuts, bufferSize: 5) == whole, "\(name), random cuts, seed \(random.seed)")
+        #expect(TokenRecorder.run(bytes, cuts: cuts, bufferSize: 5, scanPath: path) == whole, "\(name), random cuts, seed \(random.seed)")
     }
 
     @Test func generatedDocumentsGiveTheSameTokensAtEveryCut() {
@@ -65,23 +67,36 @@ import Testing
             #expect(whole.tokens.filter { $0.token == .endOfDocument }.count == 12)
             for _ in 0..<5 {
                 let cuts = TokenRecorder.randomCuts(count: stream.count, maxChunk: 9, using: &random)
-                #expect(TokenRecorder.run(stream, cuts: cuts, bufferSize: 2, multipleDocuments: true) == whole)
+                for path in JSONScanPath.allCases {
+                    #expect(
+                        TokenRecorder.run(stream, cuts: cuts, bufferSize: 2, multipleDocuments: true, scanPath: path)
+                            == whole, "\(path) path, seed \(seed) round \(round)")
+                }
             }
         }
     }
 
+    /// `whole` comes from the scalar path; every chunking is checked on both paths.
     private func expectSameRuns(
         _ bytes: [UInt8], whole: RecordedRun, random: inout SeededRandomNumberGenerator, context: String
     ) {
-        #expect(TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2) == whole, "1-byte chunks, \(context)")
-        if bytes.count <= 160 {
-            for cut in 0...bytes.count {
-                #expect(TokenRecorder.run(bytes, cuts: [cut], bufferSize: 3) == whole, "cut at \(cut), \(context)")
+        for path in JSONScanPath.allCases {
+            let context = "\(path) path, \(context)"
+            #expect(TokenRecorder.whole(bytes, scanPath: path) == whole, "whole, \(context)")
+            #expect(TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2, scanPath: path) == whole, "1-byte chunks, \(context)")
+            if bytes.count <= 160 {
+                for cut in 0...bytes.count {
+                    #expect(
+                        TokenRecorder.run(bytes, cuts: [cut], bufferSize: 3, scanPath: path) == whole,
+                        "cut at \(cut), \(context)")
+                }
             }
-        }
-        for _ in 0..<4 {
-            let cuts = TokenRecorder.randomCuts(count: bytes.count, maxChunk: 16, using: &random)
-            #expect(TokenRecorder.run(bytes, cuts: cuts, bufferSize: 4) == whole, "cuts \(cuts), \(context)")
+            for _ in 0..<4 {
+                let cuts = TokenRecorder.randomCuts(count: bytes.count, maxChunk: 16, using: &random)
+                #expect(
+                    TokenRecorder.run(bytes, cuts: cuts, bufferSize: 4, scanPath: path) == whole,
+                    "cuts \(cuts), \(context)")
+            }
         }
     }
 }

@@ -3,18 +3,22 @@ import SluiceTestKit
 import Testing
 
 /// JSONTestSuite: `y_` files are accepted, `n_` files rejected, `i_` files either, never a crash or a hang.
-/// Each file goes through the reader whole, in 1-byte chunks, and through the materializer.
+/// Each file goes through the reader whole, in 1-byte chunks, and through the materializer, on both scan paths;
+/// the SIMD path must also agree with the scalar one (the reference) token for token and error for error.
 @Suite struct JSONConformanceTests {
     @Test func suiteIsPresent() {
         #expect(ConformanceFiles.names.count > 300, "JSONTestSuite not found at \(SharedFixtures.conformanceDirectory.path)")
     }
 
-    @Test(arguments: ConformanceFiles.names)
-    func conformance(file: String) throws {
+    @Test(arguments: ConformanceFiles.names, JSONScanPath.allCases)
+    func conformance(file: String, scanPath: JSONScanPath) throws {
         let bytes = try ConformanceFiles.bytes(file)
-        let whole = TokenRecorder.whole(bytes)
-        let byteByByte = TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2)
+        let whole = TokenRecorder.whole(bytes, scanPath: scanPath)
+        let byteByByte = TokenRecorder.run(bytes, chunkSize: 1, bufferSize: 2, scanPath: scanPath)
         #expect(byteByByte == whole, "1-byte chunks disagree with the whole buffer")
+        if scanPath != .scalar {
+            #expect(whole == TokenRecorder.whole(bytes, scanPath: .scalar), "the \(scanPath) path disagrees with the scalar one")
+        }
         let materialized = Result { () throws(JSONParseError) -> JSONValue in try JSONValue(parsing: bytes) }
         switch file.first {
         case "y":

@@ -108,8 +108,9 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
 }
 
 /// Parses each document into a `JSONValue` (strict RFC 8259). Pure: documents are independent, so it fuses with
-/// the transforms after it. A document that does not parse goes to the dead-letter sink with its
-/// `JSONParseError` (offsets relative to the whole stream).
+/// the transforms after it. The document's bytes are read in place (adopted by the token reader, not copied
+/// again). A document that does not parse goes to the dead-letter sink with its `JSONParseError`, located in the
+/// whole stream: the same offset, line and column as `JSONStreamingMaterializer` reports.
 public struct JSONMaterializeOperator: StageOperator {
     /// The limits each document is parsed with.
     public let limits: JSONLimits
@@ -122,18 +123,20 @@ public struct JSONMaterializeOperator: StageOperator {
     public var isPure: Bool { true }
 
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONValue) -> Void) throws {
-        emit(try JSONDocumentParser.parse(input.bytes, limits: limits, baseOffset: input.frame.offset))
+        emit(try JSONDocumentParser.parse(input.bytes, frame: input.frame, limits: limits))
     }
 
     public static var _isSingleOutput: Bool { true }
 
     public mutating func _processOne(_ input: JSONDocumentBytes) throws -> JSONValue? {
-        try JSONDocumentParser.parse(input.bytes, limits: limits, baseOffset: input.frame.offset)
+        try JSONDocumentParser.parse(input.bytes, frame: input.frame, limits: limits)
     }
 }
 
 /// Tokenizes each document with a `JSONTokenReader` and counts the tokens (`tokens_emitted_total`,
-/// `tokens_per_doc_avg`). A document that does not tokenize goes to the dead-letter sink.
+/// `tokens_per_doc_avg`). The document's bytes are read in place (adopted by the reader, not copied again).
+/// A document that does not tokenize goes to the dead-letter sink with its `JSONParseError`, located in the
+/// whole stream like the `.values()` stage's errors.
 public struct JSONTokenizeOperator: StageOperator {
     /// The limits each document is read with.
     public let limits: JSONLimits
@@ -151,10 +154,13 @@ public struct JSONTokenizeOperator: StageOperator {
     public var isPure: Bool { false }
 
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONTokenizedDocument) -> Void) throws {
-        var reader = JSONTokenReader(limits: limits)
+        var reader = JSONTokenReader(adopting: input.bytes, limits: limits)
         var tokens: [JSONToken] = []
-        try reader.feed(input.bytes, into: &tokens)
-        try reader.finalize(into: &tokens)
+        do {
+            try reader.finalize(into: &tokens)
+        } catch {
+            throw error.relocated(to: input.frame)
+        }
         tokenCount += tokens.count
         documentCount += 1
         emit(JSONTokenizedDocument(document: input, tokens: tokens))

@@ -2,11 +2,14 @@ import SluiceJSON
 import SluiceTestKit
 
 /// Micro benchmarks of Sluice's own parsers on every corpus file (MicroParse): the token reader fed in 4 KiB
-/// chunks and whole, and the token materializer building a `JSONValue`. `micro/foundation/<file>` is the peer.
+/// chunks and whole (on the default scalar scan path, and on the SIMD path: `.../chunk4k-simd`, `.../whole-simd`),
+/// and the token materializer building a `JSONValue`. `micro/foundation/<file>` is the peer.
 enum ParserBenchmarks {
     static let all: [Benchmark] = SharedFixtures.corpusNames.flatMap { file in
         [
             tokenize(file, chunkSize: 4_096), tokenize(file, chunkSize: nil),
+            tokenize(file, chunkSize: 4_096, scanPath: .simd).peer("micro/tokenize/\(file)/chunk4k"),
+            tokenize(file, chunkSize: nil, scanPath: .simd).peer("micro/tokenize/\(file)/whole"),
             materialize(file).peer("micro/foundation/\(file)"),
         ]
     }
@@ -26,14 +29,16 @@ enum ParserBenchmarks {
         var chunkSize: Int
         var buffer = TokenBuffer(capacity: 1_024)
         var expectedTokens: Int
+        var scanPath = JSONScanPath.scalar
         var lastTokens = 0
     }
 
     /// Tokenizes `bytes` in chunks of `chunkSize` through the batch API and returns the token count.
-    static func countTokens(_ bytes: [UInt8], chunkSize: Int, buffer: UnsafeMutableBufferPointer<JSONToken>)
-        throws(JSONParseError) -> Int
-    {
-        var reader = JSONTokenReader()
+    static func countTokens(
+        _ bytes: [UInt8], chunkSize: Int, buffer: UnsafeMutableBufferPointer<JSONToken>,
+        scanPath: JSONScanPath = .scalar
+    ) throws(JSONParseError) -> Int {
+        var reader = JSONTokenReader(scanPath: scanPath)
         var count = 0
         var failure: JSONParseError?
         bytes.withUnsafeBytes { raw in
@@ -56,11 +61,11 @@ enum ParserBenchmarks {
     }
 
     /// `micro/tokenize/<file>/chunk4k` and `micro/tokenize/<file>/whole`: token reader, batch API.
-    static func tokenize(_ file: String, chunkSize: Int?) -> Benchmark {
-        let variant = chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole"
+    static func tokenize(_ file: String, chunkSize: Int?, scanPath: JSONScanPath = .scalar) -> Benchmark {
+        let variant = (chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole") + (scanPath == .simd ? "-simd" : "")
         return Benchmark.synchronous(
             "micro/tokenize/\(file)/\(variant)",
-            summary: "JSONTokenReader over corpus/\(file).json, "
+            summary: "JSONTokenReader (\(scanPath) scan path) over corpus/\(file).json, "
                 + (chunkSize.map { "fed in \($0)-byte chunks" } ?? "fed whole") + ", tokens into a reused buffer",
             setup: { (_: BenchmarkParameters) throws -> BenchmarkSetup<TokenizeState> in
                 let bytes = try CorpusFiles.load(file)
@@ -71,11 +76,13 @@ enum ParserBenchmarks {
                 try reader.feed(bytes, into: &tokens)
                 try reader.finalize(into: &tokens)
                 return BenchmarkSetup(
-                    state: TokenizeState(bytes: bytes, chunkSize: size, expectedTokens: tokens.count),
+                    state: TokenizeState(
+                        bytes: bytes, chunkSize: size, expectedTokens: tokens.count, scanPath: scanPath),
                     itemsPerOperation: Double(tokens.count), bytesPerOperation: Double(bytes.count))
             },
             operation: { (state: inout TokenizeState) throws in
-                state.lastTokens = try countTokens(state.bytes, chunkSize: state.chunkSize, buffer: state.buffer.tokens)
+                state.lastTokens = try countTokens(
+                    state.bytes, chunkSize: state.chunkSize, buffer: state.buffer.tokens, scanPath: state.scanPath)
             },
             check: { (state: TokenizeState) -> String? in
                 state.lastTokens == state.expectedTokens

@@ -25,6 +25,7 @@ public struct BenchmarkRegistry: Sendable {
             ReactiveBenchmarks.all,
             IncrementalCheckpointBenchmarks.all,
             ConcurrentChaosBenchmarks.all,
+            JSONStageBenchmarks.all,
         ].flatMap { $0 })
 
     /// Creates a registry. Precondition: names are unique.

@@ -65,16 +65,7 @@ public struct JSONStreamingMaterializer<Framer: JSONFraming>: Sendable {
 
     /// Parses one document, moving the error's position from the document to the stream.
     private static func parse(_ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits) throws(JSONParseError) -> JSONValue {
-        do {
-            return try JSONDocumentParser.parse(bytes, limits: limits, baseOffset: frame.offset)
-        } catch var error {
-            // The parser counts lines and columns from the document's first byte.
-            if error.line == 1 {
-                error.column += frame.column - 1
-            }
-            error.line += frame.line - 1
-            throw error
-        }
+        try JSONDocumentParser.parse(bytes, frame: frame, limits: limits)
     }
 }
 

@@ -20,9 +20,9 @@ enum TokenRecorder {
     /// Feeds `bytes` cut at `cuts` (sorted offsets), reading into a buffer of `bufferSize` tokens.
     static func run(
         _ bytes: [UInt8], cuts: [Int], bufferSize: Int = 64, limits: JSONLimits = .default,
-        multipleDocuments: Bool = false
+        multipleDocuments: Bool = false, scanPath: JSONScanPath = .scalar
     ) -> RecordedRun {
-        var reader = JSONTokenReader(limits: limits, allowsMultipleDocuments: multipleDocuments)
+        var reader = JSONTokenReader(limits: limits, allowsMultipleDocuments: multipleDocuments, scanPath: scanPath)
         var run = RecordedRun()
         let buffer = UnsafeMutableBufferPointer<JSONToken>.allocate(capacity: bufferSize)
         defer { buffer.deallocate() }
@@ -60,16 +60,19 @@ enum TokenRecorder {
     /// Feeds `bytes` in chunks of `chunkSize` bytes.
     static func run(
         _ bytes: [UInt8], chunkSize: Int, bufferSize: Int = 64, limits: JSONLimits = .default,
-        multipleDocuments: Bool = false
+        multipleDocuments: Bool = false, scanPath: JSONScanPath = .scalar
     ) -> RecordedRun {
         run(
             bytes, cuts: Array(stride(from: chunkSize, to: bytes.count, by: chunkSize)), bufferSize: bufferSize,
-            limits: limits, multipleDocuments: multipleDocuments)
+            limits: limits, multipleDocuments: multipleDocuments, scanPath: scanPath)
     }
 
     /// Feeds `bytes` whole.
-    static func whole(_ bytes: [UInt8], limits: JSONLimits = .default, multipleDocuments: Bool = false) -> RecordedRun {
-        run(bytes, cuts: [], bufferSize: 1024, limits: limits, multipleDocuments: multipleDocuments)
+    static func whole(
+        _ bytes: [UInt8], limits: JSONLimits = .default, multipleDocuments: Bool = false,
+        scanPath: JSONScanPath = .scalar
+    ) -> RecordedRun {
+        run(bytes, cuts: [], bufferSize: 1024, limits: limits, multipleDocuments: multipleDocuments, scanPath: scanPath)
     }
 
     /// Random cut points: chunk sizes drawn from 1...`maxChunk`.

@@ -85,3 +85,44 @@ import Testing
         #expect(sync.elements.first == (try JSONValue(parsing: bytes)))
     }
 }
+
+/// The `.values()` and `.tokens()` stages report a bad document's error where `JSONStreamingMaterializer` does:
+/// the same offset, line and column in the whole stream, whatever the chunking.
+@Suite struct JSONStageErrorPositionTests {
+    static let stream = Array("{\"a\":1}\n\n  {\"b\": [true, nul]}\n{\"c\":\"x\"}\n".utf8)
+
+    static func materializerError() throws -> JSONParseError {
+        var materializer = JSONStreamingMaterializer(mode: .newlineDelimited)
+        do {
+            try materializer.feed(stream) { _, _ in }
+            try materializer.finalize { _, _ in }
+        } catch let error as JSONParseError {
+            return error
+        }
+        throw CancellationError()  // the stream holds a bad document: reaching here fails the test
+    }
+
+    @Test(arguments: [1, 5, 4_096])
+    func valuesAndTokensStagesLocateErrorsLikeTheMaterializer(chunkSize: Int) throws {
+        let expected = try Self.materializerError()
+        #expect(expected.line == 3 && expected.column == 19 && expected.offset == 27)
+        for useTokens in [false, true] {
+            let deadLetters = DeadLetterCollector()
+            let policy = DeadLetterPolicy(sink: deadLetters, clock: ManualClock())
+            let framed = Pipeline.source("bytes", BufferByteSource(Self.stream, chunkSize: chunkSize))
+                .frames("frames", .newlineDelimited)
+            if useTokens {
+                let counts = OutputCollector<Int>()
+                _ = try SyncEngine().run(framed.tokens("parse").map { $0.tokens.count }.deadLetters(policy).sink(counts))
+                #expect(counts.drain().count == 2)
+            } else {
+                let values = OutputCollector<JSONValue>()
+                _ = try SyncEngine().run(framed.values("parse").deadLetters(policy).sink(values))
+                #expect(values.drain().count == 2)
+            }
+            let record = try #require(deadLetters.records.first)
+            let error = try #require(record.error as? JSONParseError)
+            #expect(error == expected, "tokens stage: \(useTokens), chunk size \(chunkSize)")
+        }
+    }
+}
