@@ -8,7 +8,7 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case invalidSuite, unknownSuite, unknownBenchmark, invalidResults, invalidArgument, io, worker
-            case benchmarkSetup
+            case benchmarkSetup, missingBase
         }
 
         private let value: Value
@@ -30,6 +30,8 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
         public static let worker = Code(.worker)
         /// A benchmark's setup failed (e.g. a missing corpus file).
         public static let benchmarkSetup = Code(.benchmarkSetup)
+        /// The gate found no base revision to judge the work tree against (exit 6, never a silent pass).
+        public static let missingBase = Code(.missingBase)
 
         public var description: String { value.rawValue }
     }
@@ -42,24 +44,27 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
     public var file: String?
     /// The field path inside the file, e.g. `benchmarks[3].settings.minRounds`.
     public var field: String?
+    /// The error underneath, when this one wraps another (a decoding error, an errno).
+    public var cause: String?
 
     /// Creates an error.
-    public init(code: Code, message: String, file: String? = nil, field: String? = nil) {
+    public init(code: Code, message: String, file: String? = nil, field: String? = nil, cause: String? = nil) {
         self.code = code
         self.message = message
         self.file = file
         self.field = field
+        self.cause = cause
     }
 
-    /// `file: field: message`, leaving out what is absent.
+    /// `file: field: message (cause: …)`, leaving out what is absent.
     public var description: String {
-        [file, field, message].compactMap { $0 }.joined(separator: ": ")
+        [file, field, message].compactMap { $0 }.joined(separator: ": ") + (cause.map { " (cause: \($0))" } ?? "")
     }
 
     /// The exit code this error maps to: bad input for bad files and arguments, else harness error.
     public var exitCode: HarnessExitCode {
         switch code {
-        case .invalidSuite, .unknownSuite, .unknownBenchmark, .invalidResults, .invalidArgument: .badInput
+        case .invalidSuite, .unknownSuite, .unknownBenchmark, .invalidResults, .invalidArgument, .missingBase: .badInput
         default: .harnessError
         }
     }

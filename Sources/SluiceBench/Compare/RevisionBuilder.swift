@@ -50,8 +50,10 @@ public struct RevisionBuilder: Sendable {
     /// The build of `commit` (a full sha), building it when the cache has none.
     /// - Parameter side: `A` or `B`, for messages.
     /// - Throws: `CompareError` `.checkoutFailed` or `.buildFailed` (with the build log's last lines).
-    public func build(_ commit: String, side: String) throws(CompareError) -> Build {
-        let folder = cacheDirectory.appendingPathComponent(commit)
+    public func build(_ commit: String, side: String, cacheKey: String? = nil, patch: URL? = nil)
+        throws(CompareError) -> Build
+    {
+        let folder = cacheDirectory.appendingPathComponent(cacheKey ?? commit)
         let source = folder.appendingPathComponent("src")
         let worker = source.appendingPathComponent(workerPath)
         let markerURL = folder.appendingPathComponent("built.json")
@@ -61,7 +63,7 @@ public struct RevisionBuilder: Sendable {
         } catch {
             throw CompareError(code: .checkoutFailed, message: "cannot create \(cacheDirectory.path): \(error)", side: side)
         }
-        let lock = open(cacheDirectory.appendingPathComponent("\(commit).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lock = open(cacheDirectory.appendingPathComponent("\(cacheKey ?? commit).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         defer {
             if lock >= 0 { close(lock) }
         }
@@ -79,6 +81,16 @@ public struct RevisionBuilder: Sendable {
                 try repository.export(commit, to: staging)
             } catch {
                 throw CompareError(code: error.code, message: error.message, side: side)
+            }
+            if let patch {
+                let applied = try? ProcessRunner.run(["patch", "-p1", "--batch", "--forward", "-i", patch.path], in: staging)
+                guard let applied, applied.status == 0 else {
+                    throw CompareError(
+                        code: .checkoutFailed,
+                        message: "the patch \(patch.path) does not apply to \(commit.prefix(12)): "
+                            + (applied.map { String(decoding: $0.stderr, as: UTF8.self) } ?? "patch did not run"),
+                        side: side)
+                }
             }
             do {
                 try FileManager.default.moveItem(at: staging, to: source)

@@ -13,8 +13,17 @@ public struct GateConfiguration: Sendable {
     public var confidence: Double
     /// Compare even when the environments differ; the report then says so prominently.
     public var allowsIncomparableEnvironments: Bool
-    /// Environment-control benchmarks: if one moves, timing alerts become inconclusive (machine drift).
+    /// Environment-control benchmarks: always compared; when one moves, the timing lane is normalised by its
+    /// movement (see `GateComparator.controlNormalization`).
     public var calibrationBenchmarks: [String] = []
+    /// The timing lane's error budget: `alpha` is the family-wise error rate of the whole run (Holm across the
+    /// suite's timing comparisons), spent across the looks of adaptive re-measurement.
+    public var sequential = AlphaSpending(alpha: GateConfiguration.defaultAlpha, looks: 1)
+    /// The look this comparison is (1-based, at most `sequential.looks`).
+    public var look = 1
+
+    /// The default family-wise error rate of a gate run's timing lane (one-sided).
+    public static let defaultAlpha = 0.05
 
     /// Creates a configuration.
     public init(

@@ -79,6 +79,10 @@ public struct MetricComparison: Codable, Hashable, Sendable {
     public var waiver: Waiver?
     /// A short explanation for people.
     public var note: String?
+    /// Timing lane: the one-sided p-value of "no change in the worse direction", over process values.
+    public var pValue: Double? = nil
+    /// Timing lane: how many values each side had (processes, or rounds for an old stored file).
+    public var replicates: [Int]? = nil
 
     /// Creates a comparison; `lane`, `direction` and `unit` come from the metric.
     public init(
