@@ -213,7 +213,8 @@ public struct GateSession: Sendable {
             pattern.append(order.map { $0 == .base ? "B" : "C" }.joined())
             for side in order where sides.contains(side) && state.failure[side]?[entry.name] == nil {
                 let request = WorkerRequest(
-                    op: .run, id: "\(entry.name)#\(side.rawValue)\(pair)", benchmark: entry.name,
+                    op: .run, id: "\(entry.name)#\(side.rawValue)\(state.parts[side]?[entry.name]?.count ?? pair)",
+                    benchmark: entry.name,
                     parameters: entry.parameters, settings: settings, metrics: timingMetrics, lane: .timing,
                     innerIterations: state.innerIterations[entry.name])
                 try await run(request, side: side, entry: entry, state: &state)
