@@ -45,10 +45,6 @@ extension HarnessExitCode {
     public init(error: any Error) {
         switch error {
         case let error as HarnessError: self = error.exitCode
-        case let error as GateError: self = error.exitCode
-        case let error as CompareError: self = error.exitCode
-        case let error as HistoryError: self = error.exitCode
-        case let error as MergeError: self = error.exitCode
         case is RunInterrupted: self = .interrupted
         default: self = .harnessError
         }

@@ -20,7 +20,7 @@ public struct BaselineStore: Sendable {
     ///
     /// Throws `.missingBaseline` (with the command that records one) when there is none, and `.badInput` when the
     /// file is damaged or of another schema version.
-    public func load(environmentKey: String, suite: String) throws(GateError) -> ResultsFile {
+    public func load(environmentKey: String, suite: String) throws(HarnessError) -> ResultsFile {
         let url = url(environmentKey: environmentKey, suite: suite)
         do {
             return try Self.loadBaseline(at: url)
@@ -31,12 +31,12 @@ public struct BaselineStore: Sendable {
                 message += " (baselines exist for: \(others.joined(separator: ", ")))"
             }
             message += "; record one with: sluice-bench baseline update --suite \(suite)"
-            throw GateError(.missingBaseline, message, file: url.path)
+            throw HarnessError(.missingBaseline, message, file: url.path)
         }
     }
 
     /// Loads a baseline file given by path: a missing file is `.missingBaseline`.
-    public static func loadBaseline(at url: URL) throws(GateError) -> ResultsFile {
+    public static func loadBaseline(at url: URL) throws(HarnessError) -> ResultsFile {
         try JSONFileReader.read(
             ResultsFile.self, from: url, kind: "baseline", schemaVersion: ResultsFile.currentSchemaVersion,
             missingCode: .missingBaseline)
@@ -54,21 +54,21 @@ public struct BaselineStore: Sendable {
     /// Refuses, without touching the existing baseline: results of another suite, partial runs, runs with a
     /// failed benchmark, and runs from different environments. Returns the file written.
     @discardableResult
-    public func update(suite: String, with results: [ResultsFile]) throws(GateError) -> URL {
+    public func update(suite: String, with results: [ResultsFile]) throws(HarnessError) -> URL {
         guard !results.isEmpty else {
-            throw GateError(.badInput, "no results to make a baseline from")
+            throw HarnessError(.badInput, "no results to make a baseline from")
         }
         for file in results {
             guard file.suite == suite else {
-                throw GateError(.badInput, "results of run \(file.runID) are for suite '\(file.suite)', not '\(suite)'",
+                throw HarnessError(.badInput, "results of run \(file.runID) are for suite '\(file.suite)', not '\(suite)'",
                                 field: "suite")
             }
             guard !file.isPartial else {
-                throw GateError(.badInput, "run \(file.runID) is partial (interrupted or a shard); "
+                throw HarnessError(.badInput, "run \(file.runID) is partial (interrupted or a shard); "
                                 + "a baseline must come from a complete run", field: "isPartial")
             }
             if let failed = file.benchmarks.first(where: { $0.status == .failed }) {
-                throw GateError(.badInput, "benchmark \(failed.name) failed in run \(file.runID): "
+                throw HarnessError(.badInput, "benchmark \(failed.name) failed in run \(file.runID): "
                                 + "\(failed.error ?? "no detail"); a baseline must come from a passing run")
             }
         }

@@ -36,13 +36,13 @@ public struct CommitComparer: Sendable {
     /// Compares `suite`'s benchmarks between `workerA` and `workerB`.
     ///
     /// Suspends while the workers measure. The workers are not closed here.
-    /// - Throws: `CompareError` when a worker fails or breaks the protocol; then there is no verdict at all.
+    /// - Throws: `HarnessError` when a worker fails or breaks the protocol; then there is no verdict at all.
     /// Complexity: O(benchmarks × rounds) worker round trips.
     public func run(
         suite: SuiteFile, workerA: any CompareWorker, workerB: any CompareWorker, runID: String, startedAt: String
-    ) async throws(CompareError) -> Outcome {
-        let helloA = try await sideError("A") { () async throws(CompareError) in try await workerA.hello() }
-        let helloB = try await sideError("B") { () async throws(CompareError) in try await workerB.hello() }
+    ) async throws(HarnessError) -> Outcome {
+        let helloA = try await sideError("A") { () async throws(HarnessError) in try await workerA.hello() }
+        let helloB = try await sideError("B") { () async throws(HarnessError) in try await workerB.hello() }
         let namesA = Set(helloA.benchmarks)
         let namesB = Set(helloB.benchmarks)
         var generator = SeededRandomNumberGenerator(seed: seed)
@@ -107,7 +107,7 @@ public struct CommitComparer: Sendable {
         let environmentA = helloA.environment ?? helloB.environment
         let environmentB = helloB.environment ?? helloA.environment
         guard let environmentA, let environmentB else {
-            throw CompareError(code: .workerFailed, message: "neither worker reported its environment in hello")
+            throw HarnessError(code: .workerFailed, message: "neither worker reported its environment in hello")
         }
         let resultsA = ResultsFile(
             runID: "\(runID)-A", suite: suite.name, startedAt: startedAt, isPartial: false,
@@ -119,7 +119,7 @@ public struct CommitComparer: Sendable {
         do {
             report = try GateComparator(configuration: gate).compare(baseline: resultsA, candidate: resultsB)
         } catch {
-            throw CompareError(code: .workerFailed, message: "the two builds cannot be compared: \(error.message)")
+            throw HarnessError(code: .workerFailed, message: "the two builds cannot be compared: \(error.message)")
         }
         return Outcome(
             gateReport: report, order: order, onlyInA: onlyInA, onlyInB: onlyInB, resultsA: resultsA,
@@ -129,7 +129,7 @@ public struct CommitComparer: Sendable {
     /// Finishes a session, or records the failure seen earlier as a failed benchmark.
     private func finish(
         _ worker: any CompareWorker, _ session: String, _ entry: SuiteBenchmark, _ failure: String?, side: String
-    ) async throws(CompareError) -> BenchmarkResult {
+    ) async throws(HarnessError) -> BenchmarkResult {
         if let failure {
             // Best effort: close the session; its result no longer matters.
             _ = try? await worker.finish(session: session)
@@ -145,27 +145,27 @@ public struct CommitComparer: Sendable {
         }
     }
 
-    private func sideError<T>(_ side: String, _ body: () async throws(CompareError) -> T) async throws(CompareError)
+    private func sideError<T>(_ side: String, _ body: () async throws(HarnessError) -> T) async throws(HarnessError)
         -> T
     {
         do {
             return try await body()
         } catch {
-            throw CompareError(code: error.code, message: error.message, side: side)
+            throw HarnessError(code: error.code, message: error.message, side: side)
         }
     }
 
     /// The failure message when `error` is a benchmark failure rather than the end of the comparison.
     static func benchmarkFailure(_ error: any Error) -> String? {
         if let failure = error as? CompareBenchmarkFailure { return failure.message }
-        if let error = error as? CompareError, error.code == .benchmarkFailed { return error.message }
+        if let error = error as? HarnessError, error.code == .benchmarkFailed { return error.message }
         return nil
     }
 
-    static func asCompareError(_ error: any Error, side: String) -> CompareError {
-        if let error = error as? CompareError {
-            return CompareError(code: error.code, message: error.message, side: side)
+    static func asCompareError(_ error: any Error, side: String) -> HarnessError {
+        if let error = error as? HarnessError {
+            return HarnessError(code: error.code, message: error.message, side: side)
         }
-        return CompareError(code: .workerFailed, message: "\(error)", side: side)
+        return HarnessError(code: .workerFailed, message: "\(error)", side: side)
     }
 }

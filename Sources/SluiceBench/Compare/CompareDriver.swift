@@ -5,7 +5,7 @@ import SluiceTestKit
 /// each commit in its cached folder, start both workers, compare in alternating rounds, and return the report.
 ///
 /// Every failure before the verdict (unknown revision, dirty tree, bad suite, a build failing on either side,
-/// a worker dying) throws `CompareError` and no report is made: there is never a partial verdict.
+/// a worker dying) throws `HarnessError` and no report is made: there is never a partial verdict.
 public struct CompareDriver: Sendable {
     /// What to compare and how.
     public struct Configuration: Sendable {
@@ -55,14 +55,14 @@ public struct CompareDriver: Sendable {
     ///
     /// Suspends while the builds and the workers run; builds run one after the other, never in parallel.
     /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
-    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(CompareError) -> CompareReport {
+    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
         let configuration = configuration
         let repository = GitRepository(directory: configuration.repository)
-        let commitA = try sided("A") { () throws(CompareError) in try repository.resolve(configuration.revisionA) }
-        let commitB = try sided("B") { () throws(CompareError) in try repository.resolve(configuration.revisionB) }
+        let commitA = try sided("A") { () throws(HarnessError) in try repository.resolve(configuration.revisionA) }
+        let commitB = try sided("B") { () throws(HarnessError) in try repository.resolve(configuration.revisionB) }
         let dirtyFiles = try repository.uncommittedChanges()
         if !dirtyFiles.isEmpty && !configuration.allowsDirtyWorkTree {
-            throw CompareError(
+            throw HarnessError(
                 code: .dirtyWorkTree,
                 message: "the work tree has uncommitted changes (\(dirtyFiles.prefix(5).joined(separator: ", "))"
                     + (dirtyFiles.count > 5 ? ", ..." : "") + "); commit or stash them, or pass --allow-dirty "
@@ -70,13 +70,13 @@ public struct CompareDriver: Sendable {
         }
         let suite: SuiteFile
         let gate: GateConfiguration
-        do throws(GateError) {
+        do throws(HarnessError) {
             suite = try JSONFileReader.read(
                 SuiteFile.self, from: configuration.suiteFile, kind: "suite file",
                 schemaVersion: SuiteFile.currentSchemaVersion)
             gate = try GateConfiguration(suite: suite, file: configuration.suiteFile.path, today: configuration.today)
         } catch {
-            throw CompareError(code: .badSuite, message: error.description)
+            throw HarnessError(code: .badSuite, message: error.description)
         }
         let builder = RevisionBuilder(
             repository: repository, cacheDirectory: configuration.cacheDirectory,
@@ -112,11 +112,11 @@ public struct CompareDriver: Sendable {
             dirtyFiles: dirtyFiles, outcome: outcome)
     }
 
-    private func sided<T>(_ side: String, _ body: () throws(CompareError) -> T) throws(CompareError) -> T {
+    private func sided<T>(_ side: String, _ body: () throws(HarnessError) -> T) throws(HarnessError) -> T {
         do {
             return try body()
         } catch {
-            throw CompareError(code: error.code, message: error.message, side: side)
+            throw HarnessError(code: error.code, message: error.message, side: side)
         }
     }
 }

@@ -143,13 +143,13 @@ public struct CompareReport: Codable, Sendable {
     }
 
     /// The JSON report: sorted keys, pretty-printed.
-    public func json() throws(GateError) -> Data {
+    public func json() throws(HarnessError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             return try encoder.encode(self)
         } catch {
-            throw GateError(.badInput, "cannot encode the compare report: \(error)")
+            throw HarnessError(.badInput, "cannot encode the compare report: \(error)")
         }
     }
 }

@@ -6,11 +6,11 @@
 /// the comparer alternates between two workers, never overlapping them, so they do not disturb each other.
 public protocol CompareWorker: AnyObject {
     /// The benchmarks this build registers, and the fingerprint it measures under.
-    func hello() async throws(CompareError) -> (benchmarks: [String], environment: EnvironmentFingerprint?)
+    func hello() async throws(HarnessError) -> (benchmarks: [String], environment: EnvironmentFingerprint?)
 
     /// Opens `session` for `benchmark`; returns the operations per sample chosen (or `innerIterations` when
     /// given, so both sides do the same work per sample).
-    /// - Throws: `CompareBenchmarkFailure` when the benchmark itself fails here; `CompareError` when the
+    /// - Throws: `CompareBenchmarkFailure` when the benchmark itself fails here; `HarnessError` when the
     ///   worker is gone or breaks the protocol.
     func prepare(
         session: String, benchmark: SuiteBenchmark, settings: RunSettings, metrics: [BenchmarkMetric],

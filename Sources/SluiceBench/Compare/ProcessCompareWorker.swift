@@ -9,17 +9,17 @@ public final class ProcessCompareWorker: CompareWorker {
     private var prepared: [String: WorkerRequest] = [:]
 
     /// Starts `executable worker` with `environment` added. `side` (`A` or `B`) names it in errors.
-    /// - Throws: `CompareError` `.workerFailed` when the process cannot start.
-    public init(executable: URL, side: String, environment: [String: String] = [:]) throws(CompareError) {
+    /// - Throws: `HarnessError` `.workerFailed` when the process cannot start.
+    public init(executable: URL, side: String, environment: [String: String] = [:]) throws(HarnessError) {
         self.side = side
         do {
             client = try WorkerClient(executable: executable, environment: environment)
         } catch {
-            throw CompareError(code: .workerFailed, message: "cannot start \(executable.path) worker: \(error)", side: side)
+            throw HarnessError(code: .workerFailed, message: "cannot start \(executable.path) worker: \(error)", side: side)
         }
     }
 
-    public func hello() async throws(CompareError) -> (benchmarks: [String], environment: EnvironmentFingerprint?) {
+    public func hello() async throws(HarnessError) -> (benchmarks: [String], environment: EnvironmentFingerprint?) {
         let response = try await exchange(WorkerRequest(op: .hello), expecting: .hello)
         return (response.benchmarks ?? [], response.environment)
     }
@@ -33,7 +33,7 @@ public final class ProcessCompareWorker: CompareWorker {
             metrics: metrics, lane: .all, innerIterations: innerIterations)
         let response = try await exchange(request, expecting: .prepared)
         guard let iterations = response.innerIterations ?? innerIterations else {
-            throw CompareError(code: .workerFailed, message: "`prepared` without innerIterations", side: side)
+            throw HarnessError(code: .workerFailed, message: "`prepared` without innerIterations", side: side)
         }
         var allocationRequest = request
         allocationRequest.op = .run
@@ -46,7 +46,7 @@ public final class ProcessCompareWorker: CompareWorker {
     public func round(session: String) async throws -> Double {
         let response = try await exchange(WorkerRequest(op: .round, id: session), expecting: .round)
         guard let value = response.values?["wall_time"] else {
-            throw CompareError(code: .workerFailed, message: "a `round` without values.wall_time", side: side)
+            throw HarnessError(code: .workerFailed, message: "a `round` without values.wall_time", side: side)
         }
         return value
     }
@@ -57,7 +57,7 @@ public final class ProcessCompareWorker: CompareWorker {
     public func finish(session: String) async throws -> BenchmarkResult {
         let response = try await exchange(WorkerRequest(op: .finish, id: session), expecting: .result)
         guard var result = response.result else {
-            throw CompareError(code: .workerFailed, message: "a `result` without its result", side: side)
+            throw HarnessError(code: .workerFailed, message: "a `result` without its result", side: side)
         }
         guard var allocationRequest = prepared.removeValue(forKey: session),
             allocationRequest.metrics?.contains(where: { $0.lane == .deterministic }) == true
@@ -76,21 +76,21 @@ public final class ProcessCompareWorker: CompareWorker {
     /// Sends `request` and returns the answer when it is `expected`; a `failed` answer is a benchmark failure,
     /// anything else (an `error`, another event, a dead worker) ends the comparison.
     private func exchange(_ request: WorkerRequest, expecting expected: WorkerResponse.Event)
-        async throws(CompareError) -> WorkerResponse
+        async throws(HarnessError) -> WorkerResponse
     {
         let response: WorkerResponse
         do {
             response = try await client.exchange(request)
         } catch {
-            throw CompareError(code: .workerFailed, message: "\(error)", side: side)
+            throw HarnessError(code: .workerFailed, message: "\(error)", side: side)
         }
         if response.event == expected { return response }
         if response.event == .failed {
-            // Typed throws cannot carry two error types: a benchmark failure travels as a CompareError with
+            // Typed throws cannot carry two error types: a benchmark failure travels as a HarnessError with
             // the `benchmarkFailed` marker, which the untyped callers turn back into CompareBenchmarkFailure.
-            throw CompareError(code: .benchmarkFailed, message: response.message ?? "the benchmark failed", side: side)
+            throw HarnessError(code: .benchmarkFailed, message: response.message ?? "the benchmark failed", side: side)
         }
-        throw CompareError(
+        throw HarnessError(
             code: .workerFailed,
             message: "expected `\(expected.rawValue)` to `\(request.op.rawValue)`, got `\(response.event.rawValue)`"
                 + (response.message.map { ": \($0)" } ?? ""),

@@ -11,9 +11,10 @@ import Foundation
 ///    exact one-sided Mann–Whitney p-value of "no change in the worse direction".
 /// 3. A change is *material* when the estimate is past the threshold's limit.
 /// 4. Holm–Bonferroni over every gated timing comparison of the run (the family) at the level this look may
-///    spend (`AlphaSpending`): a material change whose hypothesis Holm rejects is a Performance Alert; a
-///    material change it does not reject is Inconclusive (and is re-measured when looks remain). So on
+///    spend (`AlphaSpending`): a material change whose hypothesis Holm rejects is a Performance Alert. So on
 ///    unchanged code the chance of any timing alert in a run is at most `alpha`, across benchmarks and looks.
+///    A material change Holm does not reject is re-measured while it is promising (own p ≤ 0.25) and looks
+///    remain; at the last look it is Inconclusive when its own p ≤ alpha, else Unchanged (see `decideTiming`).
 /// 5. Improved: the estimate is past the mirrored limit and the interval lies wholly on the better side of 1.
 extension GateComparator {
     /// The drift of the environment control between the sides, when it moved: the Hodges–Lehmann wall-time
@@ -126,28 +127,43 @@ extension GateComparator {
     }
 
     /// The suite-level decision of the timing lane: Holm–Bonferroni at this look's level over every gated
-    /// timing comparison that has a p-value; material changes it rejects become Performance Alerts.
+    /// timing comparison that has a p-value. A material change Holm rejects is a Performance Alert. One it does
+    /// not reject stays open (Inconclusive) only while there is evidence for it: at a look before the last when
+    /// its own p-value is at most `continuationLimit` (promising: worth more processes), at the last look when
+    /// it is at most `alpha`. Otherwise it is Unchanged: an estimate past the limit that the processes cannot
+    /// tell from noise is not a finding. Stopping for lack of evidence never raises the false-alarm rate.
     /// Returns the size of the family. O(m log m).
     @discardableResult
     func decideTiming(_ comparisons: inout [MetricComparison]) -> Int {
         let family = comparisons.indices.filter { comparisons[$0].pValue != nil }
-        let level = configuration.sequential.level(atLook: configuration.look)
+        let design = configuration.sequential
+        let level = design.level(atLook: configuration.look)
+        let isLastLook = configuration.look >= design.looks
+        let keepOpenBelow = isLastLook ? design.alpha : Self.continuationLimit
         let rejected = HolmBonferroni.rejections(pValues: family.map { comparisons[$0].pValue ?? 1 }, alpha: level)
+        let holm = "Holm over \(family.count) at level \(Self.formatP(level)), look \(configuration.look) of \(design.looks)"
         for (position, index) in family.enumerated() {
-            guard comparisons[index].outcome == .inconclusive else { continue }
-            let holm = " (Holm over \(family.count) at level \(Self.formatP(level)), look \(configuration.look) of "
-                + "\(configuration.sequential.looks))"
+            guard comparisons[index].outcome == .inconclusive, let p = comparisons[index].pValue else { continue }
+            let note = comparisons[index].note ?? ""
             if rejected[position] {
                 comparisons[index].outcome = .regressed
                 comparisons[index].verdictClass = .performanceAlert
-                comparisons[index].note = (comparisons[index].note ?? "") + "; beyond noise" + holm
+                comparisons[index].note = note + "; beyond noise (\(holm))"
+            } else if p <= keepOpenBelow {
+                comparisons[index].note = note + "; past the limit, not yet beyond noise (\(holm))"
+                    + (isLastLook ? "" : ": re-measured")
             } else {
-                comparisons[index].note = (comparisons[index].note ?? "")
-                    + "; past the limit but not beyond noise" + holm
+                comparisons[index].outcome = .unchanged
+                comparisons[index].verdictClass = nil
+                comparisons[index].note = note + "; the estimate is past the limit but the processes cannot tell "
+                    + "it from noise (\(holm))"
             }
         }
         return family.count
     }
+
+    /// Before the last look, an unresolved material change is re-measured when its own p-value is at most this.
+    public static let continuationLimit = 0.25
 
     /// The values each side contributes: per-process values at `percentile` when both sides have at least two,
     /// else (p50 only) the per-round values. The third element names the unit: `process` or `round`.

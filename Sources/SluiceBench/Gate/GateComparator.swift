@@ -22,15 +22,15 @@ public struct GateComparator: Sendable {
 
     /// Compares `candidate` with `baseline`.
     ///
-    /// Throws `GateError.Code.incomparableEnvironment` when the environments differ and the configuration does
+    /// Throws `HarnessError.Code.incomparableEnvironment` when the environments differ and the configuration does
     /// not allow it. Every benchmark is accounted for: compared, or listed as added, removed, failed or skipped.
     /// - Complexity: O(b · m · r² log r) for b benchmarks, m metrics and r rounds.
-    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(GateError) -> GateReport {
+    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(HarnessError) -> GateReport {
         let environment = EnvironmentComparison(
             baseline: baseline.environment, candidate: candidate.environment,
             isForced: configuration.allowsIncomparableEnvironments)
         if !environment.isComparable && !configuration.allowsIncomparableEnvironments {
-            throw GateError(.incomparableEnvironment, environment.refusal)
+            throw HarnessError(.incomparableEnvironment, environment.refusal)
         }
         var changes: [BenchmarkChange] = []
         var comparisons: [MetricComparison] = []

@@ -43,11 +43,11 @@ public struct GateConfiguration: Sendable {
     /// The configuration a suite file describes: its thresholds (or the defaults), its waivers checked against
     /// `today` (`YYYY-MM-DD`), and its required metrics restricted to what each benchmark captures.
     ///
-    /// Throws `GateError` (bad input or expired waiver) naming `file` and the field.
+    /// Throws `HarnessError` (bad input or expired waiver) naming `file` and the field.
     public init(
         suite: SuiteFile, file: String?, today: String, confidence: Double = RatioStatistics.defaultConfidence,
         allowsIncomparableEnvironments: Bool = false
-    ) throws(GateError) {
+    ) throws(HarnessError) {
         let thresholds = ThresholdSet(rules: suite.thresholds)
         try thresholds.validate(file: file)
         let required = Set(suite.requiredMetrics ?? [])

@@ -116,7 +116,7 @@ extension GateSession {
                     try results.write(to: url)
                     resultsFiles.append(url)
                 }
-            } catch let error as GateError {
+            } catch let error as HarnessError {
                 throw HarnessError(code: .io, message: error.message, file: error.file)
             } catch {
                 throw HarnessError(code: .io, message: "cannot write the reports", cause: "\(error)")

@@ -34,7 +34,7 @@ struct SelftestBuilder {
                 try repository.export(head, to: staging)
                 try FileManager.default.moveItem(at: staging, to: source)
             }
-        } catch let error as CompareError {
+        } catch let error as HarnessError {
             throw HarnessError(code: .worker, message: error.description, file: folder.path)
         } catch {
             throw HarnessError(code: .io, message: "cannot prepare the self-test tree", file: folder.path,

@@ -18,7 +18,7 @@ final class FakeCompareWorker: CompareWorker, @unchecked Sendable {  // Confined
         self.generator = SeededRandomNumberGenerator(seed: seed)
     }
 
-    func hello() async throws(CompareError) -> (benchmarks: [String], environment: EnvironmentFingerprint?) {
+    func hello() async throws(HarnessError) -> (benchmarks: [String], environment: EnvironmentFingerprint?) {
         (benchmarks.keys.sorted(), SyntheticResults.fingerprint(commit: String(repeating: label, count: 40)))
     }
 
@@ -33,7 +33,7 @@ final class FakeCompareWorker: CompareWorker, @unchecked Sendable {  // Confined
 
     func round(session: String) async throws -> Double {
         guard let state = sessions[session], let base = benchmarks[state.name] else {
-            throw CompareError(code: .workerFailed, message: "unknown session")
+            throw HarnessError(code: .workerFailed, message: "unknown session")
         }
         let value = base * (1 + Double.random(in: -0.01...0.01, using: &generator))
         sessions[session]?.rounds.append(value)
@@ -43,7 +43,7 @@ final class FakeCompareWorker: CompareWorker, @unchecked Sendable {  // Confined
 
     func finish(session: String) async throws -> BenchmarkResult {
         guard let state = sessions.removeValue(forKey: session) else {
-            throw CompareError(code: .workerFailed, message: "unknown session")
+            throw HarnessError(code: .workerFailed, message: "unknown session")
         }
         guard !state.rounds.isEmpty else {
             return BenchmarkResult(name: state.name, status: .skipped, error: "no rounds", innerIterations: 0, metrics: [])

@@ -204,7 +204,7 @@ import Testing
         #expect {
             try F.comparator().compare(baseline: base, candidate: cand)
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .incomparableEnvironment && error?.message.contains("allocator") == true
                 && error?.message.contains("--force-incomparable") == true
         }

@@ -43,7 +43,7 @@ import Testing
         #expect {
             try set.validate(file: "suites/pr.json")
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .badInput && error?.field == field && error?.file == "suites/pr.json"
         }
     }
@@ -82,7 +82,7 @@ import Testing
         #expect {
             try WaiverSet(waivers, today: "2026-11-29", file: "suites/pr.json")
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .expiredWaiver && error?.field == "waivers[0]"
                 && error?.message.contains("2026-11-28") == true
         }
@@ -94,13 +94,13 @@ import Testing
         #expect {
             try WaiverSet(waivers, today: "2026-11-29", file: nil)
         } throws: { error in
-            (error as? GateError)?.code == .badInput && (error as? GateError)?.field == "waivers[0].expires"
+            (error as? HarnessError)?.code == .badInput && (error as? HarnessError)?.field == "waivers[0].expires"
         }
     }
 
     @Test func emptyReasonIsBadInput() throws {
         let waivers = try Self.waiver(expires: "2027-01-01", reason: " ")
-        #expect(throws: GateError.self) { try WaiverSet(waivers, today: "2026-11-29", file: nil) }
+        #expect(throws: HarnessError.self) { try WaiverSet(waivers, today: "2026-11-29", file: nil) }
     }
 }
 

@@ -37,7 +37,7 @@ import Testing
         var report = try ReportFixture.report()
         report.schemaVersion = 2
         let data = try JSONReportFormatter().format(report)
-        #expect(throws: GateError.self) { try JSONReportFormatter().decode(data, path: "r.json") }
+        #expect(throws: HarnessError.self) { try JSONReportFormatter().decode(data, path: "r.json") }
     }
 }
 
