@@ -149,6 +149,11 @@ extension GateComparator {
                 comparisons[index].outcome = .regressed
                 comparisons[index].verdictClass = .performanceAlert
                 comparisons[index].note = note + "; beyond noise (\(holm))"
+            } else if let counts = comparisons[index].replicates, counts.count == 2,
+                ShiftTest.smallestPValue(m: counts[0], n: counts[1]) > level / Double(max(1, family.count))
+            {
+                comparisons[index].note = note + "; too few processes (\(counts[0]) and \(counts[1])) for any "
+                    + "result to pass \(holm): add processes"
             } else if p <= keepOpenBelow {
                 comparisons[index].note = note + "; past the limit, not yet beyond noise (\(holm))"
                     + (isLastLook ? "" : ": re-measured")

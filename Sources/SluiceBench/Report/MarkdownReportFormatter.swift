@@ -18,6 +18,10 @@ public struct MarkdownReportFormatter: Sendable {
         lines.append(
             "Suite `\(report.suite)`, run `\(report.runID)` against baseline `\(report.baselineRunID)` "
                 + "(environment `\(report.environment.candidateKey)`). Exit code \(report.exitCode).")
+        if let session = report.sessionSentence {
+            lines.append("")
+            lines.append(session)
+        }
         if report.environment.isForced {
             lines.append("")
             lines.append("> [!WARNING]")

@@ -17,6 +17,9 @@ struct SelftestBuilder {
     }
 
     func build(patches: [URL]) throws(HarnessError) -> Builds {
+        if patches.isEmpty, let prebuilt = request.baseExecutable {
+            return Builds(base: prebuilt, mutants: [])
+        }
         let repository = GitRepository(directory: layout.root)
         guard let head = repository.commit("HEAD"), let tree = repository.tree(head) else {
             throw HarnessError(code: .missingBase, message: "the self-test needs a git work tree with a HEAD commit",

@@ -41,17 +41,19 @@ import Testing
         #expect(report.classCounts == ["performance_alert": 1])
     }
 
-    @Test func largeButNoisyShiftIsInconclusive() throws {
-        // The estimate is exactly +15 %, but rounds spread by ±25 % cannot show that it is past +10 %.
+    @Test func largeButNoisyShiftWithoutEvidenceIsUnchanged() throws {
+        // The estimate is exactly +15 %, past the +10 % limit, but processes spread by ±25 % give no evidence of
+        // any change at all (p ≈ 0.3): at the last look that is not a finding, so it does not block.
         let baseline: [Double] = [80, 130, 100, 120, 90, 110]
         let base = F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.wallTime, baseline)])])
         let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.wallTime, baseline.map { $0 * 1.15 })])])
         let report = try F.comparator(rules: Self.medianRule).compare(baseline: base, candidate: cand)
         let comparison = try #require(report.comparisons.first)
         #expect(abs((comparison.ratio ?? 0) - 1.15) < 1e-9)
-        #expect(comparison.outcome == .inconclusive, "\(comparison.note ?? "")")
-        #expect(comparison.verdictClass == .inconclusive)
-        #expect(report.outcome == .inconclusive && report.exitCode == 3)
+        #expect((comparison.pValue ?? 0) > 0.05)
+        #expect(comparison.outcome == .unchanged, "\(comparison.note ?? "")")
+        #expect(comparison.note?.contains("cannot tell it from noise") == true)
+        #expect(report.outcome == .pass)
     }
 
     @Test func smallShiftWithinThresholdPasses() throws {

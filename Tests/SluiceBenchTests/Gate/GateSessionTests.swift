@@ -56,8 +56,8 @@ struct SyntheticMeasurer: GateMeasurer {
              "settings": {"maxWarmupSeconds": 0.1, "minRounds": 3, "maxRounds": 3, "minRoundSeconds": 0.01, "processes": 1},
              "metrics": ["wall_time", "allocations"],
              "benchmarks": [\(names.map { #"{"name": "\#($0)"}"# }.joined(separator: ", "))],
-             "thresholds": [{"benchmark": "micro/*", "metric": "wall_time", "relative": 0.05},
-                            {"benchmark": "micro/*", "metric": "allocations", "absolute": 0}],
+             "thresholds": [{"benchmark": "micro/*", "metric": "wall_time", "percentile": "p50", "relative": 0.05},
+                            {"benchmark": "micro/*", "metric": "allocations", "percentile": "p50", "absolute": 0}],
              "calibration": ["calibration/memory-walk"]}
             """
         return try JSONDecoder().decode(SuiteFile.self, from: Data(json.utf8))

@@ -5,8 +5,8 @@ import Testing
 
 /// The timing lane's rules: host comparability, Holm across the suite, and the environment control.
 @Suite struct TimingLaneTests {
-    static let rules = #"[{"benchmark": "micro/*", "metric": "wall_time", "relative": 0.05}, "#
-        + #"{"benchmark": "micro/*", "metric": "allocations", "absolute": 0}]"#
+    static let rules = #"[{"benchmark": "micro/*", "metric": "wall_time", "percentile": "p50", "relative": 0.05}, "#
+        + #"{"benchmark": "micro/*", "metric": "allocations", "percentile": "p50", "absolute": 0}]"#
 
     static func processes(_ median: Double, _ factor: Double = 1, seed: UInt64) -> [Double] {
         var generator = SeededRandomNumberGenerator(seed: seed)
@@ -17,10 +17,10 @@ import Testing
         var other = GateFixtures.environment()
         other.cpuModel = "AMD EPYC 7B13"
         let baseline = GateFixtures.results(runID: "b", [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, seed: 1)), GateFixtures.exact(.allocations, 10)])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, seed: 1)), GateFixtures.exact(.allocations, 10)])
         ])
         let candidate = GateFixtures.results(runID: "c", environment: other, [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, 1.4, seed: 2)), GateFixtures.exact(.allocations, 11)])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, 1.4, seed: 2)), GateFixtures.exact(.allocations, 11)])
         ])
         let report = try GateFixtures.comparator(rules: Self.rules).compare(baseline: baseline, candidate: candidate)
         #expect(report.host?.isComparable == false)
@@ -53,10 +53,10 @@ import Testing
 
     @Test func aClearSlowdownPastTheLimitIsAnAlertWithItsPValue() throws {
         let baseline = GateFixtures.results(runID: "b", [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, seed: 3))])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, seed: 3))])
         ])
         let candidate = GateFixtures.results(runID: "c", [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, 1.3, seed: 4))])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, 1.3, seed: 4))])
         ])
         let report = try GateFixtures.comparator(rules: Self.rules).compare(baseline: baseline, candidate: candidate)
         let timing = try #require(report.comparisons.first { $0.metric == .wallTime })
@@ -79,18 +79,18 @@ import Testing
         #expect(timing.note?.contains("never an alert") == true)
     }
 
-    /// Twenty benchmarks, each 6 % slower with weak evidence (p ≈ 0.03 alone): without control of the
+    /// Twenty benchmarks, each about 6 % slower with moderate evidence (p ≈ 0.008 alone): without control of the
     /// family-wise error every one would alert; under Holm none does, they are Inconclusive.
-    @Test func holmAcrossTheSuiteTurnsWeakEvidenceIntoInconclusive() throws {
+    @Test func holmAcrossTheSuiteTurnsModerateEvidenceIntoInconclusive() throws {
         let names = (0..<20).map { "micro/b\($0)" }
         let base = [100.0, 104, 98, 103, 99, 101]
-        let cand = [104.0, 110, 102, 109, 105, 101]  // U = 28 of 36
+        let cand = [106.0, 112, 104, 111, 107, 101]  // U = 33 of 36: p = 7/924
         let p = try #require(ShiftTest.pValueAbove(baseline: base, candidate: cand))
         #expect(p < 0.05 && p > 0.05 / 20)
         let baseline = GateFixtures.results(runID: "b", names.map {
-            GateFixtures.benchmark($0, [GateFixtures.timing(base)]) })
+            GateFixtures.benchmark($0, [GateFixtures.timing(.wallTime, base)]) })
         let candidate = GateFixtures.results(runID: "c", names.map {
-            GateFixtures.benchmark($0, [GateFixtures.timing(cand)]) })
+            GateFixtures.benchmark($0, [GateFixtures.timing(.wallTime, cand)]) })
         let report = try GateFixtures.comparator(rules: Self.rules).compare(baseline: baseline, candidate: candidate)
         let timing = report.comparisons.filter { $0.metric == .wallTime }
         #expect(timing.count == 20)
@@ -105,10 +105,10 @@ import Testing
         configuration.look = 3
         comparator = GateComparator(configuration: configuration)
         let baseline = GateFixtures.results(runID: "b", [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, seed: 7))])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, seed: 7))])
         ])
         let candidate = GateFixtures.results(runID: "c", [
-            GateFixtures.benchmark("micro/a", [GateFixtures.timing(Self.processes(100, 1.3, seed: 8))])
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, 1.3, seed: 8))])
         ])
         let report = try comparator.compare(baseline: baseline, candidate: candidate)
         #expect(report.method.look == 3)
@@ -136,7 +136,7 @@ import Testing
                 #expect(suite.benchmarks.contains { $0.name == control },
                         "\(suite.name): calibration benchmark \(control) is not in the suite, so it never runs")
                 let benchmarks = suite.benchmarks.map { entry in
-                    GateFixtures.benchmark(entry.name, [GateFixtures.timing([10, 10.1, 10.2, 9.9, 10.05, 9.95])])
+                    GateFixtures.benchmark(entry.name, [GateFixtures.timing(.wallTime, [10, 10.1, 10.2, 9.9, 10.05, 9.95])])
                 }
                 let report = try GateComparator(configuration: configuration).compare(
                     baseline: GateFixtures.results(runID: "b", suite: suite.name, benchmarks),
@@ -151,15 +151,15 @@ import Testing
     }
 
     static func run(control: Double, benchmark: Double) throws -> GateReport {
-        let rules = #"[{"benchmark": "micro/*", "metric": "wall_time", "relative": 0.1}]"#
+        let rules = #"[{"benchmark": "micro/*", "metric": "wall_time", "percentile": "p50", "relative": 0.1}]"#
         let thresholds = ThresholdSet(rules: try GateFixtures.rules(rules))
         var configuration = GateConfiguration(
             thresholds: thresholds, waivers: try WaiverSet(nil, today: "2026-11-29", file: nil))
         configuration.calibrationBenchmarks = ["calibration/memory-walk"]
         let base = [100.0, 100.5, 99.5, 100.2, 99.8, 100.1]
         func side(_ controlFactor: Double, _ factor: Double) -> [BenchmarkResult] {
-            [GateFixtures.benchmark("calibration/memory-walk", [GateFixtures.timing(base.map { $0 * controlFactor })]),
-             GateFixtures.benchmark("micro/a", [GateFixtures.timing(base.map { $0 * factor })])]
+            [GateFixtures.benchmark("calibration/memory-walk", [GateFixtures.timing(.wallTime, base.map { $0 * controlFactor })]),
+             GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, base.map { $0 * factor })])]
         }
         return try GateComparator(configuration: configuration).compare(
             baseline: GateFixtures.results(runID: "b", side(1, 1)),

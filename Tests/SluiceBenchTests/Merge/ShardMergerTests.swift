@@ -95,7 +95,7 @@ import Testing
             ])
         }
         #expect(error.code == .duplicateBenchmark)
-        #expect(error.files == ["one.json", "two.json"])
+        #expect(error.file == "one.json, two.json")
         #expect(error.message.contains(whole.benchmarks.sorted { $0.name < $1.name }[0].name))
     }
 
