@@ -2,15 +2,15 @@ import ArgumentParser
 import Foundation
 import SluiceBench
 
-/// `sluice-bench compare <rev-A> <rev-B>`: two commits, built and measured in alternating rounds on this machine.
+/// `sluice-bench compare <rev-A> <rev-B>`: two commits, built and measured in fresh worker processes in alternating order on this machine.
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two commits: build each, run both in alternating rounds, judge B against A.",
+        abstract: "Compare two commits: build each, run both in alternating fresh processes, judge B against A.",
         discussion: """
             Each commit's tree is exported (git archive) into <cache-dir>/<sha>/src and built there once with \
             --build-command (default: swift build -c release --product sluice-bench); later runs reuse it. \
-            Both builds' worker modes run every benchmark of the suite in alternating rounds, in a random order \
+            Every benchmark of the suite runs in --rounds pairs of fresh worker processes of both builds, in an order \
             drawn from --seed (printed; pass it again to replay). Verdicts follow the gate's rules with A as the \
             baseline. The Markdown report goes to stdout and <out>.md, the JSON report to <out>.json. \
             An unknown revision, a dirty work tree (without --allow-dirty), or a build or worker failure on \
@@ -35,8 +35,8 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "The folder holding suite files (default: ./suites, else the package's suites/).")
     var suitesDir: String?
 
-    @Option(help: "Measured rounds per side and benchmark (at least 4).")
-    var rounds = 10
+    @Option(help: "Fresh worker process pairs per benchmark at the first look (at least 2).")
+    var rounds = GateSession.Options.defaultProcessesPerSide
 
     @Option(help: "Seed of the round order (default: random, printed).")
     var seed: UInt64?
@@ -60,7 +60,7 @@ struct CompareCommand: AsyncParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard rounds >= 4 else { throw ValidationError("--rounds must be at least 4 for an interval to exist") }
+        guard rounds >= 2 else { throw ValidationError("--rounds must be at least 2 process pairs") }
     }
 
     func run() async throws {

@@ -54,7 +54,7 @@ public struct CompareReport: Codable, Sendable {
 
     public init(
         runID: String, suite: String, a: Side, b: Side, rounds: Int, seed: UInt64, isWorkTreeDirty: Bool,
-        dirtyFiles: [String], outcome: CommitComparer.Outcome
+        dirtyFiles: [String], outcome: CompareOutcome
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.runID = runID

@@ -64,6 +64,11 @@ public struct GateSession: Sendable {
         public var report: GateReport
         public var base: ResultsFile
         public var candidate: ResultsFile
+        /// The order of each benchmark's process pairs, e.g. `BC CB CB BC` (B = base, C = candidate).
+        public var order: [String: String]
+        /// Benchmarks only one side's build registers (not measured; the report lists them).
+        public var onlyInBase: [String]
+        public var onlyInCandidate: [String]
     }
 
     public var options: Options
@@ -151,7 +156,13 @@ public struct GateSession: Sendable {
         }
         summary.seconds = Date().timeIntervalSince(started)
         report.session = summary
-        return Outcome(report: report, base: results.base, candidate: results.candidate)
+        let names = Set(suite.benchmarks.map(\.name))
+        return Outcome(
+            report: report, base: results.base, candidate: results.candidate, order: state.order,
+            onlyInBase: names.filter { baseHello.benchmarks.contains($0) && !candidateHello.benchmarks.contains($0) }
+                .sorted(),
+            onlyInCandidate: names.filter { candidateHello.benchmarks.contains($0) && !baseHello.benchmarks.contains($0) }
+                .sorted())
     }
 
     /// The deterministic lanes of `candidate` against a stored baseline (same environment key); their changes
@@ -221,6 +232,10 @@ public struct GateSession: Sendable {
             }
         }
         log("\(pattern.joined(separator: " ")) (B = base, C = candidate)")
+        if !pattern.isEmpty {
+            state.order[entry.name] = [state.order[entry.name], pattern.joined(separator: " ")].compactMap { $0 }
+                .joined(separator: " ")
+        }
         guard isFirstLook, !exactMetrics.isEmpty else { return }
         for side in GateSide.allCases where sides.contains(side) && state.failure[side]?[entry.name] == nil {
             let request = WorkerRequest(
@@ -257,6 +272,8 @@ struct MeasurementState {
     var failure: [GateSide: [String: String]] = [:]
     /// Operations per sample, fixed by the first process of each benchmark so both sides do the same work.
     var innerIterations: [String: Int] = [:]
+    /// The order of each benchmark's process pairs.
+    var order: [String: String] = [:]
 
     /// One side's results file: each benchmark's process results merged (per-process values kept).
     func results(_ side: GateSide, suite: SuiteFile, environment: EnvironmentFingerprint, order: [SuiteBenchmark])

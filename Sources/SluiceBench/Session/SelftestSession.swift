@@ -50,6 +50,10 @@ public struct SelftestSession: Sendable {
         } else {
             patches = try patchFiles(in: layout.selftestDirectory)
         }
+        for patch in patches where !FileManager.default.fileExists(atPath: patch.path) {
+            throw HarnessError(code: .invalidArgument, message: "the mutation patch does not exist", file: patch.path,
+                               field: "--patch")
+        }
         let builds = try SelftestBuilder(layout: layout, request: request, log: log).build(patches: patches)
         var cases: [(SelftestReport.Case, URL)] = [
             (SelftestReport.Case(name: aaName, description: "the same build on both sides", expected: []), builds.base)
