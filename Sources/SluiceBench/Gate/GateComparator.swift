@@ -70,6 +70,10 @@ public struct GateComparator: Sendable {
                 detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
             candidateNames.insert(result.name)
         }
+        if let reason = Self.incompleteCandidateReason(candidate) {
+            changes.append(BenchmarkChange(
+                benchmark: "*", kind: .incompleteCandidate, detail: reason, verdictClass: .inconclusive))
+        }
         Self.downgradeForMachineDrift(&comparisons, calibration: configuration.calibrationBenchmarks)
         let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
         var counts: [String: Int] = [:]
@@ -84,6 +88,20 @@ public struct GateComparator: Sendable {
                 timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
                 thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite"),
             isCandidatePartial: candidate.isPartial, benchmarkChanges: changes, comparisons: comparisons)
+    }
+
+    /// Why `candidate` cannot pass a gate, or nil when it can: a shard, or a partial (interrupted) run, measured
+    /// only part of the suite, so whatever it did not run was not judged.
+    static func incompleteCandidateReason(_ candidate: ResultsFile) -> String? {
+        if let shard = candidate.shard {
+            return "the candidate is shard \(shard) of a sharded run: merge the shards (sluice-bench merge) and "
+                + "check the merged results; a shard alone cannot pass"
+        }
+        if candidate.isPartial {
+            return "the candidate run is partial (interrupted before every benchmark ran): rerun it whole; "
+                + "a partial run cannot pass"
+        }
+        return nil
     }
 
     /// When an environment-control benchmark's wall time moved (regressed, improved or inconclusive), the machine

@@ -55,3 +55,44 @@ import Testing
         #expect(values[0] > 1_000)
     }
 }
+
+/// Asynchronous benchmarks run on a serial task executor in the allocation lane, so their counts are exact:
+/// the same in every round and in every run, and one extra allocation per operation is visible (issue 12, §2).
+@Suite struct AsyncAllocationLaneTests {
+    static func measure(_ name: String, _ parameters: [String: JSONParameter], operations: Int = 4) async throws
+        -> MetricResult
+    {
+        let benchmark = try #require(BenchmarkRegistry.standard.benchmark(named: name))
+        let run = BenchmarkMeasurement(
+            benchmark: benchmark, parameters: BenchmarkParameters(parameters), settings: RunSettings(),
+            metrics: [.allocations, .allocatedBytes], clock: ManualClock(), overhead: .zero,
+            policy: MeasurementPolicy(allocationRounds: 3, allocationOperations: operations))
+        _ = try await run.prepare(innerIterations: operations, warmsUp: false)
+        try await run.measureAllocations()
+        return try #require(run.makeResult().metric(.allocations))
+    }
+
+    @Test(arguments: ["meso/segments/chain3/batch256", "micro/channel/sluice/batch256", "micro/channel/mpsc/batch256"])
+    func asynchronousCountsAreExactAndRepeat(name: String) async throws {
+        try #require(HarnessInfo.isJemallocAvailable, "allocation counts need jemalloc (ci/test installs it)")
+        let first = try await Self.measure(name, ["elements": .int(5_000)])
+        let second = try await Self.measure(name, ["elements": .int(5_000)])
+        #expect(first.isExact, "method: \(first.method ?? "?")")
+        #expect(first.method?.contains("serial task executor") == true, "method: \(first.method ?? "?")")
+        #expect(Set(first.roundValues).count == 1, "rounds differ: \(first.roundValues)")
+        #expect(first.roundValues == second.roundValues, "runs differ: \(first.roundValues) vs \(second.roundValues)")
+        #expect((first.roundValues.first ?? 0) > 0)
+    }
+}
+
+extension AsyncAllocationLaneTests {
+    @Test func oneExtraAllocationPerTaskIsCountedExactlyInAsyncCode() async throws {
+        try #require(HarnessInfo.isJemallocAvailable, "allocation counts need jemalloc (ci/test installs it)")
+        let base = try await Self.measure("selftest/async-allocations", ["allocations": .int(3), "tasks": .int(1)])
+        let extra = try await Self.measure(
+            "selftest/async-allocations", ["allocations": .int(3), "tasks": .int(1), "extraAllocations": .int(1)])
+        #expect(base.isExact && extra.isExact)
+        let difference = (extra.roundValues.first ?? 0) - (base.roundValues.first ?? 0)
+        #expect(difference == 1, "base \(base.roundValues), extra \(extra.roundValues)")
+    }
+}
