@@ -34,6 +34,7 @@ struct SluiceBenchCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        if CommandLine.arguments.dropFirst() == ["worker"] { WorkerCommand.serveBlockingTheMainThread() }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -80,6 +80,10 @@ public struct GateComparator: Sendable {
                 detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
             candidateNames.insert(result.name)
         }
+        if let reason = Self.incompleteCandidateReason(candidate) {
+            changes.append(BenchmarkChange(
+                benchmark: "*", kind: .incompleteCandidate, detail: reason, verdictClass: .inconclusive))
+        }
         let family = decideTiming(&comparisons)
         let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
         var counts: [String: Int] = [:]
@@ -105,6 +109,20 @@ public struct GateComparator: Sendable {
             comparisons: comparisons)
         report.host = host
         return report
+    }
+
+    /// Why `candidate` cannot pass a gate, or nil when it can: a shard, or a partial (interrupted) run, measured
+    /// only part of the suite, so whatever it did not run was not judged.
+    static func incompleteCandidateReason(_ candidate: ResultsFile) -> String? {
+        if let shard = candidate.shard {
+            return "the candidate is shard \(shard) of a sharded run: merge the shards (sluice-bench merge) and "
+                + "check the merged results; a shard alone cannot pass"
+        }
+        if candidate.isPartial {
+            return "the candidate run is partial (interrupted before every benchmark ran): rerun it whole; "
+                + "a partial run cannot pass"
+        }
+        return nil
     }
 
     /// Every comparison for one benchmark present and passed on both sides, in `BenchmarkMetric` order.

@@ -124,6 +124,8 @@ public struct BenchmarkChange: Codable, Hashable, Sendable {
         case skipped
         /// The baseline's entry failed or was skipped, so it cannot be compared.
         case baselineUnusable = "baseline_unusable"
+        /// The whole candidate is a shard or a partial run (`benchmark` is `*`): Inconclusive, never a pass.
+        case incompleteCandidate = "incomplete_candidate"
     }
 
     public var benchmark: String

@@ -32,14 +32,33 @@ struct AllocationLane {
                     bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
                 }
             } else {
-                method = .globalHooks
-                for _ in 0..<policy.allocationRounds {
-                    try checkCancellation()
-                    let before = AllocationCapture.globalHookSnapshot()
-                    try await run(body, operations)
-                    let after = AllocationCapture.globalHookSnapshot()
-                    calls.append(Double(after.calls &- before.calls) / Double(operations))
-                    bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
+                // On a serial executor the benchmark's tasks run on one thread in a fixed order, so this
+                // thread's counters are exact. Allocations on other threads meanwhile (work that left structured
+                // concurrency) make the pass fall back to the process-wide counters, marked not exact.
+                method = .serialExecutor
+                let executor = SerialTaskExecutor()
+                defer { executor.shutdown() }
+                var global: [(calls: Double, bytes: Double)] = []
+                try await withTaskExecutorPreference(executor) {
+                    try await run(body, 1)
+                    let allocated = AllocationCapture.threadAllocatedPointer()
+                    for _ in 0..<policy.allocationRounds {
+                        try checkCancellation()
+                        let globalBefore = AllocationCapture.globalHookSnapshot()
+                        let before = AllocationCapture.threadSnapshot(allocatedPointer: allocated)
+                        try await run(body, operations)
+                        let after = AllocationCapture.threadSnapshot(allocatedPointer: allocated)
+                        let globalAfter = AllocationCapture.globalHookSnapshot()
+                        calls.append(Double(after.calls &- before.calls) / Double(operations))
+                        bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
+                        global.append((Double(globalAfter.calls &- globalBefore.calls) / Double(operations),
+                                       Double(globalAfter.bytes &- globalBefore.bytes) / Double(operations)))
+                    }
+                }
+                if zip(calls, global).contains(where: { $0 != $1.calls }) {
+                    method = .globalHooks
+                    calls = global.map(\.calls)
+                    bytes = global.map(\.bytes)
                 }
             }
         } else if AllocationCapture.isThreadCacheDisabled, AllocationCapture.arenaAllocationCount() != nil {
@@ -69,7 +88,7 @@ struct AllocationLane {
         _ metric: BenchmarkMetric, _ values: [Double], method: AllocationCapture.Method, operations: Int
     ) -> MetricResult {
         var result = MetricResult(
-            metric: metric, isExact: true, sampleCount: values.count * operations,
+            metric: metric, isExact: method.isExact, sampleCount: values.count * operations,
             summary: MetricSummary(exactValues: values), roundValues: values)
         result.method = method.rawValue
         return result

@@ -19,6 +19,19 @@ public protocol GateMeasurer: Sendable {
     /// - Throws: `BenchmarkFailure` when the benchmark itself failed (a Functional Fail); any other error ends
     ///   the session.
     func run(_ request: WorkerRequest, side: GateSide, environment: [String: String]) async throws -> BenchmarkResult
+
+    /// Runs `request` (lane `instructions`) in a fresh worker of `side` under Callgrind. Without valgrind the
+    /// result carries the metrics as unavailable, with the reason.
+    func runInstructions(_ request: WorkerRequest, side: GateSide) async throws -> BenchmarkResult
+}
+
+extension GateMeasurer {
+    /// Measurers without Callgrind report the instruction metrics as unavailable.
+    public func runInstructions(_ request: WorkerRequest, side: GateSide) async throws -> BenchmarkResult {
+        BenchmarkResult(
+            name: request.benchmark ?? "", status: .passed, innerIterations: request.innerIterations ?? 1,
+            metrics: (request.metrics ?? []).map { .unavailable($0, reason: "this measurer has no Callgrind") })
+    }
 }
 
 /// A `GateMeasurer` over real worker processes: `<executable> worker`, one process per request.
@@ -64,6 +77,50 @@ public struct ProcessGateMeasurer: GateMeasurer {
                 code: .worker,
                 message: "the \(side.rawValue) worker answered \(response.event.rawValue): \(response.message ?? "")",
                 file: executables[side]?.path)
+        }
+    }
+
+    public func runInstructions(_ request: WorkerRequest, side: GateSide) async throws -> BenchmarkResult {
+        guard let executable = executables[side] else {
+            preconditionFailure("ProcessGateMeasurer is created with both sides")
+        }
+        let wanted = request.metrics ?? []
+        let launcher: CallgrindLauncher
+        do {
+            launcher = try CallgrindLauncher(
+                executable: executable, cacheSimulation: wanted.contains(.estimatedCycles))
+        } catch {
+            return BenchmarkResult(
+                name: request.benchmark ?? "", status: .passed, innerIterations: 1,
+                metrics: wanted.map { .unavailable($0, reason: error.message) })
+        }
+        defer { launcher.removeOutput() }
+        let client: WorkerClient
+        do {
+            client = try WorkerClient(
+                executable: launcher.worker, environment: environment.merging(launcher.environment) { $1 },
+                launcher: launcher.arguments)
+        } catch {
+            throw HarnessError(code: .worker, message: "cannot start the \(side.rawValue) worker under Callgrind",
+                               file: executable.path, cause: "\(error)")
+        }
+        defer { client.close() }
+        let response = try await client.exchange(request)
+        switch response.event {
+        case .result:
+            guard let result = response.result else {
+                throw HarnessError(code: .worker, message: "a result event without a result", field: side.rawValue)
+            }
+            return result
+        case .failed:
+            throw BenchmarkFailure(response.message ?? "failed under Callgrind")
+        default:
+            let log = launcher.log.map { $0.split(separator: "\n").suffix(5).joined(separator: " | ") } ?? ""
+            throw HarnessError(
+                code: .worker,
+                message: "the \(side.rawValue) worker under Callgrind answered \(response.event.rawValue): "
+                    + (response.message ?? "") + (log.isEmpty ? "" : "; valgrind: \(log)"),
+                file: executable.path)
         }
     }
 

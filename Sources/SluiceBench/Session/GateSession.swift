@@ -217,7 +217,8 @@ public struct GateSession: Sendable {
         if let warmup = options.maxWarmupSeconds { settings.maxWarmupSeconds = min(settings.maxWarmupSeconds, warmup) }
         let metrics = entry.metrics ?? options.suite.metrics
         let timingMetrics = metrics.filter { $0.lane != .deterministic }
-        let exactMetrics = metrics.filter { $0.lane == .deterministic }
+        let exactMetrics = metrics.filter { $0.lane == .deterministic && !$0.isInstructionCount }
+        let instructionMetrics = metrics.filter(\.isInstructionCount)
         var pattern: [String] = []
         for pair in 0..<pairs where !timingMetrics.isEmpty {
             let order: [GateSide] = generator.next() & 1 == 0 ? [.base, .candidate] : [.candidate, .base]
@@ -236,25 +237,40 @@ public struct GateSession: Sendable {
             state.order[entry.name] = [state.order[entry.name], pattern.joined(separator: " ")].compactMap { $0 }
                 .joined(separator: " ")
         }
-        guard isFirstLook, !exactMetrics.isEmpty else { return }
+        guard isFirstLook else { return }
         for side in GateSide.allCases where sides.contains(side) && state.failure[side]?[entry.name] == nil {
-            let request = WorkerRequest(
-                op: .run, id: "\(entry.name)#\(side.rawValue)-allocations", benchmark: entry.name,
-                parameters: entry.parameters, settings: settings, metrics: exactMetrics, lane: .allocation,
-                innerIterations: state.innerIterations[entry.name])
-            try await run(request, side: side, entry: entry, state: &state, environment: ["MALLOC_CONF": "tcache:false"])
+            if !exactMetrics.isEmpty {
+                let request = WorkerRequest(
+                    op: .run, id: "\(entry.name)#\(side.rawValue)-allocations", benchmark: entry.name,
+                    parameters: entry.parameters, settings: settings, metrics: exactMetrics, lane: .allocation,
+                    innerIterations: state.innerIterations[entry.name])
+                try await run(
+                    request, side: side, entry: entry, state: &state, environment: ["MALLOC_CONF": "tcache:false"])
+            }
+            if !instructionMetrics.isEmpty {
+                // The instruction lane: one worker under Callgrind per side; exact counts need no replication.
+                let request = WorkerRequest(
+                    op: .run, id: "\(entry.name)#\(side.rawValue)-instructions", benchmark: entry.name,
+                    parameters: entry.parameters, settings: settings, metrics: instructionMetrics,
+                    lane: .instructions)
+                try await run(request, side: side, entry: entry, state: &state, instructions: true)
+            }
         }
     }
 
     private func run(
         _ request: WorkerRequest, side: GateSide, entry: SuiteBenchmark, state: inout MeasurementState,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], instructions: Bool = false
     ) async throws(HarnessError) {
         do {
-            var result = try await measurer.run(request, side: side, environment: environment)
+            var result = instructions
+                ? try await measurer.runInstructions(request, side: side)
+                : try await measurer.run(request, side: side, environment: environment)
             result.name = entry.name
-            if request.lane == .allocation { result.processCount = 0 }
-            state.innerIterations[entry.name] = state.innerIterations[entry.name] ?? result.innerIterations
+            if request.lane != .timing { result.processCount = 0 }
+            if request.lane == .timing {
+                state.innerIterations[entry.name] = state.innerIterations[entry.name] ?? result.innerIterations
+            }
             state.parts[side, default: [:]][entry.name, default: []].append(result)
         } catch let failure as BenchmarkFailure {
             state.failure[side, default: [:]][entry.name] = failure.message

@@ -228,3 +228,36 @@ import Testing
         #expect(report.outcome == .pass)
     }
 }
+
+/// A shard or a partial run measured only part of the suite: it can never pass a gate (issue 12, §4).
+@Suite struct IncompleteCandidateTests {
+    typealias F = GateFixtures
+
+    static let base = F.results(runID: "b", [
+        F.benchmark("micro/a", [F.exact(.allocations, 1)]), F.benchmark("micro/b", [F.exact(.allocations, 1)]),
+    ])
+
+    @Test func aPartialCandidateIsInconclusiveWithTheReason() throws {
+        let cand = F.results(runID: "c", isPartial: true, [F.benchmark("micro/a", [F.exact(.allocations, 1)])])
+        let report = try F.comparator().compare(baseline: Self.base, candidate: cand)
+        #expect(report.outcome == .inconclusive && report.exitCode == 3)
+        let change = try #require(report.benchmarkChanges.first { $0.kind == .incompleteCandidate })
+        #expect(change.verdictClass == .inconclusive && change.detail?.contains("partial") == true)
+    }
+
+    @Test func aShardIsInconclusiveEvenWhenEveryBenchmarkItRanIsUnchanged() throws {
+        var cand = F.results(runID: "c", isPartial: true, [
+            F.benchmark("micro/a", [F.exact(.allocations, 1)]), F.benchmark("micro/b", [F.exact(.allocations, 1)]),
+        ])
+        cand.shard = "1/2"
+        let report = try F.comparator().compare(baseline: Self.base, candidate: cand)
+        #expect(report.outcome == .inconclusive)
+        let change = try #require(report.benchmarkChanges.first { $0.kind == .incompleteCandidate })
+        #expect(change.detail?.contains("shard 1/2") == true && change.detail?.contains("merge") == true)
+    }
+
+    @Test func aWholeCandidateHasNoSuchChange() throws {
+        let report = try F.comparator().compare(baseline: Self.base, candidate: Self.base)
+        #expect(report.outcome == .pass && !report.benchmarkChanges.contains { $0.kind == .incompleteCandidate })
+    }
+}

@@ -1,5 +1,7 @@
+import Foundation
 import SluiceBench
 import SluiceTestKit
+import Synchronization
 import Testing
 
 @Suite struct AllocationLaneTests {
@@ -53,5 +55,76 @@ import Testing
         // Deterministic parsing: the same count in every round, and many allocations (one per number at least).
         #expect(values.count == 2 && values[0] == values[1])
         #expect(values[0] > 1_000)
+    }
+}
+
+/// Asynchronous benchmarks run on a serial task executor in the allocation lane, so their counts are exact:
+/// the same in every round and in every run, and one extra allocation per operation is visible (issue 12, §2).
+/// Measured in a worker process, as the runner does: in this test process other tests allocate at the same time,
+/// which the lane detects and reports as not exact.
+@Suite struct AsyncAllocationLaneTests {
+    /// The `sluice-bench` built beside this test binary.
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        while directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        return directory.appendingPathComponent("sluice-bench")
+    }
+
+    static func measure(_ name: String, _ parameters: [String: JSONParameter]) async throws -> MetricResult {
+        let client = try WorkerClient(executable: executable, environment: ["MALLOC_CONF": "tcache:false"])
+        defer { client.close() }
+        let request = WorkerRequest(
+            op: .run, id: "t", benchmark: name, parameters: parameters,
+            settings: RunSettings(maxWarmupSeconds: 0, minRounds: 1, maxRounds: 1, minRoundSeconds: 0, processes: 1),
+            metrics: [.allocations, .allocatedBytes], lane: .allocation, innerIterations: 4,
+            policy: MeasurementPolicy(allocationRounds: 3, allocationOperations: 4))
+        let response = try await client.exchange(request)
+        let result = try #require(response.result, "\(response.event): \(response.message ?? "")")
+        return try #require(result.metric(.allocations))
+    }
+
+    @Test(arguments: ["meso/segments/chain3/batch256", "micro/channel/sluice/batch256", "micro/channel/mpsc/batch256"])
+    func asynchronousCountsAreExactAndRepeat(name: String) async throws {
+        try #require(HarnessInfo.isJemallocAvailable, "allocation counts need jemalloc (ci/test installs it)")
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build sluice-bench first")
+        let first = try await Self.measure(name, ["elements": .int(5_000)])
+        let second = try await Self.measure(name, ["elements": .int(5_000)])
+        #expect(first.isExact, "method: \(first.method ?? "?")")
+        #expect(first.method?.contains("serial task executor") == true, "method: \(first.method ?? "?")")
+        #expect(Set(first.roundValues).count == 1, "rounds differ: \(first.roundValues)")
+        #expect(first.roundValues == second.roundValues, "runs differ: \(first.roundValues) vs \(second.roundValues)")
+        #expect((first.roundValues.first ?? 0) > 0)
+    }
+
+    @Test func oneExtraAllocationPerTaskIsCountedExactlyInAsyncCode() async throws {
+        try #require(HarnessInfo.isJemallocAvailable, "allocation counts need jemalloc (ci/test installs it)")
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build sluice-bench first")
+        let base = try await Self.measure("selftest/async-allocations", ["allocations": .int(3), "tasks": .int(1)])
+        let extra = try await Self.measure(
+            "selftest/async-allocations", ["allocations": .int(3), "tasks": .int(1), "extraAllocations": .int(1)])
+        #expect(base.isExact && extra.isExact, "\(base.method ?? "?")")
+        let difference = (extra.roundValues.first ?? 0) - (base.roundValues.first ?? 0)
+        #expect(difference == 1, "base \(base.roundValues), extra \(extra.roundValues)")
+    }
+
+    @Test func whenOtherThreadsAllocateTheCountsAreMarkedNotExact() async throws {
+        try #require(HarnessInfo.isJemallocAvailable, "allocation counts need jemalloc (ci/test installs it)")
+        // A thread of this test allocating all the time, outside the benchmark's executor.
+        final class Flag: Sendable { let isSet = Atomic<Bool>(false) }
+        let stop = Flag()
+        let noise = Thread {
+            while !stop.isSet.load(ordering: .relaxed) { _ = [Int](repeating: 1, count: 16) }
+        }
+        noise.start()
+        defer { stop.isSet.store(true, ordering: .relaxed) }
+        let benchmark = try #require(BenchmarkRegistry.standard.benchmark(named: "selftest/async-allocations"))
+        let run = BenchmarkMeasurement(
+            benchmark: benchmark, parameters: BenchmarkParameters(["allocations": .int(200)]), settings: RunSettings(),
+            metrics: [.allocations], clock: ManualClock(), overhead: .zero,
+            policy: MeasurementPolicy(allocationRounds: 3, allocationOperations: 20))
+        _ = try await run.prepare(innerIterations: 20, warmsUp: false)
+        try await run.measureAllocations()
+        let calls = try #require(run.makeResult().metric(.allocations))
+        #expect(!calls.isExact, "process-wide counts with other threads allocating are not exact: \(calls.method ?? "?")")
     }
 }
