@@ -54,14 +54,14 @@ enum GateCommandSupport {
 
     /// The baseline store at `directory` (default `./baselines`).
     static func baselineStore(_ directory: String?) -> BaselineStore {
-        BaselineStore(root: URL(fileURLWithPath: directory ?? "baselines"))
+        HarnessLayout(baselinesDirectory: directory).baselineStore
     }
 
     /// Prints `report` to stdout in `format`, writes the report files unless `reportsDirectory` is "-", and
     /// says where they went on stderr. Returns the report's exit code.
     static func publish(_ report: GateReport, format: Format, reportsDirectory: String?) throws -> HarnessExitCode {
         if reportsDirectory != "-" {
-            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? "reports")).write(report)
+            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? HarnessLayout.defaultReports)).write(report)
             diagnostic("report: \(files.markdown.path)")
             diagnostic("report: \(files.json.path)")
         }
@@ -136,7 +136,7 @@ struct GateOptions: ParsableArguments {
             // Every gate run joins the trend history (<reports-dir>/history/<environment-key>.jsonl). A history
             // problem is reported but never changes the gate's verdict.
             if reportsDir != "-" {
-                let directory = URL(fileURLWithPath: reportsDir ?? "reports").appendingPathComponent("history")
+                let directory = URL(fileURLWithPath: reportsDir ?? HarnessLayout.defaultReports).appendingPathComponent(HarnessLayout.historyFolder)
                 do {
                     let (_, file) = try HistoryStore.record(candidate, in: directory)
                     CommandSupport.diagnostic("history: appended to \(file.path)")

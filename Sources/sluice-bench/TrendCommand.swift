@@ -20,13 +20,13 @@ struct TrendCommand: AsyncParsableCommand {
     var historyFiles: [String] = []
 
     @Option(help: "The folder of history files.")
-    var historyDir = "reports/history"
+    var historyDir = HarnessLayout.defaultReports + "/" + HarnessLayout.historyFolder
 
     @Option(name: .customLong("append"), help: "A results file to append to the history first (repeatable).")
     var appendFiles: [String] = []
 
     @Option(help: "Where the page goes.")
-    var out = "reports/trend"
+    var out = HarnessLayout.defaultReports + "/" + HarnessLayout.trendFolder
 
     @Option(help: "The git repository the commits' dates are read from.")
     var repository = "."

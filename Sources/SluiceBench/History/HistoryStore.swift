@@ -181,7 +181,8 @@ public struct HistoryStore: Sendable {
 
 extension HistoryStore {
     /// The folder history stores live in by default, relative to the package root: `reports/history`.
-    public static let defaultDirectory = URL(fileURLWithPath: "reports/history")
+    public static let defaultDirectory = URL(fileURLWithPath: HarnessLayout.defaultReports)
+        .appendingPathComponent(HarnessLayout.historyFolder)
 
     /// Appends `results` to its environment's store in `directory`, with the commit's date read from git in
     /// `repository`: the one call a gate or nightly run makes. Returns the entry written and the store's file.

@@ -65,7 +65,8 @@ public struct MarkdownReportFormatter: Sendable {
         lines.append("")
         lines.append(
             "<sub>Timing: \(report.method.timingStatistic), \(ReportNumberFormat.percent(report.method.confidence)) "
-                + "confidence; a change fails only when its whole interval is past the limit. Allocations: exact "
+                + "confidence intervals; a change alerts when its estimate is past the limit and Holm across the run "
+                + "rejects \"no change\" (one value per worker process). Allocations: exact "
                 + "counts per operation, compared directly. Thresholds: \(report.method.thresholdsSource).</sub>")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -63,7 +63,14 @@ public struct ProcessGateMeasurer: GateMeasurer {
     {
         let client = try client(side, extra)
         defer { client.close() }
-        let response = try await client.exchange(request)
+        return try Self.result(of: try await client.exchange(request), side: side, executable: executables[side])
+    }
+
+    /// The result a worker's answer carries; a `failed` answer is a `BenchmarkFailure`, anything else an error
+    /// naming the side (and `detail`, e.g. valgrind's log).
+    static func result(of response: WorkerResponse, side: GateSide, executable: URL?, detail: String = "") throws
+        -> BenchmarkResult
+    {
         switch response.event {
         case .result:
             guard let result = response.result else {
@@ -75,8 +82,9 @@ public struct ProcessGateMeasurer: GateMeasurer {
         default:
             throw HarnessError(
                 code: .worker,
-                message: "the \(side.rawValue) worker answered \(response.event.rawValue): \(response.message ?? "")",
-                file: executables[side]?.path)
+                message: "the \(side.rawValue) worker answered \(response.event.rawValue): \(response.message ?? "")"
+                    + detail,
+                file: executable?.path)
         }
     }
 
@@ -106,22 +114,9 @@ public struct ProcessGateMeasurer: GateMeasurer {
         }
         defer { client.close() }
         let response = try await client.exchange(request)
-        switch response.event {
-        case .result:
-            guard let result = response.result else {
-                throw HarnessError(code: .worker, message: "a result event without a result", field: side.rawValue)
-            }
-            return result
-        case .failed:
-            throw BenchmarkFailure(response.message ?? "failed under Callgrind")
-        default:
-            let log = launcher.log.map { $0.split(separator: "\n").suffix(5).joined(separator: " | ") } ?? ""
-            throw HarnessError(
-                code: .worker,
-                message: "the \(side.rawValue) worker under Callgrind answered \(response.event.rawValue): "
-                    + (response.message ?? "") + (log.isEmpty ? "" : "; valgrind: \(log)"),
-                file: executable.path)
-        }
+        let log = launcher.log.map { $0.split(separator: "\n").suffix(5).joined(separator: " | ") } ?? ""
+        return try Self.result(
+            of: response, side: side, executable: executable, detail: log.isEmpty ? "" : "; valgrind: \(log)")
     }
 
     private func client(_ side: GateSide, _ extra: [String: String]) throws -> WorkerClient {

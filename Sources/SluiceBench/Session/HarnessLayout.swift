@@ -24,6 +24,9 @@ public struct HarnessLayout: Sendable {
     public static let defaultReports = "reports"
     public static let defaultBuildCache = ".build-compare"
     public static let defaultSelftest = "ci/selftest"
+    /// Folder names inside the reports folder.
+    public static let historyFolder = "history"
+    public static let trendFolder = "trend"
 
     /// A layout rooted at `root`, with each folder overridden when given (`"-"` for reports: none).
     public init(
@@ -51,11 +54,11 @@ public struct HarnessLayout: Sendable {
     public var baselineStore: BaselineStore { BaselineStore(root: baselinesDirectory) }
 
     /// `<reports>/history`: one JSON-lines history per environment key.
-    public var historyDirectory: URL? { reportsDirectory?.appendingPathComponent("history") }
+    public var historyDirectory: URL? { reportsDirectory?.appendingPathComponent(Self.historyFolder) }
 
     /// `<reports>/trend`: the trend site.
     public var trendDirectory: URL { (reportsDirectory ?? root.appendingPathComponent(Self.defaultReports))
-        .appendingPathComponent("trend") }
+        .appendingPathComponent(Self.trendFolder) }
 
     /// `<reports>/<run-id>.results.json`, or nil when no reports are written.
     public func resultsFile(runID: String) -> URL? {
