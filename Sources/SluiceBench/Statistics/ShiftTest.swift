@@ -37,7 +37,7 @@ public enum ShiftTest {
     }
 
     /// The smallest p-value the samples' sizes can give at all: `1 / C(m + n, m)` (complete separation).
-    /// With 6 processes a side it is 1/924 ≈ 0.0011; with 4, 1/70 ≈ 0.014.
+    /// With 7 processes a side it is 1/3432 ≈ 0.00029; with 6, 1/924 ≈ 0.0011; with 4, 1/70 ≈ 0.014.
     public static func smallestPValue(m: Int, n: Int) -> Double {
         guard m > 0, n > 0 else { return 1 }
         var value = 1.0
