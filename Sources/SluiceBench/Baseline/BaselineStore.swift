@@ -25,6 +25,13 @@ public struct BaselineStore: Sendable {
         do {
             return try Self.loadBaseline(at: url)
         } catch where error.code == .missingBaseline {
+            // Counts travel across hosts: another host's baseline of the same architecture, toolchain,
+            // configuration and allocator still judges them (the gate leaves its timings unjudged).
+            if let sibling = sameLaneEnvironment(as: environmentKey, suite: suite),
+                let baseline = try? Self.loadBaseline(at: self.url(environmentKey: sibling, suite: suite))
+            {
+                return baseline
+            }
             var message = "no baseline for suite '\(suite)' in environment \(environmentKey)"
             let others = availableEnvironments(suite: suite)
             if !others.isEmpty {
@@ -40,6 +47,21 @@ public struct BaselineStore: Sendable {
         try JSONFileReader.read(
             ResultsFile.self, from: url, kind: "baseline", schemaVersion: ResultsFile.currentSchemaVersion,
             missingCode: .missingBaseline)
+    }
+
+    /// The first stored environment (sorted) for `suite` whose key differs from `environmentKey` in the machine's
+    /// cores and memory only (`<arch>-<cores>c-<memory>g-swift<version>-<configuration>-<allocator>`).
+    public func sameLaneEnvironment(as environmentKey: String, suite: String) -> String? {
+        func parts(_ key: String) -> (architecture: Substring, rest: ArraySlice<Substring>)? {
+            let fields = key.split(separator: "-")
+            guard fields.count >= 6 else { return nil }
+            return (fields[0], fields.suffix(from: 3))
+        }
+        guard let own = parts(environmentKey) else { return nil }
+        return availableEnvironments(suite: suite).first { key in
+            guard key != environmentKey, let other = parts(key) else { return false }
+            return other.architecture == own.architecture && Array(other.rest) == Array(own.rest)
+        }
     }
 
     /// The environment keys that hold a baseline for `suite`, sorted.

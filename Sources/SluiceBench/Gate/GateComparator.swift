@@ -29,7 +29,10 @@ public struct GateComparator: Sendable {
         let environment = EnvironmentComparison(
             baseline: baseline.environment, candidate: candidate.environment,
             isForced: configuration.allowsIncomparableEnvironments)
-        if !environment.isComparable && !configuration.allowsIncomparableEnvironments {
+        // Another host of the same architecture, toolchain, configuration and allocator: the counts still judge.
+        let hostOnly = DeterministicLanes.hostOnlyDifference(
+            baseline: baseline.environment, candidate: candidate.environment)
+        if !environment.isComparable && !configuration.allowsIncomparableEnvironments && hostOnly == nil {
             throw HarnessError(.incomparableEnvironment, environment.refusal)
         }
         var changes: [BenchmarkChange] = []
@@ -79,6 +82,9 @@ public struct GateComparator: Sendable {
                 benchmark: result.name, kind: .removed,
                 detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
             candidateNames.insert(result.name)
+        }
+        if let hostOnly, !configuration.allowsIncomparableEnvironments {
+            DeterministicLanes.restrict(&comparisons, reason: hostOnly)
         }
         if let reason = Self.incompleteCandidateReason(candidate) {
             changes.append(BenchmarkChange(

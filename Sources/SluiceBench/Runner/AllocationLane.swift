@@ -55,11 +55,8 @@ struct AllocationLane {
                                        Double(globalAfter.bytes &- globalBefore.bytes) / Double(operations)))
                     }
                 }
-                if zip(calls, global).contains(where: { $0 != $1.calls }) {
-                    method = .globalHooks
-                    calls = global.map(\.calls)
-                    bytes = global.map(\.bytes)
-                }
+                (calls, bytes, method) = Self.choose(
+                    thread: (calls, bytes), global: (global.map(\.calls), global.map(\.bytes)))
             }
         } else if AllocationCapture.isThreadCacheDisabled, AllocationCapture.arenaAllocationCount() != nil {
             method = .arenaStatistics
@@ -82,6 +79,15 @@ struct AllocationLane {
             results.append(exact(.allocatedBytes, bytes, method: method, operations: operations))
         }
         return results
+    }
+
+    /// The serial executor's counts when every allocation of every round happened on its thread (the
+    /// process-wide calls equal the thread's), else the process-wide counts, which are not exact.
+    static func choose(thread: (calls: [Double], bytes: [Double]), global: (calls: [Double], bytes: [Double]))
+        -> (calls: [Double], bytes: [Double], method: AllocationCapture.Method)
+    {
+        thread.calls == global.calls
+            ? (thread.calls, thread.bytes, .serialExecutor) : (global.calls, global.bytes, .globalHooks)
     }
 
     private func exact(

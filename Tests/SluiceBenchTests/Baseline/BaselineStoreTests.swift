@@ -24,6 +24,20 @@ import Testing
         #expect(leftovers == ["pr.json"])
     }
 
+    @Test func anotherHostsBaselineOfTheSameLanesIsUsedForTheCounts() throws {
+        let root = try F.temporaryDirectory()
+        let store = BaselineStore(root: root)
+        _ = try store.update(suite: "pr", with: [Self.sample()])  // x86_64-2c-8g-swift6.3.1-release-jemalloc
+        let loaded = try store.load(environmentKey: "x86_64-16c-64g-swift6.3.1-release-jemalloc", suite: "pr")
+        #expect(loaded.runID == "run-1")
+        #expect(throws: GateError.self, "another architecture") {
+            try store.load(environmentKey: "aarch64-2c-8g-swift6.3.1-release-jemalloc", suite: "pr")
+        }
+        #expect(throws: GateError.self, "another allocator") {
+            try store.load(environmentKey: "x86_64-16c-64g-swift6.3.1-release-system", suite: "pr")
+        }
+    }
+
     @Test func missingBaselineHasItsOwnCodeAndSaysHowToRecordOne() throws {
         let store = BaselineStore(root: try F.temporaryDirectory())
         #expect {

@@ -261,3 +261,44 @@ import Testing
         #expect(report.outcome == .pass && !report.benchmarkChanges.contains { $0.kind == .incompleteCandidate })
     }
 }
+
+/// Counts travel across hosts: a baseline from another host of the same architecture, toolchain, configuration
+/// and allocator still judges allocations and instructions; its timings are shown, not judged (issue 12, §2).
+@Suite struct DeterministicLanesAcrossHostsTests {
+    typealias F = GateFixtures
+
+    static let rules = """
+        [{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.10},
+         {"benchmark": "*", "metric": "allocations", "percentile": "p50", "absolute": 0},
+         {"benchmark": "*", "metric": "instructions", "percentile": "p50", "relative": 0.005}]
+        """
+
+    static func run(_ id: String, machineClass: String, wall: Double, allocations: Double, instructions: Double)
+        -> ResultsFile
+    {
+        F.results(runID: id, environment: F.environment(machineClass: machineClass), [
+            F.benchmark("micro/a", [
+                F.timing(.wallTime, [wall, wall * 1.001, wall * 0.999, wall, wall * 1.002, wall * 0.998]),
+                F.exact(.allocations, allocations), F.exact(.instructions, instructions),
+            ])
+        ])
+    }
+
+    @Test func anotherHostStillJudgesTheCountsButNotTheTimings() throws {
+        let base = Self.run("b", machineClass: "x86_64-2c-24g", wall: 1_000, allocations: 10, instructions: 50_000)
+        let cand = Self.run("c", machineClass: "x86_64-8c-64g", wall: 2_000, allocations: 11, instructions: 50_600)
+        let report = try F.comparator(rules: Self.rules).compare(baseline: base, candidate: cand)
+        let byMetric = Dictionary(uniqueKeysWithValues: report.comparisons.map { ($0.metric, $0) })
+        #expect(byMetric[.wallTime]?.outcome == .notGated, "a 2× slower host is not a regression")
+        #expect(byMetric[.wallTime]?.note?.contains("not comparable on this host") == true)
+        #expect(byMetric[.allocations]?.outcome == .regressed)
+        #expect(byMetric[.instructions]?.outcome == .regressed, "+1.2 % instructions past +0.5 %")
+        #expect(report.outcome == .performanceRegression)
+    }
+
+    @Test func anotherArchitectureOrAllocatorIsStillRefused() throws {
+        let base = Self.run("b", machineClass: "aarch64-2c-24g", wall: 1_000, allocations: 10, instructions: 50_000)
+        let cand = Self.run("c", machineClass: "x86_64-2c-24g", wall: 1_000, allocations: 10, instructions: 50_000)
+        #expect(throws: GateError.self) { try F.comparator(rules: Self.rules).compare(baseline: base, candidate: cand) }
+    }
+}
