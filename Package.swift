@@ -16,6 +16,12 @@ let jemallocFound = jemallocWanted && jemallocLibraryPaths.contains { FileManage
 let jemallocLinker: [LinkerSetting] = jemallocFound ? [.linkedLibrary("jemalloc")] : []
 let jemallocC: [CSetting] = jemallocFound ? [.define("SLUICE_HAVE_JEMALLOC")] : []
 
+/// valgrind's Callgrind client requests are C macros in `valgrind/callgrind.h` (`apt-get install valgrind`).
+/// Without the header the shim compiles to stubs, and the instruction lane reports itself unavailable.
+let callgrindHeaderPaths = ["/usr/include/valgrind/callgrind.h", "/usr/local/include/valgrind/callgrind.h"]
+let callgrindFound = callgrindHeaderPaths.contains { FileManager.default.fileExists(atPath: $0) }
+let callgrindC: [CSetting] = callgrindFound ? [.define("SLUICE_HAVE_CALLGRIND")] : []
+
 let package = Package(
     name: "Sluice",
     platforms: [.macOS(.v15)],
@@ -81,6 +87,8 @@ let package = Package(
         ),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
         .target(name: "CJemalloc", cSettings: jemallocC, linkerSettings: jemallocLinker),
+        // Callgrind client requests (start/stop counting around a region), as functions Swift can call.
+        .target(name: "CCallgrind", cSettings: callgrindC),
         // The harness.
         .target(
             name: "SluiceBench",
@@ -92,6 +100,7 @@ let package = Package(
                 "SluiceTestKit",
                 "SluiceReactive",
                 "CJemalloc",
+                "CCallgrind",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "DequeModule", package: "swift-collections"),

@@ -38,3 +38,15 @@ public enum HarnessExitCode: Int32, CaseIterable, Sendable {
         }
     }
 }
+
+extension HarnessExitCode {
+    /// The exit code `error` maps to: the harness's one mapping from errors to exit codes. A `HarnessError`
+    /// carries its own; an interruption is 130; anything else is a harness error (7).
+    public init(error: any Error) {
+        switch error {
+        case let error as HarnessError: self = error.exitCode
+        case is RunInterrupted: self = .interrupted
+        default: self = .harnessError
+        }
+    }
+}

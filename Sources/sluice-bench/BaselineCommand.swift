@@ -14,10 +14,10 @@ struct BaselineCommand: AsyncParsableCommand {
             commandName: "update",
             abstract: "Write baselines/<environment-key>/<suite>.json from a run or from results files.",
             discussion: """
-                With --from (repeatable) the results files are merged: their rounds are concatenated, so a
-                baseline can span several runs and processes. Without --from the suite is run. The file is written
-                atomically; a partial or failed run, another suite's results or a damaged file is refused and the
-                existing baseline is left as it was. --runs N runs the suite N times and merges them, so the
+                With --from (repeatable) the results files are merged: their rounds are concatenated, so a \
+                baseline can span several runs and processes. Without --from the suite is run. The file is written \
+                atomically; a partial or failed run, another suite's results or a damaged file is refused and the \
+                existing baseline is left as it was. --runs N runs the suite N times and merges them, so the \
                 baseline holds N times the suite's processes. Exit codes: 0 written, 6 bad input, 7 harness error.
                 """)
 

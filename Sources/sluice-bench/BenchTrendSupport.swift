@@ -16,7 +16,7 @@ enum BenchTrendSupport {
     }
 
     /// The exit code for a gate-side error (file reading and writing).
-    static func exitCode(_ error: GateError) -> HarnessExitCode {
+    static func exitCode(_ error: HarnessError) -> HarnessExitCode {
         switch error.code {
         case .missingBaseline: .missingBaseline
         case .incomparableEnvironment: .incomparableEnvironment
@@ -27,7 +27,7 @@ enum BenchTrendSupport {
 
     /// Reads and checks a results file; a damaged or missing one exits with bad input, naming the file.
     static func readResults(_ path: String) throws -> ResultsFile {
-        do throws(GateError) {
+        do throws(HarnessError) {
             return try JSONFileReader.read(
                 ResultsFile.self, from: URL(fileURLWithPath: path), kind: "results file",
                 schemaVersion: ResultsFile.currentSchemaVersion)

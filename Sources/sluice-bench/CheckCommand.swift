@@ -8,10 +8,11 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Compare a suite's results with its baseline and give a verdict.",
         discussion: """
-            Without --results the suite is run first. The baseline is --baseline, else
-            baselines/<environment-key>/<suite>.json. The Markdown report goes to stdout (--format json: the
+            Without --results the suite is run first. The baseline is --baseline, else \
+            baselines/<environment-key>/<suite>.json. The Markdown report goes to stdout (--format json: the \
             JSON report) and both reports to reports/<run-id>.md and .json; diagnostics go to stderr.
-            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive,
+
+            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive, \
             4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error.
             """)
 

@@ -2,20 +2,21 @@ import ArgumentParser
 import Foundation
 import SluiceBench
 
-/// `sluice-bench compare <rev-A> <rev-B>`: two commits, built and measured in alternating rounds on this machine.
+/// `sluice-bench compare <rev-A> <rev-B>`: two commits, built and measured in fresh worker processes in alternating order on this machine.
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two commits: build each, run both in alternating rounds, judge B against A.",
+        abstract: "Compare two commits: build each, run both in alternating fresh processes, judge B against A.",
         discussion: """
-            Each commit's tree is exported (git archive) into <cache-dir>/<sha>/src and built there once with
-            --build-command (default: swift build -c release --product sluice-bench); later runs reuse it.
-            Both builds' worker modes run every benchmark of the suite in alternating rounds, in a random order
-            drawn from --seed (printed; pass it again to replay). Verdicts follow the gate's rules with A as the
-            baseline. The Markdown report goes to stdout and <out>.md, the JSON report to <out>.json.
-            An unknown revision, a dirty work tree (without --allow-dirty), or a build or worker failure on
+            Each commit's tree is exported (git archive) into <cache-dir>/<sha>/src and built there once with \
+            --build-command (default: swift build -c release --product sluice-bench); later runs reuse it. \
+            Every benchmark of the suite runs in --rounds pairs of fresh worker processes of both builds, in an order \
+            drawn from --seed (printed; pass it again to replay). Verdicts follow the gate's rules with A as the \
+            baseline. The Markdown report goes to stdout and <out>.md, the JSON report to <out>.json. \
+            An unknown revision, a dirty work tree (without --allow-dirty), or a build or worker failure on \
             either side stops before any verdict.
-            Exit codes: 0 pass, 1 regression, 2 functional failure, 3 inconclusive, 6 bad input (revision, dirty
+
+            Exit codes: 0 pass, 1 regression, 2 functional failure, 3 inconclusive, 6 bad input (revision, dirty \
             tree, suite), 7 build or worker failure.
             """)
 
@@ -31,11 +32,11 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "A suite file to use instead of --suite.")
     var suiteFile: String?
 
-    @Option(help: "The folder holding suite files.")
-    var suitesDir = "suites"
+    @Option(help: "The folder holding suite files (default: ./suites, else the package's suites/).")
+    var suitesDir: String?
 
-    @Option(help: "Measured rounds per side and benchmark (at least 4).")
-    var rounds = 10
+    @Option(help: "Fresh worker process pairs per benchmark at the first look (at least 2).")
+    var rounds = GateSession.Options.defaultProcessesPerSide
 
     @Option(help: "Seed of the round order (default: random, printed).")
     var seed: UInt64?
@@ -43,8 +44,8 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "The git repository.")
     var repository = "."
 
-    @Option(help: "Where builds are cached, one folder per commit.")
-    var cacheDir = ".build-compare"
+    @Option(help: "Where builds are cached, one folder per commit (default: ./.build-compare).")
+    var cacheDir: String?
 
     @Option(help: "The build command, run with sh -c in each commit's tree.")
     var buildCommand = RevisionBuilder.defaultBuildCommand
@@ -59,37 +60,25 @@ struct CompareCommand: AsyncParsableCommand {
     var out: String?
 
     func validate() throws {
-        guard rounds >= 4 else { throw ValidationError("--rounds must be at least 4 for an interval to exist") }
+        guard rounds >= 2 else { throw ValidationError("--rounds must be at least 2 process pairs") }
     }
 
     func run() async throws {
-        let seed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let suiteURL = URL(fileURLWithPath: suiteFile ?? "\(suitesDir)/\(suite).json")
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        let driver = CompareDriver(
-            configuration: .init(
+        try await CommandSupport.finish {
+            let seed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+            let layout = HarnessLayout(
+                suitesDirectory: suitesDir, buildCacheDirectory: cacheDir)
+            let configuration = CompareDriver.Configuration(
                 repository: URL(fileURLWithPath: repository), revisionA: revisionA, revisionB: revisionB,
-                suiteFile: suiteURL, rounds: rounds, seed: seed, cacheDirectory: URL(fileURLWithPath: cacheDir),
-                buildCommand: buildCommand, workerPath: workerPath, allowsDirtyWorkTree: allowDirty,
-                today: formatter.string(from: Date())))
-        CommandSupport.diagnostic("compare: seed \(seed) (replay with --seed \(seed))")
-        let report: CompareReport
-        do {
-            report = try await driver.run { CommandSupport.diagnostic($0) }
-        } catch {
-            throw BenchTrendSupport.fail(error.description, error.exitCode)
+                suiteFile: suiteFile.map { URL(fileURLWithPath: $0) } ?? layout.suiteFile(named: suite),
+                rounds: rounds, seed: seed, cacheDirectory: layout.buildCacheDirectory, buildCommand: buildCommand,
+                workerPath: workerPath, allowsDirtyWorkTree: allowDirty, today: GateCommandSupport.today(nil))
+            CommandSupport.diagnostic("compare: seed \(seed) (replay with --seed \(seed))")
+            let result = try await CompareSession(configuration: configuration, layout: layout, out: out)
+                .run { CommandSupport.diagnostic($0) }
+            print(result.report.markdown, terminator: "")
+            CommandSupport.diagnostic("compare: wrote \(result.files.map(\.path).joined(separator: " and "))")
+            return result.exitCode
         }
-        let base = out ?? "reports/\(report.runID)"
-        do throws(GateError) {
-            try AtomicFileWriter.write(Data(report.markdown.utf8), to: URL(fileURLWithPath: base + ".md"))
-            try AtomicFileWriter.write(try report.json(), to: URL(fileURLWithPath: base + ".json"))
-        } catch {
-            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
-        }
-        print(report.markdown, terminator: "")
-        CommandSupport.diagnostic("compare: wrote \(base).md and \(base).json")
-        throw ExitCode(Int32(report.exitCode))
     }
 }

@@ -17,11 +17,13 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Export a results file as github-action-benchmark JSON or OpenMetrics text.",
         discussion: """
-            github-action-benchmark: the action reads one tool per file, so --out DIR writes
-            DIR/customSmallerIsBetter.json and DIR/customBiggerIsBetter.json; without --out, --direction
+            github-action-benchmark: the action reads one tool per file, so --out DIR writes \
+            DIR/customSmallerIsBetter.json and DIR/customBiggerIsBetter.json; without --out, --direction \
             smaller|bigger prints that array. Entries are named "<benchmark> <metric>" and valued at the p50.
-            openmetrics: summaries in base units with # TYPE/# UNIT/# HELP and # EOF, to stdout or --out FILE.
+
+            openmetrics: summaries in base units with # TYPE/# UNIT/# HELP and # EOF, to stdout or --out FILE. \
             Unavailable metrics are never exported as zero; they are listed on stderr.
+
             Exit codes: 0 exported, 6 bad input, 7 write failure.
             """)
 
@@ -49,7 +51,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try BenchTrendSupport.readResults(results)
-        do throws(GateError) {
+        do throws(HarnessError) {
             switch format {
             case .githubActionBenchmark:
                 let export = GitHubActionBenchmarkExporter.export(file)

@@ -8,10 +8,10 @@ struct FiguresCommand: AsyncParsableCommand {
         commandName: "figures",
         abstract: "Print our figures beside our peers' from one results file, with the ratios.",
         discussion: """
-            Pairs each benchmark in the results with the peer it declares in the registry (for example
-            macro/pipeline/closed with macro/foundation/closed, meso/fusion/chain10/fused with
-            meso/fusion/chain10/unfused) and prints the medians of bytes/s (else items/s, else wall time) and
-            the ratio: how many times better ours is. Run the peer in the same suite run, so both figures come
+            Pairs each benchmark in the results with the peer it declares in the registry (for example \
+            macro/pipeline/closed with macro/foundation/closed, meso/fusion/chain10/fused with \
+            meso/fusion/chain10/unfused) and prints the medians of bytes/s (else items/s, else wall time) and \
+            the ratio: how many times better ours is. Run the peer in the same suite run, so both figures come \
             from one machine and one moment. Exit codes: 0 table printed, 6 bad input (unreadable results).
             """)
 

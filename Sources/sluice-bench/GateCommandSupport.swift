@@ -14,23 +14,27 @@ enum GateCommandSupport {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Reports `error` on stderr and returns the exit code it maps to.
-    static func exitCode(for error: any Error) -> HarnessExitCode {
-        diagnostic("error: \(error)")
-        if let error = error as? GateError { return error.exitCode }
-        if let error = error as? HarnessError { return error.exitCode }
-        return .harnessError
+    /// Runs `body` and ends the command with its exit code (see `CommandSupport.finish`).
+    static func finish(_ body: () async throws -> HarnessExitCode) async throws {
+        try await CommandSupport.finish(body)
     }
 
-    /// Runs `body`, mapping its errors to exit codes; a non-zero code ends the command with it.
-    static func finish(_ body: () async throws -> HarnessExitCode) async throws {
-        let code: HarnessExitCode
-        do {
-            code = try await body()
-        } catch {
-            code = exitCode(for: error)
+    /// Prints `report` to stdout in `format`, says on stderr where its files went, and returns its exit code.
+    static func show(_ report: GateReport, files: ReportWriter.WrittenFiles?, format: Format) throws
+        -> HarnessExitCode
+    {
+        if let files {
+            diagnostic("report: \(files.markdown.path)")
+            diagnostic("report: \(files.json.path)")
         }
-        if code != .pass { throw ExitCode(code.rawValue) }
+        switch format {
+        case .text: print(MarkdownReportFormatter().format(report), terminator: "")
+        case .json: print(String(decoding: try JSONReportFormatter().format(report), as: UTF8.self))
+        }
+        fflush(nil)
+        let code = HarnessExitCode(rawValue: Int32(report.exitCode)) ?? .harnessError
+        diagnostic("verdict: \(report.outcome.title) (exit \(code.rawValue), \(code.label))")
+        return code
     }
 
     /// The suite named `name`, or the file at `file`, loaded strictly.
@@ -50,14 +54,14 @@ enum GateCommandSupport {
 
     /// The baseline store at `directory` (default `./baselines`).
     static func baselineStore(_ directory: String?) -> BaselineStore {
-        BaselineStore(root: URL(fileURLWithPath: directory ?? "baselines"))
+        HarnessLayout(baselinesDirectory: directory).baselineStore
     }
 
     /// Prints `report` to stdout in `format`, writes the report files unless `reportsDirectory` is "-", and
     /// says where they went on stderr. Returns the report's exit code.
     static func publish(_ report: GateReport, format: Format, reportsDirectory: String?) throws -> HarnessExitCode {
         if reportsDirectory != "-" {
-            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? "reports")).write(report)
+            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? HarnessLayout.defaultReports)).write(report)
             diagnostic("report: \(files.markdown.path)")
             diagnostic("report: \(files.json.path)")
         }
@@ -132,7 +136,7 @@ struct GateOptions: ParsableArguments {
             // Every gate run joins the trend history (<reports-dir>/history/<environment-key>.jsonl). A history
             // problem is reported but never changes the gate's verdict.
             if reportsDir != "-" {
-                let directory = URL(fileURLWithPath: reportsDir ?? "reports").appendingPathComponent("history")
+                let directory = URL(fileURLWithPath: reportsDir ?? HarnessLayout.defaultReports).appendingPathComponent(HarnessLayout.historyFolder)
                 do {
                     let (_, file) = try HistoryStore.record(candidate, in: directory)
                     CommandSupport.diagnostic("history: appended to \(file.path)")

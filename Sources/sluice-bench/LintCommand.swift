@@ -8,8 +8,9 @@ struct LintCommand: AsyncParsableCommand {
         commandName: "lint",
         abstract: "Check a suite's thresholds and waivers.",
         discussion: """
-            Reports thresholds that name no benchmark or metric of the suite, gated metrics without a threshold,
+            Reports thresholds that name no benchmark or metric of the suite, gated metrics without a threshold, \
             malformed limits and expired waivers. Findings go to stdout (--format json: a JSON array).
+
             Exit codes: 0 no errors (warnings allowed unless --strict), 6 errors or a bad suite file.
             """)
 

@@ -8,10 +8,11 @@ struct MergeCommand: AsyncParsableCommand {
         commandName: "merge",
         abstract: "Merge shard results (run --shard K/N) into one results file.",
         discussion: """
-            The shards must come from the same suite, split and environment: fingerprints may differ only in
-            the shard. A benchmark in two different shards is an error; two files of the same shard are
-            repeated runs and are combined (rounds concatenated, histograms merged bucket by bucket).
+            The shards must come from the same suite, split and environment: fingerprints may differ only in \
+            the shard. A benchmark in two different shards is an error; two files of the same shard are \
+            repeated runs and are combined (rounds concatenated, histograms merged bucket by bucket). \
             With every shard 1..N present the result is whole (not partial) and check/trend take it like any run.
+
             Exit codes: 0 merged, 5 fingerprints differ, 6 bad or inconsistent input, 7 write failure.
             """)
 
@@ -31,12 +32,12 @@ struct MergeCommand: AsyncParsableCommand {
     func run() async throws {
         let inputs = try shards.map { ShardMerger.Input(results: try BenchTrendSupport.readResults($0), source: $0) }
         let merged: ResultsFile
-        do throws(MergeError) {
+        do throws(HarnessError) {
             merged = try ShardMerger.merge(inputs, runID: runID)
         } catch {
             throw BenchTrendSupport.fail(error.description, error.exitCode)
         }
-        do throws(GateError) {
+        do throws(HarnessError) {
             try AtomicFileWriter.write(try ResultsMerger.encode(merged), to: URL(fileURLWithPath: out))
         } catch {
             throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))

@@ -72,56 +72,32 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code = await execute()
-        if code != .pass { throw ExitCode(code.rawValue) }
-    }
-
-    private func execute() async -> HarnessExitCode {
-        var configuration: RunConfiguration
-        do {
-            configuration = try makeConfiguration()
-        } catch {
-            return CommandSupport.exitCode(for: error)
-        }
-        let cancellation = RunCancellation()
-        let signalSource = Self.installInterruptHandler(cancellation)
-        defer { signalSource.cancel() }
-        let progress = ProgressDisplay(verbose: verbose)
-        let runID = configuration.runID ?? RunConfiguration.makeRunID(suite: configuration.suite.name)
-        configuration.runID = runID
-        let reportsFolder = out.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
-            ?? URL(fileURLWithPath: "reports")
-        let snapshots = SnapshotLog(folder: reportsFolder, runID: runID) { CommandSupport.diagnostic($0) }
-        defer { snapshots.close() }
-        let runner = SuiteRunner(configuration: configuration, cancellation: cancellation) { event in
-            snapshots.handle(event)
-            progress.handle(event)
-        }
-        let outcome: RunOutcome
-        do {
-            outcome = try await runner.run()
-        } catch {
-            return CommandSupport.exitCode(for: error)
-        }
-        let url = URL(fileURLWithPath: out ?? "reports/\(outcome.results.runID).results.json")
-        do {
-            try outcome.results.write(to: url)
+        try await CommandSupport.finish {
+            let cancellation = RunCancellation()
+            let signalSource = Self.installInterruptHandler(cancellation)
+            defer { signalSource.cancel() }
+            let progress = ProgressDisplay(verbose: verbose)
+            let session = RunSession(
+                configuration: try makeConfiguration(), layout: HarnessLayout(suitesDirectory: suitesDir),
+                out: out.map { URL(fileURLWithPath: $0) })
+            let result = try await session.run(cancellation: cancellation, log: { CommandSupport.diagnostic($0) }) {
+                progress.handle($0)
+            }
+            let results = result.outcome.results
             switch format {
             case .text:
-                print(ResultsTableFormatter.format(outcome.results), terminator: "")
-                print(DriverFiguresFormatter.format(outcome.results), terminator: "")
-            case .json: print(String(decoding: try outcome.results.encoded(), as: UTF8.self))
+                print(ResultsTableFormatter.format(results), terminator: "")
+                print(DriverFiguresFormatter.format(results), terminator: "")
+            case .json: print(String(decoding: try results.encoded(), as: UTF8.self))
             }
             fflush(nil)
-        } catch {
-            return CommandSupport.exitCode(for: error)
+            CommandSupport.diagnostic("results: \(result.resultsFile.path)\(results.isPartial ? " (partial)" : "")")
+            for path in result.snapshotFiles { CommandSupport.diagnostic("snapshots: \(path)") }
+            for failed in results.benchmarks where failed.status == .failed {
+                CommandSupport.diagnostic("functional failure: \(failed.name): \(failed.error ?? "")")
+            }
+            return result.outcome.exitCode
         }
-        CommandSupport.diagnostic("results: \(url.path)\(outcome.results.isPartial ? " (partial)" : "")")
-        for path in snapshots.writtenPaths { CommandSupport.diagnostic("snapshots: \(path)") }
-        for failed in outcome.results.benchmarks where failed.status == .failed {
-            CommandSupport.diagnostic("functional failure: \(failed.name): \(failed.error ?? "")")
-        }
-        return outcome.exitCode
     }
 
     private func makeConfiguration() throws -> RunConfiguration {

@@ -2,87 +2,109 @@ import ArgumentParser
 import Foundation
 import SluiceBench
 
-/// `sluice-bench selftest`: the gate judged on itself, with A/A runs and injected regressions.
+/// `sluice-bench selftest`: the shipped gate judged on itself, with A/A runs and mutation patches.
 struct SelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
-        abstract: "Measure the gate's false-alarm and detection rates with injected regressions.",
+        abstract: "Measure the shipped gate's false-alarm and detection rates: A/A runs and mutation patches.",
         discussion: """
-            Each gate run measures selftest/spin and selftest/allocations in worker processes four times: a
-            baseline, the same build again (A/A), spin slowed by --slowdown, and one more allocation per
-            operation on every allocation case. Prints the false-alarm rate and the detection rates.
-            Exit codes: 0 targets met (no A/A alert, slowdown detected in >= 95 % of runs, every extra
-            allocation detected), 2 targets not met, 6 bad arguments, 7 harness error.
+            Builds HEAD's tree (exported into .build-compare/selftest-<tree>/, never the work tree) and one \
+            mutant per patch in ci/selftest/*.patch, then runs the real gate session of the suite --runs times \
+            with the same build on both sides (A/A) and --runs times per mutant against the unmutated build. \
+            Prints the false-alarm rate, the detection rate per mutation and the minimum detectable effect per \
+            benchmark (from the spread between processes); --format json gives the whole report.
+
+            Exit codes: 0 done (the rates are in the report), 6 bad arguments or a patch that does not apply, \
+            7 a build or worker failed.
             """)
 
-    @Option(help: "Gate runs.")
+    @Option(help: "Gate runs per case.")
     var runs = 5
 
-    @Option(help: "The injected slowdown factor of selftest/spin.")
-    var slowdown = 1.10
+    @Option(help: "The suite: suites/<NAME>.json.")
+    var suite = "pr"
 
-    @Option(help: "The relative wall-time threshold the self-test gates at.")
-    var threshold = 0.05
+    @Option(name: .customLong("patch"), help: "A mutation patch (repeatable; default: every ci/selftest/*.patch).")
+    var patches: [String] = []
 
-    @Option(help: "Allocations per operation of the allocation cases, comma-separated.")
-    var allocations = "1,500000"
+    @Flag(help: "Run only the A/A case.")
+    var noMutations = false
 
-    @Option(help: "Loop steps per operation of selftest/spin.")
-    var work = 20_000
+    @Option(help: "A prebuilt worker for the unmutated side instead of building HEAD's tree.")
+    var baseExecutable: String?
 
-    @Option(help: "Timing rounds of selftest/spin, spread over --processes worker processes.")
-    var rounds = 8
+    @Option(help: "Worker process pairs per benchmark at the first look.")
+    var processes = GateSession.Options.defaultProcessesPerSide
 
-    @Option(help: "Worker processes the timing rounds are spread over.")
-    var processes = 4
+    @Option(help: "Timing rounds in each worker process.")
+    var rounds = GateSession.Options.defaultRoundsPerProcess
 
-    @Option(help: "Least time one timing round takes, in seconds.")
-    var roundSeconds = 0.03
+    @Option(help: "Most looks per gate run.")
+    var looks = GateSession.Options.defaultMaxLooks
+
+    @Option(help: "Seed of the alternating orders (run r of case c uses seed + 1000 c + r).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Also write the JSON report to this file.")
+    var out: String?
 
     @Option(help: "stdout format: text or json.")
     var format: GateCommandSupport.Format = .text
 
-    func validate() throws {
-        guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
-        guard slowdown > 1 else { throw ValidationError("--slowdown must be a factor above 1, e.g. 1.10") }
-        guard threshold >= 0, threshold < slowdown - 1 else {
-            throw ValidationError("--threshold must be between 0 and the slowdown (e.g. 0.05 for --slowdown 1.10)")
-        }
-        guard (try? allocationCounts()) != nil else {
-            throw ValidationError("--allocations must be positive integers separated by commas, e.g. 1,500000")
-        }
-        guard rounds >= 2, processes >= 1, roundSeconds >= 0, work > 0 else {
-            throw ValidationError("--rounds must be >= 2, --processes >= 1, --work > 0, --round-seconds >= 0")
-        }
-    }
+    @OptionGroup var paths: LayoutOptions
 
-    func allocationCounts() throws -> [Int] {
-        let counts = allocations.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.count == allocations.split(separator: ",").count, counts.allSatisfy({ $0 > 0 })
-        else { throw ValidationError("bad --allocations") }
-        return counts
+    func validate() throws {
+        guard runs >= 1, processes >= 2, rounds >= 1, looks >= 1 else {
+            throw ValidationError("--runs and --rounds must be at least 1, --processes at least 2, --looks at least 1")
+        }
     }
 
     func run() async throws {
-        try await GateCommandSupport.finish {
-            let configuration = SelftestConfiguration(
-                runs: runs, slowdown: slowdown, timingThreshold: threshold, spinWork: work,
-                allocationCounts: try allocationCounts(),
-                timingSettings: RunSettings(
-                    maxWarmupSeconds: 0.1, minRounds: rounds, maxRounds: rounds, minRoundSeconds: roundSeconds,
-                    processes: processes))
-            let selftest = Selftest(configuration: configuration) { suite in
-                try await SuiteMeasurement.run(suite, inProcess: false, out: "-", reportsDir: nil, quiet: true)
-            }
-            let report = try await selftest.run { line in GateCommandSupport.diagnostic(line) }
+        try await CommandSupport.finish {
+            var request = SelftestSession.Request(today: GateCommandSupport.today(nil))
+            request.suiteName = suite
+            request.runs = runs
+            request.patches = noMutations ? [] : (patches.isEmpty ? nil : patches.map { URL(fileURLWithPath: $0) })
+            request.baseExecutable = baseExecutable.map { URL(fileURLWithPath: $0) }
+            request.processesPerSide = processes
+            request.roundsPerProcess = rounds
+            request.maxLooks = looks
+            request.seed = seed
+            let report = try await SelftestSession.run(request, layout: paths.layout) { CommandSupport.diagnostic($0) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let json = try encoder.encode(report)
+            if let out { try AtomicFileWriter.write(json, to: URL(fileURLWithPath: out)) }
             switch format {
-            case .text: print(report.text, terminator: "")
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            case .json: print(String(decoding: json, as: UTF8.self))
+            case .text: print(Self.text(report), terminator: "")
             }
-            return report.meetsTargets ? .pass : .functionalFailure
+            return .pass
         }
+    }
+
+    /// The figures as the README shows them.
+    static func text(_ report: SelftestReport) -> String {
+        var lines = [
+            "sluice-bench selftest: suite \(report.suite), \(report.runsPerCase) gate runs per case, "
+                + "\(report.processesPerSide) process pairs per look, up to \(report.maxLooks) looks, "
+                + "alpha \(report.alpha) family-wise",
+            "",
+            "| case | alert runs | inconclusive runs | detected |",
+            "|---|---:|---:|---:|",
+        ]
+        for item in report.cases {
+            let detected = item.expected.isEmpty ? "—" : "\(item.detectedRuns)/\(item.runs.count)"
+            lines.append("| \(item.name) | \(item.alertRuns)/\(item.runs.count) | "
+                + "\(item.inconclusiveRuns)/\(item.runs.count) | \(detected) |")
+        }
+        lines += ["", "| benchmark | metric | spread between processes | limit | MDE, 1st look | MDE, all looks |",
+                  "|---|---|---:|---:|---:|---:|"]
+        for effect in report.minimumDetectableEffects {
+            lines.append("| \(effect.benchmark) | \(effect.metric) | \(String(format: "%.1f %%", effect.processSpread * 100)) | "
+                + (effect.limit.map { String(format: "%.0f %%", $0 * 100) } ?? "—")
+                + " | \(String(format: "+%.1f %%", effect.firstLook * 100)) | \(String(format: "+%.1f %%", effect.allLooks * 100)) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

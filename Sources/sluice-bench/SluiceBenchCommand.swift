@@ -34,6 +34,7 @@ struct SluiceBenchCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        if CommandLine.arguments.dropFirst() == ["worker"] { WorkerCommand.serveBlockingTheMainThread() }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -60,14 +61,25 @@ enum CommandSupport {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Reports `error` on stderr and returns the exit code it maps to.
+    /// Reports `error` on stderr and returns the exit code it maps to (`HarnessExitCode(error:)`, the one
+    /// mapping).
     static func exitCode(for error: any Error) -> HarnessExitCode {
-        if let error = error as? HarnessError {
-            diagnostic("error: \(error)")
-            return error.exitCode
-        }
         diagnostic("error: \(error)")
-        return .harnessError
+        return HarnessExitCode(error: error)
+    }
+
+    /// The one place a command's outcome becomes the process's exit status: runs `body` (which parses nothing
+    /// and returns the session's exit code), maps any error to its code, and ends the command with it.
+    static func finish(_ body: () async throws -> HarnessExitCode) async throws {
+        let code: HarnessExitCode
+        do {
+            code = try await body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            code = exitCode(for: error)
+        }
+        if code != .pass { throw ExitCode(code.rawValue) }
     }
 
     /// The loader for `--suites-dir` (default: `SuiteLoader.defaultSuitesDirectory()`).

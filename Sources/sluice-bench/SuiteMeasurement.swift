@@ -23,7 +23,7 @@ enum SuiteMeasurement {
         let runner = SuiteRunner(configuration: configuration) { event in progress?.handle(event) }
         let outcome = try await runner.run()
         if out != "-" {
-            let directory = reportsDir.flatMap { $0 == "-" ? nil : $0 } ?? "reports"
+            let directory = reportsDir.flatMap { $0 == "-" ? nil : $0 } ?? HarnessLayout.defaultReports
             let url = URL(fileURLWithPath: out ?? "\(directory)/\(outcome.results.runID).results.json")
             try outcome.results.write(to: url)
             if !quiet { GateCommandSupport.diagnostic("results: \(url.path)") }

@@ -8,10 +8,11 @@ struct TrendCommand: AsyncParsableCommand {
         commandName: "trend",
         abstract: "Append results to the history and publish the trend page (index.html and README.md).",
         discussion: """
-            With --append, each results file's summary (p50, p99, unit, direction, sample count per benchmark
-            and metric) is appended to <history-dir>/<environment-key>.jsonl, with its commit's date from git.
-            Then the page is built from --history files (default: every .jsonl in --history-dir) and written
+            With --append, each results file's summary (p50, p99, unit, direction, sample count per benchmark \
+            and metric) is appended to <history-dir>/<environment-key>.jsonl, with its commit's date from git. \
+            Then the page is built from --history files (default: every .jsonl in --history-dir) and written \
             to --out. The page is self-contained: inline CSS and SVG, no script, nothing from the network.
+
             Exit codes: 0 published, 6 a results or history file is damaged, 7 a file could not be written.
             """)
 
@@ -19,13 +20,13 @@ struct TrendCommand: AsyncParsableCommand {
     var historyFiles: [String] = []
 
     @Option(help: "The folder of history files.")
-    var historyDir = "reports/history"
+    var historyDir = HarnessLayout.defaultReports + "/" + HarnessLayout.historyFolder
 
     @Option(name: .customLong("append"), help: "A results file to append to the history first (repeatable).")
     var appendFiles: [String] = []
 
     @Option(help: "Where the page goes.")
-    var out = "reports/trend"
+    var out = HarnessLayout.defaultReports + "/" + HarnessLayout.trendFolder
 
     @Option(help: "The git repository the commits' dates are read from.")
     var repository = "."
@@ -63,7 +64,7 @@ struct TrendCommand: AsyncParsableCommand {
                 let (_, file) = try HistoryStore.record(
                     results, in: historyDirectory, repository: URL(fileURLWithPath: repository))
                 BenchTrendSupport.diagnostic("trend: appended run \(results.runID) to \(file.path)")
-            } catch let error as HistoryError {
+            } catch let error as HarnessError {
                 throw BenchTrendSupport.fail(error.description, error.exitCode)
             }
         }
@@ -89,9 +90,9 @@ struct TrendCommand: AsyncParsableCommand {
                     + String(change.commit.prefix(12)))
             }
             for file in written { print(file.path) }
-        } catch let error as HistoryError {
+        } catch let error as HarnessError {
             throw BenchTrendSupport.fail(error.description, error.exitCode)
-        } catch let error as GateError {
+        } catch let error as HarnessError {
             throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
         }
     }

@@ -133,7 +133,7 @@ import Testing
         try Data("{\"schemaVersion\":1,\"runID\":\"truncated".utf8).write(to: history.appendingPathComponent("env.jsonl"))
         let trend = try bench(["trend", "--history-dir", "history", "--out", "trend"], in: directory)
         #expect(trend.status == 6)
-        #expect(trend.stderr.contains("env.jsonl:1: "), "\(trend.stderr)")
+        #expect(trend.stderr.contains("env.jsonl: line 1: "), "\(trend.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("trend/index.html").path))
 
         let missing = try bench(["export", "--format", "openmetrics", "nothing.json"], in: directory)

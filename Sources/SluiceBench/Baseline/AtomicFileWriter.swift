@@ -15,18 +15,18 @@ import Darwin
 public enum AtomicFileWriter {
     /// Writes `data` to `url` atomically, creating the parent folder when needed.
     /// - Complexity: O(n) in the size of `data`.
-    public static func write(_ data: Data, to url: URL) throws(GateError) {
+    public static func write(_ data: Data, to url: URL) throws(HarnessError) {
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw GateError(.ioFailure, "cannot create the folder: \(error)", file: directory.path)
+            throw HarnessError(.ioFailure, "cannot create the folder: \(error)", file: directory.path)
         }
         var template = Array(directory.appendingPathComponent(".\(url.lastPathComponent).tmp-XXXXXX").path.utf8CString)
         // A non-empty array's buffer always has a base address.
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw GateError(.ioFailure, "cannot create a temporary file: \(String(cString: strerror(errno)))",
+            throw HarnessError(.ioFailure, "cannot create a temporary file: \(String(cString: strerror(errno)))",
                             file: url.path)
         }
         let temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -57,7 +57,7 @@ public enum AtomicFileWriter {
         }
         if let failure {
             unlink(temporaryPath)
-            throw GateError(.ioFailure, failure, file: url.path)
+            throw HarnessError(.ioFailure, failure, file: url.path)
         }
     }
 }

@@ -20,26 +20,48 @@ public struct BaselineStore: Sendable {
     ///
     /// Throws `.missingBaseline` (with the command that records one) when there is none, and `.badInput` when the
     /// file is damaged or of another schema version.
-    public func load(environmentKey: String, suite: String) throws(GateError) -> ResultsFile {
+    public func load(environmentKey: String, suite: String) throws(HarnessError) -> ResultsFile {
         let url = url(environmentKey: environmentKey, suite: suite)
         do {
             return try Self.loadBaseline(at: url)
         } catch where error.code == .missingBaseline {
+            // Counts travel across hosts: another host's baseline of the same architecture, toolchain,
+            // configuration and allocator still judges them (the gate leaves its timings unjudged).
+            if let sibling = sameLaneEnvironment(as: environmentKey, suite: suite),
+                let baseline = try? Self.loadBaseline(at: self.url(environmentKey: sibling, suite: suite))
+            {
+                return baseline
+            }
             var message = "no baseline for suite '\(suite)' in environment \(environmentKey)"
             let others = availableEnvironments(suite: suite)
             if !others.isEmpty {
                 message += " (baselines exist for: \(others.joined(separator: ", ")))"
             }
             message += "; record one with: sluice-bench baseline update --suite \(suite)"
-            throw GateError(.missingBaseline, message, file: url.path)
+            throw HarnessError(.missingBaseline, message, file: url.path)
         }
     }
 
     /// Loads a baseline file given by path: a missing file is `.missingBaseline`.
-    public static func loadBaseline(at url: URL) throws(GateError) -> ResultsFile {
+    public static func loadBaseline(at url: URL) throws(HarnessError) -> ResultsFile {
         try JSONFileReader.read(
             ResultsFile.self, from: url, kind: "baseline", schemaVersion: ResultsFile.currentSchemaVersion,
             missingCode: .missingBaseline)
+    }
+
+    /// The first stored environment (sorted) for `suite` whose key differs from `environmentKey` in the machine's
+    /// cores and memory only (`<arch>-<cores>c-<memory>g-swift<version>-<configuration>-<allocator>`).
+    public func sameLaneEnvironment(as environmentKey: String, suite: String) -> String? {
+        func parts(_ key: String) -> (architecture: Substring, rest: ArraySlice<Substring>)? {
+            let fields = key.split(separator: "-")
+            guard fields.count >= 6 else { return nil }
+            return (fields[0], fields.suffix(from: 3))
+        }
+        guard let own = parts(environmentKey) else { return nil }
+        return availableEnvironments(suite: suite).first { key in
+            guard key != environmentKey, let other = parts(key) else { return false }
+            return other.architecture == own.architecture && Array(other.rest) == Array(own.rest)
+        }
     }
 
     /// The environment keys that hold a baseline for `suite`, sorted.
@@ -54,21 +76,21 @@ public struct BaselineStore: Sendable {
     /// Refuses, without touching the existing baseline: results of another suite, partial runs, runs with a
     /// failed benchmark, and runs from different environments. Returns the file written.
     @discardableResult
-    public func update(suite: String, with results: [ResultsFile]) throws(GateError) -> URL {
+    public func update(suite: String, with results: [ResultsFile]) throws(HarnessError) -> URL {
         guard !results.isEmpty else {
-            throw GateError(.badInput, "no results to make a baseline from")
+            throw HarnessError(.badInput, "no results to make a baseline from")
         }
         for file in results {
             guard file.suite == suite else {
-                throw GateError(.badInput, "results of run \(file.runID) are for suite '\(file.suite)', not '\(suite)'",
+                throw HarnessError(.badInput, "results of run \(file.runID) are for suite '\(file.suite)', not '\(suite)'",
                                 field: "suite")
             }
             guard !file.isPartial else {
-                throw GateError(.badInput, "run \(file.runID) is partial (interrupted or a shard); "
+                throw HarnessError(.badInput, "run \(file.runID) is partial (interrupted or a shard); "
                                 + "a baseline must come from a complete run", field: "isPartial")
             }
             if let failed = file.benchmarks.first(where: { $0.status == .failed }) {
-                throw GateError(.badInput, "benchmark \(failed.name) failed in run \(file.runID): "
+                throw HarnessError(.badInput, "benchmark \(failed.name) failed in run \(file.runID): "
                                 + "\(failed.error ?? "no detail"); a baseline must come from a passing run")
             }
         }

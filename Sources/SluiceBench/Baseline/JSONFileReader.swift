@@ -15,16 +15,16 @@ public enum JSONFileReader {
     /// - Complexity: O(n) in the file's size.
     public static func read<T: Decodable>(
         _ type: T.Type, from url: URL, kind: String, schemaVersion: Int,
-        missingCode: GateError.Code = .badInput
-    ) throws(GateError) -> T {
+        missingCode: HarnessError.Code = .badInput
+    ) throws(HarnessError) -> T {
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw GateError(missingCode, "the \(kind) does not exist", file: url.path)
+            throw HarnessError(missingCode, "the \(kind) does not exist", file: url.path)
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw GateError(.ioFailure, "cannot read the \(kind): \(error.localizedDescription)", file: url.path)
+            throw HarnessError(.ioFailure, "cannot read the \(kind): \(error.localizedDescription)", file: url.path)
         }
         return try decode(type, from: data, path: url.path, kind: kind, schemaVersion: schemaVersion)
     }
@@ -32,21 +32,21 @@ public enum JSONFileReader {
     /// Decodes a `T` from `data` (the content of `path`), checking its `schemaVersion` first.
     public static func decode<T: Decodable>(
         _ type: T.Type, from data: Data, path: String, kind: String, schemaVersion: Int
-    ) throws(GateError) -> T {
+    ) throws(HarnessError) -> T {
         let decoder = JSONDecoder()
         let probe: SchemaProbe
         do {
             probe = try decoder.decode(SchemaProbe.self, from: data)
         } catch {
             let detail = data.isEmpty ? "the file is empty" : "it is not valid JSON (truncated or damaged?)"
-            throw GateError(.badInput, "cannot read the \(kind): \(detail)", file: path)
+            throw HarnessError(.badInput, "cannot read the \(kind): \(detail)", file: path)
         }
         guard let version = probe.schemaVersion else {
-            throw GateError(.badInput, "the \(kind) has no schemaVersion; is it the right kind of file?", file: path,
+            throw HarnessError(.badInput, "the \(kind) has no schemaVersion; is it the right kind of file?", file: path,
                             field: "schemaVersion")
         }
         guard version == schemaVersion else {
-            throw GateError(
+            throw HarnessError(
                 .badInput, "schema version \(version) is not supported; this build reads version \(schemaVersion)",
                 file: path, field: "schemaVersion")
         }
@@ -54,9 +54,9 @@ public enum JSONFileReader {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
             let (field, problem) = describe(error)
-            throw GateError(.badInput, "the \(kind) is damaged: \(problem)", file: path, field: field)
+            throw HarnessError(.badInput, "the \(kind) is damaged: \(problem)", file: path, field: field)
         } catch {
-            throw GateError(.badInput, "the \(kind) is damaged: \(error)", file: path)
+            throw HarnessError(.badInput, "the \(kind) is damaged: \(error)", file: path)
         }
     }
 

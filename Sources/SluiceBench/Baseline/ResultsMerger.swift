@@ -9,18 +9,18 @@ public enum ResultsMerger {
     /// Throws `.badInput` when the files are of different suites, `.incomparableEnvironment` when their
     /// environment keys differ.
     /// - Complexity: O(total rounds + total histogram buckets · log).
-    public static func merge(_ files: [ResultsFile]) throws(GateError) -> ResultsFile {
+    public static func merge(_ files: [ResultsFile]) throws(HarnessError) -> ResultsFile {
         guard var merged = files.first else {
-            throw GateError(.badInput, "no results to merge")
+            throw HarnessError(.badInput, "no results to merge")
         }
         guard files.count > 1 else { return merged }
         let key = merged.environment.environmentKey
         for file in files.dropFirst() {
             guard file.suite == merged.suite else {
-                throw GateError(.badInput, "cannot merge results of suites '\(merged.suite)' and '\(file.suite)'")
+                throw HarnessError(.badInput, "cannot merge results of suites '\(merged.suite)' and '\(file.suite)'")
             }
             guard file.environment.environmentKey == key else {
-                throw GateError(.incomparableEnvironment, "cannot merge results from environments \(key) and "
+                throw HarnessError(.incomparableEnvironment, "cannot merge results from environments \(key) and "
                                 + file.environment.environmentKey)
             }
         }
@@ -61,11 +61,11 @@ public enum ResultsMerger {
     }
 
     /// The JSON the harness writes: sorted keys and pretty-printed, so that committed baselines diff well.
-    public static func encode(_ results: ResultsFile) throws(GateError) -> Data {
+    public static func encode(_ results: ResultsFile) throws(HarnessError) -> Data {
         do {
             return try results.encoded()
         } catch {
-            throw GateError(.badInput, "cannot encode results: \(error)")
+            throw HarnessError(.badInput, "cannot encode results: \(error)")
         }
     }
 }

@@ -102,7 +102,9 @@ enum ChannelBenchmarks {
                 guard let statistics = state.statistics else { return BenchmarkProbes() }
                 var values: [BenchmarkMetric: Double] = [.channelDepthMax: Double(statistics.maxDepth)]
                 // Timing fields are nil when the channel runs without a clock: then they stay unavailable.
-                values[.producerBlockedTime] = statistics.producerBlockedNanoseconds.map(Double.init)
+                // A value conversion, spelled out: `.map(Double.init)` on a `UInt64` picks
+                // `Double(bitPattern:)` and reads the integer's bits as a tiny subnormal double.
+                values[.producerBlockedTime] = statistics.producerBlockedNanoseconds.map { Double($0) }
                 values[.channelDepthMean] = statistics.approximateMeanDepth
                 values[.channelTimeAtCapacity] = statistics.fractionOfTimeAtCapacity
                 return BenchmarkProbes(values: values)

@@ -4,9 +4,10 @@ import Synchronization
 /// Reads jemalloc's allocation counters around a measured block.
 ///
 /// Synchronous blocks are exact: calls from the per-thread hook counter, bytes from `thread.allocatedp`.
-/// Asynchronous blocks may hop threads, so they use process-wide counters (the hooks' global counters, or
-/// jemalloc's arena statistics when the hooks are unavailable and the thread cache is off); those include
-/// other threads' allocations and are close to exact in a quiet worker process.
+/// Asynchronous blocks run on a `SerialTaskExecutor`, whose one thread runs every job of the benchmark in a
+/// fixed order, and are counted on that thread: exact as well. When other threads allocate meanwhile (work that
+/// left structured concurrency), they fall back to process-wide counters (the hooks' global counters, or
+/// jemalloc's arena statistics when the hooks are unavailable and the thread cache is off), marked not exact.
 ///
 /// Installing the hooks forces jemalloc's slow path for every thread, so the allocation lane runs as a pass
 /// of its own, after the timing rounds, and removes them when done.
@@ -20,8 +21,12 @@ public enum AllocationCapture {
     /// How allocations were counted, recorded in the unavailable reason or the method string.
     public enum Method: String, Sendable {
         case threadHooks = "jemalloc hooks (this thread) + thread.allocatedp"
+        case serialExecutor = "jemalloc hooks + thread.allocatedp on a serial task executor's thread"
         case globalHooks = "jemalloc hooks (all threads)"
         case arenaStatistics = "jemalloc arena statistics with tcache off"
+
+        /// Whether counts by this method are exact for the benchmark alone.
+        public var isExact: Bool { self == .threadHooks || self == .serialExecutor }
     }
 
     /// Why allocations cannot be counted in this process, or nil when they can.

@@ -2,10 +2,12 @@ import Foundation
 import SluiceTestKit
 
 /// `sluice-bench compare` end to end: resolve both revisions, refuse a dirty work tree (unless allowed), build
-/// each commit in its cached folder, start both workers, compare in alternating rounds, and return the report.
+/// each commit in its cached folder, and judge B against A with a `GateSession` (fresh worker processes in
+/// alternating order, one value per process, Holm across the suite, adaptive looks). `rounds` is the number of
+/// process pairs per benchmark.
 ///
 /// Every failure before the verdict (unknown revision, dirty tree, bad suite, a build failing on either side,
-/// a worker dying) throws `CompareError` and no report is made: there is never a partial verdict.
+/// a worker dying) throws `HarnessError` and no report is made: there is never a partial verdict.
 public struct CompareDriver: Sendable {
     /// What to compare and how.
     public struct Configuration: Sendable {
@@ -55,14 +57,14 @@ public struct CompareDriver: Sendable {
     ///
     /// Suspends while the builds and the workers run; builds run one after the other, never in parallel.
     /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
-    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(CompareError) -> CompareReport {
+    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
         let configuration = configuration
         let repository = GitRepository(directory: configuration.repository)
-        let commitA = try sided("A") { () throws(CompareError) in try repository.resolve(configuration.revisionA) }
-        let commitB = try sided("B") { () throws(CompareError) in try repository.resolve(configuration.revisionB) }
+        let commitA = try sided("A") { () throws(HarnessError) in try repository.resolve(configuration.revisionA) }
+        let commitB = try sided("B") { () throws(HarnessError) in try repository.resolve(configuration.revisionB) }
         let dirtyFiles = try repository.uncommittedChanges()
         if !dirtyFiles.isEmpty && !configuration.allowsDirtyWorkTree {
-            throw CompareError(
+            throw HarnessError(
                 code: .dirtyWorkTree,
                 message: "the work tree has uncommitted changes (\(dirtyFiles.prefix(5).joined(separator: ", "))"
                     + (dirtyFiles.count > 5 ? ", ..." : "") + "); commit or stash them, or pass --allow-dirty "
@@ -70,13 +72,13 @@ public struct CompareDriver: Sendable {
         }
         let suite: SuiteFile
         let gate: GateConfiguration
-        do throws(GateError) {
+        do throws(HarnessError) {
             suite = try JSONFileReader.read(
                 SuiteFile.self, from: configuration.suiteFile, kind: "suite file",
                 schemaVersion: SuiteFile.currentSchemaVersion)
             gate = try GateConfiguration(suite: suite, file: configuration.suiteFile.path, today: configuration.today)
         } catch {
-            throw CompareError(code: .badSuite, message: error.description)
+            throw HarnessError(code: .badSuite, message: error.description)
         }
         let builder = RevisionBuilder(
             repository: repository, cacheDirectory: configuration.cacheDirectory,
@@ -86,7 +88,7 @@ public struct CompareDriver: Sendable {
         let buildA = try builder.build(commitA, side: "A")
         log("compare: A \(buildA.wasCached ? "cached" : "built"); building B")
         let buildB = try builder.build(commitB, side: "B")
-        log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) rounds a side, seed \(configuration.seed)")
+        log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) fresh process pairs per benchmark, seed \(configuration.seed)")
         // The builds live in the cache, not beside `shared/`: point both at the repository's fixtures.
         var environment: [String: String] = [:]
         if ProcessInfo.processInfo.environment["SLUICE_SHARED_DIR"] == nil {
@@ -95,15 +97,20 @@ public struct CompareDriver: Sendable {
             environment["SLUICE_SHARED_DIR"] =
                 FileManager.default.fileExists(atPath: beside.path) ? beside.path : SharedFixtures.sharedDirectory.path
         }
-        let workerA = try ProcessCompareWorker(executable: buildA.worker, side: "A", environment: environment)
-        defer { workerA.close() }
-        let workerB = try ProcessCompareWorker(executable: buildB.worker, side: "B", environment: environment)
-        defer { workerB.close() }
-        let startedAt = ISO8601DateFormatter().string(from: Date())
+        let measurer = ProcessGateMeasurer(base: buildA.worker, candidate: buildB.worker, environment: environment)
+        let options = GateSession.Options(
+            suite: suite, suiteFile: configuration.suiteFile.path, processesPerSide: configuration.rounds,
+            seed: configuration.seed, today: configuration.today)
+        let session = try await GateSession(options: options, measurer: measurer).run(summary: .empty, log: log)
         let runID = "compare-\(commitA.prefix(7))-\(commitB.prefix(7))"
-        let comparer = CommitComparer(gate: gate, rounds: configuration.rounds, seed: configuration.seed)
-        let outcome = try await comparer.run(
-            suite: suite, workerA: workerA, workerB: workerB, runID: runID, startedAt: startedAt)
+        var report = session.report
+        report.runID = runID
+        report.baselineRunID = "\(runID)-A"
+        let outcome = CompareOutcome(
+            gateReport: report,
+            order: session.order.mapValues { $0.replacingOccurrences(of: "B", with: "A").replacingOccurrences(of: "C", with: "B") },
+            onlyInA: session.onlyInBase, onlyInB: session.onlyInCandidate, resultsA: session.base,
+            resultsB: session.candidate)
         return CompareReport(
             runID: runID, suite: suite.name,
             a: .init(revision: configuration.revisionA, commit: commitA, buildWasCached: buildA.wasCached),
@@ -112,11 +119,11 @@ public struct CompareDriver: Sendable {
             dirtyFiles: dirtyFiles, outcome: outcome)
     }
 
-    private func sided<T>(_ side: String, _ body: () throws(CompareError) -> T) throws(CompareError) -> T {
+    private func sided<T>(_ side: String, _ body: () throws(HarnessError) -> T) throws(HarnessError) -> T {
         do {
             return try body()
         } catch {
-            throw CompareError(code: error.code, message: error.message, side: side)
+            throw HarnessError(code: error.code, message: error.message, side: side)
         }
     }
 }

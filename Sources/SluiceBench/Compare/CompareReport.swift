@@ -54,7 +54,7 @@ public struct CompareReport: Codable, Sendable {
 
     public init(
         runID: String, suite: String, a: Side, b: Side, rounds: Int, seed: UInt64, isWorkTreeDirty: Bool,
-        dirtyFiles: [String], outcome: CommitComparer.Outcome
+        dirtyFiles: [String], outcome: CompareOutcome
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.runID = runID
@@ -143,13 +143,13 @@ public struct CompareReport: Codable, Sendable {
     }
 
     /// The JSON report: sorted keys, pretty-printed.
-    public func json() throws(GateError) -> Data {
+    public func json() throws(HarnessError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             return try encoder.encode(self)
         } catch {
-            throw GateError(.badInput, "cannot encode the compare report: \(error)")
+            throw HarnessError(.badInput, "cannot encode the compare report: \(error)")
         }
     }
 }

@@ -49,9 +49,11 @@ public struct RevisionBuilder: Sendable {
 
     /// The build of `commit` (a full sha), building it when the cache has none.
     /// - Parameter side: `A` or `B`, for messages.
-    /// - Throws: `CompareError` `.checkoutFailed` or `.buildFailed` (with the build log's last lines).
-    public func build(_ commit: String, side: String) throws(CompareError) -> Build {
-        let folder = cacheDirectory.appendingPathComponent(commit)
+    /// - Throws: `HarnessError` `.checkoutFailed` or `.buildFailed` (with the build log's last lines).
+    public func build(_ commit: String, side: String, cacheKey: String? = nil, patch: URL? = nil)
+        throws(HarnessError) -> Build
+    {
+        let folder = cacheDirectory.appendingPathComponent(cacheKey ?? commit)
         let source = folder.appendingPathComponent("src")
         let worker = source.appendingPathComponent(workerPath)
         let markerURL = folder.appendingPathComponent("built.json")
@@ -59,9 +61,9 @@ public struct RevisionBuilder: Sendable {
         do {
             try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         } catch {
-            throw CompareError(code: .checkoutFailed, message: "cannot create \(cacheDirectory.path): \(error)", side: side)
+            throw HarnessError(code: .checkoutFailed, message: "cannot create \(cacheDirectory.path): \(error)", side: side)
         }
-        let lock = open(cacheDirectory.appendingPathComponent("\(commit).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lock = open(cacheDirectory.appendingPathComponent("\(cacheKey ?? commit).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         defer {
             if lock >= 0 { close(lock) }
         }
@@ -78,12 +80,22 @@ public struct RevisionBuilder: Sendable {
             do {
                 try repository.export(commit, to: staging)
             } catch {
-                throw CompareError(code: error.code, message: error.message, side: side)
+                throw HarnessError(code: error.code, message: error.message, side: side)
+            }
+            if let patch {
+                let applied = try? ProcessRunner.run(["patch", "-p1", "--batch", "--forward", "-i", patch.path], in: staging)
+                guard let applied, applied.status == 0 else {
+                    throw HarnessError(
+                        code: .checkoutFailed,
+                        message: "the patch \(patch.path) does not apply to \(commit.prefix(12)): "
+                            + (applied.map { String(decoding: $0.stderr, as: UTF8.self) } ?? "patch did not run"),
+                        side: side)
+                }
             }
             do {
                 try FileManager.default.moveItem(at: staging, to: source)
             } catch {
-                throw CompareError(code: .checkoutFailed, message: "cannot move the tree into place: \(error)", side: side)
+                throw HarnessError(code: .checkoutFailed, message: "cannot move the tree into place: \(error)", side: side)
             }
         }
         let outcome: ProcessRunner.Outcome
@@ -91,20 +103,20 @@ public struct RevisionBuilder: Sendable {
             outcome = try ProcessRunner.run(
                 ["sh", "-c", buildCommand], in: source, environment: ["SLUICE_COMPARE_COMMIT": commit])
         } catch {
-            throw CompareError(code: .buildFailed, message: "cannot run the build command: \(error)", side: side)
+            throw HarnessError(code: .buildFailed, message: "cannot run the build command: \(error)", side: side)
         }
         let log = outcome.stdout + outcome.stderr
         try? log.write(to: folder.appendingPathComponent("build.log"))
         guard outcome.status == 0 else {
             let tail = String(decoding: log, as: UTF8.self).split(separator: "\n").suffix(15).joined(separator: "\n")
-            throw CompareError(
+            throw HarnessError(
                 code: .buildFailed,
                 message: "building \(commit.prefix(12)) failed (exit \(outcome.status)) with `\(buildCommand)`; "
                     + "log: \(folder.appendingPathComponent("build.log").path)\n\(tail)",
                 side: side)
         }
         guard FileManager.default.isExecutableFile(atPath: worker.path) else {
-            throw CompareError(
+            throw HarnessError(
                 code: .buildFailed,
                 message: "the build of \(commit.prefix(12)) succeeded but made no executable at \(workerPath)",
                 side: side)

@@ -15,9 +15,9 @@ public struct GateCheck: Sendable {
     public init(
         suite: SuiteFile, file: String?, today: String, confidence: Double = RatioStatistics.defaultConfidence,
         allowsIncomparableEnvironments: Bool = false
-    ) throws(GateError) {
+    ) throws(HarnessError) {
         guard confidence > 0 && confidence < 1 else {
-            throw GateError(.badInput, "the confidence must be between 0 and 1 (e.g. 0.95), not \(confidence)")
+            throw HarnessError(.badInput, "the confidence must be between 0 and 1 (e.g. 0.95), not \(confidence)")
         }
         self.suite = suite
         self.comparator = GateComparator(configuration: try GateConfiguration(
@@ -27,7 +27,7 @@ public struct GateCheck: Sendable {
 
     /// Loads the baseline: `file` when given, else the store's baseline for the suite in `environmentKey`.
     /// Throws `.missingBaseline` or `.badInput`; a baseline of another suite is bad input.
-    public func loadBaseline(file: URL?, store: BaselineStore, environmentKey: String) throws(GateError) -> ResultsFile {
+    public func loadBaseline(file: URL?, store: BaselineStore, environmentKey: String) throws(HarnessError) -> ResultsFile {
         let baseline =
             if let file {
                 try BaselineStore.loadBaseline(at: file)
@@ -35,25 +35,25 @@ public struct GateCheck: Sendable {
                 try store.load(environmentKey: environmentKey, suite: suite.name)
             }
         guard baseline.suite == suite.name else {
-            throw GateError(.badInput, "the baseline is for suite '\(baseline.suite)', not '\(suite.name)'",
+            throw HarnessError(.badInput, "the baseline is for suite '\(baseline.suite)', not '\(suite.name)'",
                             file: file?.path, field: "suite")
         }
         return baseline
     }
 
     /// Reads a candidate results file given on the command line; a results file of another suite is bad input.
-    public func loadResults(file: URL) throws(GateError) -> ResultsFile {
+    public func loadResults(file: URL) throws(HarnessError) -> ResultsFile {
         let results = try JSONFileReader.read(
             ResultsFile.self, from: file, kind: "results file", schemaVersion: ResultsFile.currentSchemaVersion)
         guard results.suite == suite.name else {
-            throw GateError(.badInput, "the results are for suite '\(results.suite)', not '\(suite.name)'",
+            throw HarnessError(.badInput, "the results are for suite '\(results.suite)', not '\(suite.name)'",
                             file: file.path, field: "suite")
         }
         return results
     }
 
     /// Compares `candidate` with `baseline` under the suite's thresholds.
-    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(GateError) -> GateReport {
+    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(HarnessError) -> GateReport {
         try comparator.compare(baseline: baseline, candidate: candidate)
     }
 

@@ -3,15 +3,17 @@
 /// Pure: no I/O, no clock, no randomness. Each metric is compared in its lane:
 /// - deterministic lane (allocation counts and bytes per operation): the values are exact, and the change is
 ///   compared with the threshold directly (see `compareExact`);
-/// - every other lane: the Hodges–Lehmann ratio and its Mann–Whitney interval over the per-round values; the
-///   change fails only when the whole interval lies past the threshold (see `compareStatistically`).
+/// - the timing lane (and every other noisy metric): one value per worker process, a one-sided Mann–Whitney
+///   test per comparison, Holm–Bonferroni across the run, alpha spent across looks (see
+///   `GateComparator+Timing.swift`); timings are compared only when both sides ran on the same host.
 public struct GateComparator: Sendable {
     /// The configuration in force.
     public let configuration: GateConfiguration
 
     /// The timing-lane method, as reports name it.
     public static let timingStatisticName =
-        "Hodges-Lehmann estimate of the log-ratio over per-round values; Mann-Whitney (distribution-free) interval"
+        "Hodges-Lehmann estimate of the log-ratio over per-process values; Mann-Whitney interval and one-sided "
+        + "exact Mann-Whitney test; Holm-Bonferroni across the run; Pocock-type alpha spending across looks"
 
     /// Creates a comparator.
     public init(configuration: GateConfiguration) {
@@ -20,15 +22,18 @@ public struct GateComparator: Sendable {
 
     /// Compares `candidate` with `baseline`.
     ///
-    /// Throws `GateError.Code.incomparableEnvironment` when the environments differ and the configuration does
+    /// Throws `HarnessError.Code.incomparableEnvironment` when the environments differ and the configuration does
     /// not allow it. Every benchmark is accounted for: compared, or listed as added, removed, failed or skipped.
     /// - Complexity: O(b · m · r² log r) for b benchmarks, m metrics and r rounds.
-    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(GateError) -> GateReport {
+    public func compare(baseline: ResultsFile, candidate: ResultsFile) throws(HarnessError) -> GateReport {
         let environment = EnvironmentComparison(
             baseline: baseline.environment, candidate: candidate.environment,
             isForced: configuration.allowsIncomparableEnvironments)
-        if !environment.isComparable && !configuration.allowsIncomparableEnvironments {
-            throw GateError(.incomparableEnvironment, environment.refusal)
+        // Another host of the same architecture, toolchain, configuration and allocator: the counts still judge.
+        let hostOnly = DeterministicLanes.hostOnlyDifference(
+            baseline: baseline.environment, candidate: candidate.environment)
+        if !environment.isComparable && !configuration.allowsIncomparableEnvironments && hostOnly == nil {
+            throw HarnessError(.incomparableEnvironment, environment.refusal)
         }
         var changes: [BenchmarkChange] = []
         var comparisons: [MetricComparison] = []
@@ -36,6 +41,13 @@ public struct GateComparator: Sendable {
         for result in baseline.benchmarks where baselineByName[result.name] == nil {
             baselineByName[result.name] = result
         }
+        var candidateByName: [String: BenchmarkResult] = [:]
+        for result in candidate.benchmarks where candidateByName[result.name] == nil && result.status == .passed {
+            candidateByName[result.name] = result
+        }
+        let host = HostComparison(baseline: baseline.environment, candidate: candidate.environment)
+        let normalization = host.isComparable
+            ? controlNormalization(baseline: baselineByName, candidate: candidateByName) : nil
         var candidateNames: Set<String> = []
         for result in candidate.benchmarks {
             guard candidateNames.insert(result.name).inserted else { continue }
@@ -62,7 +74,8 @@ public struct GateComparator: Sendable {
                     detail: "the baseline's run \(base.status.rawValue): \(base.error ?? "no detail")"))
                 continue
             }
-            comparisons += compareBenchmark(baseline: base, candidate: result)
+            comparisons += compareBenchmark(
+                baseline: base, candidate: result, host: host, normalization: normalization)
         }
         for result in baseline.benchmarks where !candidateNames.contains(result.name) {
             changes.append(BenchmarkChange(
@@ -70,48 +83,60 @@ public struct GateComparator: Sendable {
                 detail: candidate.isPartial ? "not run: the candidate run was partial" : "not in the candidate run"))
             candidateNames.insert(result.name)
         }
-        Self.downgradeForMachineDrift(&comparisons, calibration: configuration.calibrationBenchmarks)
+        if let hostOnly, !configuration.allowsIncomparableEnvironments {
+            DeterministicLanes.restrict(&comparisons, reason: hostOnly)
+        }
+        if let reason = Self.incompleteCandidateReason(candidate) {
+            changes.append(BenchmarkChange(
+                benchmark: "*", kind: .incompleteCandidate, detail: reason, verdictClass: .inconclusive))
+        }
+        let family = decideTiming(&comparisons)
         let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
         var counts: [String: Int] = [:]
         for verdictClass in classes {
             counts[verdictClass.rawValue, default: 0] += 1
         }
         let outcome = GateOutcome(classes: classes)
-        return GateReport(
+        var method = GateReport.Method(
+            timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
+            thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite")
+        let level = configuration.sequential.level(atLook: configuration.look)
+        method.multipleComparisons = "Holm-Bonferroni (family-wise error) over \(family) timing comparisons, "
+            + "alpha \(configuration.sequential.alpha) spent over up to \(configuration.sequential.looks) looks"
+        method.look = configuration.look
+        method.maxLooks = configuration.sequential.looks
+        method.lookLevel = level
+        method.replication = comparisons.contains { $0.lane == .timing && $0.replicates != nil && $0.pValue == nil
+            && $0.outcome != .notGated } ? "round" : "process"
+        var report = GateReport(
             runID: candidate.runID, baselineRunID: baseline.runID, suite: candidate.suite, outcome: outcome,
             exitCode: Int(outcome.exitCode.rawValue), classCounts: counts, environment: environment,
-            method: GateReport.Method(
-                timingStatistic: Self.timingStatisticName, confidence: configuration.confidence,
-                thresholdsSource: configuration.thresholds.isDefault ? "defaults" : "suite"),
-            isCandidatePartial: candidate.isPartial, benchmarkChanges: changes, comparisons: comparisons)
+            method: method, isCandidatePartial: candidate.isPartial, benchmarkChanges: changes,
+            comparisons: comparisons)
+        report.host = host
+        return report
     }
 
-    /// When an environment-control benchmark's wall time moved (regressed, improved or inconclusive), the machine
-    /// changed between the baseline and this run: every timing-lane Performance Alert becomes Inconclusive, with
-    /// the drift named in its note. Deterministic lanes (allocation counts) are untouched. O(comparisons).
-    static func downgradeForMachineDrift(_ comparisons: inout [MetricComparison], calibration: [String]) {
-        guard !calibration.isEmpty else { return }
-        let moved = comparisons.filter {
-            calibration.contains($0.benchmark) && $0.metric == .wallTime && $0.percentile == "p50"
-                && ($0.outcome == .regressed || $0.outcome == .improved || $0.outcome == .inconclusive)
+    /// Why `candidate` cannot pass a gate, or nil when it can: a shard, or a partial (interrupted) run, measured
+    /// only part of the suite, so whatever it did not run was not judged.
+    static func incompleteCandidateReason(_ candidate: ResultsFile) -> String? {
+        if let shard = candidate.shard {
+            return "the candidate is shard \(shard) of a sharded run: merge the shards (sluice-bench merge) and "
+                + "check the merged results; a shard alone cannot pass"
         }
-        guard let drift = moved.first else { return }
-        let change = drift.ratio.map { String(format: "%+.1f %%", ($0 - 1) * 100) } ?? "moved"
-        let reason = "machine drift: environment control `\(drift.benchmark)` changed \(change), so timing alerts "
-            + "in this run cannot be blamed on the code; rerun, or compare commits with `sluice-bench compare`"
-        for index in comparisons.indices where comparisons[index].lane == .timing {
-            let isControl = calibration.contains(comparisons[index].benchmark)
-            guard comparisons[index].outcome == .regressed || isControl else { continue }
-            if comparisons[index].outcome == .regressed {
-                comparisons[index].outcome = .inconclusive
-                comparisons[index].verdictClass = .inconclusive
-            }
-            comparisons[index].note = [comparisons[index].note, reason].compactMap { $0 }.joined(separator: "; ")
+        if candidate.isPartial {
+            return "the candidate run is partial (interrupted before every benchmark ran): rerun it whole; "
+                + "a partial run cannot pass"
         }
+        return nil
     }
 
     /// Every comparison for one benchmark present and passed on both sides, in `BenchmarkMetric` order.
-    func compareBenchmark(baseline: BenchmarkResult, candidate: BenchmarkResult) -> [MetricComparison] {
+    func compareBenchmark(
+        baseline: BenchmarkResult, candidate: BenchmarkResult, host: HostComparison? = nil,
+        normalization: (benchmark: String, factor: Double)? = nil
+    ) -> [MetricComparison] {
+        let isControl = configuration.calibrationBenchmarks.contains(candidate.name)
         let rules = configuration.thresholds.rules(forBenchmark: candidate.name)
         let required = configuration.requiredMetrics(forBenchmark: candidate.name)
         var comparisons: [MetricComparison] = []
@@ -145,15 +170,32 @@ public struct GateComparator: Sendable {
                     note: "the baseline has no value; update the baseline to gate it"))
                 continue
             }
+            if isControl && metric == .wallTime {
+                // An environment control is compared in every run, threshold or not, and never raises a verdict.
+                comparisons.append(compareControl(benchmark: candidate.name, baseline: base, candidate: cand))
+                continue
+            }
             if metricRules.isEmpty {
                 comparisons.append(ungated(benchmark: candidate.name, baseline: base, candidate: cand))
                 continue
             }
+            let isExact = metric.lane == .deterministic || (base.isExact && cand.isExact)
+            if !isExact, let host, !host.isComparable {
+                for rule in metricRules {
+                    comparisons.append(MetricComparison(
+                        benchmark: candidate.name, metric: metric, percentile: rule.percentile,
+                        baselineValue: Self.centralValue(base), candidateValue: Self.centralValue(cand),
+                        outcome: .notGated, note: host.note))
+                }
+                continue
+            }
             for rule in metricRules {
                 var comparison =
-                    metric.lane == .deterministic || (base.isExact && cand.isExact)
+                    isExact
                     ? compareExact(benchmark: candidate.name, rule: rule, baseline: base, candidate: cand)
-                    : compareStatistically(benchmark: candidate.name, rule: rule, baseline: base, candidate: cand)
+                    : compareStatistically(
+                        benchmark: candidate.name, rule: rule, baseline: base, candidate: cand,
+                        normalization: normalization)
                 applyWaiver(to: &comparison)
                 markReliability(&comparison)
                 comparisons.append(comparison)

@@ -13,8 +13,17 @@ public struct GateConfiguration: Sendable {
     public var confidence: Double
     /// Compare even when the environments differ; the report then says so prominently.
     public var allowsIncomparableEnvironments: Bool
-    /// Environment-control benchmarks: if one moves, timing alerts become inconclusive (machine drift).
+    /// Environment-control benchmarks: always compared; when one moves, the timing lane is normalised by its
+    /// movement (see `GateComparator.controlNormalization`).
     public var calibrationBenchmarks: [String] = []
+    /// The timing lane's error budget: `alpha` is the family-wise error rate of the whole run (Holm across the
+    /// suite's timing comparisons), spent across the looks of adaptive re-measurement.
+    public var sequential = AlphaSpending(alpha: GateConfiguration.defaultAlpha, looks: 1)
+    /// The look this comparison is (1-based, at most `sequential.looks`).
+    public var look = 1
+
+    /// The default family-wise error rate of a gate run's timing lane (one-sided).
+    public static let defaultAlpha = 0.05
 
     /// Creates a configuration.
     public init(
@@ -34,11 +43,11 @@ public struct GateConfiguration: Sendable {
     /// The configuration a suite file describes: its thresholds (or the defaults), its waivers checked against
     /// `today` (`YYYY-MM-DD`), and its required metrics restricted to what each benchmark captures.
     ///
-    /// Throws `GateError` (bad input or expired waiver) naming `file` and the field.
+    /// Throws `HarnessError` (bad input or expired waiver) naming `file` and the field.
     public init(
         suite: SuiteFile, file: String?, today: String, confidence: Double = RatioStatistics.defaultConfidence,
         allowsIncomparableEnvironments: Bool = false
-    ) throws(GateError) {
+    ) throws(HarnessError) {
         let thresholds = ThresholdSet(rules: suite.thresholds)
         try thresholds.validate(file: file)
         let required = Set(suite.requiredMetrics ?? [])

@@ -79,6 +79,10 @@ public struct MetricComparison: Codable, Hashable, Sendable {
     public var waiver: Waiver?
     /// A short explanation for people.
     public var note: String?
+    /// Timing lane: the one-sided p-value of "no change in the worse direction", over process values.
+    public var pValue: Double? = nil
+    /// Timing lane: how many values each side had (processes, or rounds for an old stored file).
+    public var replicates: [Int]? = nil
 
     /// Creates a comparison; `lane`, `direction` and `unit` come from the metric.
     public init(
@@ -120,6 +124,8 @@ public struct BenchmarkChange: Codable, Hashable, Sendable {
         case skipped
         /// The baseline's entry failed or was skipped, so it cannot be compared.
         case baselineUnusable = "baseline_unusable"
+        /// The whole candidate is a shard or a partial run (`benchmark` is `*`): Inconclusive, never a pass.
+        case incompleteCandidate = "incomplete_candidate"
     }
 
     public var benchmark: String

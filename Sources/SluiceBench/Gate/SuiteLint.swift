@@ -20,11 +20,16 @@ public enum SuiteLint {
     }
 
     /// The metrics a gate is expected to judge when a benchmark captures them: gateable timing and
-    /// deterministic metrics, plus the suite's required metrics.
+    /// deterministic metrics, plus the suite's required metrics. Throughputs mirror wall time, and the latency
+    /// histograms have no per-process values (their gated form is `latency_p99`), so they are optional.
     public static func isGatedByDefault(_ metric: BenchmarkMetric) -> Bool {
         metric.isGateableByDefault && (metric.lane == .timing || metric.lane == .deterministic)
-            && metric != .throughputItems && metric != .throughputBytes
+            && metric != .throughputItems && metric != .throughputBytes && metric != .latency
     }
+
+    /// Suites that gate pull requests (`ci/pr-gate`): there a gated metric without a threshold is an error,
+    /// since it would be measured and never judged.
+    public static let gatingSuites: Set<String> = ["pr"]
 
     /// The findings for `suite`, in file order. `today` (`YYYY-MM-DD`) decides waiver expiry.
     /// - Complexity: O(r · b) for r rules and b benchmarks.
@@ -57,9 +62,11 @@ public enum SuiteLint {
             let rules = Set(thresholds.rules(forBenchmark: benchmark.name).map(\.metric))
             for metric in captured(benchmark) where isGatedByDefault(metric) || required.contains(metric) {
                 if !rules.contains(metric) {
+                    let isGating = gatingSuites.contains(suite.name)
                     findings.append(Finding(
-                        severity: .warning, field: "benchmarks[\(index)]",
-                        message: "\(benchmark.name) captures \(metric.rawValue), which no threshold gates"))
+                        severity: isGating ? .error : .warning, field: "benchmarks[\(index)]",
+                        message: "\(benchmark.name) captures \(metric.rawValue), which no threshold gates"
+                            + (isGating ? " (the \(suite.name) suite gates pull requests: add a threshold)" : "")))
                 }
             }
         }

@@ -33,23 +33,23 @@ public struct ThresholdSet: Sendable {
     }
 
     /// Checks every rule, naming the first bad one: a known percentile, at least one limit, no negative limit.
-    public func validate(file: String?) throws(GateError) {
+    public func validate(file: String?) throws(HarnessError) {
         for (index, rule) in rules.enumerated() {
             let field = "thresholds[\(index)]"
             guard Self.knownPercentiles.contains(rule.percentile) else {
-                throw GateError(
+                throw HarnessError(
                     .badInput, "unknown percentile '\(rule.percentile)'; expected one of "
                         + Self.knownPercentiles.sorted().joined(separator: ", "), file: file, field: field)
             }
             guard rule.relative != nil || rule.absolute != nil else {
-                throw GateError(.badInput, "a threshold needs 'relative' or 'absolute'", file: file, field: field)
+                throw HarnessError(.badInput, "a threshold needs 'relative' or 'absolute'", file: file, field: field)
             }
             if let relative = rule.relative, !(relative.isFinite && relative >= 0) {
-                throw GateError(.badInput, "'relative' must be a fraction >= 0 (0.10 = 10 %)", file: file,
+                throw HarnessError(.badInput, "'relative' must be a fraction >= 0 (0.10 = 10 %)", file: file,
                                 field: field + ".relative")
             }
             if let absolute = rule.absolute, !(absolute.isFinite && absolute >= 0) {
-                throw GateError(.badInput, "'absolute' must be >= 0, in the metric's unit", file: file,
+                throw HarnessError(.badInput, "'absolute' must be >= 0, in the metric's unit", file: file,
                                 field: field + ".absolute")
             }
         }

@@ -5,24 +5,24 @@ public struct WaiverSet: Sendable {
 
     /// Checks every waiver against `today` (`YYYY-MM-DD`, injected so that nothing depends on the wall clock).
     ///
-    /// Throws `GateError.Code.expiredWaiver` for a waiver past its `expires` date (the date itself is still
+    /// Throws `HarnessError.Code.expiredWaiver` for a waiver past its `expires` date (the date itself is still
     /// valid), and `.badInput` for a malformed date or an empty reason.
-    public init(_ waivers: [Waiver]?, today: String, file: String?) throws(GateError) {
+    public init(_ waivers: [Waiver]?, today: String, file: String?) throws(HarnessError) {
         let waivers = waivers ?? []
         guard let todayDate = CalendarDate(today) else {
-            throw GateError(.badInput, "today's date '\(today)' is not YYYY-MM-DD")
+            throw HarnessError(.badInput, "today's date '\(today)' is not YYYY-MM-DD")
         }
         for (index, waiver) in waivers.enumerated() {
             let field = "waivers[\(index)]"
             guard let expiry = CalendarDate(waiver.expires) else {
-                throw GateError(.badInput, "expiry '\(waiver.expires)' is not a date (YYYY-MM-DD)", file: file,
+                throw HarnessError(.badInput, "expiry '\(waiver.expires)' is not a date (YYYY-MM-DD)", file: file,
                                 field: field + ".expires")
             }
             guard !waiver.reason.allSatisfy(\.isWhitespace) else {
-                throw GateError(.badInput, "a waiver needs a reason", file: file, field: field + ".reason")
+                throw HarnessError(.badInput, "a waiver needs a reason", file: file, field: field + ".reason")
             }
             if expiry < todayDate {
-                throw GateError(
+                throw HarnessError(
                     .expiredWaiver,
                     "the waiver for \(waiver.benchmark) \(waiver.metric.rawValue) expired on \(waiver.expires) "
                         + "(\(waiver.reason)); remove it or renew it with a new date", file: file, field: field)

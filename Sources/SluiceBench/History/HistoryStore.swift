@@ -44,7 +44,7 @@ public struct HistoryStore: Sendable {
     /// - Parameters:
     ///   - commitDate: the measured commit's date (ISO 8601), when known.
     ///   - runDate: when the run happened; defaults to the results file's start time.
-    /// - Throws: `HistoryError` when the existing file is damaged (nothing is written) or I/O fails.
+    /// - Throws: `HarnessError` when the existing file is damaged (nothing is written) or I/O fails.
     /// Complexity: O(file size + entry size).
     @discardableResult
     public func append(results: ResultsFile, commitDate: String? = nil, runDate: String? = nil) throws -> HistoryEntry
@@ -56,7 +56,7 @@ public struct HistoryStore: Sendable {
 
     /// Appends one entry atomically (see the type's documentation).
     ///
-    /// - Throws: `HistoryError` when the existing file is damaged (nothing is written) or I/O fails.
+    /// - Throws: `HarnessError` when the existing file is damaged (nothing is written) or I/O fails.
     /// Complexity: O(file size + entry size).
     public func append(_ entry: HistoryEntry) throws {
         let encoder = JSONEncoder()
@@ -65,14 +65,14 @@ public struct HistoryStore: Sendable {
         do {
             line = try encoder.encode(entry)
         } catch {
-            throw HistoryError(code: .io, message: "cannot encode the entry: \(error)", file: fileURL.path)
+            throw HarnessError(code: .io, message: "cannot encode the entry: \(error)", file: fileURL.path)
         }
         line.append(UInt8(ascii: "\n"))
         let directory = fileURL.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw HistoryError(code: .io, message: "cannot create the folder: \(error)", file: directory.path)
+            throw HarnessError(code: .io, message: "cannot create the folder: \(error)", file: directory.path)
         }
         try withExclusiveLock {
             let existing = try readExisting()
@@ -83,17 +83,17 @@ public struct HistoryStore: Sendable {
                 contents.append(UInt8(ascii: "\n"))
             }
             contents.append(line)
-            do throws(GateError) {
+            do throws(HarnessError) {
                 try AtomicFileWriter.write(contents, to: fileURL)
             } catch {
-                throw HistoryError(code: .io, message: "cannot write: \(error.message)", file: fileURL.path)
+                throw HarnessError(code: .io, message: "cannot write: \(error.message)", file: fileURL.path)
             }
         }
     }
 
     /// Every entry, oldest first (file order). A missing file is an empty history.
     ///
-    /// - Throws: `HistoryError` naming the file and line for a damaged line or an unsupported schema version.
+    /// - Throws: `HarnessError` naming the file and line for a damaged line or an unsupported schema version.
     /// Complexity: O(file size).
     public func load() throws -> [HistoryEntry] {
         try Self.decode(readExisting(), file: fileURL.path)
@@ -116,18 +116,18 @@ public struct HistoryStore: Sendable {
                 continue
             }
             if newline == nil {
-                throw HistoryError(
+                throw HarnessError(
                     code: .damagedLine, message: "the last line is incomplete (no newline): a torn or truncated write",
                     file: file, line: lineNumber)
             }
             struct Versioned: Decodable { var schemaVersion: Int }
             guard let version = try? decoder.decode(Versioned.self, from: bytes) else {
-                throw HistoryError(
+                throw HarnessError(
                     code: .damagedLine, message: "not a history entry: expected a JSON object with a schemaVersion",
                     file: file, line: lineNumber)
             }
             guard version.schemaVersion == HistoryEntry.currentSchemaVersion else {
-                throw HistoryError(
+                throw HarnessError(
                     code: .unsupportedSchemaVersion,
                     message: "schemaVersion \(version.schemaVersion) is not supported "
                         + "(this harness reads \(HistoryEntry.currentSchemaVersion))",
@@ -137,11 +137,11 @@ public struct HistoryStore: Sendable {
                 entries.append(try decoder.decode(HistoryEntry.self, from: bytes))
             } catch let error as DecodingError {
                 let (field, problem) = JSONFileReader.describe(error)
-                throw HistoryError(
+                throw HarnessError(
                     code: .damagedLine, message: "not a valid history entry: \(field.map { "\($0): " } ?? "")\(problem)",
                     file: file, line: lineNumber)
             } catch {
-                throw HistoryError(
+                throw HarnessError(
                     code: .damagedLine, message: "not a valid history entry: \(error)", file: file, line: lineNumber)
             }
         }
@@ -155,7 +155,7 @@ public struct HistoryStore: Sendable {
             return Data()
         } catch {
             if !FileManager.default.fileExists(atPath: fileURL.path) { return Data() }
-            throw HistoryError(code: .io, message: "cannot read: \(error)", file: fileURL.path)
+            throw HarnessError(code: .io, message: "cannot read: \(error)", file: fileURL.path)
         }
     }
 
@@ -166,12 +166,12 @@ public struct HistoryStore: Sendable {
             .appendingPathComponent(".\(fileURL.lastPathComponent).lock").path
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw HistoryError(code: .io, message: "cannot open the lock file: errno \(errno)", file: lockPath)
+            throw HarnessError(code: .io, message: "cannot open the lock file: errno \(errno)", file: lockPath)
         }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw HistoryError(code: .io, message: "cannot lock: errno \(errno)", file: lockPath)
+                throw HarnessError(code: .io, message: "cannot lock: errno \(errno)", file: lockPath)
             }
         }
         defer { flock(descriptor, LOCK_UN) }
@@ -181,12 +181,13 @@ public struct HistoryStore: Sendable {
 
 extension HistoryStore {
     /// The folder history stores live in by default, relative to the package root: `reports/history`.
-    public static let defaultDirectory = URL(fileURLWithPath: "reports/history")
+    public static let defaultDirectory = URL(fileURLWithPath: HarnessLayout.defaultReports)
+        .appendingPathComponent(HarnessLayout.historyFolder)
 
     /// Appends `results` to its environment's store in `directory`, with the commit's date read from git in
     /// `repository`: the one call a gate or nightly run makes. Returns the entry written and the store's file.
     ///
-    /// - Throws: `HistoryError` (see `append(_:)`); nothing is written when the store is damaged.
+    /// - Throws: `HarnessError` (see `append(_:)`); nothing is written when the store is damaged.
     /// Complexity: O(store size) plus one `git show`.
     @discardableResult
     public static func record(

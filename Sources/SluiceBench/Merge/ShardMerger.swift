@@ -28,28 +28,28 @@ public enum ShardMerger {
 
     /// Merges `inputs` under the rules above.
     /// - Parameter runID: the merged run's id; defaults to the first shard's id with `-merged`.
-    /// - Throws: `MergeError` naming the files concerned.
+    /// - Throws: `HarnessError` naming the files concerned.
     /// Complexity: O(total benchmarks × metrics + histogram buckets · log).
-    public static func merge(_ inputs: [Input], runID: String? = nil) throws(MergeError) -> ResultsFile {
+    public static func merge(_ inputs: [Input], runID: String? = nil) throws(HarnessError) -> ResultsFile {
         guard let first = inputs.first else {
-            throw MergeError(code: .noInput, message: "give at least one shard results file")
+            throw HarnessError(code: .noInput, message: "give at least one shard results file")
         }
         var shards: [(index: Int, count: Int, input: Input)] = []
         for input in inputs {
             guard let text = input.results.shard else {
-                throw MergeError(
+                throw HarnessError(
                     code: .notAShard, message: "not a shard (no `shard` field); merge combines `run --shard K/N` results",
                     files: [input.source])
             }
             guard let (index, count) = parseShard(text) else {
-                throw MergeError(
+                throw HarnessError(
                     code: .invalidShard, message: "shard \"\(text)\" is not K/N with 1 ≤ K ≤ N", files: [input.source])
             }
             shards.append((index, count, input))
         }
         let count = shards[0].count
         if let other = shards.first(where: { $0.count != count }) {
-            throw MergeError(
+            throw HarnessError(
                 code: .shardCountMismatch,
                 message: "shards of different splits: \(first.results.shard ?? "") and \(other.input.results.shard ?? "")",
                 files: [first.source, other.input.source])
@@ -57,13 +57,13 @@ public enum ShardMerger {
         for shard in shards.dropFirst() {
             let results = shard.input.results
             guard results.suite == first.results.suite else {
-                throw MergeError(
+                throw HarnessError(
                     code: .suiteMismatch, message: "suites differ: \(first.results.suite) and \(results.suite)",
                     files: [first.source, shard.input.source])
             }
             let differences = EnvironmentDifference.fields(first.results.environment, results.environment)
             guard differences.isEmpty else {
-                throw MergeError(
+                throw HarnessError(
                     code: .environmentMismatch,
                     message: "fingerprints differ in \(differences.joined(separator: "; ")): "
                         + "the shards were not measured alike",
@@ -77,7 +77,7 @@ public enum ShardMerger {
         for shard in shards {
             for benchmark in shard.input.results.benchmarks {
                 if let previous = owner[benchmark.name], previous.index != shard.index {
-                    throw MergeError(
+                    throw HarnessError(
                         code: .duplicateBenchmark,
                         message: "benchmark \(benchmark.name) is in shard \(previous.index)/\(count) and shard "
                             + "\(shard.index)/\(count): the runs did not split the suite the same way",
@@ -108,7 +108,7 @@ public enum ShardMerger {
     /// Repeated runs of a benchmark combine only when each metric's histograms were recorded alike
     /// (same precision and value divisor, i.e. the same operations per sample).
     private static func checkCombinable(_ name: String, _ runs: [BenchmarkResult], sources: [String])
-        throws(MergeError)
+        throws(HarnessError)
     {
         var recorded: [BenchmarkMetric: (digits: Int, divisor: Double)] = [:]
         for run in runs {
@@ -116,7 +116,7 @@ public enum ShardMerger {
                 guard let histogram = metric.histogram else { continue }
                 let shape = (histogram.significantDigits, histogram.valueDivisor ?? 1)
                 if let previous = recorded[metric.metric], previous != shape {
-                    throw MergeError(
+                    throw HarnessError(
                         code: .incompatibleMetrics,
                         message: "\(name) \(metric.metric.rawValue): the repeated runs recorded histograms differently "
                             + "(digits \(previous.digits) vs \(shape.0), operations per sample \(previous.divisor) vs "

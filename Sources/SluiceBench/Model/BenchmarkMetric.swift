@@ -19,11 +19,19 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case throughputBytes = "throughput_bytes"
     /// Per-item latency from an HDR histogram (open-loop runs use coordinated-omission correction).
     case latency = "latency"
+    /// The 99th percentile of per-item latency, one value per process (that process's histogram), so that p99
+    /// can be compared over processes like any other timing metric.
+    case latencyP99 = "latency_p99"
     // Deterministic lane
     /// Allocation calls per operation, exact (jemalloc).
     case allocations = "allocations"
     /// Bytes allocated per operation, exact (jemalloc).
     case allocatedBytes = "allocated_bytes"
+    /// Instructions executed per operation, counted by valgrind's Callgrind in the measured region only.
+    case instructions = "instructions"
+    /// Cycles estimated from Callgrind's cache simulation (Ir + 10 × L1 misses + 100 × LL misses) per operation.
+    /// It depends on the simulated cache model: advisory, never gated by default.
+    case estimatedCycles = "estimated_cycles"
     // Resource lane
     /// Peak resident set size of the measuring process (VmHWM).
     case peakRSS = "rss_peak"
@@ -109,8 +117,9 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
 
     public var lane: Lane {
         switch self {
-        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .throughputItems, .throughputBytes, .latency: .timing
-        case .allocations, .allocatedBytes: .deterministic
+        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .throughputItems, .throughputBytes, .latency, .latencyP99:
+            .timing
+        case .allocations, .allocatedBytes, .instructions, .estimatedCycles: .deterministic
         case .peakRSS, .currentRSS, .cpuPercent: .resource
         default: .engine
         }
@@ -119,7 +128,10 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     /// The unit values are stored in.
     public var unit: String {
         switch self {
-        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .latency, .producerBlockedTime, .stageLatency: "ns"
+        case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .latency, .latencyP99, .producerBlockedTime, .stageLatency:
+            "ns"
+        case .instructions: "instructions/op"
+        case .estimatedCycles: "cycles/op"
         case .throughputItems, .pipelineDocsRate: "items/s"
         case .throughputBytes: "bytes/s"
         case .allocations: "allocations/op"
@@ -141,11 +153,18 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         }
     }
 
+    /// Counted by the allocation pass (jemalloc).
+    public var isAllocationCount: Bool { self == .allocations || self == .allocatedBytes }
+
+    /// Counted by the instruction pass (a worker under valgrind's Callgrind).
+    public var isInstructionCount: Bool { self == .instructions || self == .estimatedCycles }
+
     /// Whether the metric is fine-grained enough to gate on by default.
-    /// CPU times come from getrusage in scheduler ticks, so they are recorded but not gated.
+    /// CPU times come from getrusage in scheduler ticks, so they are recorded but not gated; cache-simulated
+    /// cycle estimates are advisory.
     public var isGateableByDefault: Bool {
         switch self {
-        case .cpuTime, .cpuUser, .cpuSystem, .cpuPercent, .currentRSS: false
+        case .cpuTime, .cpuUser, .cpuSystem, .cpuPercent, .currentRSS, .estimatedCycles: false
         default: true
         }
     }

@@ -108,6 +108,12 @@ public struct MetricResult: Codable, Sendable {
     public var method: String? = nil
     /// The confidence interval of a value that is an estimate (a soak slope), in the metric's unit; nil otherwise.
     public var confidenceInterval: MetricConfidenceInterval? = nil
+    /// One value per worker process, keyed by percentile, in process order: `p50` is the median of that
+    /// process's rounds, any other key (`p99`) that process's own summary value. The worker process is the
+    /// gate's unit of replication (rounds inside one process are not independent of each other), so the timing
+    /// lane's intervals and tests run over these. Nil in files written before schema 1 gained it, and for
+    /// metrics without rounds.
+    public var processValues: [String: [Double]]? = nil
 
     public init(
         metric: BenchmarkMetric, unavailableReason: String? = nil, isExact: Bool? = nil, isGateable: Bool? = nil,

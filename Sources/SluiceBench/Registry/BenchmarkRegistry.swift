@@ -7,6 +7,7 @@ public struct BenchmarkRegistry: Sendable {
         [
             HarnessBenchmarks.all,
             SelftestBenchmarks.all,
+            LaneSelftestBenchmarks.all,
             CalibrationBenchmarks.all,
             FoundationBenchmarks.all,
             ParserBenchmarks.all,

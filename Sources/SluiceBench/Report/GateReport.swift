@@ -13,6 +13,18 @@ public struct GateReport: Codable, Hashable, Sendable {
         /// `suite` when the suite file gave thresholds, `defaults` when the design defaults applied.
         public var thresholdsSource: String
 
+        /// How many comparisons the timing lane's error control covered, and how: e.g. `Holm–Bonferroni
+        /// (family-wise error) over 12 timing comparisons at alpha 0.05`.
+        public var multipleComparisons: String? = nil
+        /// The look of adaptive re-measurement this report is (1-based) and the most there could be.
+        public var look: Int? = nil
+        public var maxLooks: Int? = nil
+        /// The level the timing lane tested at in this look (the alpha spent on it).
+        public var lookLevel: Double? = nil
+        /// The unit of replication: `process` (one value per worker process) or `round` (a stored file without
+        /// per-process values; such comparisons never alert).
+        public var replication: String? = nil
+
         public init(timingStatistic: String, confidence: Double, thresholdsSource: String) {
             self.timingStatistic = timingStatistic
             self.confidence = confidence
@@ -40,6 +52,10 @@ public struct GateReport: Codable, Hashable, Sendable {
     public var benchmarkChanges: [BenchmarkChange]
     /// Every metric comparison, in benchmark order.
     public var comparisons: [MetricComparison]
+    /// Whether the two sides' timings could be compared at all (same host).
+    public var host: HostComparison? = nil
+    /// How the gate session measured, when the report comes from one (base rule, processes, looks).
+    public var session: GateSessionSummary? = nil
 
     /// Creates a report.
     public init(

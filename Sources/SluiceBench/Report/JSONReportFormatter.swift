@@ -7,18 +7,18 @@ public struct JSONReportFormatter: Sendable {
     public init() {}
 
     /// The JSON for `report`.
-    public func format(_ report: GateReport) throws(GateError) -> Data {
+    public func format(_ report: GateReport) throws(HarnessError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
             return try encoder.encode(report)
         } catch {
-            throw GateError(.badInput, "cannot encode the report: \(error)")
+            throw HarnessError(.badInput, "cannot encode the report: \(error)")
         }
     }
 
     /// Decodes a report written by `format(_:)`, checking its schema version; `path` names it in errors.
-    public func decode(_ data: Data, path: String) throws(GateError) -> GateReport {
+    public func decode(_ data: Data, path: String) throws(HarnessError) -> GateReport {
         try JSONFileReader.decode(
             GateReport.self, from: data, path: path, kind: "gate report", schemaVersion: GateReport.currentSchemaVersion)
     }

@@ -18,6 +18,10 @@ public struct MarkdownReportFormatter: Sendable {
         lines.append(
             "Suite `\(report.suite)`, run `\(report.runID)` against baseline `\(report.baselineRunID)` "
                 + "(environment `\(report.environment.candidateKey)`). Exit code \(report.exitCode).")
+        if let session = report.sessionSentence {
+            lines.append("")
+            lines.append(session)
+        }
         if report.environment.isForced {
             lines.append("")
             lines.append("> [!WARNING]")
@@ -61,7 +65,8 @@ public struct MarkdownReportFormatter: Sendable {
         lines.append("")
         lines.append(
             "<sub>Timing: \(report.method.timingStatistic), \(ReportNumberFormat.percent(report.method.confidence)) "
-                + "confidence; a change fails only when its whole interval is past the limit. Allocations: exact "
+                + "confidence intervals; a change alerts when its estimate is past the limit and Holm across the run "
+                + "rejects \"no change\" (one value per worker process). Allocations: exact "
                 + "counts per operation, compared directly. Thresholds: \(report.method.thresholdsSource).</sub>")
         return lines.joined(separator: "\n") + "\n"
     }

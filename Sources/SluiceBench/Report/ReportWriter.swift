@@ -18,7 +18,7 @@ public struct ReportWriter: Sendable {
 
     /// Writes both formats; the run id is made safe for a file name.
     @discardableResult
-    public func write(_ report: GateReport) throws(GateError) -> WrittenFiles {
+    public func write(_ report: GateReport) throws(HarnessError) -> WrittenFiles {
         let name = String(report.runID.map { $0.isLetter || $0.isNumber || "-_.+".contains($0) ? $0 : "_" })
         let markdown = directory.appendingPathComponent("\(name).md")
         let json = directory.appendingPathComponent("\(name).json")

@@ -32,15 +32,31 @@ struct AllocationLane {
                     bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
                 }
             } else {
-                method = .globalHooks
-                for _ in 0..<policy.allocationRounds {
-                    try checkCancellation()
-                    let before = AllocationCapture.globalHookSnapshot()
-                    try await run(body, operations)
-                    let after = AllocationCapture.globalHookSnapshot()
-                    calls.append(Double(after.calls &- before.calls) / Double(operations))
-                    bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
+                // On a serial executor the benchmark's tasks run on one thread in a fixed order, so this
+                // thread's counters are exact. Allocations on other threads meanwhile (work that left structured
+                // concurrency) make the pass fall back to the process-wide counters, marked not exact.
+                method = .serialExecutor
+                let executor = SerialTaskExecutor()
+                defer { executor.shutdown() }
+                var global: [(calls: Double, bytes: Double)] = []
+                try await withTaskExecutorPreference(executor) {
+                    try await run(body, 1)
+                    let allocated = AllocationCapture.threadAllocatedPointer()
+                    for _ in 0..<policy.allocationRounds {
+                        try checkCancellation()
+                        let globalBefore = AllocationCapture.globalHookSnapshot()
+                        let before = AllocationCapture.threadSnapshot(allocatedPointer: allocated)
+                        try await run(body, operations)
+                        let after = AllocationCapture.threadSnapshot(allocatedPointer: allocated)
+                        let globalAfter = AllocationCapture.globalHookSnapshot()
+                        calls.append(Double(after.calls &- before.calls) / Double(operations))
+                        bytes.append(Double(after.bytes &- before.bytes) / Double(operations))
+                        global.append((Double(globalAfter.calls &- globalBefore.calls) / Double(operations),
+                                       Double(globalAfter.bytes &- globalBefore.bytes) / Double(operations)))
+                    }
                 }
+                (calls, bytes, method) = Self.choose(
+                    thread: (calls, bytes), global: (global.map(\.calls), global.map(\.bytes)))
             }
         } else if AllocationCapture.isThreadCacheDisabled, AllocationCapture.arenaAllocationCount() != nil {
             method = .arenaStatistics
@@ -65,11 +81,20 @@ struct AllocationLane {
         return results
     }
 
+    /// The serial executor's counts when every allocation of every round happened on its thread (the
+    /// process-wide calls equal the thread's), else the process-wide counts, which are not exact.
+    static func choose(thread: (calls: [Double], bytes: [Double]), global: (calls: [Double], bytes: [Double]))
+        -> (calls: [Double], bytes: [Double], method: AllocationCapture.Method)
+    {
+        thread.calls == global.calls
+            ? (thread.calls, thread.bytes, .serialExecutor) : (global.calls, global.bytes, .globalHooks)
+    }
+
     private func exact(
         _ metric: BenchmarkMetric, _ values: [Double], method: AllocationCapture.Method, operations: Int
     ) -> MetricResult {
         var result = MetricResult(
-            metric: metric, isExact: true, sampleCount: values.count * operations,
+            metric: metric, isExact: method.isExact, sampleCount: values.count * operations,
             summary: MetricSummary(exactValues: values), roundValues: values)
         result.method = method.rawValue
         return result

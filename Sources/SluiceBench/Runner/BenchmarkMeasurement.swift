@@ -32,6 +32,8 @@ public final class BenchmarkMeasurement {
         highestTrackableValue: LatencyRecorder.highestTrackableValue, numberOfSignificantValueDigits: .three)
     private var allocationMetrics: [MetricResult] = []
     private var allocationLaneRan = false
+    /// Nil until the instruction lane ran.
+    private var instructionMetrics: [MetricResult]?
 
     /// Creates a measurement; nothing runs until `prepare()`.
     public init(
@@ -209,12 +211,22 @@ public final class BenchmarkMeasurement {
         allocationMetrics = try await lane.measure(body)
     }
 
+    /// The instruction lane: counts instructions per operation with Callgrind (see `InstructionLane`), in a pass
+    /// of its own. Reports the metrics unavailable, with the reason, outside a Callgrind worker.
+    /// Throws `BenchmarkFailure` if the operation fails, `RunInterrupted` when cancelled.
+    public func measureInstructions() async throws {
+        guard let body else { preconditionFailure("prepare() must succeed before measureInstructions()") }
+        let lane = InstructionLane(wantsCycles: metrics.contains(.estimatedCycles), cancellation: cancellation)
+        instructionMetrics = try await lane.measure(body)
+    }
+
     /// The result so far: every requested metric, measured or unavailable with a reason.
     public func makeResult() -> BenchmarkResult {
         var builder = MetricResultBuilder(
             rounds: rounds, wallHistogram: wallHistogram, innerIterations: innerIterations,
             itemsPerOperation: body?.itemsPerOperation, bytesPerOperation: body?.bytesPerOperation,
-            probes: body?.probes(), allocationMetrics: allocationLaneRan ? allocationMetrics : nil)
+            probes: body?.probes(), allocationMetrics: allocationLaneRan ? allocationMetrics : nil,
+            instructionMetrics: instructionMetrics)
         var result = BenchmarkResult(
             name: benchmark.name, status: .passed, innerIterations: innerIterations,
             metrics: metrics.map { builder.make($0) })

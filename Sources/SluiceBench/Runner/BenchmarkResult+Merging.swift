@@ -27,9 +27,25 @@ extension BenchmarkResult {
         return merged
     }
 
+    /// The per-process values of `parts`: each part's own `processValues`, or, for a part that is one process's
+    /// result, the median of its rounds (`p50`) and its summary's `p99`. Nil when no part has rounds.
+    static func processValues(of parts: [MetricResult]) -> [String: [Double]]? {
+        var values: [String: [Double]] = [:]
+        for part in parts {
+            if let own = part.processValues {
+                for (key, list) in own { values[key, default: []] += list }
+            } else if let median = RatioStatistics.median(part.roundValues) {
+                values["p50", default: []].append(median)
+                if let p99 = part.summary?.p99 { values["p99", default: []].append(p99) }
+            }
+        }
+        return values.isEmpty ? nil : values
+    }
+
     private static func mergeMetric(_ parts: [MetricResult]) throws -> MetricResult {
         let available = parts.filter { $0.unavailableReason == nil }
         guard var merged = available.first else { return parts[0] }
+        merged.processValues = processValues(of: available)
         guard available.count > 1 else { return merged }
         merged.sampleCount = available.reduce(0) { $0 + $1.sampleCount }
         merged.roundValues = available.flatMap(\.roundValues)

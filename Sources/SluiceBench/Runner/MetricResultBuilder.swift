@@ -11,6 +11,8 @@ struct MetricResultBuilder {
     let probes: BenchmarkProbes?
     /// Nil when the allocation lane did not run in this process.
     let allocationMetrics: [MetricResult]?
+    /// Nil when the instruction lane did not run in this process.
+    var instructionMetrics: [MetricResult]? = nil
 
     mutating func make(_ metric: BenchmarkMetric) -> MetricResult {
         switch metric {
@@ -42,6 +44,18 @@ struct MetricResultBuilder {
             }
             return allocationMetrics.first { $0.metric == metric }
                 ?? .unavailable(metric, reason: "the allocation lane did not report it")
+        case .instructions, .estimatedCycles:
+            guard let instructionMetrics else {
+                return .unavailable(metric, reason: "the instruction lane did not run (it needs worker processes)")
+            }
+            return instructionMetrics.first { $0.metric == metric }
+                ?? .unavailable(metric, reason: "the instruction lane did not report it")
+        case .latencyP99:
+            guard let latency = probes?.latency, latency.count > 0 else {
+                return .unavailable(metric, reason: "the benchmark records no per-item latency")
+            }
+            // One value per process: this process's p99 over every item it recorded.
+            return Self.single(metric, Double(latency.histogram.valueAtPercentile(99)))
         case .latency, .stageLatency:
             guard let latency = metric == .latency ? probes?.latency : probes?.stageLatency, latency.count > 0 else {
                 let kind = metric == .latency ? "per-item" : "stage"

@@ -96,7 +96,7 @@ public struct SuiteRunner: Sendable {
             return try await runDriver(benchmark, parameters: parameters, settings: settings, metrics: metrics)
         }
         let wantsAllocations =
-            configuration.capturesAllocations && metrics.contains { $0.lane == .deterministic }
+            configuration.capturesAllocations && metrics.contains { $0.isAllocationCount }
         switch configuration.isolation {
         case .inProcess:
             ResourceUsage.resetPeakResidentSetSize()
@@ -123,6 +123,9 @@ public struct SuiteRunner: Sendable {
             }
             if wantsAllocations {
                 parts.append(try await measureAllocationsInWorker(benchmark, parameters, settings, metrics, executable))
+            }
+            if metrics.contains(where: \.isInstructionCount) {
+                parts.append(try await measureInstructionsInWorker(benchmark, parameters, settings, metrics, executable))
             }
             var merged = try BenchmarkResult.merging(parts)
             // Keep the suite's metric order.
@@ -172,7 +175,7 @@ public struct SuiteRunner: Sendable {
         if cancellation.isCancelled { throw RunInterrupted() }
         let request = WorkerRequest(
             op: .run, id: "\(benchmark.name)#allocations", benchmark: benchmark.name, parameters: parameters.values,
-            settings: settings, metrics: metrics.filter { $0.lane == .deterministic }, lane: .allocation,
+            settings: settings, metrics: metrics.filter { $0.isAllocationCount }, lane: .allocation,
             policy: configuration.policy)
         var result = try await exchangeWithWorker(
             request, executable: executable, environment: ["MALLOC_CONF": "tcache:false"])
@@ -180,10 +183,10 @@ public struct SuiteRunner: Sendable {
         return result
     }
 
-    private func exchangeWithWorker(_ request: WorkerRequest, executable: URL, environment: [String: String])
-        async throws -> BenchmarkResult
-    {
-        let client = try WorkerClient(executable: executable, environment: environment)
+    func exchangeWithWorker(
+        _ request: WorkerRequest, executable: URL, environment: [String: String], launcher: [String] = []
+    ) async throws -> BenchmarkResult {
+        let client = try WorkerClient(executable: executable, environment: environment, launcher: launcher)
         defer { client.close() }
         let name = request.benchmark ?? "?"
         let response = try await client.exchange(request) { round in

@@ -19,7 +19,7 @@ public struct TrendPublisher: Sendable {
     }
 
     /// Builds the report for `historyFiles` (one environment each, keyed by the file name without `.jsonl`).
-    /// - Throws: `HistoryError` for a damaged history file, naming the file and line.
+    /// - Throws: `HarnessError` for a damaged history file, naming the file and line.
     /// Complexity: O(total history size + points × window²).
     public func makeReport(historyFiles: [URL], generatedAt: Date = Date()) throws -> TrendReport {
         var histories: [(key: String, entries: [HistoryEntry])] = []
@@ -33,9 +33,9 @@ public struct TrendPublisher: Sendable {
 
     /// Writes `index.html` and `README.md` for `report` into `directory`, each atomically.
     /// - Returns: the two files written.
-    /// - Throws: `GateError` (`.ioFailure`) naming the file that could not be written.
+    /// - Throws: `HarnessError` (`.ioFailure`) naming the file that could not be written.
     @discardableResult
-    public func write(_ report: TrendReport, to directory: URL) throws(GateError) -> [URL] {
+    public func write(_ report: TrendReport, to directory: URL) throws(HarnessError) -> [URL] {
         let page = directory.appendingPathComponent("index.html")
         let summary = directory.appendingPathComponent("README.md")
         try AtomicFileWriter.write(Data(TrendPage.html(report).utf8), to: page)

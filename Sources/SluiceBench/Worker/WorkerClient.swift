@@ -19,14 +19,19 @@ public final class WorkerClient: @unchecked Sendable {  // `buffer` and `output`
         return encoder
     }()
 
-    /// Starts the worker: `executable worker`, with `environment` added to this process's environment.
+    /// Starts the worker: `executable worker` (after `launcher`'s command line when one is given, e.g.
+    /// valgrind), in the fixed environment and working directory of `WorkerEnvironment` plus `environment`.
     /// The worker's stderr is this process's stderr.
-    public init(executable: URL, environment: [String: String] = [:]) throws {
-        process.executableURL = executable
-        process.arguments = ["worker"]
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
+    public init(executable: URL, environment: [String: String] = [:], launcher: [String] = []) throws {
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executable.path, "worker"]
+        } else {
+            process.executableURL = executable
+            process.arguments = ["worker"]
+        }
+        process.environment = WorkerEnvironment.make(extra: environment)
+        process.currentDirectoryURL = URL(fileURLWithPath: WorkerEnvironment.workingDirectory)
         process.standardInput = input
         process.standardOutput = outputPipe
         process.standardError = FileHandle.standardError

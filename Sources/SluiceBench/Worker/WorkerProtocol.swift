@@ -10,7 +10,8 @@
 /// - `run` (`id`, `benchmark`, `parameters`, `settings`, `metrics`, `lane`, optional `innerIterations` and
 ///   `policy`) → zero or more `round` events, then one `result` (with a `BenchmarkResult`) or `failed`
 ///   (a Functional Fail: setup/operation threw or the output check failed; `message` says which).
-///   `lane` is `timing` (warm-up and rounds), `allocation` (only the allocation pass) or `all`.
+///   `lane` is `timing` (warm-up and rounds), `allocation` (only the allocation pass), `instructions` (only
+///   the instruction pass, in a worker under Callgrind) or `all` (timing and allocations).
 /// - `prepare` (same fields as `run`) → `prepared` with the chosen `innerIterations`, or `failed`.
 ///   The session stays open under its `id`: setup, calibration and warm-up are done.
 /// - `round` (`id`) → one `round` event (`round`, `values`: `wall_time` = the round's median ns/op,
@@ -41,6 +42,8 @@ public struct WorkerRequest: Codable, Sendable, Hashable {
     /// Which passes a `run` / `prepare` performs.
     public enum Lane: String, Codable, Sendable, Hashable {
         case timing, allocation, all
+        /// The instruction pass only; the worker must run under Callgrind (`CallgrindLauncher`).
+        case instructions
     }
 
     public var protocolVersion: Int

@@ -128,6 +128,11 @@ public final class WorkerServer {
             _ = try await measurement.prepare(innerIterations: request.innerIterations, warmsUp: false)
             try await measurement.measureAllocations()
             try measurement.checkOutput()
+        case .instructions:
+            // One operation per sample and no warm-up: the pass picks its own operation count from the counts.
+            _ = try await measurement.prepare(innerIterations: 1, warmsUp: false)
+            try await measurement.measureInstructions()
+            try measurement.checkOutput()
         }
     }
 
@@ -172,10 +177,11 @@ public final class WorkerServer {
         -> WorkerResponse
     {
         var result = measurement.makeResult()
-        if lane == .allocation {
-            result.metrics = result.metrics.filter { $0.metric.lane == .deterministic }
-        } else if lane == .timing {
-            result.metrics = result.metrics.filter { $0.metric.lane != .deterministic }
+        switch lane {
+        case .allocation: result.metrics = result.metrics.filter { $0.metric.isAllocationCount }
+        case .instructions: result.metrics = result.metrics.filter { $0.metric.isInstructionCount }
+        case .timing: result.metrics = result.metrics.filter { $0.metric.lane != .deterministic }
+        case .all: result.metrics = result.metrics.filter { !$0.metric.isInstructionCount }
         }
         var response = WorkerResponse(event: .result, id: id)
         response.result = result

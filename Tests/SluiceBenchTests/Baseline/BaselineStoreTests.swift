@@ -24,12 +24,26 @@ import Testing
         #expect(leftovers == ["pr.json"])
     }
 
+    @Test func anotherHostsBaselineOfTheSameLanesIsUsedForTheCounts() throws {
+        let root = try F.temporaryDirectory()
+        let store = BaselineStore(root: root)
+        _ = try store.update(suite: "pr", with: [Self.sample()])  // x86_64-2c-8g-swift6.3.1-release-jemalloc
+        let loaded = try store.load(environmentKey: "x86_64-16c-64g-swift6.3.1-release-jemalloc", suite: "pr")
+        #expect(loaded.runID == "run-1")
+        #expect(throws: GateError.self, "another architecture") {
+            try store.load(environmentKey: "aarch64-2c-8g-swift6.3.1-release-jemalloc", suite: "pr")
+        }
+        #expect(throws: GateError.self, "another allocator") {
+            try store.load(environmentKey: "x86_64-16c-64g-swift6.3.1-release-system", suite: "pr")
+        }
+    }
+
     @Test func missingBaselineHasItsOwnCodeAndSaysHowToRecordOne() throws {
         let store = BaselineStore(root: try F.temporaryDirectory())
         #expect {
             try store.load(environmentKey: "x86_64-2c-8g-swift6.3.1-release-jemalloc", suite: "pr")
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .missingBaseline && error?.exitCode == .missingBaseline
                 && error?.message.contains("sluice-bench baseline update --suite pr") == true
         }
@@ -51,9 +65,9 @@ import Testing
         let failing = F.results(runID: "bad", [F.benchmark("micro/a", status: .failed, error: "boom", [])])
         let otherEnvironment = F.results(runID: "other", environment: F.environment(allocator: "system"), [])
         for attempt in [[Self.sample(runID: "partial", partial: true)], [failing], [Self.sample(), otherEnvironment]] {
-            #expect(throws: GateError.self) { try store.update(suite: "pr", with: attempt) }
+            #expect(throws: HarnessError.self) { try store.update(suite: "pr", with: attempt) }
         }
-        #expect(throws: GateError.self) { try store.update(suite: "nightly", with: [Self.sample()]) }
+        #expect(throws: HarnessError.self) { try store.update(suite: "nightly", with: [Self.sample()]) }
         #expect(try Data(contentsOf: url) == before)
     }
 
@@ -92,7 +106,7 @@ enum ResultsMergerProbe {
         return url
     }
 
-    static func readError(_ text: String) throws -> GateError? {
+    static func readError(_ text: String) throws -> HarnessError? {
         let url = try write(text)
         do {
             _ = try JSONFileReader.read(ResultsFile.self, from: url, kind: "results file", schemaVersion: 1)
@@ -132,7 +146,7 @@ enum ResultsMergerProbe {
         #expect {
             try JSONFileReader.read(ResultsFile.self, from: url, kind: "baseline", schemaVersion: 1,
                                     missingCode: .missingBaseline)
-        } throws: { ($0 as? GateError)?.code == .missingBaseline }
+        } throws: { ($0 as? HarnessError)?.code == .missingBaseline }
     }
 }
 
@@ -168,7 +182,7 @@ enum ResultsMergerProbe {
         let blocked = directory.appendingPathComponent("blocked")
         try FileManager.default.createDirectory(
             at: blocked.appendingPathComponent("inner"), withIntermediateDirectories: true)
-        #expect(throws: GateError.self) { try AtomicFileWriter.write(Data("new".utf8), to: blocked) }
+        #expect(throws: HarnessError.self) { try AtomicFileWriter.write(Data("new".utf8), to: blocked) }
         #expect(try Data(contentsOf: url) == Data("old".utf8))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(names == ["blocked", "keep.json"])

@@ -33,8 +33,16 @@ enum GateFixtures {
         BenchmarkResult(name: name, status: status, error: error, innerIterations: 1, metrics: metrics)
     }
 
-    /// A noisy metric whose rounds are the given values; its summary is derived from them.
+    /// A noisy metric whose values are the given ones, each as one worker process's value (and round);
+    /// its summary is derived from them.
     static func timing(_ metric: BenchmarkMetric = .wallTime, _ rounds: [Double]) -> MetricResult {
+        var result = roundsOnly(metric, rounds)
+        result.processValues = ["p50": rounds]
+        return result
+    }
+
+    /// A noisy metric with per-round values only (a stored file without per-process values).
+    static func roundsOnly(_ metric: BenchmarkMetric = .wallTime, _ rounds: [Double]) -> MetricResult {
         let sorted = rounds.sorted()
         let mean = rounds.reduce(0, +) / Double(max(1, rounds.count))
         let summary = MetricSummary(

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceBench
+import SluiceTestKit
 import Testing
 
 @Suite struct ThresholdSetTests {
@@ -43,7 +44,7 @@ import Testing
         #expect {
             try set.validate(file: "suites/pr.json")
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .badInput && error?.field == field && error?.file == "suites/pr.json"
         }
     }
@@ -82,7 +83,7 @@ import Testing
         #expect {
             try WaiverSet(waivers, today: "2026-11-29", file: "suites/pr.json")
         } throws: { error in
-            let error = error as? GateError
+            let error = error as? HarnessError
             return error?.code == .expiredWaiver && error?.field == "waivers[0]"
                 && error?.message.contains("2026-11-28") == true
         }
@@ -94,13 +95,13 @@ import Testing
         #expect {
             try WaiverSet(waivers, today: "2026-11-29", file: nil)
         } throws: { error in
-            (error as? GateError)?.code == .badInput && (error as? GateError)?.field == "waivers[0].expires"
+            (error as? HarnessError)?.code == .badInput && (error as? HarnessError)?.field == "waivers[0].expires"
         }
     }
 
     @Test func emptyReasonIsBadInput() throws {
         let waivers = try Self.waiver(expires: "2027-01-01", reason: " ")
-        #expect(throws: GateError.self) { try WaiverSet(waivers, today: "2026-11-29", file: nil) }
+        #expect(throws: HarnessError.self) { try WaiverSet(waivers, today: "2026-11-29", file: nil) }
     }
 }
 
@@ -127,13 +128,41 @@ import Testing
         #expect(findings.allSatisfy { $0.severity == .error })
     }
 
-    @Test func gatedMetricWithoutThresholdIsAWarning() throws {
-        let suite = try F.suite(
+    @Test func gatedMetricWithoutThresholdIsAWarningOutsideThePRSuite() throws {
+        var suite = try F.suite(
             benchmarks: ["micro/a"],
             thresholds: #"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.1}]"#)
+        suite.name = "nightly"
         let findings = SuiteLint.lint(suite: suite, file: nil, today: "2026-11-29")
         #expect(findings.count == 1)
         #expect(findings.first?.severity == .warning && findings.first?.message.contains("allocations") == true)
+    }
+
+    @Test func gatedMetricWithoutThresholdIsAnErrorInThePRSuite() throws {
+        let suite = try F.suite(
+            benchmarks: ["micro/a"],
+            thresholds: #"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.1}]"#)
+        #expect(suite.name == "pr")
+        let findings = SuiteLint.lint(suite: suite, file: nil, today: "2026-11-29")
+        #expect(findings.count == 1)
+        #expect(findings.first?.severity == .error && findings.first?.message.contains("allocations") == true)
+    }
+
+    @Test func theShippedPRSuiteGatesEveryMetricItCaptures() throws {
+        let url = SharedFixtures.packageRoot.appendingPathComponent("suites/pr.json")
+        let suite = try SuiteLoader(suitesDirectory: url.deletingLastPathComponent()).load(named: "pr")
+        let findings = SuiteLint.lint(suite: suite, file: url.path, today: "2026-11-29")
+        #expect(findings.isEmpty, "\(findings)")
+        // What issue 12 asks to gate: macro wall time and throughput, latency p99, channel allocations,
+        // and instructions.
+        let thresholds = ThresholdSet(rules: suite.thresholds)
+        func gates(_ benchmark: String, _ metric: BenchmarkMetric) -> Bool {
+            thresholds.rules(forBenchmark: benchmark).contains { $0.metric == metric }
+        }
+        #expect(gates("macro/pipeline/closed", .wallTime) && gates("macro/pipeline/closed", .throughputItems))
+        #expect(gates("macro/pipeline/open", .latencyP99))
+        #expect(gates("micro/channel/sluice/batch256", .allocations))
+        #expect(gates("meso/segments/chain3/batch256", .instructions))
     }
 
     @Test func expiredWaiverIsALintError() throws {

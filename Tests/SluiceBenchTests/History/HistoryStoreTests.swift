@@ -115,13 +115,13 @@ import Testing
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let damaged = lines[0] + "\n" + damage.apply(lines[1] + "\n")
         try Data(damaged.utf8).write(to: store.fileURL)
-        let error = try #require(throws: HistoryError.self, "\(label)") { try store.load() }
+        let error = try #require(throws: HarnessError.self, "\(label)") { try store.load() }
         #expect(error.code == .damagedLine, "\(label)")
-        #expect(error.line == 2, "\(label)")
-        #expect(error.description.hasPrefix("\(store.fileURL.path):2: "), "\(label): \(error)")
+        #expect(error.field == "line 2", "\(label)")
+        #expect(error.description.hasPrefix("\(store.fileURL.path): line 2: "), "\(label): \(error)")
         // Appending to a damaged store fails the same way and leaves the file as it was.
-        let appendError = try #require(throws: HistoryError.self) { try store.append(results: results) }
-        #expect(appendError.line == 2)
+        let appendError = try #require(throws: HarnessError.self) { try store.append(results: results) }
+        #expect(appendError.field == "line 2")
         #expect(try String(contentsOf: store.fileURL, encoding: .utf8) == damaged)
     }
 
@@ -131,9 +131,9 @@ import Testing
         var text = try String(contentsOf: store.fileURL, encoding: .utf8)
         text += text.replacingOccurrences(of: "\"schemaVersion\":1", with: "\"schemaVersion\":99")
         try Data(text.utf8).write(to: store.fileURL)
-        let error = try #require(throws: HistoryError.self) { try store.load() }
+        let error = try #require(throws: HarnessError.self) { try store.load() }
         #expect(error.code == .unsupportedSchemaVersion)
-        #expect(error.line == 2)
+        #expect(error.field == "line 2")
         #expect(error.message.contains("99"))
     }
 }

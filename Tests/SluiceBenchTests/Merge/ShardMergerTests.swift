@@ -89,13 +89,13 @@ import Testing
         let whole = wholeRun()
         var second = shard(whole, 2, of: 2)
         second.benchmarks.append(shard(whole, 1, of: 2).benchmarks[0])
-        let error = try #require(throws: MergeError.self) {
+        let error = try #require(throws: HarnessError.self) {
             try ShardMerger.merge([
                 .init(results: shard(whole, 1, of: 2), source: "one.json"), .init(results: second, source: "two.json"),
             ])
         }
         #expect(error.code == .duplicateBenchmark)
-        #expect(error.files == ["one.json", "two.json"])
+        #expect(error.file == "one.json, two.json")
         #expect(error.message.contains(whole.benchmarks.sorted { $0.name < $1.name }[0].name))
     }
 
@@ -103,7 +103,7 @@ import Testing
         let whole = wholeRun()
         var second = shard(whole, 2, of: 2)
         second.environment.kernel = "6.9.0-other"
-        let error = try #require(throws: MergeError.self) {
+        let error = try #require(throws: HarnessError.self) {
             try ShardMerger.merge([.init(results: shard(whole, 1, of: 2), source: "a"), .init(results: second, source: "b")])
         }
         #expect(error.code == .environmentMismatch)
@@ -112,15 +112,15 @@ import Testing
 
     @Test func otherBadInputs() throws {
         let whole = wholeRun()
-        #expect(throws: MergeError.self) { try ShardMerger.merge([]) }
-        let notShard = try #require(throws: MergeError.self) {
+        #expect(throws: HarnessError.self) { try ShardMerger.merge([]) }
+        let notShard = try #require(throws: HarnessError.self) {
             try ShardMerger.merge([.init(results: whole, source: "whole.json")])
         }
         #expect(notShard.code == .notAShard)
         var bad = shard(whole, 1, of: 2)
         bad.shard = "3/2"
-        #expect(throws: MergeError.self) { try ShardMerger.merge([.init(results: bad, source: "bad")]) }
-        let mixed = try #require(throws: MergeError.self) {
+        #expect(throws: HarnessError.self) { try ShardMerger.merge([.init(results: bad, source: "bad")]) }
+        let mixed = try #require(throws: HarnessError.self) {
             try ShardMerger.merge([
                 .init(results: shard(whole, 1, of: 2), source: "a"), .init(results: shard(whole, 2, of: 3), source: "b"),
             ])
@@ -128,7 +128,7 @@ import Testing
         #expect(mixed.code == .shardCountMismatch)
         var otherSuite = shard(whole, 2, of: 2)
         otherSuite.suite = "pr"
-        let suite = try #require(throws: MergeError.self) {
+        let suite = try #require(throws: HarnessError.self) {
             try ShardMerger.merge([.init(results: shard(whole, 1, of: 2), source: "a"), .init(results: otherSuite, source: "b")])
         }
         #expect(suite.code == .suiteMismatch)

@@ -1,0 +1,40 @@
+import Foundation
+
+/// `sluice-bench compare A B` as a session: builds both commits in their cached trees, measures them in
+/// alternating rounds, writes `<stem>.md` and `<stem>.json`, and returns the report with its exit code.
+///
+/// Suspends while the builds and workers run. Throws `HarnessError` before any verdict when a revision is
+/// unknown, the tree is dirty (unless allowed), or a build or worker fails: never a partial verdict.
+public struct CompareSession: Sendable {
+    /// What a comparison produced.
+    public struct Result: Sendable {
+        public var report: CompareReport
+        public var exitCode: HarnessExitCode
+        /// The Markdown and JSON reports.
+        public var files: [URL]
+    }
+
+    public var configuration: CompareDriver.Configuration
+    public var layout: HarnessLayout
+    /// The reports' path without extension; nil: `<reports>/compare-<a>-<b>`.
+    public var out: String?
+
+    public init(configuration: CompareDriver.Configuration, layout: HarnessLayout, out: String? = nil) {
+        self.configuration = configuration
+        self.layout = layout
+        self.out = out
+    }
+
+    public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> Result {
+        let report = try await CompareDriver(configuration: configuration).run(log: log)
+        let reports = layout.reportsDirectory ?? layout.root.appendingPathComponent(HarnessLayout.defaultReports)
+        let stem = out ?? reports.appendingPathComponent(report.runID).path
+        let markdown = URL(fileURLWithPath: stem + ".md")
+        let json = URL(fileURLWithPath: stem + ".json")
+        try AtomicFileWriter.write(Data(report.markdown.utf8), to: markdown)
+        try AtomicFileWriter.write(try report.json(), to: json)
+        return Result(
+            report: report, exitCode: HarnessExitCode(rawValue: Int32(report.exitCode)) ?? .harnessError,
+            files: [markdown, json])
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SluiceTestKit
+
+/// What `sluice-bench gate` (and `ci/pr-gate`) asks for: the suite, the base (or the rule to find it), and
+/// how hard to measure. Every field has the gate's default; the CLI only fills in what was given.
+public struct GateRequest: Sendable {
+    /// The suite to gate on (`suites/<name>.json`), or a suite file.
+    public var suiteName = "pr"
+    public var suiteFile: String?
+    /// `--base REV`; nil applies `BaseResolver`'s rules.
+    public var base: String?
+    /// The process environment (for `GITHUB_BASE_REF`).
+    public var environment: [String: String] = [:]
+    /// The candidate's worker executable: the binary running the gate, built from the work tree.
+    public var candidateExecutable: URL
+    public var processesPerSide = GateSession.Options.defaultProcessesPerSide
+    public var roundsPerProcess = GateSession.Options.defaultRoundsPerProcess
+    public var maxLooks = GateSession.Options.defaultMaxLooks
+    public var alpha = GateConfiguration.defaultAlpha
+    public var confidence = RatioStatistics.defaultConfidence
+    /// Seeds the alternating order; nil draws one (it is printed and in the report).
+    public var seed: UInt64?
+    /// `YYYY-MM-DD` for waiver expiry.
+    public var today: String
+    /// Longest warm-up per worker process, in seconds (the suite's when nil).
+    public var maxWarmupSeconds: Double? = 0.3
+    /// How the base revision is built in its cached tree.
+    public var buildCommand = RevisionBuilder.defaultBuildCommand
+    public var workerPath = RevisionBuilder.defaultWorkerPath
+
+    public init(candidateExecutable: URL, today: String) {
+        self.candidateExecutable = candidateExecutable
+        self.today = today
+    }
+}
+
+/// What a gate run produced: the report and where its files went.
+public struct GateResult: Sendable {
+    public var report: GateReport
+    /// The exit code the report maps to.
+    public var exitCode: HarnessExitCode
+    /// `<run-id>.md` and `<run-id>.json`, when reports are written.
+    public var files: ReportWriter.WrittenFiles?
+    /// The two sides' results files, when written.
+    public var resultsFiles: [URL]
+}
+
+extension GateSession {
+    /// The whole gate, as CI runs it: find the base (`BaseResolver`), build it in its cached tree (by tree hash),
+    /// measure base and candidate in the same session, check the deterministic lanes against the stored
+    /// baseline when there is one for this environment, write the reports, and return the verdict.
+    ///
+    /// Suspends while the base builds and the workers run. `log` gets progress lines.
+    /// - Throws: `HarnessError`: `.missingBase` (no base: exit 6), a bad suite (6), a failed build or worker (7).
+    public static func gate(
+        _ request: GateRequest, layout: HarnessLayout, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws(HarnessError) -> GateResult {
+        let (suite, suitePath) = try loadSuite(request, layout: layout)
+        let repository = GitRepository(directory: layout.root)
+        let resolution = try BaseResolver(environment: request.environment).resolve(
+            explicit: request.base, using: repository)
+        log("gate: base \(resolution.commit.prefix(12)) = \(resolution.description) (rule: \(resolution.rule.rawValue))")
+        let tree = repository.tree(resolution.commit)
+        let builder = RevisionBuilder(
+            repository: repository, cacheDirectory: layout.buildCacheDirectory, buildCommand: request.buildCommand,
+            workerPath: request.workerPath)
+        log("gate: building the base in \(layout.buildCacheDirectory.path)/\(tree ?? resolution.commit) (cached by tree)")
+        let build: RevisionBuilder.Build
+        do {
+            build = try builder.build(resolution.commit, side: "base", cacheKey: tree)
+        } catch {
+            throw HarnessError(code: .worker, message: error.description, field: "base")
+        }
+        log("gate: base \(build.wasCached ? "cached" : "built")")
+        let dirty = (try? repository.uncommittedChanges()) ?? []
+        let head = repository.commit("HEAD") ?? "unknown"
+        let environmentKey = EnvironmentFingerprint.current().environmentKey
+        let stored = try? layout.baselineStore.load(environmentKey: environmentKey, suite: suite.name)
+        let seed = request.seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        log("gate: seed \(seed) (replay with --seed \(seed))")
+        let summary = GateSessionSummary(
+            base: resolution, candidate: "work tree at \(head.prefix(12))" + (dirty.isEmpty ? "" : " with uncommitted changes"),
+            isCandidateDirty: !dirty.isEmpty, dirtyFiles: Array(dirty.prefix(20)), processesPerSide: 0,
+            maxProcessesPerSide: 0, roundsPerProcess: 0, looksTaken: 0, maxLooks: 0, remeasured: [], seed: seed,
+            storedBaseline: stored == nil ? "none for \(environmentKey)" : nil, seconds: 0)
+        let options = Options(
+            suite: suite, suiteFile: suitePath, processesPerSide: request.processesPerSide,
+            roundsPerProcess: request.roundsPerProcess, maxLooks: request.maxLooks, alpha: request.alpha,
+            confidence: request.confidence, seed: seed, today: request.today,
+            maxWarmupSeconds: request.maxWarmupSeconds)
+        let measurer = ProcessGateMeasurer(
+            base: build.worker, candidate: request.candidateExecutable,
+            environment: sharedFixturesEnvironment(repository: layout.root))
+        let outcome = try await GateSession(options: options, measurer: measurer).run(
+            summary: summary, storedBaseline: stored, log: log)
+        return try publish(outcome, suite: suite.name, layout: layout, log: log)
+    }
+
+    /// Names the run, writes the reports and both results files, and appends the candidate to the history.
+    static func publish(_ outcome: Outcome, suite: String, layout: HarnessLayout, log: (String) -> Void)
+        throws(HarnessError) -> GateResult
+    {
+        var outcome = outcome
+        let runID = RunConfiguration.makeRunID(suite: suite)
+        outcome.report.runID = runID
+        outcome.report.baselineRunID = "\(runID)-base"
+        outcome.base.runID = "\(runID)-base"
+        outcome.candidate.runID = runID
+        var files: ReportWriter.WrittenFiles?
+        var resultsFiles: [URL] = []
+        if let directory = layout.reportsDirectory {
+            do {
+                files = try ReportWriter(directory: directory).write(outcome.report)
+                for results in [outcome.base, outcome.candidate] {
+                    let url = directory.appendingPathComponent("\(results.runID).results.json")
+                    try results.write(to: url)
+                    resultsFiles.append(url)
+                }
+            } catch let error as HarnessError {
+                throw HarnessError(code: .io, message: error.message, file: error.file)
+            } catch {
+                throw HarnessError(code: .io, message: "cannot write the reports", cause: "\(error)")
+            }
+            if let history = layout.historyDirectory {
+                do {
+                    let (_, file) = try HistoryStore.record(outcome.candidate, in: history)
+                    log("history: appended to \(file.path)")
+                } catch {
+                    log("warning: history not updated: \(error)")
+                }
+            }
+        }
+        let code = HarnessExitCode(rawValue: Int32(outcome.report.exitCode)) ?? .harnessError
+        return GateResult(report: outcome.report, exitCode: code, files: files, resultsFiles: resultsFiles)
+    }
+
+    static func loadSuite(_ request: GateRequest, layout: HarnessLayout) throws(HarnessError) -> (SuiteFile, String) {
+        do {
+            if let file = request.suiteFile {
+                return (try layout.suiteLoader.load(file: URL(fileURLWithPath: file)), file)
+            }
+            return (try layout.suiteLoader.load(named: request.suiteName),
+                    layout.suiteFile(named: request.suiteName).path)
+        } catch let error as HarnessError {
+            throw error
+        } catch {
+            throw HarnessError(code: .invalidSuite, message: "cannot load the suite", cause: "\(error)")
+        }
+    }
+
+    /// Builds of other revisions live in the cache, not beside `shared/`: point their workers at the
+    /// repository's fixtures (`SLUICE_SHARED_DIR`), unless the caller already did.
+    static func sharedFixturesEnvironment(repository: URL) -> [String: String] {
+        guard ProcessInfo.processInfo.environment["SLUICE_SHARED_DIR"] == nil else { return [:] }
+        let beside = repository.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("shared")
+        return ["SLUICE_SHARED_DIR": FileManager.default.fileExists(atPath: beside.path)
+            ? beside.path : SharedFixtures.sharedDirectory.path]
+    }
+}
