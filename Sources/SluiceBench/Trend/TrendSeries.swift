@@ -34,11 +34,7 @@ public struct TrendSeries: Hashable, Sendable {
     /// Series are sorted by benchmark name, then metric name.
     /// Complexity: O(E log E + points × window²).
     public static func make(from entries: [HistoryEntry], detector: ChangePointDetector) -> [TrendSeries] {
-        let ordered = entries.enumerated().sorted { lhs, rhs in
-            let left = TrendDates.sortKey(lhs.element.orderingDate)
-            let right = TrendDates.sortKey(rhs.element.orderingDate)
-            return left != right ? left < right : lhs.offset < rhs.offset
-        }.map(\.element)
+        let ordered = ordered(entries)
         struct Key: Hashable {
             var benchmark: String
             var metric: String
@@ -65,6 +61,21 @@ public struct TrendSeries: Hashable, Sendable {
             return series
         }.sorted { ($0.benchmark, $0.metric) < ($1.benchmark, $1.metric) }
     }
+}
+
+extension TrendSeries {
+    /// `entries` ordered by their commit dates (run dates when unknown), file order breaking ties.
+    /// Complexity: O(E log E).
+    static func ordered(_ entries: [HistoryEntry]) -> [HistoryEntry] {
+        entries.enumerated().sorted { lhs, rhs in
+            let left = TrendDates.sortKey(lhs.element.orderingDate)
+            let right = TrendDates.sortKey(rhs.element.orderingDate)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    /// True when every point has the same p50: nothing to chart.
+    public var isConstant: Bool { points.allSatisfy { $0.p50 == points.first?.p50 } }
 }
 
 /// Parses the ISO 8601 dates history entries carry, so entries from different time zones order correctly.

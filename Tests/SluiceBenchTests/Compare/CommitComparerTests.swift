@@ -138,7 +138,8 @@ final class FakeCompareWorker: CompareWorker, @unchecked Sendable {  // Confined
         #expect(markdown.contains("`micro/new`: only in B"))
         #expect(markdown.contains("`micro/none`: in neither build"))
         #expect(markdown.contains("uncommitted changes (`--allow-dirty`)"))
-        #expect(markdown.contains("| A | B | B/A |"))
+        #expect(markdown.contains("1 unchanged benchmark (headline metric each)"))
+        #expect(markdown.contains("| Benchmark | Metric | B | B/A | Interval | Limit |"))
         let decoded = try JSONDecoder().decode(CompareReport.self, from: try report.json())
         #expect(decoded.onlyInA == report.onlyInA && decoded.seed == 7)
     }
