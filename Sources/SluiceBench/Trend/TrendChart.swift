@@ -146,6 +146,13 @@ package struct TrendChart: Sendable {
             let pad = Swift.max(abs(high) * 0.1, 1)
             low = low >= 0 ? Swift.max(0, low - pad) : low - pad
             high += pad
+        } else if high - low < Swift.max(abs(high), abs(low)) * 0.04 {
+            // Show at least ±2 % around the data, so that a 0.02 % wobble does not look like a cliff.
+            let middle = (high + low) / 2
+            let pad = Swift.max(abs(high), abs(low)) * 0.02
+            let floor = (values.min() ?? 0) >= 0 ? 0.0 : -Double.infinity
+            low = Swift.max(floor, Swift.min(low, middle - pad))
+            high = Swift.max(high, middle + pad)
         }
         // Ticks are round numbers in the unit the axis is labelled in (KiB, ms, ...), not in the stored unit.
         let scale = ValueFormatter.scale(unit: unit, magnitude: Swift.max(abs(low), abs(high)))
@@ -153,9 +160,14 @@ package struct TrendChart: Sendable {
         if (values.min() ?? 0) >= 0 { ticks = ticks.filter { $0 >= 0 } }
         low = Swift.min(low, ticks.first ?? low)
         high = Swift.max(high, ticks.last ?? high)
-        return Axis(
-            low: low, high: high, isLogarithmic: false, ticks: ticks,
-            labels: ticks.map { ValueFormatter.format($0, scale: scale) })
+        var labels = ticks.map { ValueFormatter.format($0, scale: scale) }
+        // Three significant digits can print two ticks alike (50.1 k, 50.1 k): add decimals until they differ.
+        var decimals = 1
+        while Set(labels).count < labels.count && decimals <= 6 {
+            labels = ticks.map { String(format: "%.\(decimals)f", $0 / scale.divisor) + " " + scale.suffix }
+            decimals += 1
+        }
+        return Axis(low: low, high: high, isLogarithmic: false, ticks: ticks, labels: labels)
     }
 
     /// Powers of ten covering `low...high` (with 2× and 5× steps when fewer than three decades).

@@ -151,6 +151,9 @@ package enum TrendPage {
         }
     }
 
+    /// Steps listed per commit before the rest fold away (a machine change moves every benchmark at once).
+    static let changesShownPerCommit = 8
+
     static func changes(_ groups: [TrendChangeGroup], _ context: Context) -> String {
         var html = "<section id=\"changes\">\n<h2>Changes by commit</h2>\n"
         guard !groups.isEmpty else {
@@ -167,7 +170,11 @@ package enum TrendPage {
                 \(several ? " [\(HTMLEscaping.escape(group.environmentKey))]" : "")<ul>
 
                 """
-            for change in group.changes {
+            for (position, change) in group.changes.enumerated() {
+                if position == Self.changesShownPerCommit {
+                    html += "<li class=\"more\"><details><summary>\(group.changes.count - position) more at this "
+                        + "commit</summary><ul>\n"
+                }
                 let amount = change.relativeChange.map(ValueFormatter.percent) ?? "step"
                 let anchor = context.anchors.chart(change.environmentKey, change.benchmark, change.metric)
                 html += """
@@ -180,6 +187,7 @@ package enum TrendPage {
 
                     """
             }
+            if group.changes.count > Self.changesShownPerCommit { html += "</ul></details></li>\n" }
             html += "</ul></li>\n"
         }
         return html + "</ol>\n</section>\n"

@@ -93,14 +93,15 @@ enum TrendPageStyle {
         footer { margin-top: 2rem; color: #59636e; font-size: 0.8rem; border-top: 1px solid #d0d7de; }
         @media (max-width: 600px) {
           body { padding: 0.4rem; }
+          table.summary, table.summary tbody { display: block; width: 100%; }
           table.summary thead { display: none; }
-          table.summary tr { display: grid; grid-template-columns: auto auto auto 1fr; column-gap: 0.5rem; \
-        align-items: center; border-bottom: 1px solid #eaeef2; padding: 0.2rem 0; }
-          table.summary td { border: none; padding: 0 0.3rem; }
-          table.summary td:first-child, table.summary td.status { grid-column: 1 / -1; }
+          table.summary tr { display: grid; grid-template-columns: max-content max-content max-content minmax(0, 1fr); \
+        column-gap: 0.4rem; align-items: center; border-bottom: 1px solid #eaeef2; padding: 0.2rem 0; }
+          table.summary td { border: none; padding: 0 0.3rem; min-width: 0; }
+          table.summary td:first-child, table.summary td.status { grid-column: 1 / -1; overflow-wrap: anywhere; }
           table.summary td.num { text-align: left; }
           table.summary td.num::before { content: attr(data-label) " "; color: #59636e; font-size: 0.75rem; }
-          svg.spark { width: 80px; }
+          svg.spark { width: 100%; max-width: 80px; }
         }
         """
 }

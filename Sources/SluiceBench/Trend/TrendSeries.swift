@@ -30,7 +30,8 @@ public struct TrendSeries: Hashable, Sendable {
     public var changePoints: [ChangePoint]
 
     /// Builds every series in `entries`, ordered by the entries' commit dates (run dates when unknown;
-    /// file order breaks ties), with steps found by `detector`. Failed or skipped benchmarks add no point.
+    /// file order breaks ties), with steps found by `detector` (except in metrics too coarse to gate, such as
+    /// CPU times). Failed or skipped benchmarks add no point.
     /// Series are sorted by benchmark name, then metric name.
     /// Complexity: O(E log E + points × window²).
     public static func make(from entries: [HistoryEntry], detector: ChangePointDetector) -> [TrendSeries] {
@@ -57,6 +58,9 @@ public struct TrendSeries: Hashable, Sendable {
         }
         return byKey.values.map { series in
             var series = series
+            // Tick-quantized metrics (CPU times from getrusage) are charted but not searched for steps: a tick
+            // more or less is a "step" of tens of percent that says nothing about the code.
+            guard BenchmarkMetric(rawValue: series.metric)?.isGateableByDefault ?? true else { return series }
             series.changePoints = detector.detect(series.points.map(\.p50), direction: series.direction)
             return series
         }.sorted { ($0.benchmark, $0.metric) < ($1.benchmark, $1.metric) }

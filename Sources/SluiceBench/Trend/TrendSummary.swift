@@ -82,8 +82,12 @@ extension TrendReport {
                 let age = candidate.points.count - point.index
                 if let current = step {
                     let currentAge = current.series.points.count - current.point.index
-                    let isNewer = age < currentAge
-                        || (age == currentAge && point.kind == .regression && current.point.kind == .improvement)
+                    // Newest first; at the same run a regression beats an improvement, then the headline metric.
+                    let rank = (point.kind == .regression ? 0 : 1, HeadlineMetric.rank(candidate.metric))
+                    let currentRank = (
+                        current.point.kind == .regression ? 0 : 1, HeadlineMetric.rank(current.series.metric)
+                    )
+                    let isNewer = age < currentAge || (age == currentAge && rank < currentRank)
                     if !isNewer { continue }
                 }
                 step = (candidate, point)
