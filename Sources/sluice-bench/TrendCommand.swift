@@ -11,7 +11,9 @@ struct TrendCommand: AsyncParsableCommand {
             With --append, each results file's summary (p50, p99, unit, direction, sample count per benchmark \
             and metric) is appended to <history-dir>/<environment-key>.jsonl, with its commit's date from git. \
             Then the page is built from --history files (default: every .jsonl in --history-dir) and written \
-            to --out. The page is self-contained: inline CSS and SVG, no script, nothing from the network.
+            to --out. The page is self-contained: inline CSS and SVG, nothing from the network, and a small \
+            inline script for the filter box only. Each change links to its commit through --commit-url \
+            (default: derived from the repository's origin remote on GitHub, GitLab or Codeberg).
 
             Exit codes: 0 published, 6 a results or history file is damaged, 7 a file could not be written.
             """)
@@ -39,6 +41,9 @@ struct TrendCommand: AsyncParsableCommand {
 
     @Option(help: "Largest Mann-Whitney p-value that counts as a step.")
     var significance = 0.01
+
+    @Option(help: "Commit link template with {commit}, e.g. https://github.com/o/r/commit/{commit}.")
+    var commitURL: String?
 
     @Flag(help: "Only append to the history; do not publish the page.")
     var appendOnly = false
@@ -76,7 +81,8 @@ struct TrendCommand: AsyncParsableCommand {
         }
         let publisher = TrendPublisher(
             detector: ChangePointDetector(
-                window: window, minimumSide: min(4, window), significance: significance, minimumEffect: minEffect))
+                window: window, minimumSide: min(4, window), significance: significance, minimumEffect: minEffect),
+            commitURL: commitURL ?? TrendPublisher.commitURLTemplate(repository: URL(fileURLWithPath: repository)))
         do {
             let report = try publisher.makeReport(historyFiles: files)
             let written = try publisher.write(report, to: URL(fileURLWithPath: out))

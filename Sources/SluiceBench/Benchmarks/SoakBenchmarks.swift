@@ -71,13 +71,21 @@ enum SoakBenchmarks {
         } else {
             metrics.append(.unavailable(.memoryGrowthRate, reason: "too few snapshots after warm-up"))
         }
-        if let slope = verdict.throughputSlope {
+        if let slope = verdict.throughputSlope, verdict.canExtrapolatePerHour {
             // Decay is minus the slope, so that lower is better like every other soak figure.
             metrics.append(
                 .slope(
                     .throughputDecayRate, slope, scale: -1,
-                    method: "minus the Theil–Sen slope of throughput / median, per hour; verdict "
-                        + verdict.throughput.rawValue))
+                    method: "minus the Theil–Sen slope of throughput / median, per hour; "
+                        + verdict.throughputSummary + "; verdict " + verdict.throughput.rawValue))
+        } else if verdict.throughputSlope != nil {
+            // A per-hour rate from a short run would be an extrapolation: state the change over the run instead.
+            metrics.append(
+                .unavailable(
+                    .throughputDecayRate,
+                    reason: "not extrapolated per hour from \(SoakVerdict.duration(verdict.judgedSeconds)) "
+                        + "(needs \(SoakVerdict.duration(SoakVerdict.minimumExtrapolationSeconds))); "
+                        + verdict.throughputSummary))
         } else {
             metrics.append(.unavailable(.throughputDecayRate, reason: "too few snapshots after warm-up"))
         }
@@ -98,7 +106,7 @@ enum SoakBenchmarks {
                 failure =
                     "soak verdict: memory \(verdict.memory.rawValue) (slope \(memory), limit "
                     + "\(configuration.limits.maxMemoryGrowthBytesPerSecond) B/s), throughput "
-                    + "\(verdict.throughput.rawValue) (slope \(describe(verdict.throughputSlope, unit: "/h")))"
+                    + "\(verdict.throughput.rawValue) (\(verdict.throughputSummary))"
             default: break
             }
         }

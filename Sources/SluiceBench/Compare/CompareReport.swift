@@ -79,13 +79,17 @@ public struct CompareReport: Codable, Sendable {
         self.gate = outcome.gateReport
     }
 
-    /// The Markdown report: verdict first, then the sides and method, the table of B/A ratios, the benchmarks
-    /// on one side only, and the round order. Complexity: O(comparisons).
+    /// The Markdown report, in the gate report's shape: the verdict and one sentence first, then the sides and
+    /// method, only the changes (B/A ratio, interval, limit, lane), the benchmarks failed or on one side only,
+    /// and the unchanged benchmarks and the round order collapsed. The JSON keeps every comparison.
+    /// Complexity: O(comparisons log comparisons).
     public var markdown: String {
         let formatter = MarkdownReportFormatter()
         let short = { (side: Side) in String(side.commit.prefix(12)) }
         var lines: [String] = []
         lines.append("## \(MarkdownReportFormatter.marker(outcome)) sluice-bench compare: \(outcome.title)")
+        lines.append("")
+        lines.append(ReportHeadline.sentence(gate))
         lines.append("")
         lines.append("**A** = `\(a.revision)` (`\(short(a))`) → **B** = `\(b.revision)` (`\(short(b))`). "
             + "Suite `\(suite)`, \(rounds) alternating rounds a side in seeded random order (seed \(seed)). "
@@ -98,18 +102,7 @@ public struct CompareReport: Codable, Sendable {
                 + (dirtyFiles.count > 10 ? " and \(dirtyFiles.count - 10) more" : "")
                 + ". Both builds come from the commits, so these changes are in neither.")
         }
-        lines.append("")
-        lines.append(formatter.summaryLine(gate))
-        if !gate.comparisons.isEmpty {
-            lines.append("")
-            lines.append("### B / A")
-            lines.append("")
-            lines += formatter.table(gate.comparisons, confidence: gate.method.confidence).enumerated().map {
-                $0.offset == 0
-                    ? $0.element.replacingOccurrences(of: "| Baseline | Candidate | Ratio |", with: "| A | B | B/A |")
-                    : $0.element
-            }
-        }
+        lines += formatter.body(gate, labels: .compare, listsBenchmarkChanges: false)
         if !failedInA.isEmpty || !failedInB.isEmpty {
             lines.append("")
             lines.append("### Failed or skipped")
@@ -138,7 +131,7 @@ public struct CompareReport: Codable, Sendable {
         lines.append("<sub>Each round runs A and B back to back on the same machine, in an order drawn from the seed, so "
             + "drift hits both alike. Verdicts follow the gate: \(gate.method.timingStatistic), "
             + "\(ReportNumberFormat.percent(gate.method.confidence)) confidence; allocations compared exactly. "
-            + "Thresholds: \(gate.method.thresholdsSource).</sub>")
+            + "Thresholds: \(gate.method.thresholdsSource). Every comparison is in the JSON report.</sub>")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -40,6 +40,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     /// CPU utilisation of the process during the benchmark, in percent of one core.
     case cpuPercent = "cpu_percent"
     // Engine probes (names from ARCHITECTURE.md)
+    /// Largest channel depth seen during the run.
     case channelDepthMax = "channel_depth_max"
     /// Time-weighted mean channel depth.
     case channelDepthMean = "channel_depth_mean"
@@ -47,11 +48,17 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case channelTimeAtCapacity = "channel_time_at_capacity"
     /// Time producers spent blocked on a full channel, per operation.
     case producerBlockedTime = "producer_blocked_time"
+    /// Documents the pipeline completed during the run.
     case pipelineDocsTotal = "pipeline_docs_total"
+    /// Documents the pipeline completed per second.
     case pipelineDocsRate = "pipeline_docs_rate"
+    /// JSON tokens the tokenizer emitted during the run.
     case tokensEmittedTotal = "tokens_emitted_total"
+    /// Stage failures during the run (injected ones in chaos runs).
     case stageErrorTotal = "stage_error_total"
+    /// Poison records routed to the dead-letter queue.
     case poisonRoutedTotal = "poison_routed_total"
+    /// Per-element latency through a stage.
     case stageLatency = "stage_latency"
     // State and checkpoint probes
     /// Live logical bytes of keyed state (keys + encoded values) at the end of the run.
@@ -89,7 +96,9 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
+        /// Smaller is better (times, allocations, memory); `lower` in JSON.
         case lowerIsBetter = "lower"
+        /// Larger is better (throughput, counts of work done); `higher` in JSON.
         case higherIsBetter = "higher"
     }
 
@@ -105,6 +114,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case engine
     }
 
+    /// Whether a smaller or a larger value is better; reports and the gate read changes through it.
     public var direction: Direction {
         switch self {
         case .throughputItems, .throughputBytes, .pipelineDocsRate, .pipelineDocsTotal, .tokensEmittedTotal,
@@ -115,6 +125,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         }
     }
 
+    /// The lane the gate compares the metric in.
     public var lane: Lane {
         switch self {
         case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .throughputItems, .throughputBytes, .latency, .latencyP99:

@@ -6,6 +6,7 @@ public struct ResultsFile: Codable, Sendable {
     /// The schema version this build writes and reads.
     public static let currentSchemaVersion = 1
 
+    /// The results schema version (`currentSchemaVersion`); a reader refuses any other.
     public var schemaVersion: Int
     /// A unique id for the run, e.g. `20261129T080102Z-pr-3f2a`.
     public var runID: String
@@ -17,9 +18,12 @@ public struct ResultsFile: Codable, Sendable {
     public var isPartial: Bool
     /// Shard `K/N`, when the run was one shard of a suite.
     public var shard: String?
+    /// Where the run happened: machine, toolchain, build, allocator and commit. The gate compares only
+    /// results whose `environmentKey` matches.
     public var environment: EnvironmentFingerprint
     /// The harness's own per-sample cost (clock reads plus a histogram record), in ns.
     public var harnessOverheadNanoseconds: Double?
+    /// One entry per benchmark of the suite that was selected, in suite order, including failed and skipped ones.
     public var benchmarks: [BenchmarkResult]
 
     public init(
@@ -53,6 +57,7 @@ public struct BenchmarkResult: Codable, Sendable {
 
     /// The stable name, e.g. `micro/tokenize/twitter/chunk4k`.
     public var name: String
+    /// How the benchmark ended; only `passed` results carry metrics the gate compares.
     public var status: Status
     /// Why the benchmark failed or was skipped.
     public var error: String?
@@ -85,8 +90,11 @@ public struct BenchmarkResult: Codable, Sendable {
 
 /// One metric of one benchmark: its samples summarized, per-round values for statistics, and a mergeable histogram.
 public struct MetricResult: Codable, Sendable {
+    /// Which metric this is (its stable name in JSON, e.g. `wall_time`).
     public var metric: BenchmarkMetric
+    /// The unit every value of this entry is in (`BenchmarkMetric.unit`), e.g. `ns` or `allocations/op`.
     public var unit: String
+    /// Whether lower or higher values are better (`lower` / `higher`).
     public var direction: BenchmarkMetric.Direction
     /// Set when the metric could not be measured here (e.g. no jemalloc); all values are then absent.
     /// An unavailable metric is an Observability Gap when the suite requires it, never a zero.
@@ -139,7 +147,9 @@ public struct MetricResult: Codable, Sendable {
 
 /// A confidence interval around an estimated metric value (e.g. the Theil–Sen slope of a soak series).
 public struct MetricConfidenceInterval: Codable, Hashable, Sendable {
+    /// The lower bound, in the metric's unit.
     public var lower: Double
+    /// The upper bound, in the metric's unit.
     public var upper: Double
     /// The confidence level, e.g. 0.95.
     public var level: Double
@@ -154,15 +164,25 @@ public struct MetricConfidenceInterval: Codable, Hashable, Sendable {
 
 /// Percentiles and moments of a metric's samples, as Doubles (rates are never rounded to integers).
 public struct MetricSummary: Codable, Hashable, Sendable {
+    /// The smallest sample.
     public var min: Double
+    /// The 25th percentile.
     public var p25: Double
+    /// The median: what reports and the trend page show as the value.
     public var p50: Double
+    /// The 75th percentile.
     public var p75: Double
+    /// The 90th percentile.
     public var p90: Double
+    /// The 99th percentile (the trend page's band).
     public var p99: Double
+    /// The 99.9th percentile.
     public var p999: Double
+    /// The largest sample.
     public var max: Double
+    /// The arithmetic mean of the samples.
     public var mean: Double
+    /// The samples' standard deviation (population), in the metric's unit.
     public var standardDeviation: Double
 
     public init(

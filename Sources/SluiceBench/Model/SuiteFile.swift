@@ -3,17 +3,23 @@
 /// JSON with a versioned schema. Loading is strict: an unknown field, a wrong type, an unknown benchmark
 /// name or a bad schema version is an error that names the file and the field.
 public struct SuiteFile: Codable, Sendable {
+    /// The schema version this build reads and writes.
     public static let currentSchemaVersion = 1
 
     /// The tier a suite belongs to (design document, section 6.1).
     public enum Tier: String, Codable, CaseIterable, Sendable {
+        /// `micro`: one component; `meso`: a few stages; `macro`: whole pipelines; `soak`: long runs judged by
+        /// slopes; `chaos`: fault injection; `mixed`: several tiers (the `pr` and `nightly` suites).
         case micro, meso, macro, soak, chaos, mixed
     }
 
+    /// The suite schema version (`currentSchemaVersion`); a loader refuses any other.
     public var schemaVersion: Int
     /// The suite's name, matching its file name: `pr` for `suites/pr.json`.
     public var name: String
+    /// The suite's tier, for people and for `sluice-bench list --suites`.
     public var tier: Tier
+    /// What the suite is for, in a sentence: shown by `sluice-bench list --suites`.
     public var description: String?
     /// Default run settings for every benchmark in the suite.
     public var settings: RunSettings
@@ -21,6 +27,7 @@ public struct SuiteFile: Codable, Sendable {
     public var metrics: [BenchmarkMetric]
     /// Metrics whose absence is an Observability Gap. Defaults to none.
     public var requiredMetrics: [BenchmarkMetric]?
+    /// The benchmarks the suite runs, in order; each name must be registered.
     public var benchmarks: [SuiteBenchmark]
     /// What the gate allows. Omitted: the defaults of the design document.
     public var thresholds: [ThresholdRule]?
@@ -45,9 +52,13 @@ public struct SuiteBenchmark: Codable, Sendable {
 
 /// A parameter value in a suite file.
 public enum JSONParameter: Codable, Hashable, Sendable {
+    /// A whole number, e.g. `"events": 2000`.
     case int(Int)
+    /// A number with a fraction, e.g. `"leakBytesPerSecond": 131072.5`.
     case double(Double)
+    /// Text, e.g. `"expect": "leak"`.
     case string(String)
+    /// `true` or `false`.
     case bool(Bool)
 
     public init(from decoder: any Decoder) throws {
@@ -80,6 +91,7 @@ public struct RunSettings: Codable, Hashable, Sendable {
     public var maxWarmupSeconds: Double
     /// Fewest and most measured rounds.
     public var minRounds: Int
+    /// Most measured rounds; the runner stops adding rounds here.
     public var maxRounds: Int
     /// Least time one round takes, in seconds; the runner adds samples until it is reached.
     public var minRoundSeconds: Double
@@ -105,12 +117,19 @@ public struct RunSettings: Codable, Hashable, Sendable {
 
     /// Per-benchmark overrides: any field set replaces the suite's.
     public struct Overrides: Codable, Hashable, Sendable {
+        /// Replaces `RunSettings.maxWarmupSeconds`.
         public var maxWarmupSeconds: Double?
+        /// Replaces `RunSettings.minRounds`.
         public var minRounds: Int?
+        /// Replaces `RunSettings.maxRounds`.
         public var maxRounds: Int?
+        /// Replaces `RunSettings.minRoundSeconds`.
         public var minRoundSeconds: Double?
+        /// Replaces `RunSettings.innerIterations`.
         public var innerIterations: Int?
+        /// Replaces `RunSettings.processes`.
         public var processes: Int?
+        /// Replaces `RunSettings.durationSeconds`.
         public var durationSeconds: Double?
     }
 }
@@ -119,6 +138,7 @@ public struct RunSettings: Codable, Hashable, Sendable {
 public struct ThresholdRule: Codable, Hashable, Sendable {
     /// A benchmark name or a glob such as `micro/*` or `*`.
     public var benchmark: String
+    /// The metric the rule judges (its stable name, e.g. `wall_time`).
     public var metric: BenchmarkMetric
     /// Which statistic: `p50`, `p99`, ... (see `MetricSummary.value(at:)`). Deterministic metrics use `p50`.
     public var percentile: String
@@ -131,8 +151,11 @@ public struct ThresholdRule: Codable, Hashable, Sendable {
 
 /// A temporary exemption from a threshold. An expired waiver is an error, so it cannot be forgotten.
 public struct Waiver: Codable, Hashable, Sendable {
+    /// The benchmark name or glob the waiver covers.
     public var benchmark: String
+    /// The metric the waiver covers.
     public var metric: BenchmarkMetric
+    /// Why the change is accepted, for reviewers; shown in the report.
     public var reason: String
     /// Expiry date, `YYYY-MM-DD`, inclusive.
     public var expires: String

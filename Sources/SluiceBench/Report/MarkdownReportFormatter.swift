@@ -1,19 +1,41 @@
 import Foundation
 
-/// Formats a `GateReport` as Markdown that fits a pull-request comment or a CI step summary: the verdict first,
-/// then a table of the changes with ratio, interval and verdict, then the added, removed and failed
-/// benchmarks, with unchanged and ungated rows collapsed in a `<details>` block.
+/// Formats a `GateReport` as Markdown that fits a pull-request comment or a CI step summary.
 ///
-/// Deterministic: the same report always gives the same text (no clock, no locale).
+/// The shape, top to bottom:
+/// 1. the verdict and one sentence saying what changed and why it matters (`ReportHeadline`);
+/// 2. only the changes (alerts, inconclusive results, improvements, waivers, gaps), each with its ratio,
+///    interval, limit and the lane that decided it;
+/// 3. the benchmarks added, removed, failed or skipped;
+/// 4. one collapsed table of the unchanged benchmarks, one row each with its headline metric.
+///
+/// Metrics unavailable on both sides are never listed; the JSON report keeps every comparison. The formatter
+/// reads each comparison generically (lane, ratio, interval, limit, verdict), so a new lane or metric shows up
+/// without changes here. Deterministic: the same report always gives the same text (no clock, no locale).
 public struct MarkdownReportFormatter: Sendable {
+    /// Column and heading words, so that the compare report can say A and B where the gate says baseline
+    /// and candidate.
+    public struct Labels: Sendable {
+        public var baseline: String
+        public var candidate: String
+        public var ratio: String
+
+        /// The gate's words.
+        public static let gate = Labels(baseline: "Baseline", candidate: "Candidate", ratio: "Ratio")
+        /// The compare report's words: B is judged against A.
+        public static let compare = Labels(baseline: "A", candidate: "B", ratio: "B/A")
+    }
+
     /// Creates a formatter.
     public init() {}
 
     /// The Markdown for `report`.
-    /// - Complexity: O(c) in the number of comparisons.
+    /// - Complexity: O(c log c) in the number of comparisons.
     public func format(_ report: GateReport) -> String {
         var lines: [String] = []
         lines.append("## \(Self.marker(report.outcome)) sluice-bench gate: \(report.outcome.title)")
+        lines.append("")
+        lines.append(ReportHeadline.sentence(report))
         lines.append("")
         lines.append(
             "Suite `\(report.suite)`, run `\(report.runID)` against baseline `\(report.baselineRunID)` "
@@ -22,6 +44,21 @@ public struct MarkdownReportFormatter: Sendable {
             lines.append("")
             lines.append(session)
         }
+        lines += warnings(report)
+        lines += body(report, labels: .gate)
+        lines.append("")
+        lines.append(
+            "<sub>Timing: \(report.method.timingStatistic), \(ReportNumberFormat.percent(report.method.confidence)) "
+                + "confidence intervals; a change alerts when its estimate is past the limit and Holm across the run "
+                + "rejects \"no change\" (one value per worker process). Allocations and instructions: exact counts "
+                + "per operation, compared directly. Thresholds: \(report.method.thresholdsSource). Every comparison "
+                + "is in the JSON report.</sub>")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The forced-environment and partial-run call-outs, each preceded by a blank line; empty when neither.
+    func warnings(_ report: GateReport) -> [String] {
+        var lines: [String] = []
         if report.environment.isForced {
             lines.append("")
             lines.append("> [!WARNING]")
@@ -34,17 +71,25 @@ public struct MarkdownReportFormatter: Sendable {
             lines.append("> [!NOTE]")
             lines.append("> The candidate run was partial (interrupted or a shard): not every benchmark ran.")
         }
-        lines.append("")
-        lines.append(summaryLine(report))
-        let changed = report.comparisons.filter(Self.isChange)
-        let quiet = report.comparisons.filter { !Self.isChange($0) }
+        return lines
+    }
+
+    /// The changes table, the benchmark-level changes and the collapsed unchanged table, each preceded by a
+    /// blank line. Shared by the gate and the compare report (which lists failed and one-sided benchmarks
+    /// itself, so it passes `listsBenchmarkChanges: false`).
+    func body(_ report: GateReport, labels: Labels, listsBenchmarkChanges: Bool = true) -> [String] {
+        var lines: [String] = []
+        let listed = report.comparisons.filter(Self.isListed)
+        // Most serious first, so the row the headline sentence names is the first row; stable within a rank.
+        let changed = listed.filter(Self.isChange).enumerated()
+            .sorted { (Self.severity($0.element), $0.offset) < (Self.severity($1.element), $1.offset) }.map(\.element)
         if !changed.isEmpty {
             lines.append("")
             lines.append("### Changes")
             lines.append("")
-            lines += table(changed, confidence: report.method.confidence)
+            lines += changesTable(changed, confidence: report.method.confidence, labels: labels)
         }
-        if !report.benchmarkChanges.isEmpty {
+        if listsBenchmarkChanges && !report.benchmarkChanges.isEmpty {
             lines.append("")
             lines.append("### Benchmarks added, removed, failed or skipped")
             lines.append("")
@@ -54,24 +99,33 @@ public struct MarkdownReportFormatter: Sendable {
                 lines.append("- `\(change.benchmark)` \(change.kind.rawValue.replacingUnderscores)\(verdict)\(detail)")
             }
         }
-        if !quiet.isEmpty {
+        let changedNames = Set(changed.map(\.benchmark))
+        let unchanged = ReportHeadline.headlines(listed.filter { !changedNames.contains($0.benchmark) })
+        if !unchanged.isEmpty {
             lines.append("")
-            lines.append("<details><summary>\(quiet.count) unchanged or not gated</summary>")
+            lines.append("<details><summary>\(unchanged.count) unchanged benchmark\(unchanged.count == 1 ? "" : "s") "
+                + "(headline metric each)</summary>")
             lines.append("")
-            lines += table(quiet, confidence: report.method.confidence)
+            lines.append("| Benchmark | Metric | \(labels.candidate) | \(labels.ratio) | Interval | Limit |")
+            lines.append("|---|---|---:|---:|---|---:|")
+            for comparison in unchanged {
+                let cells = [
+                    "`\(comparison.benchmark)`", "\(comparison.metric.rawValue) \(comparison.percentile)",
+                    comparison.candidateValue.map { Self.value($0, unit: comparison.unit) } ?? "–",
+                    comparison.ratio.map { ReportNumberFormat.plain(Self.round($0)) } ?? "–",
+                    Self.interval(comparison),
+                    comparison.outcome == .notGated
+                        ? "not gated" : comparison.limit.map { ReportNumberFormat.plain(Self.round($0)) } ?? "",
+                ]
+                lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
             lines.append("")
             lines.append("</details>")
         }
-        lines.append("")
-        lines.append(
-            "<sub>Timing: \(report.method.timingStatistic), \(ReportNumberFormat.percent(report.method.confidence)) "
-                + "confidence intervals; a change alerts when its estimate is past the limit and Holm across the run "
-                + "rejects \"no change\" (one value per worker process). Allocations: exact "
-                + "counts per operation, compared directly. Thresholds: \(report.method.thresholdsSource).</sub>")
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
-    /// "3 comparisons · 1 Performance Alert · …", or "No comparisons".
+    /// "3 comparisons · 1 Performance Alert · …": counts of every class, over every comparison.
     func summaryLine(_ report: GateReport) -> String {
         var parts = ["**\(report.comparisons.count)** comparisons"]
         for verdictClass in VerdictClass.allCases {
@@ -86,36 +140,56 @@ public struct MarkdownReportFormatter: Sendable {
         return parts.joined(separator: " · ")
     }
 
-    func table(_ comparisons: [MetricComparison], confidence: Double) -> [String] {
+    /// The table of changes: values, ratio, interval, limit, the deciding lane and the verdict with its note.
+    func changesTable(_ comparisons: [MetricComparison], confidence: Double, labels: Labels) -> [String] {
         var lines = [
-            "| Benchmark | Metric | Baseline | Candidate | Ratio | Interval (\(ReportNumberFormat.percent(confidence))) "
-                + "| Limit | Verdict |",
-            "|---|---|---:|---:|---:|---|---:|---|",
+            "| Benchmark | Metric | \(labels.baseline) | \(labels.candidate) | \(labels.ratio) "
+                + "| Interval (\(ReportNumberFormat.percent(confidence))) | Limit | Lane | Verdict |",
+            "|---|---|---:|---:|---:|---|---:|---|---|",
         ]
         for comparison in comparisons {
-            var interval = ""
-            if let range = comparison.interval {
-                let lower = ReportNumberFormat.plain(Self.round(range.lower))
-                let upper = ReportNumberFormat.plain(Self.round(range.upper))
-                interval = "\(lower) – \(upper)"
-            }
             let unit = comparison.unit
-            var cells: [String] = ["`\(comparison.benchmark)`", "\(comparison.metric.rawValue) \(comparison.percentile)"]
-            cells.append(comparison.baselineValue.map { Self.value($0, unit: unit) } ?? "–")
-            cells.append(comparison.candidateValue.map { Self.value($0, unit: unit) } ?? "–")
-            cells.append(comparison.ratio.map { ReportNumberFormat.plain(Self.round($0)) } ?? "–")
-            cells.append(interval)
-            cells.append(comparison.limit.map { ReportNumberFormat.plain(Self.round($0)) } ?? "")
-            cells.append(Self.verdict(comparison))
+            let cells: [String] = [
+                "`\(comparison.benchmark)`", "\(comparison.metric.rawValue) \(comparison.percentile)",
+                comparison.baselineValue.map { Self.value($0, unit: unit) } ?? "–",
+                comparison.candidateValue.map { Self.value($0, unit: unit) } ?? "–",
+                comparison.ratio.map { ReportNumberFormat.plain(Self.round($0)) } ?? "–",
+                Self.interval(comparison), comparison.limit.map { ReportNumberFormat.plain(Self.round($0)) } ?? "",
+                comparison.lane.rawValue, Self.verdict(comparison),
+            ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines
     }
 
-    /// Rows shown in the main table: anything that is not plain `unchanged`/`not_gated` without a class.
+    /// Whether a comparison appears in the Markdown at all: not when the metric is unavailable on both sides
+    /// and nothing was raised about it.
+    static func isListed(_ comparison: MetricComparison) -> Bool {
+        comparison.verdictClass != nil || comparison.baselineValue != nil || comparison.candidateValue != nil
+    }
+
+    /// Rows shown in the changes table: anything that is not plain `unchanged`/`not_gated` without a class.
     static func isChange(_ comparison: MetricComparison) -> Bool {
         comparison.verdictClass != nil || comparison.outcome == .improved || comparison.outcome == .waived
             || comparison.outcome == .regressed || comparison.outcome == .missing
+            || comparison.outcome == .inconclusive
+    }
+
+    /// Functional fails, alerts, gaps, inconclusive results, waivers, warnings, then improvements.
+    static func severity(_ comparison: MetricComparison) -> Int {
+        switch comparison.verdictClass {
+        case .functionalFail: return 0
+        case .performanceAlert: return 1
+        case .observabilityGap: return 2
+        case .inconclusive: return 3
+        case .reliabilityWarning: return 5
+        case nil: return comparison.outcome == .waived ? 4 : comparison.outcome == .improved ? 7 : 6
+        }
+    }
+
+    static func interval(_ comparison: MetricComparison) -> String {
+        guard let range = comparison.interval else { return "" }
+        return "\(ReportNumberFormat.plain(round(range.lower))) – \(ReportNumberFormat.plain(round(range.upper)))"
     }
 
     static func verdict(_ comparison: MetricComparison) -> String {

@@ -6,7 +6,8 @@ import Foundation
 /// ```
 /// soak/token-stream
 ///   memory_growth_rate     128 bytes/s  [99.6, 158] 95 %  verdict stable
-///   throughput_decay_rate  -1.59 fraction/h  [-13.9, 8.75] 95 %  verdict inconclusive
+///   throughput_decay_rate  unavailable: not extrapolated per hour from 25 s (needs 15 min); +4.9 % over the
+///                          run [-4.2 %, +15.8 %] (25 s after warm-up); … cannot resolve it: inconclusive
 /// ```
 public enum DriverFiguresFormatter {
     /// The metrics shown, in this order.

@@ -22,23 +22,26 @@ public struct ChangePoint: Hashable, Sendable {
     public var ratio: Double? { before == 0 ? nil : after / before }
 }
 
-/// Finds steps in a benchmark's history with a two-window rank test: a pure function of the series.
+/// Finds steps in a benchmark's history, E-Divisive style (the method of Apache Otava, formerly Hunter):
+/// a pure function of the series.
 ///
-/// For every split point it compares the `window` values before it with the `window` values after it
-/// (at least `minimumSide` on each side, so the ends of a series are covered by shorter windows). A split is
-/// a candidate when the exact two-sided Mann–Whitney p-value is at most `significance` **and** the medians
-/// differ by at least `minimumEffect` (relative). Candidates are taken best first (lowest p, then largest
-/// effect) and any candidate within `minimumSide` points of a taken one is dropped, because the windows
-/// around a real step overlap it. Each kept step is then re-tested with its windows clipped at its
-/// neighbours, so that two nearby steps do not blur each other.
+/// The series is split recursively. In a segment, every split point with at least `minimumSide` points on
+/// each side is scored by the energy distance (E-statistic, α = 1) between the `window` points before it and
+/// the `window` points after it, clipped to the segment, on log values when all are positive so that the
+/// score does not depend on the unit. Splits are tried from the highest score down; the first one that passes
+/// the significance test is kept, and both sides are searched again, so steps found earlier clip the windows
+/// of later ones. A split passes when the exact two-sided Mann–Whitney p-value of its two windows is at most
+/// `significance` **and** their medians differ by at least `minimumEffect` (relative).
 ///
-/// Why this method: it is rank-based, so one outlier run (a noisy neighbour on the CI machine) cannot
-/// make a step, and the median effect floor stops tiny but consistent shifts from being flagged. It needs
-/// `minimumSide` runs on the new level before it reports a step, which is the price of robustness.
+/// Why this method: the energy distance finds where the distribution moves, not only the mean; the windows keep
+/// an old step from hiding a new one in a long history (Otava's windowed analysis); and the significance test is
+/// rank-based (Otava uses a t-test), so one outlier run (a noisy neighbour on the CI machine) cannot make a step.
+/// The effect floor stops tiny but consistent shifts from being flagged. A step needs `minimumSide` runs on its
+/// new level before it can be reported: the price of robustness.
 public struct ChangePointDetector: Hashable, Sendable {
     /// Points compared on each side of a split.
     public var window: Int
-    /// Fewest points on each side; also the spacing below which two steps are one.
+    /// Fewest points on each side.
     public var minimumSide: Int
     /// Largest p-value that counts as a step.
     public var significance: Double
@@ -57,40 +60,61 @@ public struct ChangePointDetector: Hashable, Sendable {
 
     /// The steps in `values`, in index order, classified by `direction`.
     /// Non-finite values are not expected (history stores finite summaries); they never crash the detector.
-    /// Complexity: O(n × window²) plus O(window⁴) per distinct window size for the exact distribution.
+    /// Complexity: O(n × window²) per step found, plus O(window⁴) per distinct window size for the exact
+    /// distribution.
     public func detect(_ values: [Double], direction: BenchmarkMetric.Direction) -> [ChangePoint] {
-        let count = values.count
-        guard count >= 2 * minimumSide else { return [] }
-        var candidates: [ChangePoint] = []
-        for index in minimumSide...(count - minimumSide) {
-            if let point = test(values, at: index, lower: 0, upper: count, direction: direction) {
-                candidates.append(point)
+        guard values.count >= 2 * minimumSide else { return [] }
+        let scores = values.allSatisfy { $0 > 0 && $0.isFinite } ? values.map { Foundation.log($0) } : values
+        var found: [ChangePoint] = []
+        var segments = [(lower: 0, upper: values.count)]
+        while let segment = segments.popLast() {
+            guard segment.upper - segment.lower >= 2 * minimumSide else { continue }
+            var ranked: [(index: Int, score: Double)] = []
+            for split in (segment.lower + minimumSide)...(segment.upper - minimumSide) {
+                let score = energy(scores, at: split, lower: segment.lower, upper: segment.upper)
+                if score.isFinite && score > 0 { ranked.append((split, score)) }
+            }
+            // Only local peaks of the energy can be steps: a split beside a higher one straddles the real step
+            // (the step itself may be too close to the end to test yet).
+            let scoreAt = Dictionary(uniqueKeysWithValues: ranked.map { ($0.index, $0.score) })
+            ranked.removeAll { candidate in
+                ((candidate.index - minimumSide + 1)...(candidate.index + minimumSide - 1)).contains { neighbour in
+                    (scoreAt[neighbour] ?? 0) > candidate.score
+                }
+            }
+            ranked.sort { lhs, rhs in lhs.score != rhs.score ? lhs.score > rhs.score : lhs.index < rhs.index }
+            for (index, _) in ranked {
+                guard let point = test(values, at: index, lower: segment.lower, upper: segment.upper, direction: direction)
+                else { continue }
+                found.append(point)
+                segments.append((segment.lower, index))
+                segments.append((index, segment.upper))
+                break
             }
         }
-        candidates.sort { lhs, rhs in
-            if lhs.pValue != rhs.pValue { return lhs.pValue < rhs.pValue }
-            return effect(lhs) > effect(rhs)
+        return found.sorted { $0.index < $1.index }
+    }
+
+    /// The energy distance between the windows either side of `index`, clipped to `lower..<upper`, scaled by
+    /// `m·n/(m+n)` as in E-Divisive. Non-finite points are left out. Complexity: O(window²).
+    func energy(_ values: [Double], at index: Int, lower: Int, upper: Int) -> Double {
+        let left = values[max(lower, index - window)..<index].filter(\.isFinite)
+        let right = values[index..<min(upper, index + window)].filter(\.isFinite)
+        guard left.count >= 2, right.count >= 2 else { return 0 }
+        func meanDistance(_ a: [Double], _ b: [Double]) -> Double {
+            var total = 0.0
+            for x in a { for y in b { total += abs(x - y) } }
+            return total / Double(a.count * b.count)
         }
-        var kept: [ChangePoint] = []
-        for candidate in candidates {
-            // A window that straddles a step is often significant too: move the candidate to the split that
-            // best separates its neighbourhood, and drop it if the step there is not supported.
-            let index = bestSplit(values, near: candidate.index)
-            guard !kept.contains(where: { abs($0.index - index) < minimumSide }),
-                let located = test(values, at: index, lower: 0, upper: count, direction: direction)
-            else { continue }
-            kept.append(located)
+        func meanWithin(_ a: [Double]) -> Double {
+            var total = 0.0
+            for i in a.indices { for j in a.indices where j > i { total += abs(a[i] - a[j]) } }
+            return total / Double(a.count * (a.count - 1) / 2)
         }
-        kept.sort { $0.index < $1.index }
-        var confirmed: [ChangePoint] = []
-        for (position, point) in kept.enumerated() {
-            let lower = position > 0 ? kept[position - 1].index : 0
-            let upper = position + 1 < kept.count ? kept[position + 1].index : count
-            if let retested = test(values, at: point.index, lower: lower, upper: upper, direction: direction) {
-                confirmed.append(retested)
-            }
-        }
-        return confirmed
+        let m = Double(left.count)
+        let n = Double(right.count)
+        let distance = 2 * meanDistance(left, right) - meanWithin(left) - meanWithin(right)
+        return m * n / (m + n) * distance
     }
 
     /// Tests the split at `index` with windows clipped to `lower..<upper`.
@@ -112,36 +136,6 @@ public struct ChangePointDetector: Hashable, Sendable {
         let isWorse = direction == .lowerIsBetter ? after > before : after < before
         return ChangePoint(
             index: index, before: before, after: after, pValue: pValue, kind: isWorse ? .regression : .improvement)
-    }
-
-    /// The split within `minimumSide - 1` of `index` that minimizes the total absolute deviation from each
-    /// side's median over the surrounding `window` points a side (on log values when all are positive).
-    /// Complexity: O(minimumSide × window log window).
-    private func bestSplit(_ values: [Double], near index: Int) -> Int {
-        let lower = max(0, index - window)
-        let upper = min(values.count, index + window)
-        var region = Array(values[lower..<upper])
-        if region.allSatisfy({ $0 > 0 && $0.isFinite }) { region = region.map { Foundation.log($0) } }
-        func cost(_ part: ArraySlice<Double>) -> Double {
-            let finite = part.filter(\.isFinite)
-            guard !finite.isEmpty else { return 0 }
-            let center = Self.median(finite)
-            return finite.reduce(0) { $0 + abs($1 - center) }
-        }
-        var best = index
-        var bestCost = Double.infinity
-        for split in max(lower + 1, index - minimumSide + 1)...min(upper - 1, index + minimumSide - 1) {
-            let total = cost(region[0..<(split - lower)]) + cost(region[(split - lower)...])
-            if total < bestCost || (total == bestCost && abs(split - index) < abs(best - index)) {
-                best = split
-                bestCost = total
-            }
-        }
-        return best
-    }
-
-    private func effect(_ point: ChangePoint) -> Double {
-        point.before == 0 ? .infinity : abs(point.after - point.before) / abs(point.before)
     }
 
     /// The median of a non-empty array. Complexity: O(n log n).

@@ -9,6 +9,8 @@ public struct TrendReport: Sendable {
         /// The latest run's fingerprint, when there is a run.
         public var latestEnvironment: EnvironmentFingerprint?
         public var series: [TrendSeries]
+        /// Each benchmark's status in the newest run that lists it (`passed`, `failed`, `skipped`).
+        public var latestStatus: [String: BenchmarkResult.Status] = [:]
     }
 
     /// One detected step, with what it is about: the list at the top of the page.
@@ -45,9 +47,13 @@ public struct TrendReport: Sendable {
         self.detector = detector
         self.environments = histories.map { history in
             let latest = history.entries.max { TrendDates.sortKey($0.runDate) < TrendDates.sortKey($1.runDate) }
+            var statuses: [String: BenchmarkResult.Status] = [:]
+            for entry in TrendSeries.ordered(history.entries) {
+                for benchmark in entry.benchmarks { statuses[benchmark.name] = benchmark.status }
+            }
             return Environment(
                 key: history.key, runCount: history.entries.count, latestEnvironment: latest?.environment,
-                series: TrendSeries.make(from: history.entries, detector: detector))
+                series: TrendSeries.make(from: history.entries, detector: detector), latestStatus: statuses)
         }
     }
 

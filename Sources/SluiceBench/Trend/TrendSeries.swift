@@ -30,15 +30,12 @@ public struct TrendSeries: Hashable, Sendable {
     public var changePoints: [ChangePoint]
 
     /// Builds every series in `entries`, ordered by the entries' commit dates (run dates when unknown;
-    /// file order breaks ties), with steps found by `detector`. Failed or skipped benchmarks add no point.
+    /// file order breaks ties), with steps found by `detector` (except in metrics too coarse to gate, such as
+    /// CPU times). Failed or skipped benchmarks add no point.
     /// Series are sorted by benchmark name, then metric name.
     /// Complexity: O(E log E + points × window²).
     public static func make(from entries: [HistoryEntry], detector: ChangePointDetector) -> [TrendSeries] {
-        let ordered = entries.enumerated().sorted { lhs, rhs in
-            let left = TrendDates.sortKey(lhs.element.orderingDate)
-            let right = TrendDates.sortKey(rhs.element.orderingDate)
-            return left != right ? left < right : lhs.offset < rhs.offset
-        }.map(\.element)
+        let ordered = ordered(entries)
         struct Key: Hashable {
             var benchmark: String
             var metric: String
@@ -61,10 +58,28 @@ public struct TrendSeries: Hashable, Sendable {
         }
         return byKey.values.map { series in
             var series = series
+            // Tick-quantized metrics (CPU times from getrusage) are charted but not searched for steps: a tick
+            // more or less is a "step" of tens of percent that says nothing about the code.
+            guard BenchmarkMetric(rawValue: series.metric)?.isGateableByDefault ?? true else { return series }
             series.changePoints = detector.detect(series.points.map(\.p50), direction: series.direction)
             return series
         }.sorted { ($0.benchmark, $0.metric) < ($1.benchmark, $1.metric) }
     }
+}
+
+extension TrendSeries {
+    /// `entries` ordered by their commit dates (run dates when unknown), file order breaking ties.
+    /// Complexity: O(E log E).
+    static func ordered(_ entries: [HistoryEntry]) -> [HistoryEntry] {
+        entries.enumerated().sorted { lhs, rhs in
+            let left = TrendDates.sortKey(lhs.element.orderingDate)
+            let right = TrendDates.sortKey(rhs.element.orderingDate)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    /// True when every point has the same p50: nothing to chart.
+    public var isConstant: Bool { points.allSatisfy { $0.p50 == points.first?.p50 } }
 }
 
 /// Parses the ISO 8601 dates history entries carry, so entries from different time zones order correctly.

@@ -36,27 +36,51 @@ public enum WorkerProtocol {
 public struct WorkerRequest: Codable, Sendable, Hashable {
     /// The operations a worker understands.
     public enum Operation: String, Codable, Sendable, Hashable {
-        case hello, run, prepare, round, finish, exit
+        /// Asks who the worker is: answered by `hello`.
+        case hello
+        /// Runs one benchmark to the end in one go: `round` events, then `result` or `failed`.
+        case run
+        /// Sets up a session (setup, calibration, warm-up) and keeps it open under `id`: `prepared` or `failed`.
+        case prepare
+        /// Measures one more round of an open session: one `round` event, or `failed`.
+        case round
+        /// Runs the output check and closes the session: `result` with every round, or `failed`.
+        case finish
+        /// Ends the worker: `bye`, then exit 0.
+        case exit
     }
 
     /// Which passes a `run` / `prepare` performs.
     public enum Lane: String, Codable, Sendable, Hashable {
-        case timing, allocation, all
+        /// Warm-up and timed rounds, allocation counting off.
+        case timing
+        /// Only the allocation pass, with jemalloc's thread cache off and counting hooks on.
+        case allocation
+        /// The timing rounds, then the allocation pass, in one process.
+        case all
         /// The instruction pass only; the worker must run under Callgrind (`CallgrindLauncher`).
         case instructions
     }
 
+    /// The protocol version, `"protocol"` in JSON; a worker answers any other with an `error` event.
     public var protocolVersion: Int
+    /// What the driver asks for.
     public var op: Operation
     /// Correlates responses and names a session (`prepare` / `round` / `finish`).
     public var id: String?
+    /// For `run` and `prepare`: the registered benchmark name.
     public var benchmark: String?
+    /// For `run` and `prepare`: the suite's parameters for the benchmark.
     public var parameters: [String: JSONParameter]?
+    /// For `run` and `prepare`: the effective run settings (suite defaults with overrides applied).
     public var settings: RunSettings?
+    /// For `run` and `prepare`: the metrics to capture.
     public var metrics: [BenchmarkMetric]?
+    /// For `run` and `prepare`: which passes to perform; absent means `all`.
     public var lane: Lane?
     /// Fixes the operations per sample, so several processes' histograms can be merged.
     public var innerIterations: Int?
+    /// How samples are sized and warm-up is judged; absent means the runner's defaults.
     public var policy: MeasurementPolicy?
 
     enum CodingKeys: String, CodingKey {
@@ -87,20 +111,41 @@ public struct WorkerRequest: Codable, Sendable, Hashable {
 public struct WorkerResponse: Codable, Sendable {
     /// The events a worker sends.
     public enum Event: String, Codable, Sendable, Hashable {
-        case hello, prepared, round, result, failed, error, bye
+        /// Answers `hello`: `harnessVersion`, `benchmarks` and `environment` are set.
+        case hello
+        /// A session is ready: `innerIterations` is the operations per sample it chose.
+        case prepared
+        /// One measured round: `round` and `values` are set.
+        case round
+        /// A benchmark finished and passed its output check: `result` is set.
+        case result
+        /// A benchmark threw or failed its output check (a Functional Fail): `message` says which.
+        case failed
+        /// The request could not be served (malformed line, unknown `id` or benchmark): `code` and `message`.
+        case error
+        /// Answers `exit`; the worker then exits 0.
+        case bye
     }
 
+    /// The protocol version, `"protocol"` in JSON.
     public var protocolVersion: Int
+    /// What happened.
     public var event: Event
+    /// The `id` of the request this answers; absent for `error` on an unreadable line.
     public var id: String?
+    /// For `hello`: the worker's harness version (`HarnessInfo.version`).
     public var harnessVersion: String?
+    /// For `hello`: every benchmark the worker's build registers.
     public var benchmarks: [String]?
+    /// For `hello`: where the worker runs; a commit comparison records each side's.
     public var environment: EnvironmentFingerprint?
+    /// For `prepared`: the operations per sample the session chose.
     public var innerIterations: Int?
     /// The round's number within the session, from 0.
     public var round: Int?
     /// Per-round values: `wall_time` (median ns/op), `samples`, `operations`.
     public var values: [String: Double]?
+    /// For `result`: the benchmark's metrics, every round included.
     public var result: BenchmarkResult?
     /// For `failed` and `error`: what went wrong.
     public var message: String?

@@ -204,7 +204,11 @@ import Testing
     @Test func theSoakSelftestWithoutTheLeakPasses() async throws {
         let result = try await Self.runSoak("soak/selftest/no-leak", expect: "pass", leakPerSecond: 0, seed: 12)
         #expect(result.status == .passed, "seed 12: \(result.error ?? "")")
-        #expect(result.metric(.throughputDecayRate)?.summary != nil)
+        // 15 s judged: the change is stated over the run, never extrapolated to a per-hour rate.
+        let decay = try #require(result.metric(.throughputDecayRate))
+        #expect(decay.summary == nil, "seed 12")
+        #expect(decay.unavailableReason?.contains("over the run") == true, "seed 12: \(decay.unavailableReason ?? "")")
+        #expect(decay.unavailableReason?.contains("not extrapolated per hour") == true, "seed 12")
     }
 
     @Test func aWrongSoakVerdictIsAFunctionalFail() async throws {

@@ -79,15 +79,58 @@ import Testing
     }
 
     @Test func throughputDecayIsCaught() {
-        // Losing 1 % of throughput per minute is 60 %/h, far past a 5 %/h limit.
+        // Losing 1 % of throughput per minute is 60 %/h, far past a 5 %/h limit; noiseless, so even two minutes
+        // resolve the limit.
         let snapshots = (0..<120).map { second in
             SoakSnapshot(elapsedSeconds: Double(second), throughputPerSecond: 10_000 * (1 - Double(second) / 6_000),
                 allocatedBytes: 1_000)
         }
         let verdict = SoakVerdict.judge(snapshots, limits: Self.limits)
+        #expect(verdict.canResolveThroughputLimit)
         #expect(verdict.throughput == .decay)
         #expect(verdict.memory == .stable)
         #expect(!verdict.isPassing)
+    }
+
+    /// A 30 s CI-size run whose throughput drifts by 20 % (CPU boost ending, a noisy neighbour): a per-hour
+    /// extrapolation would call it a 2400 %/h decay; the run cannot resolve a 5 %/h limit, so it is inconclusive.
+    @Test(arguments: [-0.2, -0.05, 0.1])
+    func aShortRunCannotResolveTheLimitAndPasses(drift: Double) throws {
+        var generator = SeededRandomNumberGenerator(seed: 31)
+        let snapshots = (0..<30).map { second in
+            SoakSnapshot(elapsedSeconds: Double(second + 1),
+                throughputPerSecond: 10_000 * (1 + drift * Double(second) / 30 + Double.random(in: -0.02...0.02, using: &generator)),
+                allocatedBytes: 1_000_000)
+        }
+        let verdict = SoakVerdict.judge(snapshots, limits: Self.limits)
+        #expect(!verdict.canResolveThroughputLimit, "seed 31, drift \(drift)")
+        #expect(verdict.throughput == .inconclusive, "seed 31, drift \(drift)")
+        #expect(verdict.isPassing)
+        #expect(!verdict.canExtrapolatePerHour)
+        #expect(verdict.judgedSeconds == 25)
+        let summary = verdict.throughputSummary
+        #expect(summary.contains("over the run"), "\(summary)")
+        #expect(!summary.contains("/h ["), "no per-hour rate from 25 s: \(summary)")
+        #expect(summary.contains("cannot resolve it: inconclusive"), "\(summary)")
+        let change = try #require(verdict.throughputChangeOverRun)
+        #expect(abs(change.estimate - drift * 25 / 30) < 0.03, "change \(change.estimate), drift \(drift)")
+    }
+
+    @Test func aLongDecayingRunIsJudgedAndStatedPerHour() throws {
+        // Two hours losing 20 %/h with ±2 % noise: the interval is narrow enough to judge, and long enough to
+        // state per hour.
+        var generator = SeededRandomNumberGenerator(seed: 5)
+        let snapshots = (0..<720).map { step in
+            SoakSnapshot(elapsedSeconds: Double(step * 10),
+                throughputPerSecond: 10_000 * (1 - 0.2 * Double(step * 10) / 3600
+                    + Double.random(in: -0.02...0.02, using: &generator)),
+                allocatedBytes: 1_000)
+        }
+        let verdict = SoakVerdict.judge(snapshots, limits: Self.limits)
+        #expect(verdict.canResolveThroughputLimit && verdict.canExtrapolatePerHour, "seed 5")
+        #expect(verdict.throughput == .decay, "seed 5")
+        #expect(verdict.throughputSummary.contains("/h ["), "\(verdict.throughputSummary)")
+        #expect(verdict.throughputSummary.hasSuffix("limit 5 %/h: decay"), "\(verdict.throughputSummary)")
     }
 
     @Test func missingMemoryIsInsufficientDataNotStable() {

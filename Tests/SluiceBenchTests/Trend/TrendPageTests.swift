@@ -1,5 +1,6 @@
 import Foundation
 @testable import SluiceBench
+import SluiceTestKit
 import Testing
 
 #if canImport(FoundationXML)
@@ -27,25 +28,118 @@ import FoundationXML
 
     @Test func pageIsWellFormedXMLWithEscapedText() throws {
         let html = TrendPage.html(SyntheticHistory.report())
-        #expect(!html.contains("<script"), "the page must work without script")
-        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1
-            == html.components(separatedBy: "xmlns=\"http://www.w3.org/2000/svg\"").count - 1,
-            "the only URLs are SVG namespace names")
-        #expect(!html.contains("https://"))
+        #expect(html.components(separatedBy: "<script>").count == 2, "one inline script: the filter box")
+        #expect(!html.contains("src="), "nothing loaded")
+        #expect(html.contains("<input id=\"filter\" type=\"search\" placeholder=\"Filter benchmarks\" aria-label=\"Filter benchmarks\" hidden=\"\"/>"),
+            "the filter box is hidden until the script shows it: the page reads without script")
+        #expect(!html.contains("https://") && !html.contains("href=\"http"), "no links out without a commit URL")
         #expect(html.contains("macro/pipeline &lt;&amp;&quot;quoted&#39;&gt;"))
         #expect(!html.contains("<&\"quoted'>"))
         try TagBalance.check(html)
         #if canImport(FoundationXML)
         let document = try XMLDocument(xmlString: html, options: [])
-        let charts = try document.nodes(forXPath: "//*[local-name()='svg']")
-        #expect(charts.count == 4)
-        let regressions = try document.nodes(forXPath: "//*[local-name()='li'][@class='regression']")
-        #expect(regressions.count == 2)
-        let marks = try document.nodes(forXPath: "//*[local-name()='g'][@class='change improvement']")
-        #expect(marks.count == 1)
-        let bands = try document.nodes(forXPath: "//*[local-name()='polygon'][@class='band']")
-        #expect(bands.count == 4)
+        func count(_ path: String) throws -> Int { try document.nodes(forXPath: path).count }
+        #expect(try count("//*[local-name()='svg'][@class='chart']") == 4)
+        #expect(try count("//*[local-name()='svg'][@class='spark']") == 3)
+        // One change group per commit: the slowdown (wall time and throughput together), the speed-up.
+        #expect(try count("//*[local-name()='ol']/*[local-name()='li'][@class='regression']") == 1)
+        #expect(try count("//*[local-name()='ol']/*[local-name()='li'][@class='improvement']") == 1)
+        #expect(try count("//*[local-name()='ol']//*[local-name()='ul']/*[local-name()='li']") == 3)
+        #expect(try count("//*[local-name()='g'][@class='change improvement']") == 1)
+        #expect(try count("//*[local-name()='path'][@class='band']") == 4)
+        #expect(try count("//*[local-name()='tr'][@data-benchmark]") == 3)
         #endif
+    }
+
+    @Test func summaryListsEveryBenchmarkWithChangedRowsFirst() throws {
+        let report = SyntheticHistory.report()
+        let rows = report.summaryRows(report.environments[0])
+        #expect(rows.map(\.benchmark) == ["macro/pipeline <&\"quoted'>", "micro/parse/twitter", "meso/flat"])
+        #expect(rows.map(\.status) == [.improvement, .regression, .stable])
+        #expect(rows.map { $0.headline?.metric } == ["wall_time", "wall_time", "allocated_bytes"])
+        let pipeline = rows[0]
+        #expect(pipeline.runsSinceStep == 10)
+        #expect(abs((pipeline.change(overRuns: 10) ?? 0) + 0.3) < 0.05, "10 runs back is before the step")
+        #expect(abs(pipeline.change(overRuns: 1) ?? 1) < 0.05)
+        #expect(pipeline.change(overRuns: 40) == nil)
+        let html = TrendPage.html(report)
+        let summary = try #require(html.range(of: "<table class=\"summary\">"))
+        let changes = try #require(html.range(of: "<section id=\"changes\">"))
+        let charts = try #require(html.range(of: "<figure"))
+        #expect(summary.lowerBound < changes.lowerBound && changes.lowerBound < charts.lowerBound,
+            "summary first, then changes, then charts")
+    }
+
+    @Test func benchmarksMovingAtOneCommitAreOneChangeLinkedToIt() throws {
+        let report = SyntheticHistory.report()
+        let groups = report.changeGroups
+        #expect(groups.count == 2)
+        let slowdown = try #require(groups.first { $0.hasRegression })
+        #expect(slowdown.benchmarks == ["micro/parse/twitter"])
+        #expect(slowdown.changes.map(\.metric).sorted() == ["throughput_bytes", "wall_time"])
+        #expect(groups.first?.commit == report.environments[0].series.first { $0.benchmark.hasPrefix("macro") }?
+            .points[22].commit, "newest commit first")
+        let html = TrendPage.html(report, commitURL: "https://example.invalid/commit/{commit}")
+        #expect(html.contains("<a class=\"commit\" href=\"https://example.invalid/commit/\(slowdown.commit)\">"))
+    }
+
+    @Test func constantMetricsAreFoldedAway() throws {
+        var entries = SyntheticHistory.entries()
+        for index in entries.indices {
+            entries[index].benchmarks[0].metrics.append(
+                HistoryEntry.Metric(metric: "allocations", unit: "allocations/op", direction: .lowerIsBetter,
+                    p50: 12, p99: 12, sampleCount: 5))
+        }
+        let report = TrendReport(histories: [(key: "k", entries: entries)], generatedAt: "now", detector: .init())
+        let html = TrendPage.html(report)
+        #expect(html.contains("<details><summary>1 constant: allocations</summary>"))
+        #expect(html.contains("Constant over every run: <span id=\"chart-k-micro-parse-twitter-allocations\">allocations 12 allocations/op</span>"))
+        #expect(html.components(separatedBy: "class=\"chart\"").count - 1 == 4, "no chart for a constant")
+    }
+
+    @Test func aHundredRunsOfANightlySizedSuiteStayUnderOneMegabyte() {
+        // 81 benchmarks × 8 metrics, every one moving (the worst case: nothing folds as constant).
+        var generator = SeededRandomNumberGenerator(seed: 100)
+        let metrics = ["wall_time", "throughput_items", "allocations", "allocated_bytes", "cpu_user", "cpu_system",
+            "rss_peak", "latency"]
+        var entries: [HistoryEntry] = []
+        for run in 0..<100 {
+            var benchmarks: [HistoryEntry.Benchmark] = []
+            for index in 0..<81 {
+                var values: [HistoryEntry.Metric] = []
+                for metric in metrics {
+                    let noise = Double.random(in: -0.03...0.03, using: &generator)
+                    let p50: Double = 1_000 * Double(index + 1) * (1 + noise)
+                    values.append(HistoryEntry.Metric(
+                        metric: metric, unit: "ns", direction: .lowerIsBetter, p50: p50, p99: p50 * 1.4, sampleCount: 50))
+                }
+                benchmarks.append(HistoryEntry.Benchmark(name: "micro/benchmark/number-\(index)", status: .passed, metrics: values))
+            }
+            let date = String(format: "2026-%02d-%02dT02:00:00Z", 1 + run / 28, 1 + run % 28)
+            entries.append(HistoryEntry(
+                runID: "n-\(run)", suite: "nightly", commit: String(format: "%040x", run * 7_919 + 1), commitDate: date,
+                runDate: date, isPartial: false, environment: SyntheticResults.fingerprint(commit: "c"),
+                benchmarks: benchmarks))
+        }
+        let report = TrendReport(histories: [(key: "k", entries: entries)], generatedAt: "now", detector: .init())
+        let bytes = TrendPage.html(report).utf8.count
+        #expect(bytes <= 1_000_000, "seed 100: \(bytes) bytes")
+        print("TrendPageTests: 100 runs × 81 benchmarks × 8 moving metrics: \(bytes) bytes")
+    }
+
+    @Test(arguments: [
+        ("git@github.com:acme/sluice.git", "https://github.com/acme/sluice/commit/{commit}"),
+        ("https://github.com/acme/sluice", "https://github.com/acme/sluice/commit/{commit}"),
+        ("ssh://git@gitlab.com:22/acme/tools/sluice.git", "https://gitlab.com/acme/tools/sluice/-/commit/{commit}"),
+        ("https://user@codeberg.org/acme/sluice.git/", "https://codeberg.org/acme/sluice/commit/{commit}"),
+    ])
+    func commitLinksComeFromTheOriginRemote(remote: String, template: String) {
+        #expect(TrendPublisher.commitURLTemplate(remote: remote) == template)
+    }
+
+    @Test(arguments: ["/srv/git/sluice.git", "https://git.example.com/acme/sluice", "", "git@github.com:acme"])
+    func unknownRemotesGiveNoLinks(remote: String) {
+        #expect(TrendPublisher.commitURLTemplate(remote: remote) == nil)
     }
 
     @Test func twoEnvironmentsGetTheirOwnSectionsAndEveryLinkResolves() throws {
@@ -54,15 +148,16 @@ import FoundationXML
             histories: [(key: "env-a", entries: entries), (key: "env-b", entries: entries)],
             generatedAt: "2026-11-29T08:00:00Z", detector: ChangePointDetector())
         #expect(report.changes.count == 6)
+        #expect(report.changeGroups.count == 4, "one group per commit and environment")
         let html = TrendPage.html(report)
         try TagBalance.check(html)
-        #expect(html.contains("Environment <code>env-a</code>") && html.contains("Environment <code>env-b</code>"))
+        #expect(html.contains("<code>env-a</code>") && html.contains("<code>env-b</code>"))
         #expect(html.contains("[env-b]"), "with several environments each change names its own")
         let ids = Set(html.matches(of: /id="([^"]+)"/).map { String($0.output.1) })
         let links = html.matches(of: /href="#([^"]+)"/).map { String($0.output.1) }
-        #expect(links.count == 6)
-        #expect(links.allSatisfy(ids.contains), "every change links to its chart")
-        #expect(Set(links).count == 6, "charts of the two environments have distinct ids")
+        #expect(links.count == 6 + 6, "6 steps and 3 summary rows per environment")
+        #expect(links.allSatisfy(ids.contains), "every link resolves")
+        #expect(!links.contains("changes"), "no link falls back to the top")
     }
 
     @Test func noHistoryAtAllSaysHowToStart() throws {
