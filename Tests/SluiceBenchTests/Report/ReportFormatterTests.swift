@@ -26,7 +26,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == [
             "schemaVersion", "runID", "baselineRunID", "suite", "outcome", "exitCode", "classCounts", "environment",
-            "method", "isCandidatePartial", "benchmarkChanges", "comparisons",
+            "method", "isCandidatePartial", "benchmarkChanges", "comparisons", "host",
         ])
         #expect(object["outcome"] as? String == "performance_regression")
         let comparisons = try #require(object["comparisons"] as? [[String: Any]])
@@ -44,6 +44,10 @@ import Testing
 @Suite struct MarkdownReportFormatterTests {
     @Test func snapshot() throws {
         let markdown = MarkdownReportFormatter().format(try ReportFixture.report())
+        if markdown != Self.expected {
+            // The actual text, to review and paste when the format changes on purpose.
+            try? markdown.write(toFile: NSTemporaryDirectory() + "/sluice-report-snapshot.md", atomically: true, encoding: .utf8)
+        }
         #expect(markdown == Self.expected, "\n--- actual ---\n\(markdown)")
     }
 
@@ -66,17 +70,17 @@ import Testing
 
         | Benchmark | Metric | Baseline | Candidate | Ratio | Interval (95 %) | Limit | Lane | Verdict |
         |---|---|---:|---:|---:|---|---:|---|---|
-        | `micro/slower` | wall_time p50 | 1.001 µs | 1.301 µs | 1.3 | 1.289 – 1.312 | 1.1 | timing | **Performance Alert**: +30 % [+28.9 %, +31.2 %] at 95.9 % confidence; limit +10 % |
+        | `micro/slower` | wall_time p50 | 1.001 µs | 1.301 µs | 1.3 | 1.289 – 1.312 | 1.1 | timing | **Performance Alert**: +30 % [+28.9 %, +31.2 %] at 95.9 % confidence; limit +10 %; 6+6 processes; p = 0.0011; beyond noise (Holm over 3 at level 0.050, look 1 of 1) |
         | `micro/slower` | allocations p50 | 540000 allocations/op | 540001 allocations/op | 1 |  | 1 | deterministic | **Performance Alert**: +1 allocations/op (+0.000185 %); any increase fails |
         | `micro/same` | allocations p50 | 3 allocations/op | – | – |  |  | deterministic | **Observability Gap**: mandatory metric unavailable: jemalloc is not the allocator |
-        | `micro/faster` | wall_time p50 | 2.002 µs | 1.502 µs | 0.75 | 0.7425 – 0.7576 | 1.1 | timing | improved: -25 % [-25.7 %, -24.2 %] at 95.9 % confidence; limit +10 % |
+        | `micro/faster` | wall_time p50 | 2.002 µs | 1.502 µs | 0.75 | 0.7425 – 0.7576 | 1.1 | timing | improved: -25 % [-25.7 %, -24.2 %] at 95.9 % confidence; limit +10 %; 6+6 processes; p = 1.000 |
 
         ### Benchmarks added, removed, failed or skipped
 
         - `micro/new` added: no baseline yet; update the baseline to gate it
         - `micro/gone` removed: not in the candidate run
 
-        <sub>Timing: Hodges-Lehmann estimate of the log-ratio over per-round values; Mann-Whitney (distribution-free) interval, 95 % confidence; a change fails only when its whole interval is past the limit. Allocations: exact counts per operation, compared directly. Thresholds: suite. Every comparison is in the JSON report.</sub>
+        <sub>Timing: Hodges-Lehmann estimate of the log-ratio over per-process values; Mann-Whitney interval and one-sided exact Mann-Whitney test; Holm-Bonferroni across the run; Pocock-type alpha spending across looks, 95 % confidence intervals; a change alerts when its estimate is past the limit and Holm across the run rejects "no change" (one value per worker process). Allocations and instructions: exact counts per operation, compared directly. Thresholds: suite. Every comparison is in the JSON report.</sub>
 
         """
 }
