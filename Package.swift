@@ -27,6 +27,8 @@ let package = Package(
         .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceConnectors", targets: ["SluiceConnectors"]),
+        .library(name: "SluiceManifest", targets: ["SluiceManifest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies.
@@ -52,6 +56,20 @@ let package = Package(
             name: "SluiceState",
             dependencies: ["Sluice", .product(name: "Metrics", package: "swift-metrics")]
         ),
+        // Connectors by URI scheme (file, stdin, stdout, tcp on swift-nio), with option schemas.
+        .target(
+            name: "SluiceConnectors",
+            dependencies: [
+                "Sluice", "SluiceState",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Declarative pipelines: YAML/JSON manifests validated, compiled to a graph and run on the engines.
+        .target(
+            name: "SluiceManifest",
+            dependencies: ["Sluice", "SluiceJSON", "SluiceState", "SluiceConnectors", .product(name: "Yams", package: "Yams")]
+        ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(name: "SluiceTestKit", dependencies: ["Sluice"]),
         // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
@@ -63,6 +81,7 @@ let package = Package(
                 "Sluice",
                 "SluiceJSON",
                 "SluiceState",
+                "SluiceManifest",
                 "SluiceTestKit",
                 "CJemalloc",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -81,6 +100,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceJSON",
+                "SluiceManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +115,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SluiceStateTests", dependencies: ["SluiceState", "SluiceTestKit"]),
+        .testTarget(name: "SluiceManifestTests", dependencies: ["SluiceManifest", "SluiceConnectors", "SluiceTestKit"]),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),
