@@ -138,6 +138,7 @@ public struct ManifestReader: Sendable {
         var uriNode = node
         var options: [String: String] = [:]
         var optionNodes: [String: ManifestNode] = [:]
+        var optionKeys: [String: ManifestNode] = [:]
         if case .mapping = node.node {
             let fields = try node.members(expected: "a URI or a mapping with uri and options")
             try fields.checkNoOthers(["uri", "options"] + extra)
@@ -146,6 +147,7 @@ public struct ManifestReader: Sendable {
                 for member in try optionsNode.members(expected: "a mapping of option names to values").members {
                     options[member.name] = try member.value.string(expected: "a scalar option value")
                     optionNodes[member.name] = member.value
+                    optionKeys[member.name] = member.key
                 }
             }
         }
@@ -153,7 +155,7 @@ public struct ManifestReader: Sendable {
         do {
             _ = try connectors.resolve(uri, options: options, as: role)
         } catch {
-            let at = optionNodes[error.field] ?? uriNode
+            let at = (error.code == .unknownOption ? optionKeys[error.field] : optionNodes[error.field]) ?? uriNode
             let field = error.field == "uri" ? uriNode.path : "\(node.path).options.\(error.field)"
             throw ManifestError(code: .connector, file: at.file, line: at.line, column: at.column, field: field,
                 message: error.message, expected: error.expected, suggestions: error.suggestions, cause: error.cause)

@@ -70,11 +70,10 @@ public struct ManifestRunner: Sendable {
         }
         let rejects = RejectLog(sink: deadLetterSink)
         let output = try makeOutput(restored: restored, isResumable: isResumable)
-        progress.bytesRead.add(0)
 
         var graph = PipelineGraph(name: manifest.name)
         graph.deadLetterPolicy = DeadLetterPolicy(sink: rejects, ratePerSecond: 1e12, burst: Int(Int32.max))
-        graph.addSource("source", ControlledSource(base: source, stop: stop, skip: resumeOffset))
+        graph.addSource("source", ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead))
         graph.addStage("decode", DecodeOperator(framing: manifest.framing, rejects: rejects, decoded: progress.documentsDecoded, base: resumeOffset))
         var previous = "source"
         graph.connect(previous, to: "decode")
@@ -106,6 +105,9 @@ public struct ManifestRunner: Sendable {
         } catch {
             try? output.close(complete: false)
             try? rejects.close()
+            if let error = error as? ByteSourceError {
+                throw ManifestRunError(code: .source, message: "cannot read \(manifest.source.uri)", cause: "\(error)")
+            }
             throw error
         }
         let complete = !stop.isStopped && rejects.framingFailure == nil

@@ -39,12 +39,15 @@ struct ControlledSource: PipelineSource {
     var base: ConnectorSource
     let stop: StopSignal
     var skip: Int
+    /// Counts the bytes handed on (after skipping).
+    let counter: ByteCounter
 
     mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         guard !stop.isStopped else { return false }
         let start = buffer.count
         let more = try base.read(into: &buffer, maxCount: maxCount)
         trim(&buffer, from: start)
+        count(buffer[start...])
         return more
     }
 
@@ -53,7 +56,14 @@ struct ControlledSource: PipelineSource {
         let start = buffer.count
         let more = try await base.readAsync(into: &buffer, maxCount: maxCount)
         trim(&buffer, from: start)
+        count(buffer[start...])
         return more
+    }
+
+    private func count(_ chunks: ArraySlice<[UInt8]>) {
+        var total = 0
+        for chunk in chunks { total += chunk.count }
+        counter.add(total)
     }
 
     private mutating func trim(_ buffer: inout [[UInt8]], from start: Int) {
