@@ -12,13 +12,16 @@ struct DecodeOperator: StageOperator {
     private var assembler: JSONFrameBuffer<JSONFramingAssembler>?
     private var prefixed: JSONFrameBuffer<JSONLengthPrefixedReader>?
     private var failed = false
+    private var pruned: PrunedDecoder?
     let rejects: RejectLog
     let decoded: ByteCounter
     /// The source offset of the first byte fed (non-zero when a resumed run skipped input).
     let base: Int
 
-    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0) {
+    /// `fields`: the fields the stages read before replacing the document (nil: keep whole documents).
+    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0, fields: FieldTree? = nil) {
         self.base = base
+        pruned = fields.map(PrunedDecoder.init(tree:))
         switch framing {
         case .ndjson: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .newlineDelimited))
         case .concat: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .concatenated))
@@ -35,10 +38,14 @@ struct DecodeOperator: StageOperator {
     mutating func process(_ input: [UInt8], emit: (ManifestRecord) -> Void) throws {
         guard !failed else { return }
         var count = 0
-        let rejects = rejects
+        let rejects = rejects, base = base
+        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
+        // decoder's buffers are not copied.
+        var pruned = self.pruned.take()
+        defer { self.pruned = pruned }
         func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
             do {
-                let value = try JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base))
+                let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base))
                 count += 1
                 emit(ManifestRecord(value: value, offset: (frame.offset + base), end: (frame.endOffset + base)))
             } catch {
@@ -61,11 +68,16 @@ struct DecodeOperator: StageOperator {
     mutating func finish(emit: (ManifestRecord) -> Void) throws {
         guard !failed else { return }
         var count = 0
-        let rejects = rejects
+        let rejects = rejects, base = base
+        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
+        // decoder's buffers are not copied.
+        var pruned = self.pruned.take()
+        defer { self.pruned = pruned }
         func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
             do {
                 emit(ManifestRecord(
-                    value: try JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base)), offset: (frame.offset + base),
+                    value: try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base)),
+                    offset: (frame.offset + base),
                     end: (frame.endOffset + base)))
                 count += 1
             } catch {

@@ -74,7 +74,8 @@ public struct ManifestRunner: Sendable {
         var graph = PipelineGraph(name: manifest.name)
         graph.deadLetterPolicy = DeadLetterPolicy(sink: rejects, ratePerSecond: 1e12, burst: Int(Int32.max))
         graph.addSource("source", ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead))
-        graph.addStage("decode", DecodeOperator(framing: manifest.framing, rejects: rejects, decoded: progress.documentsDecoded, base: resumeOffset))
+        graph.addStage("decode", DecodeOperator(framing: manifest.framing, rejects: rejects, decoded: progress.documentsDecoded, base: resumeOffset,
+            fields: FieldTree.needed(by: plan.segments)))
         var previous = "source"
         graph.connect(previous, to: "decode")
         previous = "decode"

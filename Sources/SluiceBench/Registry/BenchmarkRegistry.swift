@@ -7,7 +7,7 @@ public struct BenchmarkRegistry: Sendable {
         HarnessBenchmarks.all + SelftestBenchmarks.all + CalibrationBenchmarks.all + FoundationBenchmarks.all + ParserBenchmarks.all
             + FramingBenchmarks.all + ChannelBenchmarks.all + FusionBenchmarks.all
             + StateGrowthBenchmarks.all + CheckpointSoakBenchmarks.all + CheckpointCostBenchmarks.all + MesoBenchmarks.all + MacroBenchmarks.all
-            + SoakBenchmarks.all + ChaosBenchmarks.all)
+            + SoakBenchmarks.all + ChaosBenchmarks.all + RunBenchmarks.all)
 
     /// Creates a registry. Precondition: names are unique.
     public init(_ benchmarks: [Benchmark]) {
