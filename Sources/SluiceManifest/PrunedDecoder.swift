@@ -4,6 +4,8 @@ import SluiceJSON
 /// member names. A leaf keeps its whole value.
 struct FieldTree: Sendable, Equatable {
     var children: [(name: String, tree: FieldTree)] = []
+    /// The children's names as UTF-8, for comparing keys without decoding them.
+    var childBytes: [[UInt8]] { children.map { Array($0.name.utf8) } }
     /// Keep the whole value (a path ends here, or steps into an array).
     var isWhole = false
 
@@ -63,12 +65,29 @@ struct FieldTree: Sendable, Equatable {
 /// materializes only the fields in a `FieldTree`: projection pushdown. One reader and one token buffer are kept
 /// across documents, so a document costs the tokenizing plus a few small allocations for the kept fields.
 struct PrunedDecoder: Sendable {
+    /// A `FieldTree` flattened for the hot loop: names as bytes, children by index.
+    struct Node: Sendable {
+        var isWhole: Bool
+        var names: [[UInt8]]
+        var nameStrings: [String]
+        var children: [Node]
+
+        init(_ tree: FieldTree) {
+            isWhole = tree.isWhole
+            names = tree.childBytes
+            nameStrings = tree.children.map(\.name)
+            children = tree.children.map { Node($0.tree) }
+        }
+    }
+
     let tree: FieldTree
+    private let root: Node
     private var reader = JSONTokenReader(allowsMultipleDocuments: true)
     private var tokens: [JSONToken] = []
 
     init(tree: FieldTree) {
         self.tree = tree
+        root = Node(tree)
         tokens.reserveCapacity(1024)
     }
 
@@ -81,6 +100,7 @@ struct PrunedDecoder: Sendable {
         }
         guard first < bytes.count, bytes[first] == UInt8(ascii: "{") else { return nil }
         tokens.removeAll(keepingCapacity: true)
+        let documentsBefore = reader.documentsCompleted
         do {
             try reader.feed(bytes, into: &tokens)
         } catch {
@@ -88,41 +108,52 @@ struct PrunedDecoder: Sendable {
             return nil
         }
         // An object ends at its closing brace, so the document is complete; anything more is a second document.
-        guard tokens.last == .endOfDocument, tokens.dropLast().firstIndex(of: .endOfDocument) == nil,
-            reader.depth == 0
+        guard reader.documentsCompleted == documentsBefore + 1, reader.depth == 0, case .endOfDocument? = tokens.last
         else {
             reader = JSONTokenReader(allowsMultipleDocuments: true)
             return nil
         }
         var index = 0
-        return build(&index, tree)
+        return build(&index, root)
     }
 
-    private func build(_ index: inout Int, _ tree: FieldTree) -> JSONValue {
-        guard !tree.isWhole, case .beginObject = tokens[index] else { return full(&index) }
+    /// Whether key `span` is `name` (compared as raw bytes: an escaped key is decoded first).
+    private func key(_ span: JSONSpan, is name: [UInt8], _ text: String) -> Bool {
+        if span.flag { return reader.string(for: span) == text }
+        guard span.length == name.count else { return false }
+        return reader.withBytes(of: span) { raw in raw.elementsEqual(name) }
+    }
+
+    /// The object at `index` with only `node`'s members; stops reading once each has been found (the reader
+    /// validated the whole document already, and lookups take the first member of a name).
+    private func build(_ index: inout Int, _ node: Node) -> JSONValue {
+        guard !node.isWhole, case .beginObject = tokens[index] else { return full(&index) }
         index += 1
         var members: [JSONMember] = []
-        while true {
-            switch tokens[index] {
-            case .endObject:
-                index += 1
-                return .object(members)
-            case .key(let span):
-                index += 1
-                if let child = tree.children.first(where: { reader.string(for: span, equals: $0.name) }) {
-                    members.append(JSONMember(key: child.name, value: build(&index, child.tree)))
-                } else {
-                    skip(&index)
-                }
-            default:
-                // The reader validated the document: inside an object only keys and the end follow.
-                preconditionFailure("a validated object holds keys and values only")
+        members.reserveCapacity(node.names.count)
+        var found = 0
+        while found < node.names.count {
+            guard case .key(let span) = tokens[index] else { break }  // the object's end
+            index += 1
+            var matched = false
+            for position in node.names.indices where key(span, is: node.names[position], node.nameStrings[position]) {
+                members.append(JSONMember(key: node.nameStrings[position], value: build(&index, node.children[position])))
+                found += 1
+                matched = true
+                break
             }
+            if !matched { skip(&index) }
         }
+        if found == node.names.count {
+            skip(&index, inside: 1)
+        } else {
+            index += 1
+        }
+        return .object(members)
     }
 
-    private func skip(_ index: inout Int) {
-        var depth = 0
+    private func skip(_ index: inout Int, inside start: Int = 0) {
+        var depth = start
         repeat {
             switch tokens[index] {
             case .beginObject, .beginArray: depth += 1
@@ -147,7 +178,10 @@ struct PrunedDecoder: Sendable {
             return .object(members)
         case .beginArray:
             var elements: [JSONValue] = []
-            while tokens[index] != .endArray { elements.append(full(&index)) }
+            while true {
+                if case .endArray = tokens[index] { break }
+                elements.append(full(&index))
+            }
             index += 1
             return .array(elements)
         case .string(let span): return .string(reader.string(for: span))
