@@ -76,14 +76,29 @@ enum RunBenchmarks {
     /// purchase event and nowhere else), independently of every parser measured here.
     static func countPurchases(_ url: URL) throws -> Int {
         let data = try Data(contentsOf: url, options: .alwaysMapped)
-        let needle = Data(#""type":"purchase""#.utf8)
-        var count = 0
-        var range = data.startIndex..<data.endIndex
-        while let found = data.range(of: needle, in: range) {
-            count += 1
-            range = found.upperBound..<data.endIndex
+        let needle = Array(#""type":"purchase""#.utf8)
+        return data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var count = 0
+            var index = 0
+            let last = bytes.count - needle.count
+            while index <= last {
+                if bytes[index] == needle[0] && bytes[index + 1] == needle[1] {
+                    var matches = true
+                    for offset in 2..<needle.count where bytes[index + offset] != needle[offset] {
+                        matches = false
+                        break
+                    }
+                    if matches {
+                        count += 1
+                        index += needle.count
+                        continue
+                    }
+                }
+                index += 1
+            }
+            return count
         }
-        return count
     }
 
     static func checkOutput(_ state: State, lines: Int) -> String? {
@@ -92,7 +107,7 @@ enum RunBenchmarks {
 
     static func lineCount(_ path: String) -> Int {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return -1 }
-        return data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        return data.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) } }
     }
 
     static let filterProject = Benchmark.asynchronous(
