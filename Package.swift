@@ -34,6 +34,8 @@ let package = Package(
         .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
         .executable(name: "sluice", targets: ["sluice"]),
+        .library(name: "SluiceConnectors", targets: ["SluiceConnectors"]),
+        .library(name: "SluiceManifest", targets: ["SluiceManifest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/OpenCombine/OpenCombine", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Bytes in; tokens and values out. Pure, synchronous, no I/O, no dependencies but the CSluiceSIMD header.
@@ -73,6 +77,20 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // Connectors by URI scheme (file, stdin, stdout, tcp on swift-nio), with option schemas.
+        .target(
+            name: "SluiceConnectors",
+            dependencies: [
+                "Sluice", "SluiceState",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Declarative pipelines: YAML/JSON manifests validated, compiled to a graph and run on the engines.
+        .target(
+            name: "SluiceManifest",
+            dependencies: ["Sluice", "SluiceJSON", "SluiceState", "SluiceConnectors", .product(name: "Yams", package: "Yams")]
+        ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(
             name: "SluiceTestKit",
@@ -97,6 +115,7 @@ let package = Package(
                 "SluiceJSON",
                 "SluiceState",
                 "SluiceEventTime",
+                "SluiceManifest",
                 "SluiceTestKit",
                 "SluiceReactive",
                 "CJemalloc",
@@ -117,6 +136,7 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceJSON",
+                "SluiceManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -147,6 +167,7 @@ let package = Package(
             dependencies: ["SluiceReactive", "SluiceTestKit", .product(name: "OpenCombine", package: "OpenCombine")],
             swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
+        .testTarget(name: "SluiceManifestTests", dependencies: ["SluiceManifest", "SluiceConnectors", "SluiceTestKit"]),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),

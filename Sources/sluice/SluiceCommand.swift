@@ -6,15 +6,16 @@ import Foundation
 struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
-        abstract: "Validate, tokenize and frame JSON streams.",
+        abstract: "Validate, tokenize and frame JSON streams; run declarative pipelines.",
         discussion: """
             FILE may be `-` for standard input. Input is read in chunks (--chunk-size, default 65536 bytes), \
             never whole.
 
             Exit codes: 0 success; 1 invalid JSON (the result names where); 2 usage error; \
-            3 a file could not be read.
+            3 a file could not be read. `sluice run` adds 4 (sink or connector failed), 5 (checkpoint folder \
+            unusable), 6 (malformed manifest, nothing ran) and 130 (stopped by Ctrl-C); see `sluice run --help`.
             """,
-        subcommands: [ValidateCommand.self, TokensCommand.self, FramesCommand.self]
+        subcommands: [ValidateCommand.self, TokensCommand.self, FramesCommand.self, RunCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage-error code (64, EX_USAGE) to `2`.

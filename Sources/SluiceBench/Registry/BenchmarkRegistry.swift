@@ -27,6 +27,7 @@ public struct BenchmarkRegistry: Sendable {
             IncrementalCheckpointBenchmarks.all,
             ConcurrentChaosBenchmarks.all,
             JSONStageBenchmarks.all,
+            RunBenchmarks.all,
         ].flatMap { $0 })
 
     /// Creates a registry. Precondition: names are unique.

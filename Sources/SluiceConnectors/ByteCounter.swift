@@ -1,0 +1,15 @@
+import Synchronization
+
+/// A count shared between the thread doing the work and one that reports progress. Lock-free.
+public final class ByteCounter: Sendable {
+    private let storage = Atomic<Int>(0)
+
+    /// Creates a counter at zero.
+    public init() {}
+
+    /// Adds `amount`.
+    public func add(_ amount: Int) { storage.add(amount, ordering: .relaxed) }
+
+    /// The current count.
+    public var value: Int { storage.load(ordering: .relaxed) }
+}

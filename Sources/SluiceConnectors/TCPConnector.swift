@@ -1,0 +1,188 @@
+import NIOCore
+import NIOPosix
+import Sluice
+
+/// `tcp://HOST:PORT` on swift-nio: as a source, reads one connection's bytes until the peer closes it; as a
+/// sink, writes the output to one connection.
+///
+/// `mode=connect` (the default) connects to HOST:PORT; `mode=listen` binds HOST:PORT and serves the first client
+/// that connects (later clients are refused), then stops listening when that connection ends.
+public enum TCPConnector {
+    /// The connector, registered in `ConnectorRegistry.standard`.
+    public static let connector = Connector(
+        scheme: "tcp", summary: "one TCP connection, connecting or listening (swift-nio)",
+        forms: ["tcp://HOST:PORT", "tcp://HOST:PORT?mode=listen"],
+        options: [
+            ConnectorOption("mode", .choice(["connect", "listen"]), default: "connect",
+                "connect to HOST:PORT, or listen there and serve the first client"),
+        ],
+        openSource: { endpoint in try ConnectorSource(openSource(endpoint)) },
+        openSink: { endpoint in try openSink(endpoint) },
+        checkTarget: { endpoint, _ throws(ConnectorError) in _ = try hostAndPort(endpoint) })
+
+    /// Splits the target into host and port.
+    /// - Throws: `ConnectorError.invalidURI` unless the target is HOST:PORT with a port in 0...65535.
+    static func hostAndPort(_ endpoint: ConnectorEndpoint) throws(ConnectorError) -> (host: String, port: Int) {
+        let target = endpoint.target.hasSuffix("/") ? String(endpoint.target.dropLast()) : endpoint.target
+        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]),
+            (0...65_535).contains(port), colon != target.startIndex
+        else {
+            throw ConnectorError(code: .invalidURI, message: "'\(endpoint.uri)' has no HOST:PORT", field: "uri",
+                expected: "tcp://HOST:PORT with a port in 0...65535, e.g. tcp://127.0.0.1:9000")
+        }
+        var host = String(target[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    static func openSource(_ endpoint: ConnectorEndpoint) throws -> TCPByteSource {
+        let (host, port) = try hostAndPort(endpoint)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let queue = TCPInboundQueue(eventLoop: group.next(), peer: endpoint.uri)
+        do {
+            if endpoint[option: "mode"] == "listen" {
+                let server = try ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.autoRead, value: false)
+                    .childChannelInitializer { channel in
+                        guard queue.claim(channel) else { return channel.close() }
+                        return channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(TCPInboundHandler(queue: queue))
+                        }
+                    }
+                    .bind(host: host, port: port).wait()
+                return TCPByteSource(queue: queue, server: server)
+            }
+            let channel = try ClientBootstrap(group: group)
+                .channelOption(.autoRead, value: false)
+                .channelInitializer { channel in
+                    _ = queue.claim(channel)
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(TCPInboundHandler(queue: queue))
+                    }
+                }
+                .connect(host: host, port: port).wait()
+            return TCPByteSource(queue: queue, server: nil, client: channel)
+        } catch {
+            throw ConnectorError(code: .ioFailed, message: "cannot open \(endpoint.uri)", field: "uri",
+                cause: "\(error)")
+        }
+    }
+
+    static func openSink(_ endpoint: ConnectorEndpoint) throws -> TCPByteSink {
+        let (host, port) = try hostAndPort(endpoint)
+        let group = MultiThreadedEventLoopGroup.singleton
+        do {
+            if endpoint[option: "mode"] == "listen" {
+                let accepted = group.next().makePromise(of: (any Channel).self)
+                let server = try ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        accepted.succeed(channel)
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
+                    .bind(host: host, port: port).wait()
+                return TCPByteSink(name: endpoint.uri, pending: accepted.futureResult, server: server)
+            }
+            let channel = try ClientBootstrap(group: group).connect(host: host, port: port).wait()
+            return TCPByteSink(name: endpoint.uri, pending: channel.eventLoop.makeSucceededFuture(channel), server: nil)
+        } catch {
+            throw ConnectorError(code: .ioFailed, message: "cannot open \(endpoint.uri)", field: "uri",
+                cause: "\(error)")
+        }
+    }
+}
+
+/// The byte chunks of one TCP connection, as a pipeline source.
+///
+/// `read` blocks the calling thread until bytes arrive or the peer closes the connection; `readAsync` suspends
+/// instead. Cancelling the task suspended in `readAsync` does not interrupt the wait: the source ends when the
+/// peer closes or the connection fails.
+public struct TCPByteSource: PipelineSource {
+    public typealias Element = [UInt8]
+    let queue: TCPInboundQueue
+    let server: (any Channel)?
+    var client: (any Channel)?
+
+    init(queue: TCPInboundQueue, server: (any Channel)?, client: (any Channel)? = nil) {
+        self.queue = queue
+        self.server = server
+        self.client = client
+    }
+
+    public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
+        while true {
+            switch queue.take() {
+            case .chunks(let chunks):
+                buffer.append(contentsOf: chunks)
+                return true
+            case .end:
+                closeServer()
+                return false
+            case .failed(let error):
+                closeServer()
+                throw error
+            case .wait(let future):
+                try future.wait()
+            }
+        }
+    }
+
+    public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
+        while true {
+            switch queue.take() {
+            case .chunks(let chunks):
+                buffer.append(contentsOf: chunks)
+                return true
+            case .end:
+                closeServer()
+                return false
+            case .failed(let error):
+                closeServer()
+                throw error
+            case .wait(let future):
+                try await future.get()
+            }
+        }
+    }
+
+    private func closeServer() {
+        server?.close(promise: nil)
+    }
+}
+
+/// Output bytes written to one TCP connection. `flush` waits until the bytes are written to the socket
+/// (backpressure: a slow peer slows the pipeline), blocking the calling thread.
+public final class TCPByteSink: ByteSink {
+    private let name: String
+    private let pending: EventLoopFuture<any Channel>
+    private let server: (any Channel)?
+    private let buffer = BufferBox()
+
+    init(name: String, pending: EventLoopFuture<any Channel>, server: (any Channel)?) {
+        self.name = name
+        self.pending = pending
+        self.server = server
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.append(bytes) >= 256 << 10 { try flush() }
+    }
+
+    public func flush() throws {
+        let bytes = buffer.take()
+        guard !bytes.isEmpty else { return }
+        do {
+            let channel = try pending.wait()
+            try channel.writeAndFlush(ByteBuffer(bytes: bytes)).wait()
+        } catch {
+            throw ConnectorError(code: .ioFailed, message: "cannot write to \(name)", field: "uri", cause: "\(error)")
+        }
+    }
+
+    public func close() throws {
+        try flush()
+        if let channel = try? pending.wait() { try? channel.close().wait() }
+        try? server?.close().wait()
+    }
+}

@@ -1,0 +1,97 @@
+import Sluice
+import SluiceConnectors
+import SluiceJSON
+
+/// The first stage of every manifest pipeline: cuts byte chunks into documents (NDJSON, concatenated or
+/// length-prefixed) and parses each one strictly (RFC 8259).
+///
+/// A document that does not parse goes to the dead-letter log and the next one is read. A framing error is
+/// sticky (boundaries are lost after it): it is logged once and the rest of the input is ignored; the run
+/// reports it. Counts decoded documents in `decoded` for progress displays.
+struct DecodeOperator: StageOperator {
+    private var assembler: JSONFrameBuffer<JSONFramingAssembler>?
+    private var prefixed: JSONFrameBuffer<JSONLengthPrefixedReader>?
+    private var failed = false
+    private var pruned: PrunedDecoder?
+    let rejects: RejectLog
+    let decoded: ByteCounter
+    /// The source offset of the first byte fed (non-zero when a resumed run skipped input).
+    let base: Int
+
+    /// `fields`: the fields the stages read before replacing the document (nil: keep whole documents).
+    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0, fields: FieldTree? = nil) {
+        self.base = base
+        pruned = fields.map(PrunedDecoder.init(tree:))
+        switch framing {
+        case .ndjson: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .newlineDelimited))
+        case .concat: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .concatenated))
+        case .lengthPrefixed(let decimal):
+            prefixed = JSONFrameBuffer(JSONLengthPrefixedReader(prefix: decimal ? .asciiDecimalLine : .bigEndianUInt32))
+        }
+        self.rejects = rejects
+        self.decoded = decoded
+    }
+
+    var isPure: Bool { false }
+    var kind: StageKind { .stateful }
+
+    mutating func process(_ input: [UInt8], emit: (ManifestRecord) -> Void) throws {
+        guard !failed else { return }
+        var count = 0
+        let rejects = rejects, base = base
+        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
+        // decoder's buffers are not copied.
+        var pruned = self.pruned.take()
+        defer { self.pruned = pruned }
+        func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
+            do {
+                let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base))
+                count += 1
+                emit(ManifestRecord(value: value, offset: (frame.offset + base), end: (frame.endOffset + base)))
+            } catch {
+                rejects.reject(stage: "decode", offset: (frame.offset + base), error: "\(error)",
+                    document: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        do {
+            try input.withUnsafeBytes { chunk in
+                try assembler?.feed(chunk, onFrame: onFrame)
+                try prefixed?.feed(chunk, onFrame: onFrame)
+            }
+        } catch let error as JSONParseError {
+            failed = true
+            rejects.failFraming(error)
+        }
+        decoded.add(count)
+    }
+
+    mutating func finish(emit: (ManifestRecord) -> Void) throws {
+        guard !failed else { return }
+        var count = 0
+        let rejects = rejects, base = base
+        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
+        // decoder's buffers are not copied.
+        var pruned = self.pruned.take()
+        defer { self.pruned = pruned }
+        func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
+            do {
+                emit(ManifestRecord(
+                    value: try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base)),
+                    offset: (frame.offset + base),
+                    end: (frame.endOffset + base)))
+                count += 1
+            } catch {
+                rejects.reject(stage: "decode", offset: (frame.offset + base), error: "\(error)",
+                    document: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        do {
+            try assembler?.finalize(onFrame: onFrame)
+            try prefixed?.finalize(onFrame: onFrame)
+        } catch let error as JSONParseError {
+            failed = true
+            rejects.failFraming(error)
+        }
+        decoded.add(count)
+    }
+}

@@ -1,0 +1,41 @@
+import Sluice
+import SluiceConnectors
+import SluiceJSON
+
+/// The last stage of every manifest pipeline: writes each record's value as one compact JSON line, through one
+/// reused buffer, to a `RecordOutput`. Counts records in `written`.
+struct RecordSink: PipelineSink {
+    let output: RecordOutput
+    let written: ByteCounter
+    private var line: [UInt8] = []
+
+    init(output: RecordOutput, written: ByteCounter) {
+        self.output = output
+        self.written = written
+        line.reserveCapacity(64 << 10)
+    }
+
+    mutating func consume(_ batch: [ManifestRecord]) throws {
+        let serializer = JSONSerializer()
+        line.removeAll(keepingCapacity: true)
+        if output.wantsRecords {
+            for record in batch {
+                line.removeAll(keepingCapacity: true)
+                try serializer.write(record.value, into: &line)
+                try line.withUnsafeBytes { try output.writeRecord($0) }
+            }
+        } else {
+            for record in batch {
+                try serializer.write(record.value, into: &line)
+                line.append(UInt8(ascii: "\n"))
+            }
+            try line.withUnsafeBytes { try output.writeLines($0) }
+        }
+        written.add(batch.count)
+        try output.didWrite(count: batch.count, lastEnd: batch.last?.end ?? 0)
+    }
+
+    mutating func finish() throws {
+        try output.flush()
+    }
+}

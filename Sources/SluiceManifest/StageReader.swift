@@ -1,0 +1,128 @@
+import Foundation
+import SluiceConnectors
+
+/// Reads one entry of `stages:`: a mapping with exactly one operator field (and an optional `name`).
+struct StageReader {
+    let reader: ManifestReader
+
+    func read(_ node: ManifestNode, index: Int) throws(ManifestError) -> StageSpec {
+        let fields = try node.members(expected: "a mapping with one operator, e.g. filter: '.level == \"error\"'")
+        let operators = fields.members.filter { $0.name != "name" }
+        guard let member = operators.first else {
+            throw node.error(.missingField, "the stage has no operator",
+                expected: "one of " + StageOperation.operatorNames.joined(separator: ", "))
+        }
+        guard StageOperation.operatorNames.contains(member.name) else {
+            throw member.key.error(
+                .unknownOperator, "unknown operator '\(member.name)'",
+                expected: "one of " + StageOperation.operatorNames.joined(separator: ", "),
+                suggestions: NameSuggestions.closeMatches(for: member.name, among: StageOperation.operatorNames))
+        }
+        if operators.count > 1 {
+            let extra = operators[1]
+            throw extra.key.error(
+                .unknownField, "a stage has one operator; '\(member.name)' is already given here",
+                expected: "'\(extra.name)' in a stage of its own")
+        }
+        let operation = try readOperation(member.name, member.value)
+        let name = try fields.optional("name")?.string(expected: "a stage name") ?? "\(member.name)-\(index)"
+        return StageSpec(name: name, operation: operation, location: .init(line: node.line, column: node.column))
+    }
+
+    private func readOperation(_ name: String, _ node: ManifestNode) throws(ManifestError) -> StageOperation {
+        switch name {
+        case "filter":
+            let text = try node.string(expected: "a predicate such as '.level == \"error\"'")
+            do {
+                return .filter(try Predicate(parsing: text))
+            } catch {
+                throw expressionError(node, error, what: "predicate",
+                    expected: "comparisons of field paths and literals joined by and/or, e.g. .level == \"error\" and .code >= 500")
+            }
+        case "project":
+            var fields: [(name: String, path: FieldPath)] = []
+            for item in try node.list(expected: "a list of fields, e.g. [ts, service, {msg: .message}]") {
+                if case .mapping = item.node {
+                    for member in try item.members(expected: "NAME: PATH").members {
+                        fields.append((member.name, try path(member.value)))
+                    }
+                } else {
+                    let path = try path(item)
+                    fields.append((path.defaultName, path))
+                }
+            }
+            guard !fields.isEmpty else {
+                throw node.error(.invalidValue, "projects no field", expected: "at least one field")
+            }
+            return .project(fields)
+        case "rename":
+            var pairs: [(from: String, to: String)] = []
+            for member in try node.members(expected: "a mapping OLD: NEW").members {
+                pairs.append((member.name, try member.value.string(expected: "the new field name")))
+            }
+            return .rename(pairs)
+        case "key":
+            return .key(try path(node))
+        case "aggregate":
+            var outputs: [AggregateField] = []
+            let members = try node.members(expected: "a mapping NAME: FUNCTION, e.g. {errors: count, bytes: sum(.bytes)}").members
+            for member in members { outputs.append(try aggregateField(member.name, member.value)) }
+            guard !outputs.isEmpty else {
+                throw node.error(.invalidValue, "aggregates nothing", expected: "at least one NAME: FUNCTION")
+            }
+            return .aggregate(outputs)
+        case "dedupe":
+            if case .scalar(let scalar) = node.node, scalar.string == "true" || scalar.string.isEmpty { return .dedupe(nil) }
+            return .dedupe(try path(node))
+        default:  // dead-letter
+            return .deadLetter(try reader.readEndpoint(node, role: .sink, extra: []))
+        }
+    }
+
+    private func path(_ node: ManifestNode) throws(ManifestError) -> FieldPath {
+        let text = try node.string(expected: "a field path such as .service")
+        do {
+            return try FieldPath(parsing: text)
+        } catch {
+            throw expressionError(node, error, what: "field path", expected: "a field path such as .service or .payload.value")
+        }
+    }
+
+    /// `count`, `sum(.bytes)`, `min(.latency)`, `max(.latency)`.
+    private func aggregateField(_ name: String, _ node: ManifestNode) throws(ManifestError) -> AggregateField {
+        let functions = AggregateField.Function.allCases.map(\.rawValue)
+        let text = try node.string(expected: "count, sum(PATH), min(PATH) or max(PATH)")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let functionName = String(trimmed.prefix { $0.isLetter })
+        guard let function = AggregateField.Function(rawValue: functionName) else {
+            throw node.error(.unknownOperator, "unknown aggregate function '\(functionName)'",
+                expected: "one of " + functions.joined(separator: ", "),
+                suggestions: NameSuggestions.closeMatches(for: functionName, among: functions))
+        }
+        let rest = trimmed.dropFirst(functionName.count).trimmingCharacters(in: .whitespaces)
+        if function == .count {
+            guard rest.isEmpty || rest == "()" else {
+                throw node.error(.invalidValue, "count takes no field", expected: "count")
+            }
+            return AggregateField(name: name, function: .count, path: nil)
+        }
+        guard rest.hasPrefix("("), rest.hasSuffix(")"), rest.count > 2 else {
+            throw node.error(.invalidValue, "'\(text)' names no field", expected: "\(function.rawValue)(PATH), e.g. \(function.rawValue)(.bytes)")
+        }
+        do {
+            return AggregateField(name: name, function: function, path: try FieldPath(parsing: String(rest.dropFirst().dropLast())))
+        } catch {
+            throw node.error(.invalidExpression, "invalid field path in '\(text)': \(error.message)",
+                expected: "\(function.rawValue)(PATH), e.g. \(function.rawValue)(.bytes)")
+        }
+    }
+
+    /// An expression error located at the character it concerns: the node's column, plus one for an opening
+    /// quote, plus the offset (exact for single-line scalars).
+    private func expressionError(_ node: ManifestNode, _ error: FieldPathError, what: String, expected: String) -> ManifestError {
+        var column = node.column + error.offset
+        if case .scalar(let scalar) = node.node, scalar.style == .singleQuoted || scalar.style == .doubleQuoted { column += 1 }
+        return ManifestError(code: .invalidExpression, file: node.file, line: node.line, column: column, field: node.path,
+            message: "invalid \(what): \(error.message)", expected: expected)
+    }
+}

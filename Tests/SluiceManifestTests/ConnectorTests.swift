@@ -1,0 +1,72 @@
+import Foundation
+import SluiceManifest
+import SluiceTestKit
+import Testing
+
+@testable import SluiceConnectors
+
+/// The connector registry and the TCP connector (on 127.0.0.1, started and stopped by the test).
+@Suite struct ConnectorTests {
+    @Test func anUnknownSchemeListsTheRegisteredOnesAndCloseMatches() {
+        let error = #expect(throws: ConnectorError.self) { try ConnectorRegistry.standard.resolve("fil:x.ndjson", as: .source) }
+        #expect(error?.code == .unknownScheme)
+        #expect(error?.suggestions == ["file"])
+        #expect(error?.expected == "one of the registered schemes: file:, stdin:, stdout:, tcp:")
+    }
+
+    @Test func redisIsReservedForTheScaleOutWork() {
+        let error = #expect(throws: ConnectorError.self) { try ConnectorRegistry.standard.resolve("redis://127.0.0.1:6379/x", as: .source) }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("not available in this build") == true)
+    }
+
+    @Test func dashIsStandardInputAsASourceAndStandardOutputAsASink() throws {
+        #expect(try ConnectorRegistry.standard.resolve("-", as: .source).1.scheme == "stdin")
+        #expect(try ConnectorRegistry.standard.resolve("-", as: .sink).1.scheme == "stdout")
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:9000?mode=listen", as: .source)
+        #expect(endpoint.target == "127.0.0.1:9000")
+        #expect(endpoint[option: "mode"] == "listen")
+        #expect(try ConnectorRegistry.standard.resolve("file:a.ndjson", as: .source).1[option: "chunk-size"] == "65536")
+    }
+
+    @Test func aManifestWritesToATCPPeerAndATCPSourceReadsItAll() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        var input = ""
+        for index in 0..<5_000 { input += "{\"i\":\(index),\"pad\":\"\(String(repeating: "x", count: index % 50))\"}\n" }
+        try input.write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        // The receiving end: a TCP source listening on an ephemeral port of 127.0.0.1.
+        let (_, listen) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:0?mode=listen", as: .source)
+        var source = try TCPConnector.openSource(listen)
+        let port = try #require(source.server?.localAddress?.port)
+        let text = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - project: [i]
+            sink: tcp://127.0.0.1:\(port)
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))
+        let sending = Task { try await ManifestRunner(plan: plan).run() }
+        var received: [UInt8] = []
+        var chunks: [[UInt8]] = []
+        while try await source.readAsync(into: &chunks, maxCount: 16) {
+            for chunk in chunks { received += chunk }
+            chunks.removeAll()
+        }
+        for chunk in chunks { received += chunk }
+        let summary = try await sending.value
+        #expect(summary.documentsWritten == 5_000)
+        #expect(String(decoding: received, as: UTF8.self) == (0..<5_000).map { "{\"i\":\($0)}\n" }.joined())
+    }
+
+    @Test func aTCPSourceThatCannotConnectFailsWhenOpened() async throws {
+        // Port 1 on 127.0.0.1: nothing listens there on the test machines (a privileged port).
+        let text = """
+            source: tcp://127.0.0.1:1
+            sink: "stdout:"
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))
+        let error = await #expect(throws: ManifestRunError.self) { try await ManifestRunner(plan: plan).run() }
+        #expect(error?.code == .source)
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import SluiceJSON
+import SluiceManifest
+import SluiceState
+import SluiceTestKit
+import Testing
+
+/// Runs the manifests in `examples/` (and variants) through `ManifestRunner`, the code path of `sluice run`.
+@Suite struct ManifestRunTests {
+    static let examples = SharedFixtures.packageRoot.appendingPathComponent("examples").path
+    static let logPath = examples + "/data/app-log.ndjson"
+
+    /// Reads an example manifest and points its sink at `sink` (and its source at the absolute example data).
+    static func plan(_ name: String, sink: String, edit: (String) -> String = { $0 }) throws -> CompiledPlan {
+        var text = try String(contentsOfFile: examples + "/" + name, encoding: .utf8)
+        text = text.replacingOccurrences(of: "file:examples/data/app-log.ndjson", with: "file:" + logPath)
+        text = text.replacingOccurrences(of: "\"stdout:\"", with: "\"file:\(sink)\"")
+        return try ManifestCompiler.compile(try ManifestReader().read(text: edit(text), file: name))
+    }
+
+    static func lines(_ path: String) throws -> [JSONValue] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try JSONDocumentParser.parse(Array($0.utf8))
+        }
+    }
+
+    /// The example log's documents, parsed independently of the pipeline.
+    static func logDocuments() throws -> [JSONValue] { try lines(logPath) }
+
+    @Test(arguments: ["sync", "concurrent"])
+    func errorLogExampleKeepsTheErrorLinesProjected(engine: String) async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let plan = try Self.plan("error-log.yaml", sink: folder.file("out.ndjson")) {
+            $0.replacingOccurrences(of: "engine: sync", with: "engine: \(engine)")
+        }
+        let summary = try await ManifestRunner(plan: plan).run()
+        let expected = try Self.logDocuments().filter { $0["level"] == .string("error") }.map { document in
+            JSONValue.object(["ts", "service", "message"].map { JSONMember(key: $0, value: document[$0] ?? .null) })
+        }
+        #expect(!expected.isEmpty)
+        #expect(try Self.lines(folder.file("out.ndjson")) == expected)
+        #expect(summary.documentsDecoded == 200)
+        #expect(summary.documentsWritten == expected.count)
+        #expect(summary.documentsRejected == 0)
+    }
+
+    @Test func countPerServiceExampleCountsSumsAndTakesTheMaximum() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let plan = try Self.plan("count-per-service.yaml", sink: folder.file("out.ndjson"))
+        _ = try await ManifestRunner(plan: plan).run()
+        var expected: [String: (count: Int64, bytes: Int64, worst: Double)] = [:]
+        var order: [String] = []
+        for document in try Self.logDocuments() {
+            guard case .string(let level)? = document["level"], level == "error" || level == "warn",
+                case .string(let service)? = document["service"], case .number(let bytes)? = document["bytes"],
+                case .number(let latency)? = document["latency_ms"]
+            else { continue }
+            if expected[service] == nil { order.append(service) }
+            var row = expected[service] ?? (0, 0, -Double.infinity)
+            row.count += 1
+            row.bytes += bytes.int64Value ?? 0
+            row.worst = max(row.worst, latency.doubleValue)
+            expected[service] = row
+        }
+        let output = try Self.lines(folder.file("out.ndjson"))
+        #expect(output.count == order.count)
+        for (index, service) in order.enumerated() {
+            let row = output[index]
+            #expect(row["service"] == .string(service))
+            #expect(row["count"] == .number(.int(expected[service]!.count)))
+            #expect(row["bytes"] == .number(.int(expected[service]!.bytes)))
+            #expect(row["worst_latency_ms"].map { if case .number(let n) = $0 { n.doubleValue } else { .nan } } == expected[service]!.worst)
+        }
+    }
+
+    @Test func slowRequestsJSONManifestDedupesByPath() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let plan = try Self.plan("slow-requests.json", sink: folder.file("out.ndjson"))
+        let summary = try await ManifestRunner(plan: plan).run()
+        let output = try Self.lines(folder.file("out.ndjson"))
+        let paths = output.compactMap { $0["path"] }
+        #expect(Set(paths).count == paths.count)
+        #expect(!output.isEmpty)
+        #expect(summary.documentsWritten == output.count)
+    }
+
+    @Test(.enabled(if: JQ.path != nil, "jq is not installed (apt-get install jq); ci/test installs it"))
+    func outputMatchesJQ() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let plan = try Self.plan("error-log.yaml", sink: folder.file("out.ndjson"))
+        _ = try await ManifestRunner(plan: plan).run()
+        let ours = try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8)
+        let theirs = try JQ.run(["-c", #"select(.level == "error") | {ts, service, message}"#, Self.logPath])
+        // Byte for byte: same documents, same member order, same number and string forms.
+        #expect(ours == theirs)
+        #expect(ours.split(separator: "\n").count > 10)
+    }
+
+    @Test func badDocumentsGoToTheDeadLetterSinkAndTheRestIsKept() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let input = "{\"level\":\"error\",\"n\":1}\n{\"level\":\"error\",\"n\":tru}\n{\"level\":\"info\",\"n\":3}\n{\"level\":\"error\",\"n\":4}\n"
+        try input.write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let text = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - filter: .level == "error"
+              - project: [n]
+              - dead-letter: file:\(folder.file("rejects.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            """
+        let summary = try await ManifestRunner(plan: try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))).run()
+        #expect(try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8) == "{\"n\":1}\n{\"n\":4}\n")
+        #expect(summary.documentsRejected == 1)
+        let rejects = try Self.lines(folder.file("rejects.ndjson"))
+        #expect(rejects.count == 1)
+        #expect(rejects.first?["stage"] == .string("decode"))
+        #expect(rejects.first?["offset"] == .number(.int(24)))
+        #expect(rejects.first?["document"] == .string("{\"level\":\"error\",\"n\":tru}"))
+        #expect(summary.framingFailure == nil)
+    }
+
+    @Test func aBrokenFramingEndsTheInputAndIsReported() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        try "{\"n\":1}\n{\"n\":\n{\"n\":3}\n".write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let text = """
+            source: file:\(folder.file("in.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            """
+        let summary = try await ManifestRunner(plan: try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))).run()
+        #expect(summary.framingFailure?.offset == 13)
+        #expect(try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8) == "{\"n\":1}\n")
+    }
+
+    @Test func exactlyOnceCommitsPartsAndResumesAfterTheCheckpoint() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        var input = ""
+        for index in 0..<100 { input += "{\"i\":\(index),\"even\":\(index % 2 == 0)}\n" }
+        try input.write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let text = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - filter: .even
+              - project: [i]
+            sink: file:\(folder.file("parts"))
+            delivery: exactly-once
+            batch-size: 8
+            checkpoint: { folder: \(folder.file("ckpt")), every: 10 }
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))
+        // A checkpoint as an earlier run would have left it: documents up to i = 39 handled.
+        let cut = input.range(of: "{\"i\":40,")!.lowerBound
+        let offset = input.utf8.distance(from: input.startIndex, to: cut)
+        try FileManager.default.createDirectory(atPath: folder.file("ckpt"), withIntermediateDirectories: true)
+        try "{\"id\":3,\"offset\":\(offset),\"documents\":20,\"complete\":false}".write(
+            toFile: folder.file("ckpt/checkpoint.json"), atomically: true, encoding: .utf8)
+        let summary = try await ManifestRunner(plan: plan).run()
+        #expect(summary.resumedFrom == offset)
+        #expect(summary.checkpoint?.complete == true)
+        #expect(summary.checkpoint?.documents == 50)
+        let committed = String(decoding: try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("parts")), as: UTF8.self)
+        #expect(committed == stride(from: 40, to: 100, by: 2).map { "{\"i\":\($0)}\n" }.joined())
+        // A finished run is not run again.
+        await #expect(throws: ManifestRunError.self) { try await ManifestRunner(plan: plan).run() }
+    }
+
+    @Test func aStopSignalEndsTheInputAndTakesAFinalCheckpoint() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        try String(repeating: "{\"a\":1}\n", count: 1000).write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let text = """
+            source: file:\(folder.file("in.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            checkpoint: { folder: \(folder.file("ckpt")) }
+            """
+        let stop = StopSignal()
+        stop.stop()
+        let summary = try await ManifestRunner(plan: try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))).run(stop: stop)
+        #expect(summary.wasStopped)
+        #expect(summary.documentsDecoded == 0)
+        let checkpoint = try ManifestCheckpoint.load(from: folder.file("ckpt"))
+        #expect(checkpoint?.complete == false)
+        #expect(checkpoint?.offset == 0)
+    }
+}

@@ -1,0 +1,205 @@
+import SluiceConnectors
+import SluiceManifest
+import Testing
+
+/// Every malformed manifest gives a located `ManifestError`: file, line, column, field, what was expected, and
+/// close matches for misspellings.
+@Suite struct ManifestValidationTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var label: String
+        var text: String
+        var code: ManifestError.Code
+        var line: Int
+        var column: Int
+        var field: String
+        /// Substrings the description must contain.
+        var mentions: [String]
+        var testDescription: String { label }
+    }
+
+    static let valid = """
+        source: file:in.ndjson
+        stages:
+          - filter: '.level == "error"'
+        sink: "stdout:"
+        """
+
+    static let cases: [Case] = [
+        Case(label: "misspelled operator", text: """
+            source: file:in.ndjson
+            stages:
+              - name: errors
+                filtr: '.level == "error"'
+            sink: "stdout:"
+            """, code: .unknownOperator, line: 4, column: 5, field: "stages[0].filtr",
+            mentions: ["unknown operator 'filtr'", "did you mean 'filter'?", "expected one of filter, project"]),
+        Case(label: "misspelled top-level field", text: """
+            source: file:in.ndjson
+            stagse: []
+            sink: "stdout:"
+            """, code: .unknownField, line: 2, column: 1, field: "stagse", mentions: ["did you mean 'stages'?"]),
+        Case(label: "misspelled source option", text: """
+            source:
+              uri: file:in.ndjson
+              framng: ndjson
+            sink: "stdout:"
+            """, code: .unknownField, line: 3, column: 3, field: "source.framng", mentions: ["did you mean 'framing'?"]),
+        Case(label: "bad framing value", text: """
+            source:
+              uri: file:in.ndjson
+              framing: ndjsn
+            sink: "stdout:"
+            """, code: .invalidValue, line: 3, column: 12, field: "source.framing",
+            mentions: ["expected one of ndjson, concat, length-prefixed", "did you mean 'ndjson'?"]),
+        Case(label: "unknown scheme lists the registered ones", text: """
+            source: ftp://example.com/x
+            sink: "stdout:"
+            """, code: .connector, line: 1, column: 9, field: "source",
+            mentions: ["unknown scheme 'ftp'", "file:", "stdin:", "stdout:", "tcp:"]),
+        Case(label: "redis is reserved", text: """
+            source: redis://127.0.0.1:6379/events
+            sink: "stdout:"
+            """, code: .connector, line: 1, column: 9, field: "source", mentions: ["not available in this build"]),
+        Case(label: "misspelled connector option", text: """
+            source:
+              uri: tcp://127.0.0.1:9000
+              options: { mdoe: listen }
+            sink: "stdout:"
+            """, code: .connector, line: 3, column: 14, field: "source.options.mdoe", mentions: ["did you mean 'mode'?"]),
+        Case(label: "connector option of the wrong type", text: """
+            source:
+              uri: file:in.ndjson
+              options: { chunk-size: lots }
+            sink: "stdout:"
+            """, code: .connector, line: 3, column: 26, field: "source.options.chunk-size", mentions: ["expected an integer"]),
+        Case(label: "stdout cannot be a source", text: """
+            source: "stdout:"
+            sink: "stdout:"
+            """, code: .connector, line: 1, column: 9, field: "source", mentions: ["cannot be a source"]),
+        Case(label: "tcp without a port", text: """
+            source: tcp://localhost
+            sink: "stdout:"
+            """, code: .connector, line: 1, column: 9, field: "source", mentions: ["HOST:PORT"]),
+        Case(label: "missing sink", text: """
+            source: file:in.ndjson
+            stages: []
+            """, code: .missingField, line: 1, column: 1, field: "sink", mentions: ["missing field 'sink'"]),
+        Case(label: "predicate with a single =", text: """
+            source: file:in.ndjson
+            stages:
+              - filter: '.level = "error"'
+            sink: "stdout:"
+            """, code: .invalidExpression, line: 3, column: 21, field: "stages[0].filter", mentions: ["expected '=='"]),
+        Case(label: "unterminated string in a predicate", text: """
+            source: file:in.ndjson
+            stages:
+              - filter: .level == "error
+            sink: "stdout:"
+            """, code: .invalidExpression, line: 3, column: 23, field: "stages[0].filter", mentions: ["unterminated string"]),
+        Case(label: "misspelled aggregate function", text: """
+            source: file:in.ndjson
+            stages:
+              - key: .service
+              - aggregate: { total: summ(.bytes) }
+            sink: "stdout:"
+            """, code: .unknownOperator, line: 4, column: 25, field: "stages[1].aggregate.total",
+            mentions: ["did you mean 'sum'?"]),
+        Case(label: "aggregate without a key names both stages", text: """
+            source: file:in.ndjson
+            stages:
+              - name: errors
+                filter: '.level == "error"'
+              - name: per-service
+                aggregate: { n: count }
+            sink: "stdout:"
+            """, code: .typeMismatch, line: 5, column: 5, field: "stages.per-service",
+            mentions: ["'per-service' (aggregate) needs keyed documents", "'errors' (filter)"]),
+        Case(label: "field dropped by a projection names both stages", text: """
+            source: file:in.ndjson
+            stages:
+              - name: slim
+                project: [ts, service]
+              - name: errors
+                filter: '.level == "error"'
+            sink: "stdout:"
+            """, code: .typeMismatch, line: 5, column: 5, field: "stages.errors",
+            mentions: ["'errors' (filter) reads .level", "'slim' (project)", "outputs only ts, service"]),
+        Case(label: "YAML syntax error", text: """
+            source: file:in.ndjson
+            stages: [
+            sink: "stdout:"
+            """, code: .syntax, line: 4, column: 1, field: "", mentions: ["not valid YAML or JSON"]),
+        Case(label: "JSON manifest with a wrong type", text: """
+            {"source": "file:in.ndjson",
+             "stages": {"filter": ".a"},
+             "sink": "stdout:"}
+            """, code: .invalidValue, line: 2, column: 12, field: "stages", mentions: ["expected a list of stages"]),
+        Case(label: "two operators in one stage", text: """
+            source: file:in.ndjson
+            stages:
+              - filter: .a
+                key: .b
+            sink: "stdout:"
+            """, code: .unknownField, line: 4, column: 5, field: "stages[0].key", mentions: ["a stage has one operator"]),
+        Case(label: "exactly-once without checkpoints", text: """
+            source: file:in.ndjson
+            sink: file:out
+            delivery: exactly-once
+            """, code: .missingField, line: 3, column: 11, field: "checkpoint", mentions: ["needs checkpoints"]),
+        Case(label: "checkpoints with a non-replayable source", text: """
+            source: "stdin:"
+            sink: file:out
+            checkpoint: { folder: ckpt }
+            """, code: .invalidValue, line: 3, column: 13, field: "checkpoint", mentions: ["read again"]),
+        Case(label: "batch size out of range", text: """
+            source: file:in.ndjson
+            sink: "stdout:"
+            batch-size: 0
+            """, code: .invalidValue, line: 3, column: 13, field: "batch-size", mentions: ["an integer in 1...65536"]),
+        Case(label: "bad engine", text: """
+            source: file:in.ndjson
+            sink: "stdout:"
+            engine: concurent
+            """, code: .invalidValue, line: 3, column: 9, field: "engine", mentions: ["did you mean 'concurrent'?"]),
+    ]
+
+    @Test(arguments: cases)
+    func malformedManifestsGiveLocatedErrors(_ item: Case) throws {
+        let error = #expect(throws: ManifestError.self) {
+            try ManifestCompiler.compile(try ManifestReader().read(text: item.text, file: "pipeline.yaml"))
+        }
+        guard let error else { return }
+        #expect(error.code == item.code, "\(error)")
+        #expect(error.file == "pipeline.yaml")
+        #expect(error.line == item.line, "\(error)")
+        #expect(error.column == item.column, "\(error)")
+        #expect(error.field == item.field, "\(error)")
+        #expect(error.expected != nil, "\(error)")
+        let text = error.description
+        #expect(text.hasPrefix("pipeline.yaml:\(item.line):\(item.column): error: "), "\(text)")
+        for mention in item.mentions { #expect(text.contains(mention), "\(text) lacks \(mention)") }
+    }
+
+    @Test func aValidManifestCompiles() throws {
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: Self.valid, file: "pipeline.yaml"))
+        #expect(plan.segments.map(\.name) == ["decode", "filter-0"])
+        #expect(plan.channels.isEmpty)
+    }
+
+    @Test func aUserRegisteredConnectorIsAccepted() throws {
+        var registry = ConnectorRegistry.standard
+        registry.register(Connector(scheme: "memory", summary: "test", forms: ["memory:NAME"],
+            options: [ConnectorOption("size", .integer(1...10), "how many")],
+            openSource: { _ in ConnectorSource(BufferByteSourceStandIn()) }))
+        let text = """
+            source: { uri: "memory:x", options: { size: 3 } }
+            sink: "stdout:"
+            """
+        let manifest = try ManifestReader(connectors: registry).read(text: text, file: "m.yaml")
+        #expect(manifest.source.uri == "memory:x")
+        let error = #expect(throws: ManifestError.self) {
+            try ManifestReader(connectors: registry).read(text: text.replacingOccurrences(of: "size: 3", with: "size: 11"), file: "m.yaml")
+        }
+        #expect(error?.description.contains("expected an integer in 1...10") == true)
+    }
+}

@@ -1,0 +1,60 @@
+import SluiceJSON
+import Testing
+
+@testable import SluiceManifest
+
+/// Predicates and field paths: parsing, jq's truthiness and ordering.
+@Suite struct PredicateTests {
+    static let document = try! JSONDocumentParser.parse(Array(#"""
+        {"level":"error","code":503,"ratio":0.5,"ok":false,"tags":["a","b"],"nested":{"x":{"y":7}},"none":null}
+        """#.utf8))  // a literal that parses: checked by every test below
+
+    @Test(arguments: [
+        (#".level == "error""#, true), (#".level != "error""#, false), (".code >= 500", true), (".code < 500.5", false),
+        (".ratio == 0.5", true), (".code == 503.0", true), (".ok", false), (".none", false), (".missing", false),
+        (".tags", true), (".tags[1] == \"b\"", true), (".nested.x.y > 6", true), ("not .ok", true),
+        ("!.ok and .code > 1", true), (#".level == "warn" or (.code >= 500 and .ratio < 1)"#, true),
+        (".missing == null", true), (".ok < true", true), (#".code < "a""#, true), ("$.nested.x.y == 7", true),
+        (#".["level"] == 'error'"#, true),
+    ])
+    func predicatesFollowJQ(_ text: String, _ expected: Bool) throws {
+        #expect(try Predicate(parsing: text).evaluate(Self.document) == expected, "\(text)")
+    }
+
+    @Test(arguments: [("", 0), (".a ==", 5), (".a = 1", 3), ("(.a == 1", 8), (".a == 1 extra", 8), ("..a", 1)])
+    func badPredicatesSayWhere(_ text: String, _ offset: Int) {
+        let error = #expect(throws: FieldPathError.self) { try Predicate(parsing: text) }
+        #expect(error?.offset == offset, "\(text): \(String(describing: error))")
+    }
+
+    @Test func projectionPushdownKeepsOnlyTheFieldsRead() throws {
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: """
+            source: file:x
+            stages:
+              - filter: .level == "error" and .nested.x.y > 1
+              - project: [code, {t: .tags}]
+              - filter: .code > 1
+            sink: "stdout:"
+            """, file: "m.yaml"))
+        let tree = try #require(FieldTree.needed(by: plan.segments))
+        #expect(tree.children.map(\.name) == ["level", "nested", "code", "tags"])
+        var decoder = PrunedDecoder(tree: tree)
+        let bytes = Array(#"{"level":"error","code":503,"ratio":0.5,"nested":{"x":{"y":7},"z":1},"tags":["a"]}"#.utf8)
+        let value = try #require(bytes.withUnsafeBytes { decoder.decode($0) })
+        #expect(value == (try JSONDocumentParser.parse(Array(#"{"level":"error","code":503,"nested":{"x":{"y":7}},"tags":["a"]}"#.utf8))))
+        // Invalid and non-object documents fall back to the full parser.
+        #expect(Array(#"{"level":tru}"#.utf8).withUnsafeBytes { decoder.decode($0) } == nil)
+        #expect(Array("[1]".utf8).withUnsafeBytes { decoder.decode($0) } == nil)
+        #expect(bytes.withUnsafeBytes { decoder.decode($0) } == value)
+    }
+
+    @Test func aPipelineThatKeepsWholeDocumentsDecodesThemWhole() throws {
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: """
+            source: file:x
+            stages:
+              - filter: .level == "error"
+            sink: "stdout:"
+            """, file: "m.yaml"))
+        #expect(FieldTree.needed(by: plan.segments) == nil)
+    }
+}
