@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Sluice", targets: ["Sluice"]),
         .library(name: "SluiceState", targets: ["SluiceState"]),
         .library(name: "SluiceEventTime", targets: ["SluiceEventTime"]),
+        .library(name: "SluiceReactive", targets: ["SluiceReactive"]),
         .library(name: "SluiceTestKit", targets: ["SluiceTestKit"]),
         .library(name: "SluiceBench", targets: ["SluiceBench"]),
         .executable(name: "sluice-bench", targets: ["sluice-bench"]),
