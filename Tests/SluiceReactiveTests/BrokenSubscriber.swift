@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import OpenCombine
 import SluiceReactive
 import SluiceTestKit
@@ -52,7 +53,13 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
         case .concurrentRequests:
             // Deliberately from two threads at once.
             nonisolated(unsafe) let shared = subscription
-            DispatchQueue.concurrentPerform(iterations: 2) { _ in shared.request(.max(1)) }
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                shared.request(.max(1))
+                done.signal()
+            }.start()
+            shared.request(.max(1))
+            done.wait()
         default: subscription.request(.max(4))
         }
     }

@@ -82,8 +82,7 @@ final class ProbeSubscriber<Input, Failure: Error>: Subscriber, @unchecked Senda
             return log.received
         }
         if count == 1 && behaviour.waitForRendezvous {
-            var spins = 0
-            while !rendezvous.load(ordering: .acquiring) && spins < 200_000_000 { spins += 1 }
+            Rendezvous.yield(until: { rendezvous.load(ordering: .acquiring) })
         }
         if let cancelAt = behaviour.cancelAtElement, count == cancelAt { subscription?.cancel() }
         if behaviour.requestCallPerElement > .none { request(behaviour.requestCallPerElement) }

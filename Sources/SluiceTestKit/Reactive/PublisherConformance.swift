@@ -105,15 +105,14 @@ public struct PublisherConformance<P: Publisher> {
         // Thread A requests and, inside its first onNext, waits until thread B's request has returned. A serial
         // publisher only adds B's demand to the delivery A is running; a non-serial one calls onNext on B as well,
         // while A is still inside its signal.
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            if index == 0 {
-                probe.request(.max(1))
-            } else {
-                while probe.log.withLock({ $0.received }) == 0 && probe.completion == nil {}
-                probe.request(.max(1))
-                probe.rendezvous.store(true, ordering: .releasing)
-            }
-        }
+        nonisolated(unsafe) let shared = probe
+        Rendezvous.both(
+            { shared.request(.max(1)) },
+            {
+                Rendezvous.yield(until: { shared.log.withLock({ $0.received }) > 0 || shared.completion != nil })
+                shared.request(.max(1))
+                shared.rendezvous.store(true, ordering: .releasing)
+            })
         settle()
         return verdict(probe, probe.received > 2 ? "2 requested, \(probe.received) delivered" : nil)
     }
@@ -188,7 +187,8 @@ public struct PublisherConformance<P: Publisher> {
 
     private func rule35and37() -> RuleVerdict {
         let probe = subscribe(make(10), .init(initialRequest: .max(1)))
-        DispatchQueue.concurrentPerform(iterations: 2) { _ in probe.subscription?.cancel() }
+        nonisolated(unsafe) let shared = probe
+        Rendezvous.both({ shared.subscription?.cancel() }, { shared.subscription?.cancel() })
         probe.subscription?.cancel()
         probe.request(.max(5))
         settle()

@@ -228,8 +228,7 @@ final class ScriptedSubscription: Subscription, @unchecked Sendable {
             return state.calls == 1
         }
         if waitForOverlap && isFirstCall {
-            var spins = 0
-            while spins < 50_000_000 && callCount.load(ordering: .acquiring) < 2 { spins += 1 }
+            Rendezvous.yield(until: { callCount.load(ordering: .acquiring) >= 2 })
         }
     }
 

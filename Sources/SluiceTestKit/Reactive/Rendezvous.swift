@@ -1,0 +1,36 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The thread-level helpers behind the two concurrency rules the kits check (1.3 and 2.7).
+enum Rendezvous {
+    /// Yields the processor until `condition` holds or `limit` yields have passed.
+    ///
+    /// A yield, unlike a busy spin, hands the processor to other runnable threads, so the thread being waited for
+    /// gets to run even on a loaded machine; on an idle one each yield returns at once. No clock is read: the
+    /// bound is a count, and the outcome never depends on how long anything took.
+    static func yield(until condition: () -> Bool, limit: Int = 10_000) {
+        var yields = 0
+        while !condition() && yields < limit {
+            sched_yield()
+            yields += 1
+        }
+    }
+
+    /// Runs `first` on the calling thread and `second` on a new thread, at the same time, and returns when both
+    /// have returned. A dedicated thread, not `concurrentPerform`, which may run both on one thread in turn.
+    static func both(_ first: () -> Void, _ second: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            second()
+            done.signal()
+        }
+        thread.start()
+        first()
+        done.wait()
+    }
+}
