@@ -57,9 +57,15 @@ struct BaselineCommand: AsyncParsableCommand {
                     results.append(try check.loadResults(file: URL(fileURLWithPath: path)))
                 }
                 if from.isEmpty {
+                    let progress = ProgressDisplay()
+                    let isolation: RunConfiguration.Isolation =
+                        inProcess ? .inProcess : .workers(executable: WorkerClient.currentExecutable)
                     for _ in 0..<runs {
-                        results.append(try await SuiteMeasurement.run(
-                            suiteFile, inProcess: inProcess, out: runs == 1 ? out : nil, reportsDir: nil))
+                        let measured = try await SuiteMeasurement.run(
+                            suiteFile, isolation: isolation, destination: .init(path: runs == 1 ? out : nil),
+                            layout: HarnessLayout(), log: { CommandSupport.diagnostic($0) },
+                            onEvent: { progress.handle($0) })
+                        results.append(measured.results)
                     }
                 }
                 let url = try GateCommandSupport.baselineStore(baselinesDir).update(suite: suite, with: results)

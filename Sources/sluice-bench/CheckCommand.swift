@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceBench
 
 /// `sluice-bench check --suite NAME [--baseline FILE] [--results FILE]`: run a suite (or take its results) and
@@ -38,7 +39,19 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await GateCommandSupport.finish {
-            try await options.check(suiteName: suite, suiteFile: suiteFile, baseline: baseline, results: results)
+            var request = CheckSession.Request(today: GateCommandSupport.today(options.today))
+            request.suiteName = suite ?? request.suiteName
+            request.suiteFile = suiteFile
+            request.baselineFile = baseline.map { URL(fileURLWithPath: $0) }
+            request.resultsFile = results.map { URL(fileURLWithPath: $0) }
+            request.resultsDestination = .init(path: options.out)
+            request.isolation = options.inProcess ? .inProcess : .workers(executable: WorkerClient.currentExecutable)
+            request.confidence = options.confidence
+            request.allowsIncomparableEnvironments = options.forceIncomparable
+            let progress = ProgressDisplay()
+            let result = try await CheckSession(request: request, layout: options.layout).run(
+                log: { CommandSupport.diagnostic($0) }, onEvent: { progress.handle($0) })
+            return try GateCommandSupport.show(result.report, files: result.files, format: options.format)
         }
     }
 }

@@ -56,27 +56,9 @@ enum GateCommandSupport {
     static func baselineStore(_ directory: String?) -> BaselineStore {
         HarnessLayout(baselinesDirectory: directory).baselineStore
     }
-
-    /// Prints `report` to stdout in `format`, writes the report files unless `reportsDirectory` is "-", and
-    /// says where they went on stderr. Returns the report's exit code.
-    static func publish(_ report: GateReport, format: Format, reportsDirectory: String?) throws -> HarnessExitCode {
-        if reportsDirectory != "-" {
-            let files = try ReportWriter(directory: URL(fileURLWithPath: reportsDirectory ?? HarnessLayout.defaultReports)).write(report)
-            diagnostic("report: \(files.markdown.path)")
-            diagnostic("report: \(files.json.path)")
-        }
-        switch format {
-        case .text: print(MarkdownReportFormatter().format(report), terminator: "")
-        case .json: print(String(decoding: try JSONReportFormatter().format(report), as: UTF8.self))
-        }
-        fflush(nil)
-        let code = HarnessExitCode(rawValue: Int32(report.exitCode)) ?? .harnessError
-        diagnostic("verdict: \(report.outcome.title) (exit \(code.rawValue), \(code.label))")
-        return code
-    }
 }
 
-/// The options `check` and `gate` share.
+/// The options of `check`.
 struct GateOptions: ParsableArguments {
     @Option(help: "The folder holding suite files (default: ./suites, else the package's suites/).")
     var suitesDir: String?
@@ -111,41 +93,8 @@ struct GateOptions: ParsableArguments {
         }
     }
 
-    /// Runs `check` for a suite: the baseline is loaded before the suite is measured, so a missing or bad
-    /// baseline fails at once.
-    func check(suiteName: String?, suiteFile: String?, baseline: String?, results: String?) async throws
-        -> HarnessExitCode
-    {
-        let (suite, path) = try GateCommandSupport.loadSuite(name: suiteName, file: suiteFile, suitesDirectory: suitesDir)
-        let check = try GateCheck(
-            suite: suite, file: path, today: GateCommandSupport.today(today), confidence: confidence,
-            allowsIncomparableEnvironments: forceIncomparable)
-        let store = GateCommandSupport.baselineStore(baselinesDir)
-        let candidate: ResultsFile
-        let baselineFile: ResultsFile
-        if let results {
-            candidate = try check.loadResults(file: URL(fileURLWithPath: results))
-            baselineFile = try check.loadBaseline(
-                file: baseline.map { URL(fileURLWithPath: $0) }, store: store,
-                environmentKey: candidate.environment.environmentKey)
-        } else {
-            baselineFile = try check.loadBaseline(
-                file: baseline.map { URL(fileURLWithPath: $0) }, store: store,
-                environmentKey: SuiteMeasurement.currentEnvironmentKey())
-            candidate = try await SuiteMeasurement.run(suite, inProcess: inProcess, out: out, reportsDir: reportsDir)
-            // Every gate run joins the trend history (<reports-dir>/history/<environment-key>.jsonl). A history
-            // problem is reported but never changes the gate's verdict.
-            if reportsDir != "-" {
-                let directory = URL(fileURLWithPath: reportsDir ?? HarnessLayout.defaultReports).appendingPathComponent(HarnessLayout.historyFolder)
-                do {
-                    let (_, file) = try HistoryStore.record(candidate, in: directory)
-                    CommandSupport.diagnostic("history: appended to \(file.path)")
-                } catch {
-                    CommandSupport.diagnostic("warning: history not updated: \(error)")
-                }
-            }
-        }
-        let report = try check.compare(baseline: baselineFile, candidate: candidate)
-        return try GateCommandSupport.publish(report, format: format, reportsDirectory: reportsDir)
+    /// The folders as a `HarnessLayout`.
+    var layout: HarnessLayout {
+        HarnessLayout(suitesDirectory: suitesDir, baselinesDirectory: baselinesDir, reportsDirectory: reportsDir)
     }
 }

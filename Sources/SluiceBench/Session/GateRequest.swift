@@ -34,14 +34,14 @@ public struct GateRequest: Sendable {
     }
 }
 
-/// What a gate run produced: the report and where its files went.
+/// What a gate run (or a `CheckSession`) produced: the report and where its files went.
 public struct GateResult: Sendable {
     public var report: GateReport
     /// The exit code the report maps to.
     public var exitCode: HarnessExitCode
     /// `<run-id>.md` and `<run-id>.json`, when reports are written.
     public var files: ReportWriter.WrittenFiles?
-    /// The two sides' results files, when written.
+    /// The results files written: both sides' for a gate, the measured candidate's for a check.
     public var resultsFiles: [URL]
 }
 
@@ -135,12 +135,19 @@ extension GateSession {
     }
 
     static func loadSuite(_ request: GateRequest, layout: HarnessLayout) throws(HarnessError) -> (SuiteFile, String) {
+        try loadSuite(named: request.suiteName, file: request.suiteFile, layout: layout)
+    }
+
+    /// The suite file at `file` when given, else the layout's suite `name`, loaded strictly; with its path for
+    /// error messages.
+    static func loadSuite(named name: String, file: String?, layout: HarnessLayout) throws(HarnessError)
+        -> (SuiteFile, String)
+    {
         do {
-            if let file = request.suiteFile {
+            if let file {
                 return (try layout.suiteLoader.load(file: URL(fileURLWithPath: file)), file)
             }
-            return (try layout.suiteLoader.load(named: request.suiteName),
-                    layout.suiteFile(named: request.suiteName).path)
+            return (try layout.suiteLoader.load(named: name), layout.suiteFile(named: name).path)
         } catch let error as HarnessError {
             throw error
         } catch {
