@@ -68,19 +68,13 @@ where Chain.Input == Source.Element {
         precondition(maxCount > 0, "maxCount must be positive")
         var wanted = maxCount
         while true {
-            take(into: &buffer, wanted: &wanted)
-            if wanted == 0 { return !(phase == .finished || (phase == .sourceDrained && bufferedCount == 0)) }
-            switch phase {
-            case .finished:
-                return false
-            case .sourceDrained:
-                finish()
-                return false
-            case .fresh, .running:
-                if phase == .fresh { begin() }
+            switch step(into: &buffer, wanted: &wanted) {
+            case .done(let hasMore):
+                return hasMore
+            case .read(let count):
                 let hasMore: Bool
                 do {
-                    hasMore = try source.read(into: &input, maxCount: min(batchSize, wanted))
+                    hasMore = try source.read(into: &input, maxCount: count)
                 } catch {
                     end()
                     throw error
@@ -99,25 +93,43 @@ where Chain.Input == Source.Element {
         precondition(maxCount > 0, "maxCount must be positive")
         var wanted = maxCount
         while true {
-            take(into: &buffer, wanted: &wanted)
-            if wanted == 0 { return !(phase == .finished || (phase == .sourceDrained && bufferedCount == 0)) }
-            switch phase {
-            case .finished:
-                return false
-            case .sourceDrained:
-                finish()
-                return false
-            case .fresh, .running:
-                if phase == .fresh { begin() }
+            switch step(into: &buffer, wanted: &wanted) {
+            case .done(let hasMore):
+                return hasMore
+            case .read(let count):
                 let hasMore: Bool
                 do {
-                    hasMore = try await source.readAsync(into: &input, maxCount: min(batchSize, wanted))
+                    hasMore = try await source.readAsync(into: &input, maxCount: count)
                 } catch {
                     end()
                     throw error
                 }
                 absorb(hasMore: hasMore)
             }
+        }
+    }
+
+    /// What a pull does next: stop (and whether outputs may follow), or read `count` source elements.
+    @usableFromInline enum PullStep {
+        case done(Bool)
+        case read(Int)
+    }
+
+    /// Hands out what is buffered, then decides whether the pull is over or the source must be read: the part of
+    /// `next` and `nextAsync` that does not depend on how the source is read.
+    @inlinable
+    mutating func step(into buffer: inout [Chain.Output], wanted: inout Int) -> PullStep {
+        take(into: &buffer, wanted: &wanted)
+        if wanted == 0 { return .done(!(phase == .finished || (phase == .sourceDrained && bufferedCount == 0))) }
+        switch phase {
+        case .finished:
+            return .done(false)
+        case .sourceDrained:
+            finish()
+            return .done(false)
+        case .fresh, .running:
+            if phase == .fresh { begin() }
+            return .read(min(batchSize, wanted))
         }
     }
 
