@@ -25,6 +25,9 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
         var isCancelled = false
     }
 
+    /// A serial queue (dispatch's overcommitting pool), so the second call gets a thread of its own.
+    static let otherThread = DispatchQueue(label: "broken-subscriber.other-thread")
+
     let violation: Violation
     /// Stops wanting elements after this many (for rule 2.6).
     let stopAfter: Int?
@@ -53,11 +56,12 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
         case .concurrentRequests:
             // Deliberately from two threads at once.
             nonisolated(unsafe) let shared = subscription
+            // A dispatch worker, not a new Thread: see Rendezvous.both in SluiceTestKit.
             let done = DispatchSemaphore(value: 0)
-            Thread {
+            BrokenSubscriber.otherThread.async {
                 shared.request(.max(1))
                 done.signal()
-            }.start()
+            }
             shared.request(.max(1))
             done.wait()
         default: subscription.request(.max(4))

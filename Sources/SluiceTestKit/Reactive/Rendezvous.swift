@@ -21,15 +21,20 @@ enum Rendezvous {
         }
     }
 
-    /// Runs `first` on the calling thread and `second` on a new thread, at the same time, and returns when both
-    /// have returned. A dedicated thread, not `concurrentPerform`, which may run both on one thread in turn.
+    /// A serial queue of its own: it targets dispatch's overcommitting pool, so it gets a thread even when every
+    /// worker of the global queues (and Swift's cooperative pool) is busy.
+    static let secondSide = DispatchQueue(label: "sluice.testkit.rendezvous")
+
+    /// Runs `first` on the calling thread and `second` on a dispatch worker thread, at the same time, and returns
+    /// when both have returned. Not `concurrentPerform`, which may run both on one thread in turn; and not a new
+    /// `Thread` per call: thread exits racing jemalloc's statistics refresh (`epoch`) hung jemalloc 5.3.0 in a
+    /// test process, and dispatch's workers outlive the call.
     static func both(_ first: () -> Void, _ second: @escaping @Sendable () -> Void) {
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        secondSide.async {
             second()
             done.signal()
         }
-        thread.start()
         first()
         done.wait()
     }
