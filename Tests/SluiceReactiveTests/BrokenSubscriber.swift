@@ -25,9 +25,6 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
         var isCancelled = false
     }
 
-    /// A serial queue (dispatch's overcommitting pool), so the second call gets a thread of its own.
-    static let otherThread = DispatchQueue(label: "broken-subscriber.other-thread")
-
     let violation: Violation
     /// Stops wanting elements after this many (for rule 2.6).
     let stopAfter: Int?
@@ -56,14 +53,8 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
         case .concurrentRequests:
             // Deliberately from two threads at once.
             nonisolated(unsafe) let shared = subscription
-            // A dispatch worker, not a new Thread: see Rendezvous.both in SluiceTestKit.
-            let done = DispatchSemaphore(value: 0)
-            BrokenSubscriber.otherThread.async {
-                shared.request(.max(1))
-                done.signal()
-            }
-            shared.request(.max(1))
-            done.wait()
+            // The kit's long-lived second thread: no thread is created or ended per call.
+            Rendezvous.both({ shared.request(.max(1)) }, { shared.request(.max(1)) })
         default: subscription.request(.max(4))
         }
     }

@@ -57,9 +57,12 @@ import Testing
         let kit = PublisherConformance(
             make: { BrokenPublisher(count: $0, violation: violation) },
             makeFailing: { BrokenPublisher(count: 3, violation: violation, fails: true) })
-        let verdict = kit.check(rule)
+        // Rules 1.3 and 2.7 catch a race between two threads, which a busy scheduler can keep from overlapping
+        // in one attempt; every rule must catch its fixture within five attempts.
+        var verdict = kit.check(rule)
+        for _ in 1..<5 where verdict.isAcceptable { verdict = kit.check(rule) }
         guard case .failed = verdict else {
-            Issue.record("rule \(rule): the \(violation) fixture was not caught (\(verdict))")
+            Issue.record("rule \(rule): the \(violation) fixture was not caught in 5 attempts (\(verdict))")
             return
         }
     }
@@ -113,9 +116,12 @@ import Testing
         let kit = SubscriberConformance(
             make: { BrokenSubscriber(violation) }, processed: { $0.processed }, isTerminated: { $0.isTerminated },
             makeStopping: { BrokenSubscriber(violation, stopAfter: 3) })
-        let verdict = kit.check(rule)
+        // Rules 1.3 and 2.7 catch a race between two threads, which a busy scheduler can keep from overlapping
+        // in one attempt; every rule must catch its fixture within five attempts.
+        var verdict = kit.check(rule)
+        for _ in 1..<5 where verdict.isAcceptable { verdict = kit.check(rule) }
         guard case .failed = verdict else {
-            Issue.record("rule \(rule): the \(violation) fixture was not caught (\(verdict))")
+            Issue.record("rule \(rule): the \(violation) fixture was not caught in 5 attempts (\(verdict))")
             return
         }
     }
