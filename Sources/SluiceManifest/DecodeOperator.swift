@@ -36,6 +36,22 @@ struct DecodeOperator: StageOperator {
     var kind: StageKind { .stateful }
 
     mutating func process(_ input: [UInt8], emit: (ManifestRecord) -> Void) throws {
+        try decodeFrames(.feed(input), emit: emit)
+    }
+
+    mutating func finish(emit: (ManifestRecord) -> Void) throws {
+        try decodeFrames(.finalize, emit: emit)
+    }
+
+    /// What the framers are asked to do.
+    private enum FramingStep {
+        case feed([UInt8])
+        case finalize
+    }
+
+    /// Feeds or finalizes the framers and decodes every document they yield: a document that does not parse goes
+    /// to the dead-letter log; a framing error is logged once and makes the stage ignore the rest of its input.
+    private mutating func decodeFrames(_ step: FramingStep, emit: (ManifestRecord) -> Void) throws {
         guard !failed else { return }
         var count = 0
         let rejects = rejects, base = base
@@ -54,40 +70,16 @@ struct DecodeOperator: StageOperator {
             }
         }
         do {
-            try input.withUnsafeBytes { chunk in
-                try assembler?.feed(chunk, onFrame: onFrame)
-                try prefixed?.feed(chunk, onFrame: onFrame)
+            switch step {
+            case .feed(let input):
+                try input.withUnsafeBytes { chunk in
+                    try assembler?.feed(chunk, onFrame: onFrame)
+                    try prefixed?.feed(chunk, onFrame: onFrame)
+                }
+            case .finalize:
+                try assembler?.finalize(onFrame: onFrame)
+                try prefixed?.finalize(onFrame: onFrame)
             }
-        } catch let error as JSONParseError {
-            failed = true
-            rejects.failFraming(error)
-        }
-        decoded.add(count)
-    }
-
-    mutating func finish(emit: (ManifestRecord) -> Void) throws {
-        guard !failed else { return }
-        var count = 0
-        let rejects = rejects, base = base
-        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
-        // decoder's buffers are not copied.
-        var pruned = self.pruned.take()
-        defer { self.pruned = pruned }
-        func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
-            do {
-                emit(ManifestRecord(
-                    value: try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base)),
-                    offset: (frame.offset + base),
-                    end: (frame.endOffset + base)))
-                count += 1
-            } catch {
-                rejects.reject(stage: "decode", offset: (frame.offset + base), error: "\(error)",
-                    document: String(decoding: bytes, as: UTF8.self))
-            }
-        }
-        do {
-            try assembler?.finalize(onFrame: onFrame)
-            try prefixed?.finalize(onFrame: onFrame)
         } catch let error as JSONParseError {
             failed = true
             rejects.failFraming(error)
