@@ -10,6 +10,13 @@ public final class ByteCounter: Sendable {
     /// Adds `amount`.
     public func add(_ amount: Int) { storage.add(amount, ordering: .relaxed) }
 
+    /// Adds the bytes in `chunks`. Complexity: O(chunks).
+    public func add(bytesIn chunks: ArraySlice<[UInt8]>) {
+        var total = 0
+        for chunk in chunks { total += chunk.count }
+        add(total)
+    }
+
     /// The current count.
     public var value: Int { storage.load(ordering: .relaxed) }
 }

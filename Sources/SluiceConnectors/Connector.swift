@@ -78,7 +78,7 @@ public struct ConnectorSource: PipelineSource {
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let start = buffer.count
         let more = try base.read(into: &buffer, maxCount: maxCount)
-        count(buffer[start...])
+        counter.add(bytesIn: buffer[start...])
         return more
     }
 
@@ -86,13 +86,7 @@ public struct ConnectorSource: PipelineSource {
     public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
         let start = buffer.count
         let more = try await base.readAsync(into: &buffer, maxCount: maxCount)
-        count(buffer[start...])
+        counter.add(bytesIn: buffer[start...])
         return more
-    }
-
-    private func count(_ chunks: ArraySlice<[UInt8]>) {
-        var total = 0
-        for chunk in chunks { total += chunk.count }
-        counter.add(total)
     }
 }

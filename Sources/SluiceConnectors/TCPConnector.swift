@@ -112,37 +112,42 @@ public struct TCPByteSource: PipelineSource {
 
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         while true {
-            switch queue.take() {
-            case .chunks(let chunks):
-                buffer.append(contentsOf: chunks)
-                return true
-            case .end:
-                closeServer()
-                return false
-            case .failed(let error):
-                closeServer()
-                throw error
-            case .wait(let future):
-                try future.wait()
+            switch try take(into: &buffer) {
+            case .done(let hasMore): return hasMore
+            case .wait(let future): try future.wait()
             }
         }
     }
 
     public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
         while true {
-            switch queue.take() {
-            case .chunks(let chunks):
-                buffer.append(contentsOf: chunks)
-                return true
-            case .end:
-                closeServer()
-                return false
-            case .failed(let error):
-                closeServer()
-                throw error
-            case .wait(let future):
-                try await future.get()
+            switch try take(into: &buffer) {
+            case .done(let hasMore): return hasMore
+            case .wait(let future): try await future.get()
             }
+        }
+    }
+
+    /// What a read does next: return (whether more may follow), or wait for `future`.
+    private enum ReadStep {
+        case done(Bool)
+        case wait(EventLoopFuture<Void>)
+    }
+
+    /// Takes what the queue holds; the part of `read` and `readAsync` that does not depend on how they wait.
+    private func take(into buffer: inout [[UInt8]]) throws -> ReadStep {
+        switch queue.take() {
+        case .chunks(let chunks):
+            buffer.append(contentsOf: chunks)
+            return .done(true)
+        case .end:
+            closeServer()
+            return .done(false)
+        case .failed(let error):
+            closeServer()
+            throw error
+        case .wait(let future):
+            return .wait(future)
         }
     }
 

@@ -47,7 +47,7 @@ struct ControlledSource: PipelineSource {
         let start = buffer.count
         let more = try base.read(into: &buffer, maxCount: maxCount)
         trim(&buffer, from: start)
-        count(buffer[start...])
+        counter.add(bytesIn: buffer[start...])
         return more
     }
 
@@ -56,14 +56,8 @@ struct ControlledSource: PipelineSource {
         let start = buffer.count
         let more = try await base.readAsync(into: &buffer, maxCount: maxCount)
         trim(&buffer, from: start)
-        count(buffer[start...])
+        counter.add(bytesIn: buffer[start...])
         return more
-    }
-
-    private func count(_ chunks: ArraySlice<[UInt8]>) {
-        var total = 0
-        for chunk in chunks { total += chunk.count }
-        counter.add(total)
     }
 
     private mutating func trim(_ buffer: inout [[UInt8]], from start: Int) {
