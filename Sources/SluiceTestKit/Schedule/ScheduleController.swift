@@ -37,7 +37,6 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     fileprivate var currentTask = ""
     fileprivate var uses: [String: (sends: Set<String>, receives: Set<String>)] = [:]
     fileprivate var waits: [String: (channel: String, isSending: Bool)] = [:]
-    private var seenTasks: [String] = []
 
     private init() {}
 
@@ -141,7 +140,7 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                 ending = finished
                 break
             }
-            let runnable = pending.withLock { $0 }
+            let runnable = pending.withLock { $0.map(\.task) }
             if runnable.isEmpty {
                 ending = .deadlock(waitForGraph())
                 break
@@ -151,7 +150,7 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                 break
             }
             let step = trace.choices.count + 1
-            let index = choose(step, runnable.map(\.task))
+            let index = choose(step, runnable)
             guard index >= 0 else {
                 ending = .failed("replay diverged at step \(step): \(runnable.count) jobs runnable")
                 break
@@ -159,7 +158,6 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
             let job = pending.withLock { $0.remove(at: index) }
             trace.choices.append(index)
             trace.tasks.append(job.task)
-            if !seenTasks.contains(job.task) { seenTasks.append(job.task) }
             currentTask = job.task
             job.job.runSynchronously(on: asUnownedTaskExecutor())
         }
