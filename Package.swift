@@ -104,8 +104,11 @@ let package = Package(
             name: "SluiceReactive",
             dependencies: ["Sluice", .product(name: "OpenCombine", package: "OpenCombine")]
         ),
-        // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works.
-        .target(name: "CJemalloc", cSettings: jemallocC, linkerSettings: jemallocLinker),
+        // jemalloc shim: resolves mallctl at run time, so a build without jemalloc still works. jemalloc itself
+        // is linked into the `sluice-bench` executable only (its worker processes measure allocations): the
+        // test bundle keeps the system allocator, because jemalloc 5.3.0 crashed there under the test
+        // process's thread churn (dispatch overcommit threads coming and going while other tests run).
+        .target(name: "CJemalloc", cSettings: jemallocC),
         // Callgrind client requests (start/stop counting around a region), as functions Swift can call.
         .target(name: "CCallgrind", cSettings: callgrindC),
         // The harness.
@@ -131,7 +134,8 @@ let package = Package(
             dependencies: [
                 "SluiceBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: jemallocLinker
         ),
         .executableTarget(
             name: "sluice",
