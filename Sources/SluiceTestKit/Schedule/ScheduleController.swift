@@ -196,9 +196,11 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                 other != task && (wait.isSending ? use.receives : use.sends).contains(wait.channel)
             }.keys
             waiters.append(
-                WaitForGraph.Waiter(task: task, channel: wait.channel, isSending: wait.isSending, wakers: Array(wakers)))
+                WaitForGraph.Waiter(task: task, channel: wait.channel, isSending: wait.isSending, wakers: wakers.sorted()))
         }
-        return WaitForGraph(waiters: waiters)
+        // Dictionary order differs between two dictionaries with the same contents, so a replay would build an
+        // unequal graph for the same deadlock: the graph is in a canonical order (tasks, then wakers, sorted).
+        return WaitForGraph(waiters: waiters.sorted { ($0.task, $0.channel) < ($1.task, $1.channel) })
     }
 }
 

@@ -15,6 +15,7 @@ public struct WaitForGraph: Sendable, Hashable, CustomStringConvertible {
 
     /// The tasks suspended on a channel, by task ID. Tasks suspended elsewhere (a task group's parent, a
     /// hand-written continuation) are stuck too, but the graph cannot say on what, so they are not listed.
+    /// The controller lists them sorted by task, each with its wakers sorted, so equal deadlocks compare equal.
     public var waiters: [Waiter]
 
     /// A cycle of tasks, each waiting for the next, if there is one.

@@ -125,6 +125,8 @@ import Testing
         let cycle = try #require(graph.cycle, "\(graph)")
         #expect(cycle.count == 3 && cycle.first == cycle.last, "\(graph)")
         #expect(graph.description.contains("left→right") && graph.description.contains("cycle"))
+        #expect(graph.waiters.map(\.task) == graph.waiters.map(\.task).sorted(), "canonical order: \(graph)")
+        #expect(graph.waiters.allSatisfy { $0.wakers == $0.wakers.sorted() }, "\(graph)")
         let replayed = ScheduleController.replay(outcome.trace) { try await cyclicStages() }
         #expect(replayed.deadlock == Optional(graph))
     }
