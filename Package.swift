@@ -172,7 +172,14 @@ let package = Package(
             dependencies: ["SluiceReactive", "SluiceTestKit", .product(name: "OpenCombine", package: "OpenCombine")],
             swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
-        .testTarget(name: "SluiceManifestTests", dependencies: ["SluiceManifest", "SluiceConnectors", "SluiceTestKit"]),
+        .testTarget(
+            name: "SluiceManifestTests",
+            dependencies: [
+                "SluiceManifest", "SluiceConnectors", "SluiceTestKit",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),

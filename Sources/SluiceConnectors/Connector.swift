@@ -74,6 +74,9 @@ public struct ConnectorSource: PipelineSource {
         self.counter = counter
     }
 
+    /// The wrapped source's timeout guard (on for network sources, which then emit empty tick chunks).
+    public var framingIdleTimeout: FramingIdleTimeout? { base.framingIdleTimeout }
+
     /// Reads from the wrapped source and counts the bytes. Blocks as long as the wrapped source does.
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let start = buffer.count

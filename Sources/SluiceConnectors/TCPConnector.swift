@@ -15,6 +15,9 @@ public enum TCPConnector {
         options: [
             ConnectorOption("mode", .choice(["connect", "listen"]), default: "connect",
                 "connect to HOST:PORT, or listen there and serve the first client"),
+            ConnectorOption("idle-timeout", .integer(0...86_400_000), default: "30000",
+                "source: milliseconds a document may stay incomplete with no bytes arriving before it is "
+                    + "dead-lettered and framing restarts (0: wait forever)"),
         ],
         openSource: { endpoint in try ConnectorSource(openSource(endpoint)) },
         openSink: { endpoint in try openSink(endpoint) },
@@ -35,8 +38,15 @@ public enum TCPConnector {
         return (host, port)
     }
 
+    /// The source's timeout guard from the `idle-timeout` option (nil when 0).
+    static func idleTimeout(_ endpoint: ConnectorEndpoint) -> FramingIdleTimeout? {
+        let milliseconds = endpoint[option: "idle-timeout"].flatMap { Int($0) } ?? 30_000
+        return milliseconds > 0 ? FramingIdleTimeout(limit: .milliseconds(milliseconds)) : nil
+    }
+
     static func openSource(_ endpoint: ConnectorEndpoint) throws -> TCPByteSource {
         let (host, port) = try hostAndPort(endpoint)
+        let idleTimeout = idleTimeout(endpoint)
         let group = MultiThreadedEventLoopGroup.singleton
         let queue = TCPInboundQueue(eventLoop: group.next(), peer: endpoint.uri)
         do {
@@ -51,7 +61,7 @@ public enum TCPConnector {
                         }
                     }
                     .bind(host: host, port: port).wait()
-                return TCPByteSource(queue: queue, server: server)
+                return TCPByteSource(queue: queue, server: server, idleTimeout: idleTimeout)
             }
             let channel = try ClientBootstrap(group: group)
                 .channelOption(.autoRead, value: false)
@@ -62,7 +72,7 @@ public enum TCPConnector {
                     }
                 }
                 .connect(host: host, port: port).wait()
-            return TCPByteSource(queue: queue, server: nil, client: channel)
+            return TCPByteSource(queue: queue, server: nil, client: channel, idleTimeout: idleTimeout)
         } catch {
             throw ConnectorError(code: .ioFailed, message: "cannot open \(endpoint.uri)", field: "uri",
                 cause: "\(error)")
@@ -96,25 +106,47 @@ public enum TCPConnector {
 /// The byte chunks of one TCP connection, as a pipeline source.
 ///
 /// `read` blocks the calling thread until bytes arrive or the peer closes the connection; `readAsync` suspends
-/// instead. Cancelling the task suspended in `readAsync` does not interrupt the wait: the source ends when the
-/// peer closes or the connection fails.
+/// instead. With an idle timeout (the `idle-timeout` option, 30 s by default), a wait without bytes is cut into
+/// ticks (a quarter of the limit, at most 250 ms): the read returns one empty chunk, so the framing stage's
+/// guard sees time pass and a peer that stops inside a document cannot stall the pipeline forever. Cancelling
+/// the task suspended in `readAsync` does not interrupt the wait; the next tick returns (without a timeout the
+/// source ends only when the peer closes or the connection fails).
 public struct TCPByteSource: PipelineSource {
     public typealias Element = [UInt8]
     let queue: TCPInboundQueue
     let server: (any Channel)?
     var client: (any Channel)?
+    /// The guard for the framing stage after this source; nil: no guard, and no ticks.
+    public let framingIdleTimeout: FramingIdleTimeout?
+    /// How long a read waits for bytes before it returns a tick.
+    let tickInterval: TimeAmount
 
-    init(queue: TCPInboundQueue, server: (any Channel)?, client: (any Channel)? = nil) {
+    init(queue: TCPInboundQueue, server: (any Channel)?, client: (any Channel)? = nil, idleTimeout: FramingIdleTimeout? = nil) {
         self.queue = queue
         self.server = server
         self.client = client
+        framingIdleTimeout = idleTimeout
+        tickInterval = Self.tickInterval(for: idleTimeout)
+    }
+
+    /// A quarter of the limit, between 1 ms and 250 ms.
+    static func tickInterval(for idleTimeout: FramingIdleTimeout?) -> TimeAmount {
+        guard let idleTimeout else { return .zero }
+        let quarter = Int64(clamping: idleTimeout.limitNanoseconds / 4)
+        return .nanoseconds(min(max(quarter, 1_000_000), 250_000_000))
     }
 
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         while true {
             switch try take(into: &buffer) {
             case .done(let hasMore): return hasMore
-            case .wait(let future): try future.wait()
+            case .wait(let future):
+                if framingIdleTimeout == nil {
+                    try future.wait()
+                } else if try !Self.dataOrTick(future, after: tickInterval).wait() {
+                    buffer.append([])
+                    return true
+                }
             }
         }
     }
@@ -123,9 +155,29 @@ public struct TCPByteSource: PipelineSource {
         while true {
             switch try take(into: &buffer) {
             case .done(let hasMore): return hasMore
-            case .wait(let future): try await future.get()
+            case .wait(let future):
+                if framingIdleTimeout == nil {
+                    try await future.get()
+                } else if try await !Self.dataOrTick(future, after: tickInterval).get() {
+                    buffer.append([])
+                    return true
+                }
             }
         }
+    }
+
+    /// Completes with true when `future` does (or fails with its error), or with false (a tick) when `interval`
+    /// passes first, on `future`'s event loop. Whichever comes second is ignored.
+    static func dataOrTick(_ future: EventLoopFuture<Void>, after interval: TimeAmount) -> EventLoopFuture<Bool> {
+        let loop = future.eventLoop
+        let promise = loop.makePromise(of: Bool.self)
+        let tick = loop.scheduleTask(in: interval) { promise.succeed(false) }
+        future.whenComplete { result in
+            tick.cancel()
+            // A promise completed twice keeps its first value.
+            promise.completeWith(result.map { true })
+        }
+        return promise.futureResult
     }
 
     /// What a read does next: return (whether more may follow), or wait for `future`.

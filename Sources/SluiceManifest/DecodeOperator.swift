@@ -8,9 +8,18 @@ import SluiceJSON
 /// A document that does not parse goes to the dead-letter log and the next one is read. A framing error is
 /// sticky (boundaries are lost after it): it is logged once and the rest of the input is ignored; the run
 /// reports it. Counts decoded documents in `decoded` for progress displays.
+///
+/// With an idle timeout (network sources have one, see `PipelineSource.framingIdleTimeout`), an empty chunk is a
+/// tick from an idle source: a document left incomplete for longer than the limit goes to the dead-letter log
+/// with a `FramingTimeoutError` naming its offset, and framing starts afresh with the next bytes (`.deadLetter`),
+/// or the rest of the input is ignored and the run is incomplete (`.fail`).
 struct DecodeOperator: StageOperator {
     private var assembler: JSONFrameBuffer<JSONFramingAssembler>?
     private var prefixed: JSONFrameBuffer<JSONLengthPrefixedReader>?
+    private let framing: PipelineManifest.Framing
+    private var idleGuard: FramingIdleGuard?
+    /// Added to frame offsets: bytes of the streams before a dead-lettered timeout restarted framing.
+    private var restartBase = 0
     private var failed = false
     private var pruned: PrunedDecoder?
     let rejects: RejectLog
@@ -19,23 +28,54 @@ struct DecodeOperator: StageOperator {
     let base: Int
 
     /// `fields`: the fields the stages read before replacing the document (nil: keep whole documents).
-    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0, fields: FieldTree? = nil) {
+    /// `idleTimeout`: the guard against a source that stops inside a document (nil: none).
+    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0, fields: FieldTree? = nil,
+         idleTimeout: FramingIdleTimeout? = nil) {
         self.base = base
+        self.framing = framing
         pruned = fields.map(PrunedDecoder.init(tree:))
+        idleGuard = idleTimeout.map(FramingIdleGuard.init)
+        self.rejects = rejects
+        self.decoded = decoded
+        startFraming()
+    }
+
+    /// New framers, at the start and after a dead-lettered timeout.
+    private mutating func startFraming() {
         switch framing {
         case .ndjson: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .newlineDelimited))
         case .concat: assembler = JSONFrameBuffer(JSONFramingAssembler(mode: .concatenated))
         case .lengthPrefixed(let decimal):
             prefixed = JSONFrameBuffer(JSONLengthPrefixedReader(prefix: decimal ? .asciiDecimalLine : .bigEndianUInt32))
         }
-        self.rejects = rejects
-        self.decoded = decoded
+    }
+
+    /// A tick from an idle source: dead-letters (or fails on) the open document once it has been idle too long.
+    private mutating func checkIdle() {
+        let open = (assembler?.framer.openFrameOffset ?? prefixed?.framer.openFrameOffset).map { base + restartBase + $0 }
+        guard let error = idleGuard?.expire(openAt: open, bytes: assembler?.openFrameBytes ?? prefixed?.openFrameBytes ?? [])
+        else { return }
+        rejects.reject(stage: "decode", offset: error.offset, error: "\(error)",
+            document: String(decoding: error.partialDocument, as: UTF8.self))
+        switch error.action {
+        case .deadLetter:
+            restartBase += assembler?.framer.bytesConsumed ?? prefixed?.framer.bytesConsumed ?? 0
+            startFraming()
+        case .fail:
+            failed = true
+            rejects.failTimeout(error)
+        }
     }
 
     var isPure: Bool { false }
     var kind: StageKind { .stateful }
 
     mutating func process(_ input: [UInt8], emit: (ManifestRecord) -> Void) throws {
+        guard !failed else { return }
+        if (try? idleGuard?.isTick(input)) == true {
+            checkIdle()
+            return
+        }
         try decodeFrames(.feed(input), emit: emit)
     }
 
@@ -54,7 +94,7 @@ struct DecodeOperator: StageOperator {
     private mutating func decodeFrames(_ step: FramingStep, emit: (ManifestRecord) -> Void) throws {
         guard !failed else { return }
         var count = 0
-        let rejects = rejects, base = base
+        let rejects = rejects, base = base + restartBase
         // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
         // decoder's buffers are not copied.
         var pruned = self.pruned.take()

@@ -17,6 +17,8 @@ public struct RunSummary: Sendable {
     public var wasStopped: Bool
     /// The framing error that cut the input short, if any.
     public var framingFailure: JSONParseError?
+    /// The idle timeout that cut the input short (a source whose guard fails instead of dead-lettering), if any.
+    public var timeoutFailure: FramingTimeoutError?
     /// The last checkpoint taken, if checkpoints are on.
     public var checkpoint: ManifestCheckpoint?
     /// Input bytes skipped because a checkpoint said they were done.
@@ -73,9 +75,10 @@ public struct ManifestRunner: Sendable {
 
         var graph = PipelineGraph(name: manifest.name)
         graph.deadLetterPolicy = DeadLetterPolicy(sink: rejects, ratePerSecond: 1e12, burst: Int(Int32.max))
-        graph.addSource("source", ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead))
+        let controlled = ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead)
+        graph.addSource("source", controlled)
         graph.addStage("decode", DecodeOperator(framing: manifest.framing, rejects: rejects, decoded: progress.documentsDecoded, base: resumeOffset,
-            fields: FieldTree.needed(by: plan.segments)))
+            fields: FieldTree.needed(by: plan.segments), idleTimeout: controlled.framingIdleTimeout))
         var previous = "source"
         graph.connect(previous, to: "decode")
         previous = "decode"
@@ -111,13 +114,14 @@ public struct ManifestRunner: Sendable {
             }
             throw error
         }
-        let complete = !stop.isStopped && rejects.framingFailure == nil
+        let complete = !stop.isStopped && rejects.framingFailure == nil && rejects.timeoutFailure == nil
         try output.close(complete: complete)
         try rejects.close()
         return RunSummary(
             bytesRead: progress.bytesRead.value, documentsDecoded: progress.documentsDecoded.value,
             documentsWritten: progress.documentsWritten.value, documentsRejected: rejects.count,
-            wasStopped: stop.isStopped, framingFailure: rejects.framingFailure, checkpoint: output.checkpoint,
+            wasStopped: stop.isStopped, framingFailure: rejects.framingFailure, timeoutFailure: rejects.timeoutFailure,
+            checkpoint: output.checkpoint,
             resumedFrom: resumeOffset, statistics: statistics)
     }
 

@@ -10,6 +10,7 @@ public final class RejectLog: Sendable, DeadLetterSink {
     private struct State {
         var count = 0
         var framingFailure: JSONParseError?
+        var timeoutFailure: FramingTimeoutError?
         var writeFailure: String?
     }
 
@@ -26,6 +27,9 @@ public final class RejectLog: Sendable, DeadLetterSink {
 
     /// The framing error that ended the input early, if any.
     public var framingFailure: JSONParseError? { state.withLock { $0.framingFailure } }
+
+    /// The idle timeout (with the `.fail` action) that ended the input early, if any.
+    public var timeoutFailure: FramingTimeoutError? { state.withLock { $0.timeoutFailure } }
 
     /// The first dead-letter write that failed, if any.
     public var writeFailure: String? { state.withLock { $0.writeFailure } }
@@ -55,6 +59,11 @@ public final class RejectLog: Sendable, DeadLetterSink {
     func failFraming(_ error: JSONParseError) {
         state.withLock { state in if state.framingFailure == nil { state.framingFailure = error } }
         reject(stage: "decode", offset: error.offset, error: "\(error)", document: nil)
+    }
+
+    /// Records the idle timeout after which no more documents are read (the document itself was rejected).
+    func failTimeout(_ error: FramingTimeoutError) {
+        state.withLock { state in if state.timeoutFailure == nil { state.timeoutFailure = error } }
     }
 
     /// A stage error routed by the engine (a `DeadLetterSink`).

@@ -42,6 +42,9 @@ struct ControlledSource: PipelineSource {
     /// Counts the bytes handed on (after skipping).
     let counter: ByteCounter
 
+    /// The connector's guard (on for network sources): its empty tick chunks pass through.
+    var framingIdleTimeout: FramingIdleTimeout? { base.framingIdleTimeout }
+
     mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         guard !stop.isStopped else { return false }
         let start = buffer.count

@@ -65,6 +65,10 @@ struct RunCommand: AsyncParsableCommand {
             StandardError.write("sluice: the input's framing broke, the rest was not read: \(manifestSource(plan)): \(failure)")
             throw ExitStatus.invalidInput.exitCode
         }
+        if let failure = summary.timeoutFailure {
+            StandardError.write("sluice: the input stopped inside a document, the rest was not read: \(manifestSource(plan)): \(failure)")
+            throw ExitStatus.invalidInput.exitCode
+        }
         if summary.wasStopped { throw ExitCode(RunExitStatus.interrupted) }
     }
 

@@ -1,4 +1,8 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import Sluice
 import SluiceManifest
 import SluiceTestKit
 import Testing
@@ -68,5 +72,82 @@ import Testing
         let plan = try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "m.yaml"))
         let error = await #expect(throws: ManifestRunError.self) { try await ManifestRunner(plan: plan).run() }
         #expect(error?.code == .source)
+    }
+
+    @Test func theIdleTimeoutOptionIsCheckedAndDefaultsToThirtySeconds() throws {
+        let (_, plain) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:9000", as: .source)
+        #expect(TCPConnector.idleTimeout(plain)?.limitNanoseconds == 30_000_000_000)
+        #expect(TCPConnector.idleTimeout(plain)?.action == .deadLetter)
+        let (_, off) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:9000?idle-timeout=0", as: .source)
+        #expect(TCPConnector.idleTimeout(off) == nil)
+        let error = #expect(throws: ConnectorError.self) {
+            try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:9000?idle-timeout=soon", as: .source)
+        }
+        #expect(error?.field == "idle-timeout" && error?.code == .invalidOption)
+        #expect(TCPByteSource.tickInterval(for: FramingIdleTimeout(limit: .seconds(30))) == .milliseconds(250))
+        #expect(TCPByteSource.tickInterval(for: FramingIdleTimeout(limit: .milliseconds(40))) == .milliseconds(10))
+    }
+
+    /// On virtual time (NIO's `EmbeddedEventLoop`): a wait ends in a tick after the interval, or as soon as data
+    /// comes; the second of the two is ignored; a failed wait fails.
+    @Test func aWaitForBytesEndsInATickOrInData() throws {
+        let loop = EmbeddedEventLoop()
+        let seen = NIOLockedValueBox<[String]>([])
+        let idle = loop.makePromise(of: Void.self)
+        TCPByteSource.dataOrTick(idle.futureResult, after: .milliseconds(250)).whenComplete { result in
+            seen.withLockedValue { $0.append("idle: \(result.map { $0 ? "data" : "tick" })") }
+        }
+        loop.advanceTime(by: .milliseconds(249))
+        #expect(seen.withLockedValue { $0 }.isEmpty)
+        loop.advanceTime(by: .milliseconds(1))
+        idle.succeed()
+        let busy = loop.makePromise(of: Void.self)
+        TCPByteSource.dataOrTick(busy.futureResult, after: .milliseconds(250)).whenComplete { result in
+            seen.withLockedValue { $0.append("busy: \(result.map { $0 ? "data" : "tick" })") }
+        }
+        busy.succeed()
+        loop.advanceTime(by: .seconds(1))
+        struct Broken: Error {}
+        let failing = loop.makePromise(of: Void.self)
+        TCPByteSource.dataOrTick(failing.futureResult, after: .milliseconds(250)).whenComplete { result in
+            seen.withLockedValue { $0.append("failing: \((try? result.get()).map { "\($0)" } ?? "error")") }
+        }
+        failing.fail(Broken())
+        loop.advanceTime(by: .seconds(1))
+        #expect(seen.withLockedValue { $0 } == [#"idle: success("tick")"#, #"busy: success("data")"#, "failing: error"])
+        try loop.syncShutdownGracefully()
+    }
+
+    @Test func anIdleTCPConnectionGivesTicksThenItsBytes() throws {
+        let (_, listen) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:0?mode=listen&idle-timeout=40", as: .source)
+        var source = try TCPConnector.openSource(listen)
+        let port = try #require(source.server?.localAddress?.port)
+        #expect(source.framingIdleTimeout?.limitNanoseconds == 40_000_000)
+        let (_, connect) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:\(port)", as: .sink)
+        let sink = try TCPConnector.openSink(connect)
+        var chunks: [[UInt8]] = []
+        // Nothing sent yet: the read returns one empty chunk (a tick) instead of waiting for bytes.
+        #expect(try source.read(into: &chunks, maxCount: 16))
+        #expect(chunks == [[]])
+        try Array("{\"a\":1}\n".utf8).withUnsafeBytes { try sink.write($0) }
+        try sink.flush()
+        var received: [UInt8] = []
+        var reads = 0
+        while received.count < 8 && reads < 100_000 {
+            chunks.removeAll()
+            _ = try source.read(into: &chunks, maxCount: 16)
+            received += chunks.joined()
+            reads += 1
+        }
+        #expect(String(decoding: received, as: UTF8.self) == "{\"a\":1}\n")
+        try sink.close()
+        var more = true
+        while more && reads < 200_000 {
+            chunks.removeAll()
+            more = try source.read(into: &chunks, maxCount: 16)
+            #expect(chunks.allSatisfy { $0.isEmpty }, "only ticks after the bytes")
+            reads += 1
+        }
+        #expect(!more, "the source ends when the peer closes")
     }
 }

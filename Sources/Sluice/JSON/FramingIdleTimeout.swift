@@ -35,6 +35,50 @@ public struct FramingIdleTimeout: Sendable {
     public static let networkDefault = FramingIdleTimeout(limit: .seconds(30))
 }
 
+/// The running state of a `FramingIdleTimeout` inside a framing stage: when bytes last came, and the sticky
+/// failure after a `.fail` timeout. Shared by `JSONFramingOperator` and the decode stage of manifest pipelines,
+/// which own the framer and restart it after a dead-lettered timeout.
+public struct FramingIdleGuard: Sendable {
+    /// The guard's limit, action and clock.
+    public let timeout: FramingIdleTimeout
+    private var lastInputAt: UInt64
+    /// The timeout error after a `.fail` timeout: every later chunk and the finish throw it.
+    public private(set) var failure: FramingTimeoutError?
+
+    /// Starts the idle time now, on the guard's clock.
+    public init(_ timeout: FramingIdleTimeout) {
+        self.timeout = timeout
+        lastInputAt = timeout.clock.nowNanoseconds()
+    }
+
+    /// Notes a chunk's arrival. Returns true when the chunk is a tick (empty: the source waited without data),
+    /// which the caller answers with `expire(openAt:bytes:)`.
+    /// - Throws: the sticky failure after a `.fail` timeout.
+    public mutating func isTick(_ chunk: [UInt8]) throws(FramingTimeoutError) -> Bool {
+        if let failure { throw failure }
+        guard chunk.isEmpty else {
+            lastInputAt = timeout.clock.nowNanoseconds()
+            return false
+        }
+        return true
+    }
+
+    /// On a tick: the timeout error when a document is open (`offset`: its absolute offset, nil when none is
+    /// open) and no bytes came for longer than the limit, else nil. After `.fail` the error is sticky; after
+    /// `.deadLetter` the idle time starts again, and the caller drops the document and restarts its framer.
+    public mutating func expire(openAt offset: Int?, bytes: @autoclosure () -> [UInt8]) -> FramingTimeoutError? {
+        let now = timeout.clock.nowNanoseconds()
+        guard let offset, now &- lastInputAt > timeout.limitNanoseconds else { return nil }
+        let error = FramingTimeoutError(
+            offset: offset, partialDocument: bytes(), limitNanoseconds: timeout.limitNanoseconds, action: timeout.action)
+        switch timeout.action {
+        case .fail: failure = error
+        case .deadLetter: lastInputAt = now
+        }
+        return error
+    }
+}
+
 /// A document stayed incomplete with no input for longer than the framing stage's `FramingIdleTimeout`.
 ///
 /// The message is deterministic (offset, bytes received, limit; not the measured idle time), so that reruns of

@@ -43,9 +43,7 @@ public struct JSONTokenizedDocument: Sendable, Hashable {
 public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     private var buffer: JSONFrameBuffer<Framer>
     private let fresh: Framer
-    private let idleTimeout: FramingIdleTimeout?
-    private var lastInputAt: UInt64 = 0
-    private var timedOut: FramingTimeoutError?
+    private var idleGuard: FramingIdleGuard?
     /// Absolute offset of the current stream's first byte (non-zero after a dead-lettered timeout).
     private var offsetBase = 0
 
@@ -54,22 +52,16 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     public init(_ framer: Framer, idleTimeout: FramingIdleTimeout? = nil) {
         buffer = JSONFrameBuffer(framer)
         fresh = framer
-        self.idleTimeout = idleTimeout
-        lastInputAt = idleTimeout?.clock.nowNanoseconds() ?? 0
+        idleGuard = idleTimeout.map(FramingIdleGuard.init)
     }
 
     public var isPure: Bool { false }
     public var kind: StageKind { .stateful }
 
     public mutating func process(_ input: [UInt8], emit: (JSONDocumentBytes) -> Void) throws {
-        if let timedOut { throw timedOut }
-        if let idleTimeout {
-            let now = idleTimeout.clock.nowNanoseconds()
-            guard !input.isEmpty else {
-                try checkIdle(idleTimeout, now: now)
-                return
-            }
-            lastInputAt = now
+        if try idleGuard?.isTick(input) == true {
+            try checkIdle()
+            return
         }
         let base = offsetBase
         try buffer.feed(input) { frame, bytes in
@@ -80,24 +72,18 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     }
 
     /// A tick: fails or dead-letters the open document when it has been idle past the limit.
-    private mutating func checkIdle(_ idleTimeout: FramingIdleTimeout, now: UInt64) throws {
-        guard let open = buffer.framer.openFrameOffset, now &- lastInputAt > idleTimeout.limitNanoseconds else { return }
-        let error = FramingTimeoutError(
-            offset: offsetBase + open, partialDocument: buffer.openFrameBytes,
-            limitNanoseconds: idleTimeout.limitNanoseconds, action: idleTimeout.action)
-        switch idleTimeout.action {
-        case .fail:
-            timedOut = error
-        case .deadLetter:
+    private mutating func checkIdle() throws {
+        let open = buffer.framer.openFrameOffset.map { offsetBase + $0 }
+        guard let error = idleGuard?.expire(openAt: open, bytes: buffer.openFrameBytes) else { return }
+        if error.action == .deadLetter {
             offsetBase += buffer.framer.bytesConsumed
             buffer = JSONFrameBuffer(fresh)
-            lastInputAt = now
         }
         throw error
     }
 
     public mutating func finish(emit: (JSONDocumentBytes) -> Void) throws {
-        if let timedOut { throw timedOut }
+        if let failure = idleGuard?.failure { throw failure }
         let base = offsetBase
         try buffer.finalize { frame, bytes in
             var frame = frame
