@@ -79,8 +79,10 @@ public struct SelftestSession: Sendable {
                 let measurer = ProcessGateMeasurer(
                     base: builds.base, candidate: cases[index].1, environment: environment)
                 let started = Date()
+                // The gate's own progress lines (builds, looks, each benchmark's process pairs), prefixed.
+                let prefix = "selftest: \(cases[index].0.name) run \(run)/\(request.runs): "
                 let outcome = try await GateSession(options: options, measurer: measurer).run(
-                    summary: .empty, log: { _ in })
+                    summary: .empty, log: { line in log(prefix + line) })
                 let record = Self.record(outcome.report, index: run, expected: cases[index].0.expected,
                                          seconds: Date().timeIntervalSince(started))
                 cases[index].0.runs.append(record)
