@@ -27,6 +27,8 @@ extension StreamElement: Sendable where Record: Sendable {}
 public protocol _CheckpointBarrierCarrying {
     /// The barrier this element is, or nil for a record.
     var _checkpointBarrier: CheckpointBarrier? { get }
+    /// The element that is `barrier`.
+    static func _barrierElement(_ barrier: CheckpointBarrier) -> Self
 }
 
 extension StreamElement: _CheckpointBarrierCarrying {
@@ -35,4 +37,7 @@ extension StreamElement: _CheckpointBarrierCarrying {
         if case .barrier(let barrier) = self { return barrier }
         return nil
     }
+
+    @inlinable
+    public static func _barrierElement(_ barrier: CheckpointBarrier) -> StreamElement { .barrier(barrier) }
 }
