@@ -172,9 +172,11 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
     func stageReached(_ barrier: CheckpointBarrier) throws {
         let capture: StageStateCapture
         if let store = checkpoints.incrementalSnapshots {
+            // `captureState` first: a stage may write what it keeps elsewhere into `state` there (windows do).
+            let full = try stage.captureState()
             let snapshot = try stage.state.makeSnapshot()
             let changes = try (stage.state as? ChangeTrackingStateBackend<Stage.Value>)?.takeChanges()
-            var incremental = StageStateCapture(name: stage.name, encode: { _ in }, stateSizeBytes: snapshot.stateSizeBytes)
+            var incremental = StageStateCapture(name: stage.name, encode: { _ in }, stateSizeBytes: full.stateSizeBytes)
             incremental.writeIncremental = { id in
                 try store.write(id: id, snapshot: snapshot, changes: changes).bytesWritten
             }
