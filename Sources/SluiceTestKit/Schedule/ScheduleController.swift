@@ -191,12 +191,14 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
 
     private func waitForGraph() -> WaitForGraph {
         var waiters: [WaitForGraph.Waiter] = []
-        for (task, wait) in waits {
+        // Sorted: dictionary order differs between dictionaries, and a replayed deadlock must compare equal.
+        for (task, wait) in waits.sorted(by: { $0.key < $1.key }) {
             let wakers = uses.filter { other, use in
                 other != task && (wait.isSending ? use.receives : use.sends).contains(wait.channel)
             }.keys
             waiters.append(
-                WaitForGraph.Waiter(task: task, channel: wait.channel, isSending: wait.isSending, wakers: Array(wakers)))
+                WaitForGraph.Waiter(
+                    task: task, channel: wait.channel, isSending: wait.isSending, wakers: wakers.sorted()))
         }
         return WaitForGraph(waiters: waiters)
     }
