@@ -21,7 +21,7 @@ public struct CheckpointCoordinatorStateMachine: Sendable {
     }
 
     private let sourceNames: Set<String>
-    private let stageNames: Set<String>
+    private var stageNames: Set<String>
     private var pending: [UInt64: Pending] = [:]
     private var lastBarrierID: UInt64?
     private let metadata: [String: String]
@@ -52,6 +52,13 @@ public struct CheckpointCoordinatorStateMachine: Sendable {
             precondition(barrier.id == nextCheckpointID + UInt64(pending.count), "barrier \(barrier.id) out of order")
         }
         pending[barrier.id, default: Pending()].sources.append(position)
+    }
+
+    /// Adds a stage whose snapshot every checkpoint needs (a parallel keyed stage, say).
+    /// - Precondition: no barrier is open yet, and the name is new.
+    public mutating func addStage(_ name: String) {
+        precondition(pending.isEmpty, "stages join before the first barrier")
+        precondition(stageNames.insert(name).inserted, "stage \(name) is already a participant")
     }
 
     /// A source reached the end of its input at `position` and emits no more barriers: every later checkpoint

@@ -46,6 +46,8 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
         var report = PipelineRunReport()
         var made: Set<String> = []
         var startTime: UInt64 = 0
+        /// The restored checkpoint's stage states, for stages that join later (`makeKeyedCheckpoints`).
+        var restoredStages: [String: [UInt8]] = [:]
     }
 
     let sources: [any ReplayableSource]
@@ -84,7 +86,7 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
     @discardableResult
     public func recover() throws -> (report: RecoveryReport, sinkNotes: [String]) {
         precondition(shared.withLock { $0.coordinator == nil }, "recover() runs once")
-        let (restored, report, notes) = try CheckpointRecovery.restore(
+        let (restored, report, notes, stages) = try CheckpointRecovery.restore(
             catalog: checkpoints.catalog, journal: checkpoints.journal, sources: sources, stage: stage, sink: sink,
             incremental: checkpoints.incrementalSnapshots)
         let machine = CheckpointCoordinatorStateMachine(
@@ -93,6 +95,7 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
         shared.withLock {
             $0.coordinator = machine
             $0.startTime = now
+            $0.restoredStages = stages
         }
         return (report, notes)
     }
@@ -128,6 +131,35 @@ public final class EngineCheckpointSession<Stage: KeyedStateStage>: @unchecked S
     ) -> CheckpointedEngineSink<Stage> {
         claim("makeSink")
         return CheckpointedEngineSink(session: self, progressEvery: progressEvery, onProgress: onProgress)
+    }
+
+    /// Makes a parallel keyed stage (`PipelineBuilder.parallel(_:_:_:checkpoints:)`, placed between the source and
+    /// the session's stage) a participant of the session's checkpoints: every checkpoint then also holds its state
+    /// per key group (`KeyGroupSnapshotCoding`, encoded on the checkpoint writer), and the returned configuration
+    /// restores the groups of the checkpoint `recover()` restored, on whatever number of workers this run has.
+    /// Call after `recover()` and before the run, once per keyed stage.
+    /// - Precondition: `name` is unique among the session's stages.
+    /// - Throws: `corruptSnapshot` when the restored checkpoint's state for `name` does not decode (another
+    ///   key-group count, damaged bytes).
+    public func makeKeyedCheckpoints<Key: StateCodable & Hashable & StableHashable, State: StateCodable>(
+        stage name: String, keyGroups: KeyGroups, as types: (Key.Type, State.Type)
+    ) throws -> KeyedStateCheckpoints<Key, State> {
+        precondition(name != stage.name, "the keyed stage needs a name of its own")
+        claim("keyed " + name)
+        let restored = withMachine { machine, state in
+            machine.addStage(name)
+            return state.restoredStages[name]
+        }
+        let restoring = try restored.map {
+            try KeyGroupSnapshotCoding.decode($0, keyGroups: keyGroups, as: types, path: checkpoints.catalog.directory)
+        }
+        return KeyedStateCheckpoints(restoring: restoring ?? [:]) { [self] barrier, groups in
+            // The size is known only once the writer encodes it.
+            let capture = StageStateCapture(
+                name: name, encode: { writer in writer.writeRaw(KeyGroupSnapshotCoding.encode(groups, keyGroups: keyGroups)) },
+                stateSizeBytes: 0)
+            withMachine { machine, _ in machine.stageSnapshotted(barrier, capture: capture) }
+        }
     }
 
     private func claim(_ adapter: String) {

@@ -6,7 +6,8 @@ enum CheckpointRecovery {
         catalog: CheckpointCatalog, journal: ReplayJournal?, source: any ReplayableSource, stage: Stage,
         sink: any CheckpointedSink
     ) throws -> (restored: UInt64?, report: RecoveryReport, sinkNotes: [String]) {
-        try restore(catalog: catalog, journal: journal, sources: [source], stage: stage, sink: sink)
+        let restored = try restore(catalog: catalog, journal: journal, sources: [source], stage: stage, sink: sink)
+        return (restored.restored, restored.report, restored.sinkNotes)
     }
 
     /// As above, for several sources, each restored to its own position. With `incremental`, a stage whose state
@@ -15,7 +16,7 @@ enum CheckpointRecovery {
     static func restore<Stage: KeyedStateStage>(
         catalog: CheckpointCatalog, journal: ReplayJournal?, sources: [any ReplayableSource], stage: Stage,
         sink: any CheckpointedSink, incremental: IncrementalSnapshotStore? = nil
-    ) throws -> (restored: UInt64?, report: RecoveryReport, sinkNotes: [String]) {
+    ) throws -> (restored: UInt64?, report: RecoveryReport, sinkNotes: [String], stages: [String: [UInt8]]) {
         var incrementalEntries: [(key: String, value: Stage.Value)]?
         let (image, report) = try catalog.recover { image in
             incrementalEntries = nil
@@ -44,6 +45,6 @@ enum CheckpointRecovery {
         }
         try journal?.truncate(after: image?.id ?? 0)
         let notes = try sink.recover(restoredCheckpointID: image?.id, nextCheckpointID: (image?.id ?? 0) + 1)
-        return (image?.id, report, notes)
+        return (image?.id, report, notes, image?.stages ?? [:])
     }
 }

@@ -163,4 +163,84 @@ import Testing
         }
         #expect(error?.code == .corruptSnapshot)
     }
+
+    /// The keyed stage inside `EngineCheckpointSession`'s checkpoints: source → parallel keyed tally (per key group)
+    /// → count → two-phase-commit sink. A run on 3 workers that crashes is restored on another worker count (or on
+    /// `SyncEngine`); the committed output, the count stage's state and the tally's key groups in the last
+    /// checkpoint equal an uninterrupted run's.
+    @Test(arguments: [Engine.sync, .concurrent(workers: 1, rescales: nil), .concurrent(workers: 5, rescales: [5, 2])])
+    func aSessionCheckpointsTheKeyedStagePerKeyGroupAndRestoresItOnAnotherWorkerCount(_ restoredOn: Engine)
+        async throws
+    {
+        let input = PipelineFixtures.input(count: 600, keys: 37, seed: Self.seed)
+        func sessionRun(
+            _ folder: TemporaryDirectory, on engine: Engine, crashAfter: Int? = nil
+        ) async throws -> [String] {
+            let stage = CountStage(state: InMemoryStateBackend<Int64>())
+            var sink: any CheckpointedSink = TwoPhaseCommitFileSink(directory: folder.file("out"))
+            if let crashAfter { sink = CrashingSink(sink, crashAfter: crashAfter) }
+            let session = EngineCheckpointSession(
+                source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
+                checkpoints: CheckpointConfiguration(
+                    catalog: try CheckpointCatalog(directory: folder.file("ck")), policy: .everyRecords(50)))
+            try session.recover()
+            let keyed = try session.makeKeyedCheckpoints(
+                stage: "tally", keyGroups: Self.keyGroups, as: (String.self, Int64.self))
+            let tally = KeyedOperation<SourceRecord, String, Int64, SourceRecord>.process(
+                by: { String(decoding: $0.bytes, as: UTF8.self) }, initial: 0
+            ) { count, record, emit in
+                count += 1
+                emit(record)
+            }.carryingBarriers()
+            var parallelism = KeyedParallelism(workers: 1, keyGroups: Self.keyGroups, window: 128)
+            if case .concurrent(let workers, let rescales) = engine {
+                parallelism.workers = workers
+                parallelism._rescaleSchedule = rescales
+            }
+            let pipeline = Pipeline.source(session.makeSource()).parallel("tally", tally, parallelism, checkpoints: keyed)
+                .stage("count", session.makeOperator()).sink(session.makeSink())
+            do {
+                switch engine {
+                case .sync: _ = try SyncEngine(batchSize: 32).run(pipeline)
+                case .concurrent: _ = try await ConcurrentEngine(batchSize: 32, channelCapacity: 64).run(pipeline)
+                }
+            } catch {
+                session.waitUntilCheckpointsAreDurable()
+                throw error
+            }
+            return try PipelineFixtures.stateLines(stage.state)
+        }
+        func committedLines(_ folder: TemporaryDirectory) throws -> [String] {
+            try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("out"))
+                .split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }.sorted()
+        }
+        func tallies(_ folder: TemporaryDirectory) throws -> [String: Int64] {
+            let (image, _) = try CheckpointCatalog(directory: folder.file("ck"), mode: .mustExist).recover()
+            let blob = try #require(image?.stages["tally"])
+            var counts: [String: Int64] = [:]
+            for (_, group) in try KeyGroupSnapshotCoding.decode(blob, keyGroups: Self.keyGroups, as: (String.self, Int64.self)) {
+                for (key, count) in zip(group.keys, group.states) { counts[key] = count }
+            }
+            return counts
+        }
+        let reference = TemporaryDirectory()
+        defer { reference.remove() }
+        let referenceState = try await sessionRun(reference, on: .sync)
+        var expected: [String: Int64] = [:]
+        for line in input.split(separator: UInt8(ascii: "\n")) { expected[String(decoding: line, as: UTF8.self), default: 0] += 1 }
+        #expect(try tallies(reference) == expected)
+
+        for crashAfter in [40, 333] {
+            let folder = TemporaryDirectory()
+            defer { folder.remove() }
+            await #expect(throws: CrashingSink.Crash.self) {
+                _ = try await sessionRun(folder, on: .concurrent(workers: 3, rescales: [3, 2, 4]), crashAfter: crashAfter)
+            }
+            let state = try await sessionRun(folder, on: restoredOn)
+            let context = "seed \(Self.seed), crash after \(crashAfter), restored on \(restoredOn)"
+            #expect(state == referenceState, "\(context)")
+            #expect(try committedLines(folder) == (try committedLines(reference)), "\(context)")
+            #expect(try tallies(folder) == expected, "\(context)")
+        }
+    }
 }
