@@ -11,6 +11,9 @@ import Synchronization
 /// snapshots once per checkpoint, with every record before the barrier on every input and none after. A source
 /// that reaches its end is recorded at its final position in every later checkpoint.
 ///
+/// Parallel keyed stages: `makeKeyedCheckpoints(stage:keyGroups:as:)` makes one a participant too (its state per key
+/// group in every checkpoint, restored on any worker count).
+///
 /// Build the engine pipeline from the three adapters, `makeSource()`, `makeOperator()` and `makeSink()`
 /// (in that order in the chain), after `recover()`. With `CheckpointConfiguration.incrementalSnapshots` set, the
 /// stage's state is written as incremental snapshots (only the key groups that changed) instead of into each
