@@ -6,16 +6,34 @@ extension ConcurrentEngine {
     ///
     /// Backpressure, errors and cancellation are as for linear pipelines. Along any single path the order is the
     /// `SyncEngine`'s; where paths merge, batches interleave in arrival order.
+    ///
+    /// Checkpoint barriers: a partition sends a `StreamElement` barrier to every successor, and a merge of
+    /// `StreamElement`s aligns barriers (`BarrierAligner`). Such a merge has one bounded channel per input; once an
+    /// input delivered barrier N, the merge stops reading that input's channel (it fills, and its producer suspends:
+    /// backpressure) until barrier N arrived on every input that has not finished; then it forwards barrier N once
+    /// and reads every input again. Nothing after a barrier is held in memory.
     /// - Throws: `PipelineError` if the graph is invalid (before any task starts), or the first source, sink or
     ///   cancellation error.
     public func run(_ graph: PipelineGraph) async throws -> PipelineStatistics {
         let wiring = try graph.wiring()
         let router = DeadLetterRouter(policy: graph.deadLetterPolicy)
         let runners = graph.nodes.enumerated().map { GraphRunnerBox($1.makeRunner(index: $0)) }
-        let inboxes: [(any GraphInbox)?] = runners.indices.map { index in
-            guard graph.nodes[index].kind != .source, let typed = runners[index].runner as? any InboxMaking else {
-                return nil
+        var alignedInputs: [[any GraphInbox]?] = Array(repeating: nil, count: runners.count)
+        for index in runners.indices {
+            guard let fanIn = runners[index].runner as? any FanInRunning else { continue }
+            fanIn.prepare(inputCount: wiring.predecessors[index].count)
+            // An aligning merge reads each input from a channel of its own, so that it can stop reading one.
+            guard type(of: fanIn).isAligning, let typed = runners[index].runner as? any InboxMaking else { continue }
+            alignedInputs[index] = wiring.predecessors[index].map { predecessor in
+                typed.makeInbox(
+                    capacity: channelCapacity, producers: 1,
+                    name: graph.nodes[index].name + "/" + graph.nodes[predecessor].name, clock: clock)
             }
+        }
+        let inboxes: [(any GraphInbox)?] = runners.indices.map { index in
+            guard graph.nodes[index].kind != .source, alignedInputs[index] == nil,
+                let typed = runners[index].runner as? any InboxMaking
+            else { return nil }
             return typed.makeInbox(
                 capacity: channelCapacity, producers: wiring.predecessors[index].count,
                 name: graph.nodes[index].name, clock: clock)
@@ -23,15 +41,23 @@ extension ConcurrentEngine {
         let start = clock.nowNanoseconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in runners.indices {
-                // Every successor of a validated graph is a non-source stage, which has an inbox.
-                let successors = wiring.successors[index].compactMap { inboxes[$0] }
+                // Every successor of a validated graph is a non-source stage, which has an inbox (an aligning
+                // merge has one per input; validation rejects repeated edges, so `index` is one of them).
+                let successors = wiring.successors[index].compactMap { successor -> (any GraphInbox)? in
+                    guard let perInput = alignedInputs[successor] else { return inboxes[successor] }
+                    return wiring.predecessors[successor].firstIndex(of: index).map { perInput[$0] }
+                }
                 let box = runners[index]
+                let inputs = alignedInputs[index]
                 group.addTask { [batchSize] in
-                    try await box.drive(inbox: inboxes[index], successors: successors, router: router, batchSize: batchSize)
+                    try await box.drive(
+                        inbox: inboxes[index], alignedInputs: inputs, successors: successors, router: router,
+                        batchSize: batchSize)
                 }
             }
             do {
-                try await group.waitForAll()
+                // The first error cancels the rest at once (`waitForAll` would wait for every task first).
+                while try await group.next() != nil {}
             } catch {
                 group.cancelAll()
                 throw error
@@ -41,7 +67,8 @@ extension ConcurrentEngine {
         var statistics = PipelineStatistics(
             pipelineName: graph.name, engine: "concurrent", fusion: .disabled, stages: runners.map(\.runner.statistics),
             deadLetters: router.summary, activeWorkers: runners.count, elapsedNanoseconds: clock.nowNanoseconds() &- start)
-        statistics.channels = inboxes.compactMap { $0?.statistics() }
+        statistics.channels =
+            inboxes.compactMap { $0?.statistics() } + alignedInputs.flatMap { ($0 ?? []).map { $0.statistics() } }
         metrics.makeReporter(pipelineName: graph.name)?.flush(statistics)
         return statistics
     }
@@ -117,9 +144,10 @@ final class GraphRunnerBox: @unchecked Sendable {
         self.runner = runner
     }
 
-    func drive(inbox: (any GraphInbox)?, successors: [any GraphInbox], router: DeadLetterRouter, batchSize: Int)
-        async throws
-    {
+    func drive(
+        inbox: (any GraphInbox)?, alignedInputs: [any GraphInbox]?, successors: [any GraphInbox],
+        router: DeadLetterRouter, batchSize: Int
+    ) async throws {
         runner.start()
         defer { runner.stop() }
         func forward(_ outputs: [Any?]) async throws {
@@ -135,6 +163,11 @@ final class GraphRunnerBox: @unchecked Sendable {
                     hasMore = more
                     if let batch { try await forward(Array(repeating: batch, count: successors.count)) }
                 }
+            } else if let alignedInputs, let merge = runner as? any AlignedMergeReceiving {
+                try await merge.receiveAligned(
+                    from: alignedInputs, maxCount: batchSize, router: router, successorCount: successors.count,
+                    forward: forward)
+                try await forward(runner.finish(router, successorCount: successors.count))
             } else if let inbox, let typed = runner as? any InboxMaking {
                 try await typed.receive(from: inbox, maxCount: batchSize) { batch in
                     try await forward(runner.process(batch, router, successorCount: successors.count))
@@ -144,7 +177,93 @@ final class GraphRunnerBox: @unchecked Sendable {
             for successor in successors { successor.producerFinished() }
         } catch {
             for successor in successors { successor.fail(error) }
+            // Producers waiting for room in this stage's input must not wait for a consumer that is gone.
+            inbox?.fail(error)
+            for input in alignedInputs ?? [] { input.fail(error) }
             throw error
+        }
+    }
+}
+
+/// What an aligning merge's per-input readers hand to the merge task: a slice of one input's batch (ending at a
+/// barrier, when `endsWithBarrier`), or nil when that input has ended.
+struct AlignedMergeEvent<Element: Sendable>: Sendable {
+    var input: Int
+    var batch: [Element]?
+    var endsWithBarrier: Bool
+}
+
+/// A merge that aligns checkpoint barriers on `ConcurrentEngine`.
+protocol AlignedMergeReceiving {
+    /// Reads every input until all have ended, forwarding what the merge emits. Suspends while every input is
+    /// empty or blocked, and in `forward` while the successor is full.
+    func receiveAligned(
+        from inputs: [any GraphInbox], maxCount: Int, router: DeadLetterRouter, successorCount: Int,
+        forward: ([Any?]) async throws -> Void
+    ) async throws
+}
+
+extension MergeGraphRunner: AlignedMergeReceiving {
+    /// One reader task per input moves its batches to the merge task, cut after each barrier; after a barrier the
+    /// reader waits for the merge's go-ahead before it reads on, so a blocked input's channel is not read at all.
+    func receiveAligned(
+        from inputs: [any GraphInbox], maxCount: Int, router: DeadLetterRouter, successorCount: Int,
+        forward: ([Any?]) async throws -> Void
+    ) async throws {
+        // `inputs` were made by `makeInbox` on this runner.
+        let channels = inputs.map { ($0 as! TypedGraphInbox<Element>).channel }
+        let name = statistics.name
+        let events = BoundedChannel<AlignedMergeEvent<Element>>(
+            capacity: .bounded(max(2, channels.count)), name: name + "/aligned", clock: nil)
+        let resumes = channels.indices.map { input in
+            BoundedChannel<Bool>(capacity: .bounded(1), name: "\(name)/resume\(input)", clock: nil)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (input, channel) in channels.enumerated() {
+                let resume = resumes[input]
+                group.addTask {
+                    do {
+                        var batch: [Element] = []
+                        while try await channel.receive(into: &batch, maxCount: maxCount) > 0 {
+                            var start = 0
+                            for position in batch.indices where Self.barrier(of: batch[position]) != nil {
+                                try await events.send(
+                                    AlignedMergeEvent(
+                                        input: input, batch: Array(batch[start...position]), endsWithBarrier: true))
+                                // The merge sends the go-ahead once the barrier is aligned (or the run ends).
+                                guard try await resume.receive() != nil else { return }
+                                start = position + 1
+                            }
+                            if start < batch.count {
+                                try await events.send(
+                                    AlignedMergeEvent(input: input, batch: Array(batch[start...]), endsWithBarrier: false))
+                            }
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                        try await events.send(AlignedMergeEvent(input: input, batch: nil, endsWithBarrier: false))
+                    } catch {
+                        events.fail(error)
+                        throw error
+                    }
+                }
+            }
+            var open = channels.count
+            var waiting: Set<Int> = []
+            while open > 0, let event = try await events.receive() {
+                if let batch = event.batch {
+                    try await forward(process(batch, input: event.input, router, successorCount: successorCount))
+                    if event.endsWithBarrier { waiting.insert(event.input) }
+                } else {
+                    open -= 1
+                    try await forward(inputFinished(event.input))
+                }
+                for input in waiting where !isBlocked(input) {
+                    waiting.remove(input)
+                    try await resumes[input].send(true)
+                }
+            }
+            precondition(aligner?.bufferedCount ?? 0 == 0, "a blocked input's reader waits: nothing is held back")
+            try await group.waitForAll()
         }
     }
 }

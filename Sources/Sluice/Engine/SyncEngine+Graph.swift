@@ -3,12 +3,18 @@ extension SyncEngine {
     ///
     /// Sources are read in turn, one batch each (in the order they were added), and each batch is pushed through
     /// the graph depth-first before the next is read, so the order of everything is deterministic. At the end the
-    /// stages finish in topological order. Complexity: O(elements × stages).
+    /// stages finish in topological order. A merge of `StreamElement`s aligns checkpoint barriers
+    /// (`BarrierAligner`): an input that delivered barrier N has its later elements held in memory until barrier N
+    /// arrived on every input (this engine pushes, so it cannot stop one input), then forwards barrier N once.
+    /// Complexity: O(elements × stages).
     /// - Throws: `PipelineError` if the graph is invalid (before anything runs), or the error of a source or sink.
     public func run(_ graph: PipelineGraph) throws -> PipelineStatistics {
         let wiring = try graph.wiring()
         let router = DeadLetterRouter(policy: graph.deadLetterPolicy)
         let runners = graph.nodes.enumerated().map { $1.makeRunner(index: $0) }
+        for index in runners.indices {
+            (runners[index] as? any FanInRunning)?.prepare(inputCount: wiring.predecessors[index].count)
+        }
         let start = clock.nowNanoseconds()
         for index in wiring.order { runners[index].start() }
         defer { for index in wiring.order.reversed() { runners[index].stop() } }
@@ -18,8 +24,11 @@ extension SyncEngine {
             for (position, output) in outputs.enumerated() where position < successors.count {
                 guard let output else { continue }
                 let next = successors[position]
+                // Validation rejects repeated edges, so `index` is exactly one of `next`'s predecessors.
+                let input = wiring.predecessors[next].firstIndex(of: index) ?? 0
                 try deliver(
-                    runners[next].process(output, router, successorCount: wiring.successors[next].count), from: next)
+                    runners[next].process(output, input: input, router, successorCount: wiring.successors[next].count),
+                    from: next)
             }
         }
 

@@ -9,6 +9,17 @@ public struct KeyGroupState<Key: Hashable & Sendable, State: Sendable>: Sendable
     @inlinable
     init() {}
 
+    /// A group's state as a checkpoint restores it: `keys[i]` has state `states[i]`, in this order.
+    /// - Precondition: as many states as keys, and no key twice. O(keys).
+    public init(keys: [Key], states: [State]) {
+        precondition(keys.count == states.count, "one state per key")
+        self.keys = keys
+        self.states = states
+        for (index, key) in keys.enumerated() {
+            precondition(indexByKey.updateValue(index, forKey: key) == nil, "key \(key) appears twice in a key group")
+        }
+    }
+
     /// The number of keys in the group.
     public var count: Int { keys.count }
 }

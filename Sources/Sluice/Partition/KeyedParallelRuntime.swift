@@ -16,6 +16,7 @@ struct KeyedParallelRuntime<Input: Sendable, Key: Hashable & StableHashable & Se
     let parallelism: KeyedParallelism
     let context: _ConcurrentSpawnContext
     let metrics: PartitionMetrics?
+    let checkpoints: KeyedStateCheckpoints<Key, State>?
 
     /// Routes everything from `input` and returns the stage's statistics (processed, emitted, errors).
     func run(input: BoundedChannel<Input>, output: BoundedChannel<Output>) async throws -> (Int, Int, Int) {
@@ -47,7 +48,7 @@ struct KeyedParallelRuntime<Input: Sendable, Key: Hashable & StableHashable & Se
                         return (worker.processed, worker.emitted, worker.errors)
                     }
                 }
-                try await router.route(from: input, inboxes: { inboxes }, spawn: spawn)
+                try await router.route(from: input, to: output, inboxes: { inboxes }, spawn: spawn)
                 var totals = (0, 0, 0)
                 while let (processed, emitted, errors) = try await group.next() {
                     totals = (totals.0 + processed, totals.1 + emitted, totals.2 + errors)

@@ -7,6 +7,11 @@
 /// of an aggregation, whose partial values are merged back. Outputs of different keys interleave in arrival order
 /// at the merge.
 ///
+/// Checkpoints: when `Input` and `Output` are `StreamElement`s (see `KeyedOperation.carryingBarriers()`), a
+/// barrier goes through the stage after every element before it and before any after it, and with
+/// `KeyedStateCheckpoints` the stage hands out every key group's state at each barrier and starts from restored
+/// groups, on any number of workers.
+///
 /// - Backpressure: a full worker channel suspends the router; a full output channel suspends the workers.
 /// - Errors: an element whose step throws goes to the dead-letter sink and the run goes on.
 /// - Cancellation: cancelling the run cancels the router and every worker.
@@ -17,6 +22,7 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
     public let name: String
     let operation: KeyedOperation<Input, Key, State, Output>
     let parallelism: KeyedParallelism
+    let checkpoints: KeyedStateCheckpoints<Key, State>?
     var index = 0
     var segment = 0
     var processed = 0
@@ -24,12 +30,36 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
     var errors = 0
     /// The `SyncEngine` path: one worker's state.
     var table = KeyGroupStateTable<Key, State>()
+    var hasRestored = false
 
     /// Creates the stage.
-    public init(name: String, operation: KeyedOperation<Input, Key, State, Output>, parallelism: KeyedParallelism) {
+    /// - Precondition: with `checkpoints`, `Input` and `Output` carry barriers (`StreamElement`).
+    public init(
+        name: String, operation: KeyedOperation<Input, Key, State, Output>, parallelism: KeyedParallelism,
+        checkpoints: KeyedStateCheckpoints<Key, State>? = nil
+    ) {
+        precondition(
+            checkpoints == nil
+                || (Input.self is any _CheckpointBarrierCarrying.Type && Output.self is any _CheckpointBarrierCarrying.Type),
+            "a checkpointed keyed stage takes and emits StreamElements (KeyedOperation.carryingBarriers())")
         self.name = name
         self.operation = operation
         self.parallelism = parallelism
+        self.checkpoints = checkpoints
+    }
+
+    /// The barrier `element` is, when the stage's elements carry barriers.
+    @inline(__always)
+    static func barrier(of element: Input) -> CheckpointBarrier? {
+        (element as? any _CheckpointBarrierCarrying)?._checkpointBarrier
+    }
+
+    /// The output element that forwards `barrier`. - Precondition: `Output` carries barriers.
+    static func barrierOutput(_ barrier: CheckpointBarrier) -> Output {
+        guard let carrier = Output.self as? any _CheckpointBarrierCarrying.Type,
+            let element = carrier._barrierElement(barrier) as? Output
+        else { preconditionFailure("a keyed stage that receives barriers must emit StreamElements") }
+        return element
     }
 
     public var stageCount: Int { 1 }
@@ -45,6 +75,12 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
     }
 
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+        if !hasRestored { restore() }
+        if Self.carriesBarriers, let barrier = Self.barrier(of: input) {
+            checkpoints?.onSnapshot(barrier, table.groups)
+            emit(Self.barrierOutput(barrier))
+            return
+        }
         let operation = operation
         let key = operation.key(input)
         let group = parallelism.keyGroups.group(for: key)
@@ -73,6 +109,7 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
     }
 
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
+        if !hasRestored { restore() }
         let operation = operation
         var produced: [Output] = []
         let failures = table.complete(operation, router: router, stageName: name) { produced.append($0) }
@@ -83,7 +120,15 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         parallelism.observer?.recordWorkers(1)
     }
 
-    public mutating func _start() {}
+    public mutating func _start() { if !hasRestored { restore() } }
+
+    static var carriesBarriers: Bool { Input.self is any _CheckpointBarrierCarrying.Type }
+
+    /// The `SyncEngine` path: one table takes every restored group.
+    private mutating func restore() {
+        hasRestored = true
+        if let restoring = checkpoints?.restoring, !restoring.isEmpty { table.adopt(restoring) }
+    }
     public mutating func _stop() {}
 
     public func _collectStatistics(into statistics: inout [StageStatistics]) {
@@ -99,7 +144,8 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
             PartitionMetrics(factory: $0.factory, dimensions: $0.dimensions + [("stage", name)])
         }
         let runtime = KeyedParallelRuntime(
-            name: name, operation: operation, parallelism: parallelism, context: context, metrics: metrics)
+            name: name, operation: operation, parallelism: parallelism, context: context, metrics: metrics,
+            checkpoints: checkpoints)
         context.add { [name, index, segment] in
             let (processed, emitted, errors) = try await runtime.run(input: input.channel, output: output)
             return [

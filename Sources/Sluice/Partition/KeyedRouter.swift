@@ -45,16 +45,29 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
 
     /// Routes every batch of `input`, then merges split keys back and finishes the workers' inboxes.
     mutating func route(
-        from input: BoundedChannel<Input>, inboxes: () -> [BoundedChannel<Item>], spawn: (Int) -> Void
+        from input: BoundedChannel<Input>, to output: BoundedChannel<Output>, inboxes: () -> [BoundedChannel<Item>],
+        spawn: (Int) -> Void
     ) async throws {
         let keyGroups = parallelism.keyGroups
         let batchSize = runtime.context.batchSize
         let splittable = runtime.operation.merge != nil && parallelism.hotKeys != nil
+        let carriesBarriers = KeyedParallelStage<Input, Key, State, Output>.carriesBarriers
         grow(to: assignment.workerCount, spawn: spawn)
+        if let restoring = runtime.checkpoints?.restoring, !restoring.isEmpty {
+            // Each restored group goes to its owner under this run's worker count, before any element.
+            var byWorker: [[Int: KeyGroupState<Key, State>]] = Array(repeating: [:], count: live)
+            for (group, state) in restoring { byWorker[assignment.worker(forGroup: group)][group] = state }
+            for worker in 0..<live where !byWorker[worker].isEmpty { pending[worker].append(.adopt(byWorker[worker])) }
+            try await sendPending(inboxes())
+        }
         var batch: [Input] = []
         batch.reserveCapacity(batchSize)
         while try await input.receive(into: &batch, maxCount: batchSize) > 0 {
             for element in batch {
+                if carriesBarriers, let barrier = KeyedParallelStage<Input, Key, State, Output>.barrier(of: element) {
+                    try await passBarrier(barrier, to: output, inboxes: inboxes)
+                    continue
+                }
                 let key = runtime.operation.key(element)
                 let group = keyGroups.group(forHash: StableKeyHasher.hash(key))
                 groupLoads[group] &+= 1
@@ -84,6 +97,24 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
         if windowCount > 0 { try await closeWindow(splittable: false, inboxes: inboxes, spawn: spawn) }
         try await mergeBack(Array(splitKeys), inboxes: inboxes())
         for inbox in inboxes().prefix(live) { inbox.finish() }
+    }
+
+    /// Stops routing until every worker has stepped everything sent before `barrier` and sent its outputs, hands
+    /// the merged key groups to the checkpoint, and forwards the barrier before any later element is routed.
+    private mutating func passBarrier(
+        _ barrier: CheckpointBarrier, to output: BoundedChannel<Output>, inboxes: () -> [BoundedChannel<Item>]
+    ) async throws {
+        // A split key's state is whole only in its owner: merge the partial values back first.
+        try await mergeBack(Array(splitKeys), inboxes: inboxes())
+        for worker in 0..<live { pending[worker].append(.barrier) }
+        try await sendPending(inboxes())
+        var groups: [Int: KeyGroupState<Key, State>] = [:]
+        for _ in 0..<live {
+            guard let handOff = try await acks.receive() else { throw CancellationError() }
+            groups.merge(handOff.groups) { _, _ in preconditionFailure("two workers own one key group") }
+        }
+        runtime.checkpoints?.onSnapshot(barrier, groups)
+        try await output.send(KeyedParallelStage<Input, Key, State, Output>.barrierOutput(barrier))
     }
 
     private mutating func grow(to workers: Int, spawn: (Int) -> Void) {

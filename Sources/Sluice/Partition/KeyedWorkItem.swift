@@ -13,6 +13,9 @@ enum KeyedWorkItem<Input: Sendable, Key: Hashable & Sendable, State: Sendable>: 
     case adopt([Int: KeyGroupState<Key, State>])
     /// Merge a split key's combined partial value into its state.
     case mergePartial(Key, group: Int, State)
+    /// A checkpoint barrier: send out every output so far, then give a copy of every group's state (through the
+    /// acknowledgement channel).
+    case barrier
 }
 
 /// A worker's answer to `handOff` or `flushPartials`.

@@ -60,6 +60,10 @@ struct KeyedWorker<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
                     try await acks.send(KeyedHandOff(worker: index, partials: flushed))
                 case .adopt(let groups):
                     table.adopt(groups)
+                case .barrier:
+                    // Outputs before the barrier go out before the router forwards it; the copy is copy-on-write.
+                    try await flush(&outputs, to: output)
+                    try await acks.send(KeyedHandOff(worker: index, groups: table.groups))
                 case .mergePartial(let key, let group, let partial):
                     // Only aggregations (which have `merge`) are ever split.
                     let merge = operation.merge!

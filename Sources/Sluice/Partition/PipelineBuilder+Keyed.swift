@@ -10,12 +10,15 @@ extension PipelineBuilder {
     }
 
     /// Appends a parallel keyed stage.
+    /// With `checkpoints`, the stage hands out its key groups at every barrier and starts from restored ones (see
+    /// `KeyedStateCheckpoints`); its elements must then be `StreamElement`s (`KeyedOperation.carryingBarriers()`).
     public func parallel<Key, State, Output>(
         _ name: String? = nil, _ operation: KeyedOperation<Chain.Output, Key, State, Output>,
-        _ parallelism: KeyedParallelism
+        _ parallelism: KeyedParallelism, checkpoints: KeyedStateCheckpoints<Key, State>? = nil
     ) -> PipelineBuilder<Source, ComposedChain<Chain, KeyedParallelStage<Chain.Output, Key, State, Output>>> {
         let stage = KeyedParallelStage(
-            name: name ?? "keyed\(stageNames.count)", operation: operation, parallelism: parallelism)
+            name: name ?? "keyed\(stageNames.count)", operation: operation, parallelism: parallelism,
+            checkpoints: checkpoints)
         var next = PipelineBuilder<Source, ComposedChain<Chain, KeyedParallelStage<Chain.Output, Key, State, Output>>>(
             sourceName: sourceName, source: source, chain: ComposedChain(chain, stage),
             stageNames: stageNames + [stage.name])

@@ -27,6 +27,9 @@ protocol GraphRunner: AnyObject {
     /// Takes one batch (an `[Input]` boxed as `Any`; validation guarantees the type) and returns its outputs,
     /// boxed, one entry per successor (`nil` where nothing goes to that successor).
     func process(_ batch: Any, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?]
+    /// Takes one batch that arrived on input `input` (the position of its producer among the stage's
+    /// predecessors, in connection order). Only a fan-in stage cares which input a batch came from.
+    func process(_ batch: Any, input: Int, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?]
     /// Finishes the stage and returns what it still emits, like `process`.
     func finish(_ router: DeadLetterRouter, successorCount: Int) throws -> [Any?]
     /// Runs stop hooks.
@@ -36,6 +39,10 @@ protocol GraphRunner: AnyObject {
 extension GraphRunner {
     func start() {}
     func stop() {}
+
+    func process(_ batch: Any, input: Int, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] {
+        try process(batch, router, successorCount: successorCount)
+    }
 }
 
 /// The element type of a runner's input and output, for the concurrent engine's typed channels.
@@ -150,6 +157,8 @@ final class FanOutGraphRunner<Element: Sendable>: TypedGraphRunner {
     typealias Output = Element
     let route: (@Sendable (Element, Int) -> Int)?
     var statistics: StageStatistics
+    /// Whether elements may be checkpoint barriers, which go to every successor, never by key.
+    let carriesBarriers = Element.self is any _CheckpointBarrierCarrying.Type
 
     init(node: FanOutGraphNode<Element>, index: Int) {
         route = node.route
@@ -167,7 +176,14 @@ final class FanOutGraphRunner<Element: Sendable>: TypedGraphRunner {
             return Array(repeating: input, count: successorCount)
         }
         var parts = Array(repeating: [Element](), count: successorCount)
-        for element in input { parts[route(element, successorCount)].append(element) }
+        for element in input {
+            if carriesBarriers, (element as? any _CheckpointBarrierCarrying)?._checkpointBarrier != nil {
+                for part in parts.indices { parts[part].append(element) }
+                statistics.emitted += successorCount - 1
+            } else {
+                parts[route(element, successorCount)].append(element)
+            }
+        }
         statistics.emitted += input.count
         return parts.map { $0.isEmpty ? nil : $0 }
     }
@@ -188,22 +204,102 @@ final class MergeGraphRunner<Element: Sendable>: TypedGraphRunner {
     typealias Input = Element
     typealias Output = Element
     var statistics: StageStatistics
+    /// Set when `Element` carries checkpoint barriers (`StreamElement`): the merge aligns them across its inputs
+    /// and forwards each barrier once, after it arrived on every input.
+    var aligner: BarrierAligner<Element>?
+    /// The barrier elements being aligned, by id, to forward once aligned.
+    var barrierElements: [UInt64: Element] = [:]
+    var finishedInputs: Set<Int> = []
 
     init(name: String, index: Int) {
         statistics = StageStatistics(
             name: name, kind: .fanIn, isPure: true, index: index, segment: index, processed: 0, emitted: 0, errors: 0)
     }
 
-    func process(_ batch: Any, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] {
-        // Validation checked that every predecessor emits `Element`.
-        let count = (batch as! [Element]).count
-        statistics.processed += count
-        statistics.emitted += count
-        return [batch]
+    /// Whether this merge aligns checkpoint barriers.
+    static var isAligning: Bool { Element.self is any _CheckpointBarrierCarrying.Type }
+
+    /// The barrier `element` is, if it is one.
+    @inline(__always)
+    static func barrier(of element: Element) -> CheckpointBarrier? {
+        (element as? any _CheckpointBarrierCarrying)?._checkpointBarrier
     }
 
-    func finish(_ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] { [] }
+    /// Called by the engines before the run, with the number of inputs.
+    func prepare(inputCount: Int) {
+        if Self.isAligning { aligner = BarrierAligner(inputCount: inputCount) }
+    }
+
+    func process(_ batch: Any, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] {
+        try process(batch, input: 0, router, successorCount: successorCount)
+    }
+
+    func process(_ batch: Any, input: Int, _ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] {
+        // Validation checked that every predecessor emits `Element`.
+        let elements = batch as! [Element]
+        statistics.processed += elements.count
+        guard aligner != nil else {
+            statistics.emitted += elements.count
+            return [batch]
+        }
+        var output: [Element] = []
+        output.reserveCapacity(elements.count)
+        for element in elements {
+            if let barrier = Self.barrier(of: element) {
+                barrierElements[barrier.id] = element
+                apply(aligner!.barrier(barrier, input: input), into: &output)
+            } else if aligner!.pendingBarrier == nil {
+                output.append(element)
+            } else {
+                apply(aligner!.record(element, input: input), into: &output)
+            }
+        }
+        statistics.emitted += output.count
+        return [output.isEmpty ? nil : output]
+    }
+
+    /// Input `input` has ended; returns what that releases (aligned merges only).
+    func inputFinished(_ input: Int) -> [Any?] {
+        guard aligner != nil, finishedInputs.insert(input).inserted else { return [] }
+        var output: [Element] = []
+        apply(aligner!.inputFinished(input), into: &output)
+        statistics.emitted += output.count
+        return [output.isEmpty ? nil : output]
+    }
+
+    /// Whether input `input` is held back until the pending barrier has arrived on every input.
+    func isBlocked(_ input: Int) -> Bool { aligner?.isBlocked(input) ?? false }
+
+    private func apply(_ actions: [BarrierAligner<Element>.Action], into output: inout [Element]) {
+        for action in actions {
+            switch action {
+            case .deliver(let element, _): output.append(element)
+            case .snapshot(let barrier):
+                // Stored when the barrier first arrived.
+                output.append(barrierElements.removeValue(forKey: barrier.id)!)
+            }
+        }
+    }
+
+    func finish(_ router: DeadLetterRouter, successorCount: Int) throws -> [Any?] {
+        guard let aligner else { return [] }
+        // On `SyncEngine` every input has ended when the merge finishes; what was held back goes out now.
+        var output: [Element] = []
+        for input in 0..<aligner.inputCount where finishedInputs.insert(input).inserted {
+            apply(self.aligner!.inputFinished(input), into: &output)
+        }
+        statistics.emitted += output.count
+        return [output.isEmpty ? nil : output]
+    }
 }
+
+/// A fan-in runner: told its number of inputs before the run.
+protocol FanInRunning: AnyObject {
+    func prepare(inputCount: Int)
+    static var isAligning: Bool { get }
+}
+
+extension MergeGraphRunner: FanInRunning {}
 
 struct SinkGraphNode<Sink: PipelineSink>: GraphNode {
     let name: String

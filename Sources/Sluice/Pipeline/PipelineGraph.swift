@@ -55,7 +55,8 @@ public struct PipelineGraph: Sendable {
     /// Adds a fan-out stage that sends each element to one successor, chosen by its key: the key's stable hash
     /// picks its key group (`keyGroups`), and jump consistent hashing picks the group's successor (successors in the
     /// order they were connected). Elements with equal keys always take the same path, in every process and on
-    /// every machine, and adding a successor moves only about 1/(N+1) of the keys.
+    /// every machine, and adding a successor moves only about 1/(N+1) of the keys. A `StreamElement` checkpoint
+    /// barrier goes to every successor and never reaches `key`.
     /// - Precondition: at most `keyGroups.count` successors.
     public mutating func addPartition<Element: Sendable, Key: StableHashable & Sendable>(
         _ name: String, of type: Element.Type, keyGroups: KeyGroups = KeyGroups(), by key: @escaping @Sendable (Element) -> Key
@@ -65,7 +66,9 @@ public struct PipelineGraph: Sendable {
                 name: name, route: { element, ways in keyGroups.worker(for: key(element), workers: ways) }))
     }
 
-    /// Adds a fan-in stage that merges all its inputs into one stream (in arrival order).
+    /// Adds a fan-in stage that merges all its inputs into one stream (in arrival order). A merge of
+    /// `StreamElement`s aligns checkpoint barriers across its inputs (`BarrierAligner`) and forwards each once;
+    /// see the engines' `run(_:)` for how each engine holds back a blocked input.
     public mutating func addMerge<Element: Sendable>(_ name: String, of type: Element.Type) {
         add(MergeGraphNode<Element>(name: name))
     }

@@ -83,7 +83,16 @@ enum ConcurrentChaosBenchmarks {
             metrics.append(.unavailable(.recoveryTimeP50, reason: "no crash was injected"))
             metrics.append(.unavailable(.recoveryTimeP99, reason: "no crash was injected"))
         }
-        metrics.append(.unavailable(.memoryReturned, reason: "not measured by the concurrent chaos driver yet"))
+        if let fraction = report.memoryReturnedFractionAllocated {
+            metrics.append(.driven(.memoryReturned, fraction, method: "jemalloc allocated bytes around each sink hold"))
+        } else if let fraction = report.memoryReturnedFractionRSS {
+            metrics.append(
+                .driven(.memoryReturned, fraction, method: "RSS (/proc/self/status VmRSS) before, at the peak of and after each sink hold"))
+        } else if report.memoryHolds == 0 {
+            metrics.append(.unavailable(.memoryReturned, reason: "no memory-pressure hold was released during the run"))
+        } else {
+            metrics.append(.unavailable(.memoryReturned, reason: "RSS did not grow during any hold (or could not be read)"))
+        }
         var failures: [String] = []
         if let failure = report.failure { failures.append(failure) }
         if check.lost > 0 { failures.append("lost \(check.lost) of \(check.expected) records") }

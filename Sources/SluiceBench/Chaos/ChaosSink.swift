@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Sluice
 import SluiceState
+import Synchronization
 
 /// The crash a `ChaosSink` injects: it fails the engine run the way a dying process would end it.
 struct InjectedCrash: Error, CustomStringConvertible {
@@ -12,8 +13,9 @@ struct InjectedCrash: Error, CustomStringConvertible {
 
 /// A checkpointed sink that misbehaves on schedule, for the concurrent chaos driver: it crashes (throws) after
 /// `crashAfterRecords` records once it has closed two epochs, pauses every `slowEvery` records (a slow consumer),
-/// and holds `pressureBytes` of touched memory from every `pressureEveryCheckpoints`-th barrier to the next.
-/// Everything else goes to `base`. Confined to the engine's sink task, like any checkpointed sink.
+/// and holds `pressureBytes` of touched memory from every `pressureEveryCheckpoints`-th barrier to the next (with a
+/// `MemoryPressureLog`, memory is sampled before, at the peak of, and after each hold). Everything else goes to
+/// `base`. Confined to the engine's sink task, like any checkpointed sink.
 final class ChaosSink: CheckpointedSink {
     let base: any CheckpointedSink
     let crashAfterRecords: Int
@@ -26,10 +28,13 @@ final class ChaosSink: CheckpointedSink {
     private(set) var firstWriteAt: UInt64?
     private var ballast: [UInt8] = []
     private let clock: any MonotonicClock
+    private let memory: MemoryPressureLog?
 
     init(
-        base: any CheckpointedSink, configuration: ConcurrentChaosConfiguration, crashes: Bool, clock: any MonotonicClock
+        base: any CheckpointedSink, configuration: ConcurrentChaosConfiguration, crashes: Bool, clock: any MonotonicClock,
+        memory: MemoryPressureLog? = nil
     ) {
+        self.memory = memory
         self.base = base
         crashAfterRecords = crashes ? configuration.crashAfterRecords : 0
         slowEvery = configuration.slowEvery
@@ -58,15 +63,25 @@ final class ChaosSink: CheckpointedSink {
     func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit {
         barriers += 1
         if pressureEveryCheckpoints > 0 && checkpointID % pressureEveryCheckpoints == 0 {
-            ballast = [UInt8](repeating: UInt8(truncatingIfNeeded: checkpointID), count: pressureBytes)
-        } else if !ballast.isEmpty {
-            ballast = []
+            releaseBallast()
+            let before = memory?.probe.sample()
+            // A non-zero fill touches every page, so the hold is resident.
+            ballast = [UInt8](repeating: UInt8(truncatingIfNeeded: checkpointID) | 1, count: pressureBytes)
+            if let memory, let before { memory.began(before: before, peak: memory.probe.sample()) }
+        } else {
+            releaseBallast()
         }
         return try base.barrier(checkpointID)
     }
 
-    func finish() throws {
+    private func releaseBallast() {
+        guard !ballast.isEmpty else { return }
         ballast = []
+        if let memory { memory.ended(after: memory.probe.sample()) }
+    }
+
+    func finish() throws {
+        releaseBallast()
         try base.finish()
     }
 }
@@ -102,5 +117,45 @@ struct ChaosValidator: StageOperator {
     static func partition(_ element: StreamElement<SourceRecord>) -> Int {
         guard case .record(let record) = element else { return 0 }
         return Int(truncatingIfNeeded: record.bytes.withUnsafeBytes { StableKeyHasher.hash($0) } & 0x7FFF_FFFF)
+    }
+}
+
+/// The memory readings around each hold of a `ChaosSink`: before it, at its peak, and after it was released. A hold
+/// that a crash ends (the sink is dropped, not released) is not counted.
+final class MemoryPressureLog: Sendable {
+    struct Hold: Sendable {
+        var before: MemoryProbe.Sample
+        var peak: MemoryProbe.Sample
+        var after: MemoryProbe.Sample
+    }
+
+    let probe: MemoryProbe
+    private let state = Mutex<(open: (MemoryProbe.Sample, MemoryProbe.Sample)?, holds: [Hold])>((nil, []))
+
+    init(probe: MemoryProbe) { self.probe = probe }
+
+    func began(before: MemoryProbe.Sample, peak: MemoryProbe.Sample) { state.withLock { $0.open = (before, peak) } }
+
+    func ended(after: MemoryProbe.Sample) {
+        state.withLock { state in
+            guard let (before, peak) = state.open else { return }
+            state.holds.append(Hold(before: before, peak: peak, after: after))
+            state.open = nil
+        }
+    }
+
+    var holds: [Hold] { state.withLock { $0.holds } }
+
+    /// The mean share of each hold's memory that came back after it, (peak − after) / (peak − before), clamped to
+    /// 0…1, over the holds where `field` was measured and grew; nil when there is none.
+    func returnedFraction(_ field: KeyPath<MemoryProbe.Sample, Double?>) -> Double? {
+        var fractions: [Double] = []
+        for hold in holds {
+            guard let before = hold.before[keyPath: field], let peak = hold.peak[keyPath: field],
+                let after = hold.after[keyPath: field], peak > before
+            else { continue }
+            fractions.append(min(1, max(0, (peak - after) / (peak - before))))
+        }
+        return fractions.isEmpty ? nil : fractions.reduce(0, +) / Double(fractions.count)
     }
 }

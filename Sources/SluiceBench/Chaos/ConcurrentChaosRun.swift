@@ -39,6 +39,11 @@ struct ConcurrentChaosReport {
     var recordsDelivered = 0
     var elapsedNanoseconds: UInt64 = 0
     var failure: String?
+    /// The memory-pressure holds that ended with a release, and the share of their memory that came back, by
+    /// resident set size and (when jemalloc is the allocator) by allocated bytes.
+    var memoryHolds = 0
+    var memoryReturnedFractionRSS: Double?
+    var memoryReturnedFractionAllocated: Double?
 }
 
 /// The chaos driver on the real engine: cycles of source → supervised validating stage (partitions) → keyed sum
@@ -50,6 +55,8 @@ struct ConcurrentChaosReport {
 struct ConcurrentChaosRun {
     let configuration: ConcurrentChaosConfiguration
     let clock: any MonotonicClock
+    /// Reads memory around the sink's memory-pressure holds.
+    var memoryProbe: MemoryProbe = .process
 
     struct Input {
         var bytes: [UInt8]
@@ -85,9 +92,10 @@ struct ConcurrentChaosRun {
         var report = ConcurrentChaosReport()
         let start = clock.nowNanoseconds()
         var checker = KeyedSequenceChecker(expected: [:])
+        let memory = MemoryPressureLog(probe: memoryProbe)
         repeat {
             do {
-                try await cycle(report.cycles, into: &report, checker: &checker)
+                try await cycle(report.cycles, into: &report, checker: &checker, memory: memory)
             } catch {
                 report.failure = "cycle \(report.cycles): \(error)"
                 break
@@ -96,11 +104,15 @@ struct ConcurrentChaosRun {
         } while Double(clock.nowNanoseconds() &- start) / 1e9 < seconds && !shouldStop()
         report.elapsedNanoseconds = clock.nowNanoseconds() &- start
         report.check = checker.report
+        report.memoryHolds = memory.holds.count
+        report.memoryReturnedFractionRSS = memory.returnedFraction(\.rssBytes)
+        report.memoryReturnedFractionAllocated = memory.returnedFraction(\.allocatedBytes)
         return report
     }
 
     private func cycle(
-        _ index: Int, into report: inout ConcurrentChaosReport, checker: inout KeyedSequenceChecker
+        _ index: Int, into report: inout ConcurrentChaosReport, checker: inout KeyedSequenceChecker,
+        memory: MemoryPressureLog
     ) async throws {
         let input = makeInput(cycle: index)
         let folder = TemporaryDirectory(parent: defaultScratchDirectory(), prefix: "sluice-chaos")
@@ -116,7 +128,7 @@ struct ConcurrentChaosRun {
             let base: any CheckpointedSink =
                 configuration.exactlyOnce
                 ? TwoPhaseCommitFileSink(directory: folder.file("out")) : AppendFileSink(path: folder.file("out.ndjson"))
-            let sink = ChaosSink(base: base, configuration: configuration, crashes: true, clock: clock)
+            let sink = ChaosSink(base: base, configuration: configuration, crashes: true, clock: clock, memory: memory)
             let stage = KeyedSumStage(state: InMemoryStateBackend<KeyedSum>())
             let session = EngineCheckpointSession(
                 source: NDJSONFileSource(bytes: input.bytes, name: "input"), stage: stage, sink: sink,

@@ -38,9 +38,11 @@ public final class ChangeTrackingStateBackend<Value: StateCodable>: StateBackend
         dirty.removeAll()
     }
 
+    /// Removes every key; each one counts as changed (removed), so the next incremental snapshot deletes it.
+    /// O(keys).
     public func removeAll() throws {
+        try base.forEach { key, _ in dirty.insert(key) }
         try base.removeAll()
-        dirty.removeAll()
     }
 
     /// The changes since the previous call, with each changed key's current value (nil: removed), and forgets

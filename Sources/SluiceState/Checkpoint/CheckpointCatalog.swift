@@ -116,6 +116,15 @@ public final class CheckpointCatalog: Sendable {
     /// Returns nil for the image when the catalog lists nothing. Throws `noUsableSnapshot` when it lists
     /// checkpoints and none of them is usable: starting over silently would replay or lose output.
     public func recover() throws -> (image: CheckpointImage?, report: RecoveryReport) {
+        try recover { _ in }
+    }
+
+    /// Like `recover()`, and a checkpoint whose file verifies must also pass `validate` (which loads what the
+    /// checkpoint references elsewhere, such as an incremental snapshot): one that throws a `StateError` is
+    /// skipped and quarantined like a damaged file, and the previous one is tried.
+    public func recover(
+        validate: (CheckpointImage) throws -> Void
+    ) throws -> (image: CheckpointImage?, report: RecoveryReport) {
         let listed = entries
         var report = RecoveryReport()
         report.listedCount = listed.count
@@ -138,6 +147,7 @@ public final class CheckpointCatalog: Sendable {
                         code: .corruptSnapshot, message: "file holds checkpoint \(image.id), manifest says \(entry.id)",
                         path: path)
                 }
+                try validate(image)
                 report.restoredCheckpointID = image.id
                 report.sources = image.sources
                 try dropEntries(newerThan: image.id)

@@ -23,6 +23,15 @@ public struct CheckpointImage: Sendable {
         self.metadata = metadata
     }
 
+    /// The metadata key that marks `stage`'s state as kept in an incremental snapshot store (under this
+    /// checkpoint's id) rather than in the checkpoint file.
+    public static func incrementalStateKey(forStage stage: String) -> String { "incremental-state:" + stage }
+
+    /// Whether `stage`'s state lives in an incremental snapshot store, in the snapshot with this checkpoint's id.
+    public func keepsIncrementalState(ofStage stage: String) -> Bool {
+        metadata[Self.incrementalStateKey(forStage: stage)] != nil
+    }
+
     /// The position of the source named `name`, if the checkpoint holds one.
     public func position(ofSource name: String) -> SourcePosition? { sources.first { $0.source == name } }
 
@@ -50,6 +59,9 @@ public struct CheckpointCapture: Sendable {
     public var stages: [(name: String, encode: @Sendable (inout BinaryWriter) throws -> Void)]
     /// Free-form metadata.
     public var metadata: [String: String]
+    /// Stages whose state goes to an incremental snapshot store: each writes the snapshot with the checkpoint's
+    /// id (durably, before the checkpoint file commits) and returns the bytes it wrote.
+    public var incrementalStages: [(name: String, write: @Sendable (_ checkpointID: UInt64) throws -> Int)] = []
 
     /// Creates a capture.
     public init(

@@ -8,7 +8,8 @@ import Synchronization
 
 /// Persists captured checkpoints on a background queue, in order, so the pipeline does not stop for them.
 ///
-/// For each checkpoint: make the sink's epoch durable, serialize the captured state, commit the file to the
+/// For each checkpoint: make the sink's epoch durable, write incremental state snapshots (when configured),
+/// serialize the captured state, commit the file to the
 /// catalog (atomic, `fsync`ed), append the replay journal, then publish the sink's epoch. The time from the
 /// start of that work to its end is `snapshot_duration_ms`. The first failure stops the writer: later
 /// checkpoints are dropped, not committed, and `failure` reports the error; what was durable stays intact.
@@ -63,6 +64,9 @@ final class SnapshotWriter: Sendable {
             let cpuStart = Self.threadCPUNanoseconds()
             do {
                 try sinkCommit.makeDurable()
+                // Incremental state first: the checkpoint file that references it commits only once it is durable.
+                var incrementalBytes = 0
+                for stage in capture.incrementalStages { incrementalBytes += try stage.write(capture.id) }
                 let bytes = try CheckpointFile.encode(capture)
                 try catalog.commit(bytes, id: capture.id, parentID: capture.parentID)
                 try journal?.journal.append(checkpointID: capture.id, positions: capture.sources)
@@ -73,7 +77,8 @@ final class SnapshotWriter: Sendable {
                     $0.completed.append(
                         Completion(
                             id: capture.id, durationNanoseconds: duration,
-                            cpuNanoseconds: Self.threadCPUNanoseconds() &- cpuStart, byteCount: bytes.count))
+                            cpuNanoseconds: Self.threadCPUNanoseconds() &- cpuStart,
+                            byteCount: bytes.count + incrementalBytes))
                 }
             } catch {
                 state.withLock { $0.failure = error }

@@ -6,16 +6,22 @@ import Sluice
 public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
     public typealias Element = StreamElement<SourceRecord>
     let session: EngineCheckpointSession<Stage>
+    let sourceIndex: Int
     private var isFinished = false
     private var recordsSinceBarrier: UInt64 = 0
     private var recordsRead: UInt64 = 0
     private var hasEmitted = false
     private var lastBarrierTime: UInt64
+    private var nextBarrierID: UInt64
 
-    init(session: EngineCheckpointSession<Stage>, lastBarrierTime: UInt64) {
+    init(session: EngineCheckpointSession<Stage>, sourceIndex: Int, lastBarrierTime: UInt64, nextBarrierID: UInt64) {
         self.session = session
+        self.sourceIndex = sourceIndex
         self.lastBarrierTime = lastBarrierTime
+        self.nextBarrierID = nextBarrierID
     }
+
+    private var source: any ReplayableSource { session.sources[sourceIndex] }
 
     /// Appends up to `maxCount` records; a batch ends early after a barrier. Returns false at the end.
     /// With `everyRecords`, blocks while two checkpoints are being written (backpressure on the source).
@@ -26,11 +32,11 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
                 buffer.append(.barrier(emitBarrier()))
                 return true
             }
-            guard let record = try session.source.next() else {
+            guard let record = try source.next() else {
                 let wantsFinal = session.checkpoints.policy != .disabled
                 if wantsFinal && (recordsSinceBarrier > 0 || (!hasEmitted && session.hasNoCheckpoint)) { buffer.append(.barrier(emitBarrier())) }
                 isFinished = true
-                session.sourceFinished(records: recordsRead)
+                session.sourceFinished(sourceIndex, records: recordsRead)
                 return false
             }
             recordsSinceBarrier += 1
@@ -59,7 +65,8 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
         recordsSinceBarrier = 0
         hasEmitted = true
         lastBarrierTime = session.checkpoints.clock.nowNanoseconds()
-        return session.emitBarrier()
+        defer { nextBarrierID += 1 }
+        return session.emitBarrier(nextBarrierID, source: sourceIndex)
     }
 }
 

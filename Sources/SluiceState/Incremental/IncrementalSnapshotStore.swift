@@ -242,6 +242,30 @@ public final class IncrementalSnapshotStore: Sendable {
         return Recovery(id: nil, entries: [], skipped: [])
     }
 
+    /// Restores snapshot `id` exactly (the one a checkpoint names), verifying every chunk it references, and makes
+    /// it the base of the next incremental write: snapshots newer than `id` (written for a checkpoint that never
+    /// committed, or rolled back) are forgotten, and their ids may be written again. O(restored state + chunks).
+    ///
+    /// Throws `corruptSnapshot` when the snapshot is missing, or one of its chunks is damaged or missing (the
+    /// message names the chunk's group, offset and file).
+    public func recover<Value: StateCodable>(id: UInt64, as type: Value.Type) throws -> [(key: String, value: Value)] {
+        let listed = manifests.withLock { $0 }
+        guard let manifest = listed.first(where: { $0.id == id }) else {
+            throw StateError(
+                code: .corruptSnapshot, message: "incremental snapshot \(id) is missing or its manifest is damaged",
+                path: joinPath(directory, Self.name("snapshot-", id, ".manifest")))
+        }
+        let entries = try load(manifest, as: type)
+        manifests.withLock { $0 = listed.filter { $0.id <= id } }
+        return entries
+    }
+
+    /// Forgets every snapshot as a base (their files stay until the next write collects them), so that the next
+    /// write is a full one: what recovery does when the restored checkpoint's state did not come from this store.
+    func discardSnapshotsAsBase() {
+        manifests.withLock { $0 = [] }
+    }
+
     private func load<Value: StateCodable>(_ manifest: ChunkManifest, as type: Value.Type) throws -> [(key: String, value: Value)] {
         var files: [UInt64: [UInt8]] = [:]
         var state: [String: Value] = [:]

@@ -26,6 +26,9 @@ public struct StageStateCapture: Sendable {
     public var encode: @Sendable (inout BinaryWriter) throws -> Void
     /// Live logical bytes captured (`state_size_bytes`).
     public var stateSizeBytes: Int
+    /// Set when the state goes to an incremental snapshot store instead of the checkpoint file: writes the
+    /// snapshot with the given checkpoint id on the checkpoint writer and returns the bytes written.
+    public var writeIncremental: (@Sendable (_ checkpointID: UInt64) throws -> Int)?
 
     /// Creates a capture.
     public init(name: String, encode: @escaping @Sendable (inout BinaryWriter) throws -> Void, stateSizeBytes: Int) {

@@ -191,16 +191,15 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
 
     private func waitForGraph() -> WaitForGraph {
         var waiters: [WaitForGraph.Waiter] = []
-        for (task, wait) in waits {
+        // Sorted: dictionary order differs between dictionaries, and a replayed deadlock must compare equal.
+        for (task, wait) in waits.sorted(by: { $0.key < $1.key }) {
             let wakers = uses.filter { other, use in
                 other != task && (wait.isSending ? use.receives : use.sends).contains(wait.channel)
             }.keys
             waiters.append(
                 WaitForGraph.Waiter(task: task, channel: wait.channel, isSending: wait.isSending, wakers: wakers.sorted()))
         }
-        // Dictionary order differs between two dictionaries with the same contents, so a replay would build an
-        // unequal graph for the same deadlock: the graph is in a canonical order (tasks, then wakers, sorted).
-        return WaitForGraph(waiters: waiters.sorted { ($0.task, $0.channel) < ($1.task, $1.channel) })
+        return WaitForGraph(waiters: waiters)
     }
 }
 

@@ -38,4 +38,38 @@ import Testing
         let outcome = ConcurrentChaosBenchmarks.outcome(report, configuration: configuration)
         #expect(outcome.failure == nil)
     }
+
+    /// The sink's memory-pressure holds are sampled before, at the peak and after: the driver reports how much of
+    /// each hold came back (here through a probe that reads the same memory every time, so nothing grew and the
+    /// metric says so instead of inventing a figure).
+    @Test func memoryHoldsAreSampledAndAFlatProbeIsReportedUnavailable() async throws {
+        let configuration = Self.configuration(exactlyOnce: true)
+        var run = ConcurrentChaosRun(configuration: configuration, clock: SystemMonotonicClock())
+        run.memoryProbe = MemoryProbe { MemoryProbe.Sample(rssBytes: 1_000_000) }
+        let report = await run.run(seconds: 0, shouldStop: { false })
+        #expect(report.failure == nil, "seed \(configuration.seed): \(report.failure ?? "")")
+        // Holds from checkpoint 3 to 4 and 6 to 7 end before the first crash (700 records) of the first incarnation.
+        #expect(report.memoryHolds >= 2, "seed \(configuration.seed)")
+        #expect(report.memoryReturnedFractionRSS == nil && report.memoryReturnedFractionAllocated == nil)
+        let outcome = ConcurrentChaosBenchmarks.outcome(report, configuration: configuration)
+        let metric = try #require(outcome.metrics.first { $0.metric == .memoryReturned })
+        #expect(metric.unavailableReason?.contains("did not grow") == true, "\(String(describing: metric.unavailableReason))")
+    }
+
+    @Test func memoryReturnedIsTheMeanShareOfEachReleasedHold() {
+        let log = MemoryPressureLog(probe: MemoryProbe { MemoryProbe.Sample(rssBytes: nil) })
+        func sample(_ rss: Double) -> MemoryProbe.Sample { MemoryProbe.Sample(rssBytes: rss) }
+        log.began(before: sample(100), peak: sample(200))
+        log.ended(after: sample(150))
+        // A hold a crash ended (never released) is replaced by the next one and not counted.
+        log.began(before: sample(100), peak: sample(900))
+        log.began(before: sample(100), peak: sample(300))
+        log.ended(after: sample(100))
+        // RSS that did not grow says nothing about returning memory.
+        log.began(before: sample(100), peak: sample(100))
+        log.ended(after: sample(50))
+        #expect(log.holds.count == 3)
+        #expect(log.returnedFraction(\.rssBytes) == 0.75)
+        #expect(log.returnedFraction(\.allocatedBytes) == nil)
+    }
 }

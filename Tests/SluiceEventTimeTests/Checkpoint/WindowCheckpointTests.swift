@@ -97,4 +97,69 @@ struct WindowCheckpointTests {
             restored == expected,
             "seed \(seed), stopped at record \(stopAt): \(String(decoding: restored.suffix(200), as: UTF8.self))")
     }
+
+    /// The same windows under `EngineCheckpointSession` on `ConcurrentEngine`, with the state in incremental
+    /// snapshots: the stage's `captureState` writes the window state into its backend before the incremental
+    /// snapshot is taken, so a stopped and restored run still fires exactly like an uninterrupted one.
+    @Test(arguments: Shape.allCases)
+    func incrementalEngineCheckpointsRestoreWindowsExactly(_ shape: Shape) async throws {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x1C4E)
+        let seed = random.seed
+        let input = Self.input(seed: seed)
+        let reference = TemporaryDirectory()
+        defer { reference.remove() }
+        _ = try Self.run(shape, input: input, folder: reference, backend: .memory)
+        let expected = try TwoPhaseCommitFileSink.readCommittedOutput(directory: reference.file("out"))
+
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let lineCount = expected.split(separator: UInt8(ascii: "\n")).count
+        let stopAt = Int.random(in: (lineCount / 5)...(lineCount * 4 / 5), using: &random)
+        func engineRun(stopAt: Int?) async throws {
+            let stage = try Self.makeStage(shape, backend: .changeTracking)
+            var sink: any CheckpointedSink = TwoPhaseCommitFileSink(directory: folder.file("out"))
+            if let stopAt { sink = StoppingSink(sink, after: stopAt) }
+            let session = EngineCheckpointSession(
+                source: NDJSONFileSource(bytes: input), stage: stage, sink: sink,
+                checkpoints: CheckpointConfiguration(
+                    catalog: try CheckpointCatalog(directory: folder.file("ck")), policy: .everyRecords(97),
+                    incrementalSnapshots: try IncrementalSnapshotStore(directory: folder.file("ck/state"))))
+            try session.recover()
+            let pipeline = Pipeline.source(session.makeSource()).stage("window", session.makeOperator())
+                .sink(session.makeSink())
+            do {
+                _ = try await ConcurrentEngine(batchSize: 16, channelCapacity: 32).run(pipeline)
+            } catch {
+                session.waitUntilCheckpointsAreDurable()
+                throw error
+            }
+        }
+        await #expect(throws: Stop.self) { try await engineRun(stopAt: stopAt) }
+        try await engineRun(stopAt: nil)
+        let restored = try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("out"))
+        #expect(restored == expected, "seed \(seed), stopped after \(stopAt) output lines")
+    }
+}
+
+/// A checkpointed sink that stops the run (throws `Stop`) after a number of output lines.
+final class StoppingSink: CheckpointedSink {
+    let base: any CheckpointedSink
+    private var remaining: Int
+
+    init(_ base: any CheckpointedSink, after lines: Int) {
+        self.base = base
+        remaining = lines
+    }
+
+    var deliveryGuarantee: DeliveryGuarantee { base.deliveryGuarantee }
+    func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
+        try base.recover(restoredCheckpointID: restoredCheckpointID, nextCheckpointID: nextCheckpointID)
+    }
+    func write(_ record: UnsafeRawBufferPointer) throws {
+        guard remaining > 0 else { throw WindowCheckpointTests.Stop() }
+        remaining -= 1
+        try base.write(record)
+    }
+    func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit { try base.barrier(checkpointID) }
+    func finish() throws { try base.finish() }
 }

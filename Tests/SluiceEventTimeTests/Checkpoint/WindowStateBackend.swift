@@ -6,6 +6,8 @@ enum WindowStateBackend: String, CaseIterable, Sendable, CustomStringConvertible
     case memory
     case mmap
     case spill
+    /// In memory, remembering changed keys (what incremental snapshots write).
+    case changeTracking
 
     var description: String { rawValue }
 
@@ -17,6 +19,7 @@ enum WindowStateBackend: String, CaseIterable, Sendable, CustomStringConvertible
             try SpillingStateBackend<[UInt8]>(
                 policy: SpillPolicy(memoryMaxKeys: 2, memoryMaxBytes: nil, mappedMaxKeys: 4, mappedMaxBytes: nil),
                 compactionMinimumBytes: 512)
+        case .changeTracking: ChangeTrackingStateBackend<[UInt8]>(base: InMemoryStateBackend())
         }
     }
 }

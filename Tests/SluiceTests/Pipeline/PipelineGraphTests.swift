@@ -1,5 +1,13 @@
 import Sluice
+import SluiceTestKit
 import Testing
+
+/// A sink that fails on its first batch.
+struct FailingIntSink: PipelineSink {
+    struct Failure: Error {}
+    mutating func consume(_ batch: [Int]) throws { throw Failure() }
+    mutating func finish() throws {}
+}
 
 @Suite struct PipelineGraphTests {
     /// source -> double -> split (broadcast) -> {plusOne, minusOne} -> merge -> sink
@@ -201,5 +209,32 @@ import Testing
         var graph = PipelineGraph()
         graph.addSource("a", SequenceSource([1]))
         #expect(throws: PipelineError.self) { try SyncEngine().run(graph) }
+    }
+
+    /// A sink that fails while its producers wait for room in its full input: the run ends with the sink's error
+    /// under every seeded schedule, instead of leaving the producers waiting (the deadlock the schedule controller
+    /// reports).
+    @Test func aFailingSinkEndsTheGraphRunUnderEverySchedule() {
+        for seed in UInt64(0)..<20 {
+            let outcome = ScheduleController.run(seed: seed) {
+                var graph = PipelineGraph(name: "failing")
+                graph.addSource("numbers", SequenceSource(Array(0..<500)))
+                graph.addBroadcast("split", of: Int.self)
+                graph.addStage("left", MapOperator<Int, Int> { $0 })
+                graph.addStage("right", MapOperator<Int, Int> { $0 })
+                graph.addMerge("merge", of: Int.self)
+                graph.addSink("out", FailingIntSink())
+                for (from, to) in [
+                    ("numbers", "split"), ("split", "left"), ("split", "right"), ("left", "merge"), ("right", "merge"),
+                    ("merge", "out"),
+                ] {
+                    graph.connect(from, to: to)
+                }
+                await #expect(throws: FailingIntSink.Failure.self) {
+                    _ = try await ConcurrentEngine(batchSize: 4, channelCapacity: 8).run(graph)
+                }
+            }
+            #expect(outcome.isCompleted, "seed \(seed): \(outcome.ending)")
+        }
     }
 }

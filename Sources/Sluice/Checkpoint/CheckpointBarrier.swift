@@ -21,3 +21,23 @@ public enum StreamElement<Record> {
 }
 
 extension StreamElement: Sendable where Record: Sendable {}
+
+/// An element type that can carry a checkpoint barrier between records: what the graph runners look for so that
+/// a merge aligns barriers and a partition broadcasts them (`StreamElement` is the one conformance). Not API.
+public protocol _CheckpointBarrierCarrying {
+    /// The barrier this element is, or nil for a record.
+    var _checkpointBarrier: CheckpointBarrier? { get }
+    /// The element that is `barrier`.
+    static func _barrierElement(_ barrier: CheckpointBarrier) -> Self
+}
+
+extension StreamElement: _CheckpointBarrierCarrying {
+    @inlinable
+    public var _checkpointBarrier: CheckpointBarrier? {
+        if case .barrier(let barrier) = self { return barrier }
+        return nil
+    }
+
+    @inlinable
+    public static func _barrierElement(_ barrier: CheckpointBarrier) -> StreamElement { .barrier(barrier) }
+}
