@@ -12,6 +12,9 @@ extension ConcurrentEngine {
     /// input delivered barrier N, the merge stops reading that input's channel (it fills, and its producer suspends:
     /// backpressure) until barrier N arrived on every input that has not finished; then it forwards barrier N once
     /// and reads every input again. Nothing after a barrier is held in memory.
+    ///
+    /// With a `watchdog`, every stage (`stage <name>`) and every input channel (`channel <name>`, an aligning
+    /// merge's `channel <merge>/<input>`) gets a heartbeat the run beats as batches move, as in linear runs.
     /// - Throws: `PipelineError` if the graph is invalid (before any task starts), or the first source, sink or
     ///   cancellation error.
     public func run(_ graph: PipelineGraph) async throws -> PipelineStatistics {
@@ -38,6 +41,10 @@ extension ConcurrentEngine {
                 capacity: channelCapacity, producers: wiring.predecessors[index].count,
                 name: graph.nodes[index].name, clock: clock)
         }
+        let beats = GraphBeats(
+            watchdog: watchdog, names: graph.nodes.map(\.name), inboxes: inboxes, alignedInputs: alignedInputs)
+        let monitor = watchdog.map { watchdog in Task { await watchdog.monitor() } }
+        defer { monitor?.cancel() }
         let start = clock.nowNanoseconds()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in runners.indices {
@@ -49,10 +56,11 @@ extension ConcurrentEngine {
                 }
                 let box = runners[index]
                 let inputs = alignedInputs[index]
+                let beat = beats.forStage(index)
                 group.addTask { [batchSize] in
                     try await box.drive(
                         inbox: inboxes[index], alignedInputs: inputs, successors: successors, router: router,
-                        batchSize: batchSize)
+                        batchSize: batchSize, beat: beat)
                 }
             }
             do {
@@ -83,7 +91,53 @@ protocol GraphInbox: Sendable {
     /// Fails the channel so its consumer ends.
     func fail(_ error: any Error)
     func statistics() -> ChannelStatistics
+    /// Elements waiting in the channel.
+    var depth: Int { get }
+    /// The channel's name.
+    var name: String { get }
 }
+
+/// The heartbeats of one stage in a graph run with a watchdog: the stage's own and its input channels'.
+struct StageBeat: Sendable {
+    var stage: StageHeartbeat
+    /// One per input channel (an aligning merge has one per input), in the order of its inputs.
+    var inputs: [StageHeartbeat]
+
+    /// A batch of `count` elements left input channel `input` (`depth` still wait there) and the stage holds it.
+    func received(_ count: Int, input: Int = 0, depth: Int) {
+        if input < inputs.count {
+            inputs[input].beat(count: UInt64(count))
+            inputs[input].setPending(depth)
+        }
+        stage.setPending(count)
+    }
+
+    /// The stage is done with what it held: waiting on a full successor after this is not a stall.
+    func processed(_ count: Int) {
+        stage.beat(count: UInt64(max(count, 1)))
+        stage.setPending(0)
+    }
+}
+
+/// Every stage's heartbeats in a graph run (nil without a watchdog).
+struct GraphBeats {
+    private var stages: [StageBeat?]
+
+    init(watchdog: EngineWatchdog?, names: [String], inboxes: [(any GraphInbox)?], alignedInputs: [[any GraphInbox]?]) {
+        stages = names.indices.map { index in
+            guard let watchdog else { return nil }
+            let channels = alignedInputs[index] ?? (inboxes[index].map { [$0] } ?? [])
+            return StageBeat(
+                stage: watchdog.heartbeat("stage " + names[index]),
+                inputs: channels.map { watchdog.heartbeat("channel " + $0.name) })
+        }
+    }
+
+    func forStage(_ index: Int) -> StageBeat? { stages[index] }
+}
+
+/// The number of elements in a boxed batch (an `[Element]` as `Any`).
+func boxedCount(_ batch: Any) -> Int { (batch as? any Collection)?.count ?? 1 }
 
 final class TypedGraphInbox<Element: Sendable>: GraphInbox {
     let channel: BoundedChannel<Element>
@@ -105,6 +159,8 @@ final class TypedGraphInbox<Element: Sendable>: GraphInbox {
 
     func fail(_ error: any Error) { channel.fail(error) }
     func statistics() -> ChannelStatistics { channel.statistics() }
+    var depth: Int { channel.depth }
+    var name: String { channel.name }
 }
 
 /// A runner that can make the typed inbox for its input.
@@ -146,7 +202,7 @@ final class GraphRunnerBox: @unchecked Sendable {
 
     func drive(
         inbox: (any GraphInbox)?, alignedInputs: [any GraphInbox]?, successors: [any GraphInbox],
-        router: DeadLetterRouter, batchSize: Int
+        router: DeadLetterRouter, batchSize: Int, beat: StageBeat? = nil
     ) async throws {
         runner.start()
         defer { runner.stop() }
@@ -161,16 +217,23 @@ final class GraphRunnerBox: @unchecked Sendable {
                 while hasMore {
                     let (batch, more) = try source.readBoxed(maxCount: batchSize)
                     hasMore = more
-                    if let batch { try await forward(Array(repeating: batch, count: successors.count)) }
+                    if let batch {
+                        beat?.processed(boxedCount(batch))
+                        try await forward(Array(repeating: batch, count: successors.count))
+                    }
                 }
             } else if let alignedInputs, let merge = runner as? any AlignedMergeReceiving {
                 try await merge.receiveAligned(
                     from: alignedInputs, maxCount: batchSize, router: router, successorCount: successors.count,
-                    forward: forward)
+                    beat: beat, forward: forward)
                 try await forward(runner.finish(router, successorCount: successors.count))
             } else if let inbox, let typed = runner as? any InboxMaking {
                 try await typed.receive(from: inbox, maxCount: batchSize) { batch in
-                    try await forward(runner.process(batch, router, successorCount: successors.count))
+                    let count = boxedCount(batch)
+                    beat?.received(count, depth: inbox.depth)
+                    let outputs = try runner.process(batch, router, successorCount: successors.count)
+                    beat?.processed(count)
+                    try await forward(outputs)
                 }
                 try await forward(runner.finish(router, successorCount: successors.count))
             }
@@ -199,7 +262,7 @@ protocol AlignedMergeReceiving {
     /// empty or blocked, and in `forward` while the successor is full.
     func receiveAligned(
         from inputs: [any GraphInbox], maxCount: Int, router: DeadLetterRouter, successorCount: Int,
-        forward: ([Any?]) async throws -> Void
+        beat: StageBeat?, forward: ([Any?]) async throws -> Void
     ) async throws
 }
 
@@ -208,7 +271,7 @@ extension MergeGraphRunner: AlignedMergeReceiving {
     /// reader waits for the merge's go-ahead before it reads on, so a blocked input's channel is not read at all.
     func receiveAligned(
         from inputs: [any GraphInbox], maxCount: Int, router: DeadLetterRouter, successorCount: Int,
-        forward: ([Any?]) async throws -> Void
+        beat: StageBeat?, forward: ([Any?]) async throws -> Void
     ) async throws {
         // `inputs` were made by `makeInbox` on this runner.
         let channels = inputs.map { ($0 as! TypedGraphInbox<Element>).channel }
@@ -251,7 +314,10 @@ extension MergeGraphRunner: AlignedMergeReceiving {
             var waiting: Set<Int> = []
             while open > 0, let event = try await events.receive() {
                 if let batch = event.batch {
-                    try await forward(process(batch, input: event.input, router, successorCount: successorCount))
+                    beat?.received(batch.count, input: event.input, depth: channels[event.input].depth)
+                    let outputs = try process(batch, input: event.input, router, successorCount: successorCount)
+                    beat?.processed(batch.count)
+                    try await forward(outputs)
                     if event.endsWithBarrier { waiting.insert(event.input) }
                 } else {
                     open -= 1
