@@ -98,8 +98,6 @@ struct TrendCommand: AsyncParsableCommand {
             for file in written { print(file.path) }
         } catch let error as HarnessError {
             throw BenchTrendSupport.fail(error.description, error.exitCode)
-        } catch let error as HarnessError {
-            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
         }
     }
 }

@@ -149,7 +149,9 @@ enum RunBenchmarks {
             process.executableURL = URL(fileURLWithPath: jqPath ?? "/usr/bin/jq")
             process.arguments = ["-c", jqProgram, state.input]
             let output = state.folder + "/jq.ndjson"
-            FileManager.default.createFile(atPath: output, contents: nil)
+            guard FileManager.default.createFile(atPath: output, contents: nil) else {
+                throw HarnessError(code: .benchmarkSetup, message: "cannot create \(output) for jq's output")
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             defer { try? handle.close() }
             process.standardOutput = handle

@@ -105,7 +105,7 @@ public struct PublisherConformance<P: Publisher> {
         // Thread A requests and, inside its first onNext, waits until thread B's request has returned. A serial
         // publisher only adds B's demand to the delivery A is running; a non-serial one calls onNext on B as well,
         // while A is still inside its signal.
-        nonisolated(unsafe) let shared = probe
+        let shared = probe
         Rendezvous.both(
             { shared.request(.max(1)) },
             {
@@ -187,7 +187,7 @@ public struct PublisherConformance<P: Publisher> {
 
     private func rule35and37() -> RuleVerdict {
         let probe = subscribe(make(10), .init(initialRequest: .max(1)))
-        nonisolated(unsafe) let shared = probe
+        let shared = probe
         Rendezvous.both({ shared.subscription?.cancel() }, { shared.subscription?.cancel() })
         probe.subscription?.cancel()
         probe.request(.max(5))
