@@ -78,11 +78,11 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        // Connectors by URI scheme (file, stdin, stdout, tcp on swift-nio), with option schemas.
+        // Connectors by URI scheme (file, stdin, stdout, tcp and redis streams on swift-nio), with option schemas.
         .target(
             name: "SluiceConnectors",
             dependencies: [
-                "Sluice", "SluiceState",
+                "Sluice", "SluiceState", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

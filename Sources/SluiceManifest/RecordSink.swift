@@ -8,6 +8,7 @@ struct RecordSink: PipelineSink {
     let output: RecordOutput
     let written: ByteCounter
     private var line: [UInt8] = []
+    private var key: [UInt8] = []
 
     init(output: RecordOutput, written: ByteCounter) {
         self.output = output
@@ -19,10 +20,17 @@ struct RecordSink: PipelineSink {
         let serializer = JSONSerializer()
         line.removeAll(keepingCapacity: true)
         if output.wantsRecords {
+            let wantsKeys = output.wantsKeys
             for record in batch {
                 line.removeAll(keepingCapacity: true)
                 try serializer.write(record.value, into: &line)
-                try line.withUnsafeBytes { try output.writeRecord($0) }
+                var recordKey: [UInt8]? = nil
+                if wantsKeys, let value = record.key {
+                    key.removeAll(keepingCapacity: true)
+                    try serializer.write(value, into: &key)
+                    recordKey = key
+                }
+                try line.withUnsafeBytes { try output.writeRecord($0, key: recordKey, inputOffset: record.offset) }
             }
         } else {
             for record in batch {
