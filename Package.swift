@@ -169,6 +169,14 @@ let package = Package(
             swiftSettings: [.define("SLUICE_SCHEDULE_HOOKS", .when(configuration: .debug))]
         ),
         .testTarget(name: "SluiceManifestTests", dependencies: ["SluiceManifest", "SluiceConnectors", "SluiceTestKit"]),
+        // The RESP parser (seeded fuzz), the Redis client and the Redis Streams connector against a real redis-server.
+        .testTarget(
+            name: "SluiceConnectorsTests",
+            dependencies: [
+                "SluiceConnectors", "SluiceManifest", "SluiceTestKit",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
         .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One request on a connection: commands written together (pipelined), and the promise of their replies in order.
 struct RedisRequest {
@@ -27,14 +28,17 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private let server: String
+    /// Set once the connection failed, before the channel has finished closing: the pool must not lend it again.
+    private let state: RedisConnection.ConnectionState
     private let parser = RESPParser()
     private var received: [UInt8] = []
     private var readIndex = 0
     private var waiting = CircularBuffer<Waiting>()
     private var failure: RedisError?
 
-    init(server: String) {
+    init(server: String, state: RedisConnection.ConnectionState) {
         self.server = server
+        self.state = state
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -124,6 +128,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failAll(_ context: ChannelHandlerContext, _ error: RedisError) {
         if failure == nil { failure = error }
+        state.broken.store(true, ordering: .sequentiallyConsistent)
         let failed = waiting
         waiting.removeAll()
         for request in failed {
@@ -144,29 +149,37 @@ public final class RedisConnection: Sendable {
     let channel: any Channel
     /// `host:port`, for messages.
     public let server: String
+    private let state: ConnectionState
 
-    init(channel: any Channel, server: String) {
+    /// Shared with the channel handler, which marks the connection broken.
+    final class ConnectionState: Sendable {
+        let broken = Atomic<Bool>(false)
+    }
+
+    init(channel: any Channel, server: String, state: ConnectionState) {
         self.channel = channel
         self.server = server
+        self.state = state
     }
 
     /// Opens a connection (one attempt).
     static func connect(host: String, port: Int, timeout: TimeAmount, group: any EventLoopGroup) -> EventLoopFuture<RedisConnection> {
         let server = "\(host):\(port)"
+        let state = ConnectionState()
         return ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(server: server))
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(server: server, state: state))
                 }
             }
             .connect(host: host, port: port)
-            .map { RedisConnection(channel: $0, server: server) }
+            .map { RedisConnection(channel: $0, server: server, state: state) }
     }
 
     /// Whether the connection can still carry commands.
-    public var isUsable: Bool { channel.isActive }
+    public var isUsable: Bool { channel.isActive && !state.broken.load(ordering: .sequentiallyConsistent) }
 
     /// Sends `commands` in one write and returns their replies, in order.
     ///
