@@ -117,6 +117,7 @@ let package = Package(
                 "SluiceState",
                 "SluiceEventTime",
                 "SluiceManifest",
+                "SluiceConnectors",
                 "SluiceTestKit",
                 "SluiceReactive",
                 "CJemalloc",
@@ -179,6 +180,6 @@ let package = Package(
         ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit", "SluiceBench"]),
     ]
 )
