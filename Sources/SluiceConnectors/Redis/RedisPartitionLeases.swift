@@ -4,10 +4,10 @@ import NIOCore
 import Sluice
 import Synchronization
 
-/// Which partitions this node owns: leases taken with `SET key token NX PX lease`, renewed every third of the
-/// lease time, shared out evenly among the live nodes.
+/// Which partitions this node owns: leases taken with `SET key token NX PX lease`, renewed every round (a third
+/// of the lease time, at most 100 ms), shared out evenly among the live nodes.
 ///
-/// A background thread (started by `start()`, ended by `stop()`) does one round per third of the lease time:
+/// A background thread (started by `start()`, ended by `stop()`) does one round per `roundInterval`:
 /// it announces the node in the live-node set, renews the leases it holds (a fenced `PEXPIRE`: only while the
 /// key still holds this node's token), gives back partitions beyond its fair share (`ceil(partitions / nodes)`)
 /// when nodes joined, and takes free ones up to that share. A partition it takes is queued for the source, which
@@ -71,6 +71,9 @@ final class RedisPartitionLeases: Sendable {
     /// Rounds done so far.
     var rounds: Int { state.withLock { $0.rounds } }
 
+    /// Seconds between rounds: a third of the lease, at most 100 ms (nodes that join or die are noticed quickly).
+    var roundInterval: Double { min(Double(configuration.leaseMilliseconds) / 3_000, 0.1) }
+
     /// Does one round now, on the calling thread, then starts the background thread.
     func start() throws {
         try round()
@@ -78,7 +81,7 @@ final class RedisPartitionLeases: Sendable {
         let thread = Thread { [self] in
             while running.load(ordering: .sequentiallyConsistent) {
                 condition.lock()
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(configuration.leaseMilliseconds) / 3_000))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: roundInterval))
                 condition.unlock()
                 guard running.load(ordering: .sequentiallyConsistent) else { break }
                 do {
