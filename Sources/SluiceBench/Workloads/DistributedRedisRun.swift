@@ -24,11 +24,17 @@ public struct DistributedRedisRun: Sendable {
         public var sluice: String
         /// The server, `host:port`.
         public var server: String
+        /// Input documents per trial.
         public var records = 20_000
+        /// `sluice run` processes.
         public var workers = 2
+        /// Partition streams of the input and of the output.
         public var partitions = 8
+        /// The source's `lease-ms`.
         public var leaseMilliseconds = 1_000
+        /// The source's `idle-exit-ms`: how the nodes end by themselves.
         public var idleExitMilliseconds = 500
+        /// The source's `batch` (entries per read).
         public var batch = 500
         /// Kill one node once this fraction of the output exists; nil: kill none.
         public var killAfterFraction: Double? = nil

@@ -33,6 +33,43 @@ public struct RESPParser: Sendable {
         return (value, index)
     }
 
+    /// The length of the complete value at the front of `bytes`, or nil when the bytes end inside it; builds no
+    /// value. Bytes that are not RESP report nil or a length, and `parse(_:)` then says what is wrong.
+    /// Complexity: O(n) in the bytes of the value, no allocation.
+    public func completeLength(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        var remaining = 1
+        while remaining > 0 {
+            guard index < bytes.count else { return nil }
+            let type = bytes[index]
+            var end = index + 1
+            while end < bytes.count && bytes[end] != 10 { end += 1 }
+            guard end < bytes.count else { return nil }
+            remaining -= 1
+            if type == UInt8(ascii: "$") || type == UInt8(ascii: "*") {
+                var value = 0
+                var negative = false
+                var digit = index + 1
+                if digit < end, bytes[digit] == UInt8(ascii: "-") {
+                    negative = true
+                    digit += 1
+                }
+                while digit < end, bytes[digit] >= 48, bytes[digit] <= 57, value < Int(Int32.max) {
+                    value = value * 10 + Int(bytes[digit] - 48)
+                    digit += 1
+                }
+                if !negative && type == UInt8(ascii: "$") {
+                    end += value + 2
+                    guard end < bytes.count else { return nil }
+                } else if !negative {
+                    remaining += value
+                }
+            }
+            index = end + 1
+        }
+        return index
+    }
+
     /// Parses one value from the front of an array of bytes; see `parse(_:)`.
     public func parse(_ bytes: [UInt8]) throws(RESPParseError) -> (value: RESPValue, consumed: Int)? {
         do {

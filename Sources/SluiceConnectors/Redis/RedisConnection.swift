@@ -82,6 +82,12 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             return raw.count
         }
         while failure == nil {
+            // Parse only a complete value: a large reply arriving in many reads is not parsed again each time.
+            // Short input is parsed anyway, so that bytes that are not RESP fail at once.
+            let length = received.withUnsafeBytes { raw in
+                parser.completeLength(UnsafeRawBufferPointer(rebasing: raw[readIndex...]))
+            }
+            guard length != nil || received.count - readIndex < 4_096 else { break }
             let parsed: (value: RESPValue, consumed: Int)?
             do {
                 parsed = try received.withUnsafeBytes { raw throws(RESPParseError) in

@@ -62,7 +62,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     }
 
     public func close() throws {
-        if !line.isEmpty { try write(Array("\n".utf8).withUnsafeBytes { $0 }) }
+        if !line.isEmpty { try [UInt8(10)].withUnsafeBytes { try write($0) } }
         try flush()
         pool.close()
     }
@@ -139,7 +139,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
                 commands.append(RESPCommand("EXEC"))
                 return (commands, written)
             }
-            let outcome = try pool.withConnection { connection -> EventLoopFuture<(owned: [Int], replies: [RESPValue])> in
+            let outcome = try pool.withConnection { connection -> EventLoopFuture<(owned: [Int], transaction: [RESPCommand], written: Int, replies: [RESPValue])> in
                 var watch = [RESPCommand]()
                 if !keys.isEmpty {
                     var command = RESPCommand("WATCH")
@@ -154,8 +154,8 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
                     if let values = replies.last?.elements {
                         for (partition, value) in zip(held, values) where value.text == token { owned.append(partition) }
                     }
-                    let transaction = commands(owned).commands
-                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (owned, $0) }
+                    let (transaction, written) = commands(owned)
+                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (owned, transaction, written, $0) }
                 }
             }.wait()
             guard let exec = outcome.replies.last else { continue }
@@ -167,7 +167,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
                 try exec.checked("EXEC", server: server)
                 throw RedisError(code: .unexpectedReply, server: server, message: "EXEC: expected an array of results, got \(exec)")
             }
-            let (transaction, written) = commands(outcome.owned)
+            let (transaction, written) = (outcome.transaction, outcome.written)
             for (result, command) in zip(results, transaction.dropFirst()) {
                 try result.checked("\(command.description) (in MULTI)", server: server)
             }

@@ -48,14 +48,19 @@ public final class RedisStreamSource: AcknowledgedSource {
         let commands = (0..<configuration.partitions).map {
             RESPCommand("XGROUP", "CREATE", configuration.streamName($0), configuration.group, "0", "MKSTREAM")
         }
-        let replies = try pool.sendWaiting(commands)
-        for (reply, command) in zip(replies, commands) {
-            if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
-                throw RedisError(code: .serverError, server: pool.server,
-                    message: "cannot create group \(configuration.group) on stream \(command.arguments[2...2].map { String(decoding: $0, as: UTF8.self) }[0]): \(message)")
+        do {
+            let replies = try pool.sendWaiting(commands)
+            for (reply, partition) in zip(replies, 0..<configuration.partitions) {
+                if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
+                    throw RedisError(code: .serverError, server: pool.server,
+                        message: "cannot create group \(configuration.group) on stream \(configuration.streamName(partition)): \(message)")
+                }
             }
+            try leases.start()
+        } catch {
+            pool.close()
+            throw error
         }
-        try leases.start()
     }
 
     /// Entries handed to the pipeline so far.

@@ -42,6 +42,14 @@ import Testing
             for value in values { value.encode(into: &bytes) }
             let parsed = try Self.parseAll(bytes, &random)
             #expect(parsed == values, "seed \(seed) (SLUICE_SEED), round \(round)")
+            // The completeness scan agrees with the parser on where the first value ends, and on a cut one.
+            let first = try RESPParser().parse(bytes)?.consumed
+            let scanned = bytes.withUnsafeBytes { RESPParser().completeLength($0) }
+            #expect(scanned == first, "seed \(seed) (SLUICE_SEED), round \(round)")
+            if let first, first > 1 {
+                let cut = Int.random(in: 1..<first, using: &random)
+                #expect(bytes[..<cut].withUnsafeBytes { RESPParser().completeLength($0) } == nil, "seed \(seed), round \(round)")
+            }
             if parsed != values { return }
         }
     }
