@@ -1,9 +1,32 @@
 /// Reading the shapes of stream replies, with every wrong shape an error naming the command.
 enum RedisStreamReplies {
-    /// One stream entry: its ID and its field/value pairs (nil fields: the entry was deleted).
+    /// One stream entry: its ID and its flat field/value list, every element a bulk string (nil: the entry was
+    /// deleted).
     struct Entry {
         var id: String
-        var fields: [String: [UInt8]]?
+        var flat: [RESPValue]?
+
+        /// The value of field `name` (its UTF-8 bytes), if the entry has it. O(fields).
+        func value(_ name: [UInt8]) -> [UInt8]? {
+            guard let flat else { return nil }
+            var index = 0
+            while index + 1 < flat.count {
+                if case .bulkString(let key?) = flat[index], key == name, case .bulkString(let value?) = flat[index + 1] {
+                    return value
+                }
+                index += 2
+            }
+            return nil
+        }
+
+        /// Every field, in order.
+        var fields: [(name: String, value: [UInt8])] {
+            guard let flat else { return [] }
+            return stride(from: 0, to: flat.count - 1, by: 2).compactMap { index in
+                guard case .bulkString(let value?) = flat[index + 1], let name = flat[index].text else { return nil }
+                return (name, value)
+            }
+        }
     }
 
     /// A flat `[name, value, name, value…]` reply as a dictionary.
@@ -31,22 +54,18 @@ enum RedisStreamReplies {
                 throw RedisError(code: .unexpectedReply, server: server, message: "\(command): expected [id, fields], got \(item)")
             }
             if pair[1].isNull {
-                entries.append(Entry(id: id, fields: nil))
+                entries.append(Entry(id: id, flat: nil))
                 continue
             }
             guard let flat = pair[1].elements, flat.count % 2 == 0 else {
                 throw RedisError(code: .unexpectedReply, server: server, message: "\(command): entry \(id) has no field list")
             }
-            var fields: [String: [UInt8]] = [:]
-            var index = 0
-            while index < flat.count {
-                guard let name = flat[index].text, case .bulkString(let payload?) = flat[index + 1] else {
+            for element in flat {
+                guard case .bulkString(_?) = element else {
                     throw RedisError(code: .unexpectedReply, server: server, message: "\(command): entry \(id) has a field that is not a string")
                 }
-                fields[name] = payload
-                index += 2
             }
-            entries.append(Entry(id: id, fields: fields))
+            entries.append(Entry(id: id, flat: flat))
         }
         return entries
     }

@@ -27,6 +27,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     /// Opens the sink (connections open on the first commit).
     public init(configuration: RedisStreamConfiguration) {
         self.configuration = configuration
+        addPrefixes = Self.addPrefixes(configuration)
         pool = RedisConnectionPool(
             host: configuration.host, port: configuration.port, maxConnections: configuration.poolSize,
             commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)))
@@ -67,8 +68,10 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         pool.close()
     }
 
-    private func add(_ record: Pending, source: String?) -> RESPCommand {
-        var command = RESPCommand("XADD", configuration.streamName(record.partition))
+    /// `XADD S:p [MAXLEN ~ n] * field`, per partition, built once.
+    private static func addPrefixes(_ configuration: RedisStreamConfiguration) -> [[[UInt8]]] {
+        (0..<configuration.partitions).map { partition in
+        var command = RESPCommand("XADD", configuration.streamName(partition))
         if configuration.maxLength > 0 {
             command.append("MAXLEN")
             command.append("~")
@@ -76,6 +79,13 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         }
         command.append("*")
         command.append(configuration.field)
+        return command.arguments
+        }
+    }
+    private let addPrefixes: [[[UInt8]]]
+
+    private func add(_ record: Pending, source: String?) -> RESPCommand {
+        var command = RESPCommand(arguments: addPrefixes[record.partition])
         command.append(bytes: record.bytes)
         if let source {
             command.append("src")

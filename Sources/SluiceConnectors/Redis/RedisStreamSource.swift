@@ -206,9 +206,10 @@ public struct RedisStreamReader: PipelineSource {
         var chunk: [UInt8] = []
         var handed: [RedisStreamSource.Handed] = []
         var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
+        let field = Array(configuration.field.utf8)
         for (partition, entry) in entries {
-            guard let payload = entry.fields?[configuration.field] else {
-                dead.append((partition, entry, entry.fields == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'"))
+            guard let payload = entry.value(field) else {
+                dead.append((partition, entry, entry.flat == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'"))
                 continue
             }
             guard payload.contains(where: { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }) else {
@@ -300,7 +301,7 @@ public struct RedisStreamReader: PipelineSource {
         for (partition, entry, reason) in entries {
             var add = RESPCommand("XADD", configuration.deadLetterStream, "*", "stream", configuration.streamName(partition),
                 "id", entry.id, "reason", reason)
-            for (name, value) in (entry.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (name, value) in entry.fields {
                 add.append("field:" + name)
                 add.append(bytes: value)
             }
