@@ -160,10 +160,8 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
                     watch.append(get)
                 }
                 return connection.send(watch, timeout: self.pool.commandTimeout).flatMap { replies in
-                    var owned: [Int] = []
-                    if let values = replies.last?.elements {
-                        for (partition, value) in zip(held, values) where value.text == token { owned.append(partition) }
-                    }
+                    let values = replies.last?.elements ?? []
+                    let owned = zip(held, values).filter { $0.1.text == token }.map(\.0)
                     let (transaction, written) = commands(owned)
                     return connection.send(transaction, timeout: self.pool.commandTimeout).map { (owned, transaction, written, $0) }
                 }
