@@ -30,13 +30,16 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     /// Its working folder (append-only file, log).
     public let directory: TemporaryDirectory
     private let appendfsync: String
+    private let addresses: [String]
     private var process: Process?
 
-    /// Prepares a server on a free port (nothing runs until `start()`).
-    public init(appendfsync: String = "everysec") {
+    /// Prepares a server on a free port (nothing runs until `start()`), listening on 127.0.0.1 and the other
+    /// addresses in `bind` (e.g. the host side of network-namespace links).
+    public init(appendfsync: String = "everysec", bind: [String] = []) {
         port = Self.freePort()
         directory = TemporaryDirectory(prefix: "sluice-redis")
         self.appendfsync = appendfsync
+        addresses = ["127.0.0.1"] + bind
     }
 
     /// `host:port`.
@@ -49,7 +52,7 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path, "--appendonly", "yes",
+            "--port", String(port), "--bind", addresses.joined(separator: " "), "--dir", directory.path, "--appendonly", "yes",
             "--appendfsync", appendfsync, "--save", "", "--daemonize", "no", "--logfile", directory.file("redis.log"),
             "--protected-mode", "no",
         ]

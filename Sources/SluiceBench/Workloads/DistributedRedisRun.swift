@@ -42,6 +42,11 @@ public struct DistributedRedisRun: Sendable {
         public var deadlineSeconds: Double = 120
         /// Where the manifests and the nodes' logs go.
         public var folder: String
+        /// The server address node `index` connects to (default: `server`), e.g. across a network namespace.
+        public var nodeServer: (@Sendable (Int) -> String)? = nil
+        /// The command node `index` runs `sluice` under (default: none), e.g. `ip netns exec NAME`; it must exec
+        /// `sluice` in its own process, so that killing the process kills the node.
+        public var launcher: (@Sendable (Int) -> [String])? = nil
 
         /// Creates a configuration.
         public init(sluice: String, server: String, folder: String) {
@@ -87,15 +92,16 @@ public struct DistributedRedisRun: Sendable {
     /// The manifest node `index` runs.
     public func manifest(node index: Int) -> String {
         let c = configuration
+        let server = c.nodeServer?(index) ?? c.server
         return """
             name: distributed-\(index)
-            source: redis://\(c.server)/in?partitions=\(c.partitions)&consumer=node-\(index)&lease-ms=\(c.leaseMilliseconds)&idle-exit-ms=\(c.idleExitMilliseconds)&batch=\(c.batch)&block-ms=100
+            source: redis://\(server)/in?partitions=\(c.partitions)&consumer=node-\(index)&lease-ms=\(c.leaseMilliseconds)&idle-exit-ms=\(c.idleExitMilliseconds)&batch=\(c.batch)&block-ms=100
             stages:
               - name: kept
                 filter: '.keep'
               - name: by-key
                 key: .key
-            sink: redis://\(c.server)/out?partitions=\(c.partitions)&maxlen=0
+            sink: redis://\(server)/out?partitions=\(c.partitions)&maxlen=0
             engine: concurrent
             """
     }
@@ -118,8 +124,9 @@ public struct DistributedRedisRun: Sendable {
             let path = "\(c.folder)/node-\(index).yaml"
             try manifest(node: index).write(toFile: path, atomically: true, encoding: .utf8)
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: c.sluice)
-            process.arguments = ["run", "--no-progress", path]
+            let command = (c.launcher?(index) ?? []) + [c.sluice, "run", "--no-progress", path]
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
             FileManager.default.createFile(atPath: "\(c.folder)/node-\(index).log", contents: nil)
             let log = FileHandle(forWritingAtPath: "\(c.folder)/node-\(index).log")
             process.standardOutput = log
