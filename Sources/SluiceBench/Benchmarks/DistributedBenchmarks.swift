@@ -20,6 +20,8 @@ enum DistributedBenchmarks {
         BenchmarkParameterSpec("partitions", .int, "partition streams (default 8)"),
         BenchmarkParameterSpec("leaseMilliseconds", .int, "partition lease time (default 1000)"),
         BenchmarkParameterSpec("rounds", .int, "trials (workers: default 3)"),
+        BenchmarkParameterSpec("batchSize", .int, "the manifest's batch-size: documents per sink commit (default 256)"),
+        BenchmarkParameterSpec("sourceBatch", .int, "entries per XREADGROUP (default 500)"),
         BenchmarkParameterSpec("trials", .int, "trials (node-kill: default 20)"),
     ]
 
@@ -42,6 +44,8 @@ enum DistributedBenchmarks {
         configuration.records = max(1, parameters.int("records", default: 200_000))
         configuration.partitions = max(1, parameters.int("partitions", default: 8))
         configuration.leaseMilliseconds = max(100, parameters.int("leaseMilliseconds", default: 1_000))
+        configuration.batchSize = min(65_536, max(1, parameters.int("batchSize", default: 256)))
+        configuration.batch = min(100_000, max(1, parameters.int("sourceBatch", default: 500)))
         return configuration
     }
 

@@ -36,6 +36,8 @@ public struct DistributedRedisRun: Sendable {
         public var idleExitMilliseconds = 500
         /// The source's `batch` (entries per read).
         public var batch = 500
+        /// The manifest's `batch-size` (documents per sink commit).
+        public var batchSize = 256
         /// Kill one node once this fraction of the output exists; nil: kill none.
         public var killAfterFraction: Double? = nil
         /// Give up (and fail the trial) after this long.
@@ -103,6 +105,8 @@ public struct DistributedRedisRun: Sendable {
                 key: .key
             sink: redis://\(server)/out?partitions=\(c.partitions)&maxlen=0
             engine: concurrent
+            batch-size: \(c.batchSize)
+            channel-capacity: \(max(4_096, 4 * c.batchSize))
             """
     }
 

@@ -20,8 +20,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Waiting {
-        var remaining: Int
-        var replies: [RESPValue]
+        var count: Int
         var promise: EventLoopPromise<[RESPValue]>
         var timeout: Scheduled<Void>?
         var summary: String
@@ -34,6 +33,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var received: [UInt8] = []
     private var readIndex = 0
     private var waiting = CircularBuffer<Waiting>()
+    /// The replies received so far for the request at the front of `waiting` (kept out of the ring buffer, whose
+    /// subscript would copy the array on every append).
+    private var headReplies: [RESPValue] = []
     private var failure: RedisError?
 
     init(server: String, state: RedisConnection.ConnectionState) {
@@ -57,7 +59,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             handler.failAll(context, RedisError(code: .timedOut, server: handler.server,
                 message: "no reply to \(summary) within \(request.timeout.nanoseconds / 1_000_000) ms"))
         }
-        waiting.append(Waiting(remaining: request.commands.count, replies: [], promise: request.promise, timeout: scheduled, summary: summary))
+        waiting.append(Waiting(count: request.commands.count, promise: request.promise, timeout: scheduled, summary: summary))
         if request.commands.isEmpty {
             complete(context)
             return
@@ -104,8 +106,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                     message: "a reply arrived that no command was waiting for: \(String(describing: value).prefix(120))"))
                 return
             }
-            waiting[waiting.startIndex].replies.append(value)
-            waiting[waiting.startIndex].remaining -= 1
+            headReplies.append(value)
             complete(context)
         }
         if readIndex > (1 << 20) {
@@ -116,10 +117,12 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     /// Completes the requests at the front that have all their replies.
     private func complete(_ context: ChannelHandlerContext) {
-        while let first = waiting.first, first.remaining == 0 {
+        while let first = waiting.first, first.count == headReplies.count {
             let done = waiting.removeFirst()
             done.timeout?.cancel()
-            done.promise.succeed(done.replies)
+            let replies = headReplies
+            headReplies = []
+            done.promise.succeed(replies)
         }
     }
 
@@ -137,6 +140,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         state.broken.store(true, ordering: .sequentiallyConsistent)
         let failed = waiting
         waiting.removeAll()
+        headReplies = []
         for request in failed {
             request.timeout?.cancel()
             request.promise.fail(error)
