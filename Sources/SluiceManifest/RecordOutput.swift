@@ -1,3 +1,4 @@
+import Dispatch
 import SluiceConnectors
 
 /// Where a manifest run's output lines go: a connector's byte sink, or a checkpointed file sink through a
@@ -17,6 +18,9 @@ final class RecordOutput: @unchecked Sendable {
     private let beforeAcknowledging: () throws -> Void
     /// Records whose output is durable (counted only with an acknowledged source).
     let durable = ByteCounter()
+    /// Where the sink stage writes when writing waits on a server (a record sink or acknowledgements); nil: the
+    /// sink writes on its own thread.
+    let blockingQueue: DispatchQueue?
 
     init(plain: any ByteSink, acknowledged: (any AcknowledgedSource)? = nil, beforeAcknowledging: @escaping () throws -> Void = {}) {
         self.plain = plain
@@ -24,6 +28,7 @@ final class RecordOutput: @unchecked Sendable {
         coordinator = nil
         self.acknowledged = acknowledged
         self.beforeAcknowledging = beforeAcknowledging
+        blockingQueue = records != nil || acknowledged != nil ? DispatchQueue(label: "sluice.sink") : nil
     }
 
     init(checkpointed coordinator: CheckpointCoordinator) {
@@ -32,6 +37,7 @@ final class RecordOutput: @unchecked Sendable {
         self.coordinator = coordinator
         acknowledged = nil
         beforeAcknowledging = {}
+        blockingQueue = nil
     }
 
     /// Whether records must be written one at a time (checkpointed sinks frame records themselves; record sinks

@@ -1,3 +1,4 @@
+import Dispatch
 import Sluice
 import SluiceConnectors
 import SluiceJSON
@@ -46,4 +47,30 @@ struct RecordSink: PipelineSink {
     mutating func finish() throws {
         try output.flush()
     }
+
+    /// Like `consume`; when the output blocks on a server (a Redis sink, or acknowledgements to a Redis source),
+    /// the batch is written on the output's dispatch queue while this task is suspended, so the wait never holds
+    /// one of the concurrency pool's few threads.
+    mutating func consumeAsync(_ batch: [ManifestRecord]) async throws {
+        guard let queue = output.blockingQueue else { return try consume(batch) }
+        let box = SinkBox(self)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    try box.sink.consume(batch)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        self = box.sink
+    }
+}
+
+/// A sink moved to the output's queue for one batch and back: used by one job at a time, and read back only after
+/// the job resumed the waiting task, hence `@unchecked Sendable`.
+private final class SinkBox: @unchecked Sendable {
+    var sink: RecordSink
+    init(_ sink: RecordSink) { self.sink = sink }
 }

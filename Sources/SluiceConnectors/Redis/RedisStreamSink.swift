@@ -4,8 +4,10 @@ import Sluice
 /// Output records appended to partition streams (`XADD STREAM:p MAXLEN ~ n * data <json>`), the partition
 /// chosen by the stable hash of the record's key (of the whole record when no `key` stage ran).
 ///
-/// `write` buffers; `commit` (and `flush`) sends the buffer pipelined and blocks until the server confirms
-/// every `XADD` (how durable that is depends on the server's `appendfsync`; see the README). When the
+/// `write` buffers; `commit` (and `flush`) sends the buffer pipelined and blocks the calling thread until the
+/// server confirms every `XADD` (how durable that is depends on the server's `appendfsync`; see the README).
+/// That wait is the backpressure: the pipeline's sink stage, and the channels before it, wait for Redis. It is
+/// not cancelled by task cancellation; a stalled server fails it after `timeout-ms`. When the
 /// pipeline's source is a Redis stream on the same server, `commit` writes the records and acknowledges their
 /// input in one `MULTI`/`EXEC`, under `WATCH` on the input partitions' leases: if another node took a partition
 /// over meanwhile, the transaction does not run, the records of that partition are left to the new owner, and

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import NIOCore
 import NIOPosix
@@ -34,6 +35,8 @@ public final class RedisStreamSource: AcknowledgedSource {
     }
     private let ledger = Mutex(Ledger())
     private let drainedCheck = Mutex<(@Sendable (Int) -> Bool)?>(nil)
+    /// Where `RedisStreamReader.readAsync` runs its blocking reads.
+    let readQueue = DispatchQueue(label: "sluice.redis.read")
     private let isClosed = Atomic<Bool>(false)
 
     /// Opens the pool, creates the group on every partition (`XGROUP CREATE … 0 MKSTREAM`; an existing group is
@@ -146,7 +149,9 @@ public final class RedisStreamSource: AcknowledgedSource {
 /// `read` blocks the calling thread in `XREADGROUP … BLOCK block-ms` while nothing is there (and `readAsync`
 /// does the same: the wait is bounded by `block-ms`); a read that finds nothing returns no chunk and true, so
 /// the engine asks again (and a `StopSignal` is seen within `block-ms`). Backpressure: the engine reads again
-/// only when its first channel has room, and unread entries wait in Redis. The input ends only with
+/// only when its first channel has room, and unread entries wait in Redis. Cancelling the reading task does not
+/// interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the server stalls),
+/// and a `StopSignal` then ends the input. The input ends only with
 /// `idle-exit-ms`: once this node has read nothing for that long and the group has no unread and no pending
 /// entry in any partition.
 public struct RedisStreamReader: PipelineSource {
@@ -164,6 +169,27 @@ public struct RedisStreamReader: PipelineSource {
         var map: [String: Int] = [:]
         for partition in 0..<source.configuration.partitions { map[source.configuration.streamName(partition)] = partition }
         partitionOfStream = map
+    }
+
+    /// Like `read`, but the blocking part runs on the source's own dispatch queue while this task is suspended,
+    /// so that a wait for Redis never holds one of the concurrency pool's few threads (the stages after the
+    /// source keep running meanwhile).
+    public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
+        let box = ReaderBox(self)
+        let (more, chunks) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Bool, [[UInt8]]), any Error>) in
+            source.readQueue.async {
+                var chunks: [[UInt8]] = []
+                do {
+                    let more = try box.reader.read(into: &chunks, maxCount: maxCount)
+                    continuation.resume(returning: (more, chunks))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        self = box.reader
+        buffer.append(contentsOf: chunks)
+        return more
     }
 
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
@@ -317,4 +343,11 @@ public struct RedisStreamReader: PipelineSource {
             }
         }
     }
+}
+
+/// A reader moved to the read queue for one read and back: used by one job at a time, and read back only after
+/// the job resumed the waiting task, hence `@unchecked Sendable`.
+private final class ReaderBox: @unchecked Sendable {
+    var reader: RedisStreamReader
+    init(_ reader: RedisStreamReader) { self.reader = reader }
 }
