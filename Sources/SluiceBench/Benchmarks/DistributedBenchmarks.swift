@@ -113,7 +113,7 @@ enum DistributedBenchmarks {
         let trials = max(1, context.parameters.int("trials", default: 20))
         for _ in 0..<trials where !context.isCancelled() {
             var configuration = configuration(context.parameters, server: server, folder: folder, workers: 3)
-            configuration.records = max(1, context.parameters.int("records", default: 20_000))
+            configuration.records = max(1, context.parameters.int("records", default: 100_000))
             configuration.killAfterFraction = 0.3
             let outcome = try DistributedRedisRun(configuration).run()
             takeovers.append(outcome.takeoverMilliseconds ?? .nan)

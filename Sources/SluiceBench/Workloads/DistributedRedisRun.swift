@@ -156,18 +156,35 @@ public struct DistributedRedisRun: Sendable {
                 lastOutput = Date()
             }
             // The victim is killed once it holds partitions (nodes joining share them out within a lease round).
-            if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records),
+            if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records), count < c.records,
                 case let held = try leases(pool, of: "node-\(c.workers - 1)"), !held.isEmpty
             {
                 let victim = c.workers - 1
                 kill(processes[victim].processIdentifier, SIGKILL)
                 let killedAt = Date()
                 killed = victim
-                takeover = try waitForTakeover(pool, partitions: held, from: "node-\(victim)", since: killedAt, deadline: deadline)
+                do {
+                    takeover = try waitForTakeover(pool, partitions: held, from: "node-\(victim)", since: killedAt, deadline: deadline)
+                } catch {
+                    var detail = "\(error)"
+                    for (index, process) in processes.enumerated() where index != victim {
+                        let log = (try? String(contentsOfFile: "\(c.folder)/node-\(index).log", encoding: .utf8)) ?? ""
+                        detail += "; node-\(index) \(process.isRunning ? "running" : "exited \(process.terminationStatus)"): \(log.suffix(400))"
+                    }
+                    var command = RESPCommand("MGET")
+                    for partition in 0..<c.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+                    let leases = (try? pool.sendWaiting([command, RESPCommand("ZRANGE", "sluice:nodes:in:sluice", "0", "-1", "WITHSCORES")])) ?? []
+                    detail += "; leases \(leases.first?.elements?.map { $0.text ?? "-" } ?? []); nodes \(leases.last?.elements?.compactMap(\.text) ?? [])"
+                    throw HarnessError(code: .benchmarkSetup, message: detail)
+                }
             }
             usleep(5_000)  // polling real external processes, bounded by the deadline above
         }
         for process in processes { process.waitUntilExit() }
+        if c.killAfterFraction != nil && killed == nil {
+            throw HarnessError(code: .benchmarkSetup,
+                message: "the output was complete before node-\(c.workers - 1) held a partition, so no node was killed; use more records")
+        }
         let statuses = processes.enumerated().filter { $0.offset != killed }.map { $0.element.terminationStatus }
         for (index, process) in processes.enumerated() where index != killed && process.terminationStatus != 0 {
             let log = (try? String(contentsOfFile: "\(c.folder)/node-\(index).log", encoding: .utf8)) ?? ""

@@ -64,7 +64,7 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
             "deliveries after which an entry is dead-lettered (source)"),
         ConnectorOption("dead-letter", .string, "dead-letter stream (source; default STREAM:dead)"),
         ConnectorOption("idle-exit-ms", .integer(0...86_400_000), default: "0",
-            "end the input once the group has had nothing pending or unread for this long; 0: run until Ctrl-C (source)"),
+            "end the input once the group has had nothing pending or unread (and every partition a live owner) for this long; 0: run until Ctrl-C (source)"),
         ConnectorOption("field", .string, default: "data", "the entry field holding the JSON document"),
         ConnectorOption("maxlen", .integer(0...Int(Int32.max)), default: "1000000",
             "approximate MAXLEN per partition stream; 0: no trimming (sink)"),

@@ -152,8 +152,8 @@ public final class RedisStreamSource: AcknowledgedSource {
 /// only when its first channel has room, and unread entries wait in Redis. Cancelling the reading task does not
 /// interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the server stalls),
 /// and a `StopSignal` then ends the input. The input ends only with
-/// `idle-exit-ms`: once this node has read nothing for that long and the group has no unread and no pending
-/// entry in any partition.
+/// `idle-exit-ms`: once this node has read nothing for that long, the group has no unread and no pending entry in
+/// any partition, and every partition is leased by a live node (a dead node's are taken over first).
 public struct RedisStreamReader: PipelineSource {
     public typealias Element = [UInt8]
     /// The shared side (ledger, leases, pool).
@@ -272,7 +272,13 @@ public struct RedisStreamReader: PipelineSource {
         }
         guard now - since >= .milliseconds(Int64(configuration.idleExitMilliseconds)) else { return false }
         let (lag, pending) = try source.leases.readLag(Array(0..<configuration.partitions))
-        return lag == 0 && pending == 0 && source.unacknowledged == 0
+        guard lag == 0 && pending == 0 && source.unacknowledged == 0 else { return false }
+        // Every partition must be leased by a live node: a dead node's partition is first taken over (and its
+        // pending entries claimed) by a survivor.
+        var command = RESPCommand("MGET")
+        for partition in 0..<configuration.partitions { command.append(configuration.leaseKey(partition)) }
+        let leases = try source.pool.sendWaiting([command])[0].elements ?? []
+        return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
     }
 
     /// Claims every entry pending in `partition` (left by the previous owner), dead-lettering those delivered
