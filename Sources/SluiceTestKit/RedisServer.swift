@@ -119,6 +119,9 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
             }
         }
         guard connected else { return }
+        // A server that answers with an error and keeps the connection open must not block the caller forever.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         var reply = [UInt8](repeating: 0, count: 64)
