@@ -78,11 +78,11 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        // Connectors by URI scheme (file, stdin, stdout, tcp on swift-nio), with option schemas.
+        // Connectors by URI scheme (file, stdin, stdout, tcp and redis streams on swift-nio), with option schemas.
         .target(
             name: "SluiceConnectors",
             dependencies: [
-                "Sluice", "SluiceState",
+                "Sluice", "SluiceState", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -120,6 +120,7 @@ let package = Package(
                 "SluiceState",
                 "SluiceEventTime",
                 "SluiceManifest",
+                "SluiceConnectors",
                 "SluiceTestKit",
                 "SluiceReactive",
                 "CJemalloc",
@@ -180,8 +181,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // The RESP parser (seeded fuzz), the Redis client and the Redis Streams connector against a real redis-server.
+        .testTarget(
+            name: "SluiceConnectorsTests",
+            dependencies: [
+                "SluiceConnectors", "SluiceManifest", "SluiceTestKit",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SluiceBenchTests", dependencies: ["SluiceBench", "SluiceTestKit"]),
         // Runs the built executables and checks stdout, stderr and exit codes.
-        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit"]),
+        .testTarget(name: "SluiceCLITests", dependencies: ["SluiceTestKit", "SluiceBench"]),
     ]
 )

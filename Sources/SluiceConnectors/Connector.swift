@@ -67,11 +67,23 @@ public struct ConnectorSource: PipelineSource {
     private var base: any PipelineSource<[UInt8]>
     /// Bytes handed out so far, shared with whoever shows progress.
     public let counter: ByteCounter
+    /// Set when the source's entries must be acknowledged once their output is durable (a message queue).
+    public let acknowledged: (any AcknowledgedSource)?
+    /// True when the source frames its documents itself, each behind a 4-byte big-endian length (a message
+    /// queue's entries): the pipeline then decodes them as length-prefixed whatever the manifest's `framing`, so
+    /// one bad entry is one dead letter and never breaks the framing of the others.
+    public let isLengthPrefixed: Bool
 
-    /// Wraps `base`, counting its bytes in `counter`.
-    public init(_ base: some PipelineSource<[UInt8]>, counter: ByteCounter = ByteCounter()) {
+    /// Wraps `base`, counting its bytes in `counter`; `acknowledged` when its input needs acknowledgements;
+    /// `isLengthPrefixed` when it frames its documents itself.
+    public init(
+        _ base: some PipelineSource<[UInt8]>, counter: ByteCounter = ByteCounter(),
+        acknowledged: (any AcknowledgedSource)? = nil, isLengthPrefixed: Bool = false
+    ) {
         self.base = base
         self.counter = counter
+        self.acknowledged = acknowledged
+        self.isLengthPrefixed = isLengthPrefixed
     }
 
     /// The wrapped source's timeout guard (on for network sources, which then emit empty tick chunks).

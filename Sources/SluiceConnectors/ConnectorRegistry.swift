@@ -1,7 +1,6 @@
 /// The connectors a pipeline can name, by URI scheme.
 ///
-/// `standard` holds `file:`, `stdin:` (and `-`), `stdout:` and `tcp://`; `redis://` is reserved for the
-/// scale-out work and reports that it is not available in this build. Resolving a URI checks the scheme, the
+/// `standard` holds `file:`, `stdin:` (and `-`), `stdout:`, `tcp://` and `redis://` (Redis Streams). Resolving a URI checks the scheme, the
 /// role, the target and every option against the connector's schema: nothing is opened until the pipeline runs.
 public struct ConnectorRegistry: Sendable {
     private var connectors: [String: Connector] = [:]
@@ -17,7 +16,7 @@ public struct ConnectorRegistry: Sendable {
         registry.register(StandardConnectors.standardInput)
         registry.register(StandardConnectors.standardOutput)
         registry.register(TCPConnector.connector)
-        registry.reserve("redis", reason: "the redis connector comes with the scale-out work and is not available in this build")
+        registry.register(RedisStreamsConnector.connector)
         return registry
     }
 

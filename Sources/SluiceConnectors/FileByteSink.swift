@@ -53,6 +53,18 @@ public final class FileByteSink: ByteSink {
         try state.withLock { state in try drain(&state.buffer) }
     }
 
+    /// Flushes, then asks the system to put the file's bytes on disk (`fsync`); a pipe or terminal has nothing
+    /// to synchronize. Blocks until the system is done.
+    public func synchronize() throws {
+        try state.withLock { state in
+            try drain(&state.buffer)
+            if fsync(descriptor) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP {
+                throw ConnectorError(code: .ioFailed, message: "cannot fsync \(name)", field: "uri",
+                    cause: String(cString: strerror(errno)))
+            }
+        }
+    }
+
     public func close() throws {
         try state.withLock { state in
             guard !state.isClosed else { return }

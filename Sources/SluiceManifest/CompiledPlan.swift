@@ -42,7 +42,9 @@ public struct CompiledPlan: Sendable {
         let checkpoint = manifest.checkpointFolder.map { "checkpoints in \($0) every \(manifest.checkpointEvery) documents" }
             ?? "no checkpoints"
         lines.append("  delivery: \(manifest.delivery.rawValue), \(checkpoint)")
-        lines.append("  source: \(manifest.source.uri) (framing \(manifest.framing))")
+        // A Redis stream source frames its entries itself: one document per entry, whatever `framing` says.
+        let entries = manifest.source.uri.lowercased().hasPrefix("redis:")
+        lines.append("  source: \(manifest.source.uri) (" + (entries ? "one document per stream entry" : "framing \(manifest.framing)") + ")")
         lines.append("  stages:")
         for (index, segment) in segments.enumerated() {
             lines.append("    \(index + 1). \(segment.name): \(segment.stages.joined(separator: " + "))")

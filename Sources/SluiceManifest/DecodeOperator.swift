@@ -26,13 +26,21 @@ struct DecodeOperator: StageOperator {
     let decoded: ByteCounter
     /// The source offset of the first byte fed (non-zero when a resumed run skipped input).
     let base: Int
+    /// Entries framed by the source (a message queue): each behind a 4-byte big-endian length, and each decoded
+    /// on its own, so a bad entry is one dead letter and never a framing failure.
+    private var entries: [UInt8]?
+    private var entriesOffset = 0
 
     /// `fields`: the fields the stages read before replacing the document (nil: keep whole documents).
-    /// `idleTimeout`: the guard against a source that stops inside a document (nil: none).
-    init(framing: PipelineManifest.Framing, rejects: RejectLog, decoded: ByteCounter, base: Int = 0, fields: FieldTree? = nil,
-         idleTimeout: FramingIdleTimeout? = nil) {
+    /// `entries`: the source frames its entries itself (see `ConnectorSource.isLengthPrefixed`); `framing` is
+    /// then ignored. `idleTimeout`: the guard against a source that stops inside a document (nil: none).
+    init(
+        framing: PipelineManifest.Framing, entries: Bool = false, rejects: RejectLog, decoded: ByteCounter, base: Int = 0,
+        fields: FieldTree? = nil, idleTimeout: FramingIdleTimeout? = nil
+    ) {
         self.base = base
         self.framing = framing
+        self.entries = entries ? [] : nil
         pruned = fields.map(PrunedDecoder.init(tree:))
         idleGuard = idleTimeout.map(FramingIdleGuard.init)
         self.rejects = rejects
@@ -71,12 +79,47 @@ struct DecodeOperator: StageOperator {
     var kind: StageKind { .stateful }
 
     mutating func process(_ input: [UInt8], emit: (ManifestRecord) -> Void) throws {
+        if entries != nil {
+            decodeEntries(input, emit: emit)
+            return
+        }
         guard !failed else { return }
         if (try? idleGuard?.isTick(input)) == true {
             checkIdle()
             return
         }
         try decodeFrames(.feed(input), emit: emit)
+    }
+
+    /// Cuts source-framed entries (4-byte big-endian length, then the document) and decodes each on its own.
+    private mutating func decodeEntries(_ input: [UInt8], emit: (ManifestRecord) -> Void) {
+        guard var pending = entries.take() else { return }
+        defer { entries = pending }
+        pending.append(contentsOf: input)
+        var index = 0
+        var count = 0
+        var pruned = self.pruned.take()
+        defer { self.pruned = pruned }
+        while pending.count - index >= 4 {
+            let length = Int(pending[index]) << 24 | Int(pending[index + 1]) << 16 | Int(pending[index + 2]) << 8 | Int(pending[index + 3])
+            guard pending.count - index - 4 >= length else { break }
+            let start = index + 4
+            let offset = entriesOffset + start + base
+            pending.withUnsafeBytes { raw in
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                do {
+                    let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
+                    count += 1
+                    emit(ManifestRecord(value: value, offset: offset, end: offset + length))
+                } catch {
+                    rejects.reject(stage: "decode", offset: offset, error: "\(error)", document: String(decoding: bytes, as: UTF8.self))
+                }
+            }
+            index = start + length
+        }
+        entriesOffset += index
+        pending.removeFirst(index)
+        decoded.add(count)
     }
 
     mutating func finish(emit: (ManifestRecord) -> Void) throws {

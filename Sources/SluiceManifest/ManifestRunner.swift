@@ -67,25 +67,45 @@ public struct ManifestRunner: Sendable {
         let resumeOffset = restored?.offset ?? 0
 
         let source = try open(manifest.source, as: .source) { connector, endpoint in try connector.openSource?(endpoint) }
-        let deadLetterSink = try manifest.deadLetter.map { endpoint in
-            try open(endpoint, as: .sink) { connector, endpoint in try connector.openSink?(endpoint) }
+        // A source whose entries are acknowledged once their output is durable (a Redis stream).
+        let acknowledged = source.acknowledged
+        let rejects: RejectLog
+        let output: RecordOutput
+        do {
+            if acknowledged != nil && !isResumable {
+                throw ManifestRunError(code: .source,
+                    message: "\(manifest.source.uri) acknowledges each entry once its output is durable, so it runs stateless stages only (filter, project, rename, key, dead-letter); aggregate and dedupe hold documents until the input ends")
+            }
+            let deadLetterSink = try manifest.deadLetter.map { endpoint in
+                try open(endpoint, as: .sink) { connector, endpoint in try connector.openSink?(endpoint) }
+            }
+            rejects = RejectLog(sink: deadLetterSink)
+            output = try makeOutput(restored: restored, isResumable: isResumable, acknowledged: acknowledged, rejects: rejects)
+        } catch {
+            acknowledged?.close()
+            throw error
         }
-        let rejects = RejectLog(sink: deadLetterSink)
-        let output = try makeOutput(restored: restored, isResumable: isResumable)
+        let dropped = acknowledged != nil ? ByteCounter() : nil
+        if let acknowledged, let dropped {
+            acknowledged.setPipelineDrainedCheck { [durable = output.durable] delivered in
+                delivered == durable.value + dropped.value + rejects.count
+            }
+        }
 
         var graph = PipelineGraph(name: manifest.name)
         graph.deadLetterPolicy = DeadLetterPolicy(sink: rejects, ratePerSecond: 1e12, burst: Int(Int32.max))
         let controlled = ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead)
         graph.addSource("source", controlled)
-        graph.addStage("decode", DecodeOperator(framing: manifest.framing, rejects: rejects, decoded: progress.documentsDecoded, base: resumeOffset,
-            fields: FieldTree.needed(by: plan.segments), idleTimeout: controlled.framingIdleTimeout))
+        graph.addStage("decode", DecodeOperator(framing: manifest.framing, entries: source.isLengthPrefixed, rejects: rejects,
+            decoded: progress.documentsDecoded, base: resumeOffset, fields: FieldTree.needed(by: plan.segments),
+            idleTimeout: controlled.framingIdleTimeout))
         var previous = "source"
         graph.connect(previous, to: "decode")
         previous = "decode"
         for segment in plan.segments {
             switch segment.body {
             case .decode: continue
-            case .fused(let steps): graph.addStage(segment.name, FusedStepsOperator(steps: steps))
+            case .fused(let steps): graph.addStage(segment.name, FusedStepsOperator(steps: steps, dropped: dropped))
             case .aggregate(let keyName, let fields):
                 graph.addStage(segment.name, AggregateOperator(stageName: segment.name, keyName: keyName, fields: fields))
             case .dedupe(let path): graph.addStage(segment.name, DedupeOperator(path: path))
@@ -107,15 +127,16 @@ public struct ManifestRunner: Sendable {
                 ).run(graph)
             }
         } catch {
-            try? output.close(complete: false)
+            try? output.close(complete: false, drained: false)
             try? rejects.close()
             if let error = error as? ByteSourceError {
                 throw ManifestRunError(code: .source, message: "cannot read \(manifest.source.uri)", cause: "\(error)")
             }
             throw error
         }
-        let complete = !stop.isStopped && rejects.framingFailure == nil && rejects.timeoutFailure == nil
-        try output.close(complete: complete)
+        let drained = rejects.framingFailure == nil && rejects.timeoutFailure == nil
+        let complete = !stop.isStopped && drained
+        try output.close(complete: complete, drained: drained)
         try rejects.close()
         return RunSummary(
             bytesRead: progress.bytesRead.value, documentsDecoded: progress.documentsDecoded.value,
@@ -144,11 +165,13 @@ public struct ManifestRunner: Sendable {
         }
     }
 
-    private func makeOutput(restored: ManifestCheckpoint?, isResumable: Bool) throws -> RecordOutput {
+    private func makeOutput(
+        restored: ManifestCheckpoint?, isResumable: Bool, acknowledged: (any AcknowledgedSource)?, rejects: RejectLog
+    ) throws -> RecordOutput {
         let manifest = plan.manifest
         guard let folder = manifest.checkpointFolder else {
             let sink = try open(manifest.sink, as: .sink) { connector, endpoint in try connector.openSink?(endpoint) }
-            return RecordOutput(plain: sink)
+            return RecordOutput(plain: sink, acknowledged: acknowledged, beforeAcknowledging: { try rejects.flush() })
         }
         // The reader checked that checkpointed runs have a file: sink.
         let (_, endpoint) = try connectors.resolve(manifest.sink.uri, options: manifest.sink.options, as: .sink)

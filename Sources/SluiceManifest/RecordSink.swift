@@ -1,3 +1,4 @@
+import Dispatch
 import Sluice
 import SluiceConnectors
 import SluiceJSON
@@ -8,6 +9,7 @@ struct RecordSink: PipelineSink {
     let output: RecordOutput
     let written: ByteCounter
     private var line: [UInt8] = []
+    private var key: [UInt8] = []
 
     init(output: RecordOutput, written: ByteCounter) {
         self.output = output
@@ -19,10 +21,17 @@ struct RecordSink: PipelineSink {
         let serializer = JSONSerializer()
         line.removeAll(keepingCapacity: true)
         if output.wantsRecords {
+            let wantsKeys = output.wantsKeys
             for record in batch {
                 line.removeAll(keepingCapacity: true)
                 try serializer.write(record.value, into: &line)
-                try line.withUnsafeBytes { try output.writeRecord($0) }
+                var recordKey: [UInt8]? = nil
+                if wantsKeys, let value = record.key {
+                    key.removeAll(keepingCapacity: true)
+                    try serializer.write(value, into: &key)
+                    recordKey = key
+                }
+                try line.withUnsafeBytes { try output.writeRecord($0, key: recordKey, inputOffset: record.offset) }
             }
         } else {
             for record in batch {
@@ -38,4 +47,30 @@ struct RecordSink: PipelineSink {
     mutating func finish() throws {
         try output.flush()
     }
+
+    /// Like `consume`; when the output blocks on a server (a Redis sink, or acknowledgements to a Redis source),
+    /// the batch is written on the output's dispatch queue while this task is suspended, so the wait never holds
+    /// one of the concurrency pool's few threads.
+    mutating func consumeAsync(_ batch: [ManifestRecord]) async throws {
+        guard let queue = output.blockingQueue else { return try consume(batch) }
+        let box = SinkBox(self)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    try box.sink.consume(batch)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        self = box.sink
+    }
+}
+
+/// A sink moved to the output's queue for one batch and back: used by one job at a time, and read back only after
+/// the job resumed the waiting task, hence `@unchecked Sendable`.
+private final class SinkBox: @unchecked Sendable {
+    var sink: RecordSink
+    init(_ sink: RecordSink) { self.sink = sink }
 }

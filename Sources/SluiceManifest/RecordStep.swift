@@ -1,4 +1,5 @@
 import Sluice
+import SluiceConnectors
 import SluiceJSON
 
 /// One pure operator compiled for the fused loop: filter, project, rename or key.
@@ -41,14 +42,21 @@ enum RecordStep: Sendable {
 
 /// A run of adjacent pure operators fused into one stage: each record goes through every step in one loop,
 /// with no batch or channel between them.
+///
+/// `dropped` counts the records a filter dropped, when the source needs to know that a document is finished
+/// without output (a Redis stream source acknowledges them); nil (the default) counts nothing.
 struct FusedStepsOperator: StageOperator {
     let steps: [RecordStep]
+    var dropped: ByteCounter? = nil
 
     var isPure: Bool { true }
 
     mutating func process(_ input: ManifestRecord, emit: (ManifestRecord) -> Void) throws {
         var record = input
-        for step in steps where !step.apply(&record) { return }
+        for step in steps where !step.apply(&record) {
+            dropped?.add(1)
+            return
+        }
         emit(record)
     }
 }

@@ -77,6 +77,10 @@ public final class RejectLog: Sendable, DeadLetterSink {
     /// Nothing to do with the engine's summary: the log counts for itself.
     public func receive(summary: DeadLetterSummary) {}
 
+    /// Hands what the dead-letter sink buffered to its destination (before the input they came from is
+    /// acknowledged).
+    func flush() throws { try state.withLock { _ in try sink?.flush() } }
+
     /// Flushes and closes the dead-letter sink.
     func close() throws { try sink?.close() }
 }

@@ -15,13 +15,25 @@ import Testing
         let error = #expect(throws: ConnectorError.self) { try ConnectorRegistry.standard.resolve("fil:x.ndjson", as: .source) }
         #expect(error?.code == .unknownScheme)
         #expect(error?.suggestions == ["file"])
-        #expect(error?.expected == "one of the registered schemes: file:, stdin:, stdout:, tcp:")
+        #expect(error?.expected == "one of the registered schemes: file:, redis:, stdin:, stdout:, tcp:")
     }
 
-    @Test func redisIsReservedForTheScaleOutWork() {
-        let error = #expect(throws: ConnectorError.self) { try ConnectorRegistry.standard.resolve("redis://127.0.0.1:6379/x", as: .source) }
-        #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("not available in this build") == true)
+    @Test func redisResolvesWithItsDefaultsAndRefusesATargetWithoutAStream() throws {
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve("redis://127.0.0.1:6379/events?partitions=4", as: .source)
+        let configuration = try RedisStreamConfiguration(endpoint)
+        #expect(configuration.server == "127.0.0.1:6379")
+        #expect(configuration.stream == "events")
+        #expect(configuration.partitions == 4)
+        #expect(configuration.group == "sluice")
+        #expect(configuration.streamName(3) == "events:3")
+        #expect(configuration.leaseKey(3) == "sluice:lease:events:sluice:3")
+        let error = #expect(throws: ConnectorError.self) { try ConnectorRegistry.standard.resolve("redis://127.0.0.1:6379", as: .sink) }
+        #expect(error?.code == .invalidURI)
+        #expect(error?.expected?.contains("redis://HOST:PORT/STREAM") == true)
+        let option = #expect(throws: ConnectorError.self) {
+            try ConnectorRegistry.standard.resolve("redis://127.0.0.1:6379/events?lease-ms=5", as: .source)
+        }
+        #expect(option?.field == "lease-ms")
     }
 
     @Test func dashIsStandardInputAsASourceAndStandardOutputAsASink() throws {

@@ -55,11 +55,11 @@ import Testing
             source: ftp://example.com/x
             sink: "stdout:"
             """, code: .connector, line: 1, column: 9, field: "source",
-            mentions: ["unknown scheme 'ftp'", "file:", "stdin:", "stdout:", "tcp:"]),
-        Case(label: "redis is reserved", text: """
-            source: redis://127.0.0.1:6379/events
+            mentions: ["unknown scheme 'ftp'", "file:", "redis:", "stdin:", "stdout:", "tcp:"]),
+        Case(label: "redis without a stream", text: """
+            source: redis://127.0.0.1:6379
             sink: "stdout:"
-            """, code: .connector, line: 1, column: 9, field: "source", mentions: ["not available in this build"]),
+            """, code: .connector, line: 1, column: 9, field: "source", mentions: ["names no stream", "redis://HOST:PORT/STREAM"]),
         Case(label: "misspelled connector option", text: """
             source:
               uri: tcp://127.0.0.1:9000

@@ -28,6 +28,7 @@ public struct BenchmarkRegistry: Sendable {
             ConcurrentChaosBenchmarks.all,
             JSONStageBenchmarks.all,
             RunBenchmarks.all,
+            DistributedBenchmarks.all,
         ].flatMap { $0 })
 
     /// Creates a registry. Precondition: names are unique.

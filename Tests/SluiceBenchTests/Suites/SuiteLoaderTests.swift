@@ -131,11 +131,12 @@ import Testing
         }
     }
 
-    /// ci/nightly runs `nightly` (rounds) and the soak and chaos drivers at nightly size.
+    /// ci/nightly runs `nightly` (rounds), the soak and chaos drivers at nightly size, and `distributed` (the
+    /// Redis Streams scale-out drivers).
     @Test func nightlyRunsEveryRegisteredBenchmarkOfTheTiers() throws {
         var nightly = Set(try loader.load(named: "nightly").benchmarks.map(\.name))
         #expect(nightly.allSatisfy { BenchmarkRegistry.standard.benchmark(named: $0)?.isDriver == false })
-        for suite in ["soak-nightly", "chaos-nightly"] {
+        for suite in ["soak-nightly", "chaos-nightly", "distributed"] {
             nightly.formUnion(try loader.load(named: suite).benchmarks.map(\.name))
         }
         #expect(nightly == Set(BenchmarkRegistry.standard.names))

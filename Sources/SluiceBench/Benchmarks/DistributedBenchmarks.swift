@@ -1,0 +1,138 @@
+import Foundation
+import SluiceTestKit
+
+/// Scale-out on Redis Streams, measured through the path a user takes: separate `sluice run` processes (the
+/// `sluice` binary next to `sluice-bench`) sharing one manifest through a Redis consumer group, with a
+/// `redis-server` of their own on this machine (`DistributedRedisRun`).
+///
+/// - `macro/distributed/redis/workers1` and `…/workers2`: throughput (documents/s from starting the nodes until
+///   the last output exists) with one and with two worker processes; `rounds` trials, the median reported.
+/// - `chaos/distributed/node-kill`: `trials` runs of 3 workers, one killed with SIGKILL mid-run: the time until
+///   its partitions are leased by the others (`recovery_time_ms_p50|p99`), records lost (`records_lost_percent`,
+///   a Functional Fail when above 0) and duplicated (`duplicate_ratio`, counted and reported).
+///
+/// Without `redis-server` or the `sluice` binary, every metric is reported unavailable with the reason.
+enum DistributedBenchmarks {
+    static let all: [Benchmark] = [throughput(workers: 1), throughput(workers: 2), nodeKill]
+
+    static let parameters: [BenchmarkParameterSpec] = [
+        BenchmarkParameterSpec("records", .int, "documents per trial"),
+        BenchmarkParameterSpec("partitions", .int, "partition streams (default 8)"),
+        BenchmarkParameterSpec("leaseMilliseconds", .int, "partition lease time (default 1000)"),
+        BenchmarkParameterSpec("rounds", .int, "trials (workers: default 3)"),
+        BenchmarkParameterSpec("batchSize", .int, "the manifest's batch-size: documents per sink commit (default 256)"),
+        BenchmarkParameterSpec("sourceBatch", .int, "entries per XREADGROUP (default 500)"),
+        BenchmarkParameterSpec("trials", .int, "trials (node-kill: default 20)"),
+    ]
+
+    /// Why the benchmarks cannot run here, if they cannot.
+    static var unavailableReason: String? {
+        if let reason = RedisServer.unavailableReason { return reason }
+        if DistributedRedisRun.siblingExecutable("sluice") == nil {
+            return "the sluice executable is not next to sluice-bench (swift build --product sluice)"
+        }
+        return nil
+    }
+
+    static func configuration(_ parameters: BenchmarkParameters, server: RedisServer, folder: TemporaryDirectory, workers: Int)
+        -> DistributedRedisRun.Configuration
+    {
+        // `unavailableReason` checked that the executable exists.
+        var configuration = DistributedRedisRun.Configuration(
+            sluice: DistributedRedisRun.siblingExecutable("sluice") ?? "sluice", server: server.address, folder: folder.path)
+        configuration.workers = workers
+        configuration.records = max(1, parameters.int("records", default: 200_000))
+        configuration.partitions = max(1, parameters.int("partitions", default: 8))
+        configuration.leaseMilliseconds = max(100, parameters.int("leaseMilliseconds", default: 1_000))
+        configuration.batchSize = min(65_536, max(1, parameters.int("batchSize", default: 256)))
+        configuration.batch = min(100_000, max(1, parameters.int("sourceBatch", default: 500)))
+        return configuration
+    }
+
+    static func values(_ metric: BenchmarkMetric, _ values: [Double], method: String) -> MetricResult {
+        var result = MetricResult(
+            metric: metric, isExact: true, sampleCount: values.count, summary: MetricSummary(exactValues: values),
+            roundValues: values)
+        result.method = method
+        return result
+    }
+
+    static func throughput(workers: Int) -> Benchmark {
+        Benchmark.driver(
+            "macro/distributed/redis/workers\(workers)",
+            summary: "\(workers) sluice run process\(workers == 1 ? "" : "es") sharing a manifest (Redis stream → filter → key "
+                + "→ Redis stream) through a consumer group on a local redis-server: documents/s, median of the rounds",
+            parameters: parameters
+        ) { context in
+            if let reason = unavailableReason {
+                return DriverOutcome(metrics: [.unavailable(.throughputItems, reason: reason), .unavailable(.wallTime, reason: reason)])
+            }
+            let server = RedisServer()
+            try server.start()
+            defer { server.stop() }
+            let folder = TemporaryDirectory(prefix: "sluice-distributed")
+            defer { folder.remove() }
+            var rates: [Double] = []
+            var seconds: [Double] = []
+            let rounds = max(1, context.parameters.int("rounds", default: 3))
+            for _ in 0..<rounds where !context.isCancelled() {
+                let outcome = try DistributedRedisRun(configuration(context.parameters, server: server, folder: folder, workers: workers)).run()
+                if outcome.lost > 0 || outcome.duplicates > 0 {
+                    return DriverOutcome(metrics: [], failure: "\(outcome.lost) records lost, \(outcome.duplicates) duplicated in a run without faults")
+                }
+                rates.append(Double(outcome.records) / outcome.seconds)
+                seconds.append(outcome.seconds)
+                context.step()
+            }
+            let method = "documents through \(workers) sluice run process(es) and redis-server on this machine, from starting the nodes to the last output; \(rates.count) rounds"
+            return DriverOutcome(metrics: [
+                values(.throughputItems, rates, method: method), values(.wallTime, seconds.map { $0 * 1e9 }, method: method),
+            ])
+        }
+    }
+
+    static let nodeKill = Benchmark.driver(
+        "chaos/distributed/node-kill",
+        summary: "3 sluice run processes on a Redis consumer group, one killed with SIGKILL mid-run, per trial: time until "
+            + "its partitions are leased by the others, records lost (must be 0) and duplicated",
+        parameters: parameters
+    ) { context in
+        let metrics: [BenchmarkMetric] = [.recoveryTimeP50, .recoveryTimeP99, .recordsLostPercent, .duplicateRatio]
+        if let reason = unavailableReason {
+            return DriverOutcome(metrics: metrics.map { .unavailable($0, reason: reason) })
+        }
+        let server = RedisServer()
+        try server.start()
+        defer { server.stop() }
+        let folder = TemporaryDirectory(prefix: "sluice-node-kill")
+        defer { folder.remove() }
+        var takeovers: [Double] = []
+        var records = 0
+        var lost = 0
+        var duplicates = 0
+        let trials = max(1, context.parameters.int("trials", default: 20))
+        for _ in 0..<trials where !context.isCancelled() {
+            var configuration = configuration(context.parameters, server: server, folder: folder, workers: 3)
+            configuration.records = max(1, context.parameters.int("records", default: 100_000))
+            configuration.killAfterFraction = 0.3
+            let outcome = try DistributedRedisRun(configuration).run()
+            takeovers.append(outcome.takeoverMilliseconds ?? .nan)
+            records += outcome.records
+            lost += outcome.lost
+            duplicates += outcome.duplicates
+            context.step()
+        }
+        let sorted = takeovers.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+        let method = "\(takeovers.count) trials of 3 nodes, one killed with SIGKILL at 30 % of the output; lease \(context.parameters.int("leaseMilliseconds", default: 1_000)) ms; \(records) records: \(lost) lost, \(duplicates) duplicated"
+        let outcome = DriverOutcome(
+            metrics: [
+                .driven(.recoveryTimeP50, percentile(0.5), method: "takeover time: kill to every partition of the killed node leased by another; " + method),
+                .driven(.recoveryTimeP99, percentile(0.99), method: "takeover time; " + method),
+                .driven(.recordsLostPercent, records == 0 ? 0 : 100 * Double(lost) / Double(records), method: method),
+                .driven(.duplicateRatio, records == 0 ? 0 : Double(duplicates) / Double(records), method: method),
+            ],
+            failure: lost > 0 ? "\(lost) of \(records) records lost across \(takeovers.count) node kills" : nil)
+        return outcome
+    }
+}

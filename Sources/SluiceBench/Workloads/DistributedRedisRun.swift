@@ -1,0 +1,272 @@
+import Foundation
+import SluiceConnectors
+import SluiceTestKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Several `sluice run` processes sharing one manifest through Redis Streams, on this machine: the path a user
+/// takes to scale a pipeline out (see the README's "Several machines: Redis Streams").
+///
+/// One trial: `records` documents are appended to the input partitions, `workers` processes run the manifest
+/// (Redis source → filter → key → Redis sink, each node with its own consumer name), and the trial waits until
+/// every process has ended by itself (`idle-exit-ms`). With `killAfterFraction`, one node is killed with SIGKILL
+/// once that fraction of the output exists and it holds at least one partition, and the trial measures how long until every partition it held is
+/// leased by another node. At the end every output entry's `src` (input stream and entry ID) is read back: inputs
+/// with no output are lost, outputs beyond one per input are duplicates.
+///
+/// Used by `macro/distributed/redis/workers1|2`, `chaos/distributed/node-kill` and the multi-process test.
+public struct DistributedRedisRun: Sendable {
+    /// What one trial does.
+    public struct Configuration: Sendable {
+        /// The `sluice` executable.
+        public var sluice: String
+        /// The server, `host:port`.
+        public var server: String
+        /// Input documents per trial.
+        public var records = 20_000
+        /// `sluice run` processes.
+        public var workers = 2
+        /// Partition streams of the input and of the output.
+        public var partitions = 8
+        /// The source's `lease-ms`.
+        public var leaseMilliseconds = 1_000
+        /// The source's `idle-exit-ms`: how the nodes end by themselves.
+        public var idleExitMilliseconds = 500
+        /// The source's `batch` (entries per read).
+        public var batch = 500
+        /// The manifest's `batch-size` (documents per sink commit).
+        public var batchSize = 256
+        /// Kill one node once this fraction of the output exists; nil: kill none.
+        public var killAfterFraction: Double? = nil
+        /// Give up (and fail the trial) after this long.
+        public var deadlineSeconds: Double = 120
+        /// Where the manifests and the nodes' logs go.
+        public var folder: String
+        /// The server address node `index` connects to (default: `server`), e.g. across a network namespace.
+        public var nodeServer: (@Sendable (Int) -> String)? = nil
+        /// The command node `index` runs `sluice` under (default: none), e.g. `ip netns exec NAME`; it must exec
+        /// `sluice` in its own process, so that killing the process kills the node.
+        public var launcher: (@Sendable (Int) -> [String])? = nil
+
+        /// Creates a configuration.
+        public init(sluice: String, server: String, folder: String) {
+            self.sluice = sluice
+            self.server = server
+            self.folder = folder
+        }
+    }
+
+    /// What one trial measured.
+    public struct Outcome: Sendable {
+        /// Seconds from starting the nodes until the last output existed.
+        public var seconds: Double
+        /// Inputs written.
+        public var records: Int
+        /// Inputs with no output.
+        public var lost: Int
+        /// Outputs beyond the first for an input.
+        public var duplicates: Int
+        /// Milliseconds from the kill until another node leased every partition the killed node held.
+        public var takeoverMilliseconds: Double?
+        /// The exit statuses of the nodes that were not killed.
+        public var exitStatuses: [Int32]
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+
+    /// Creates a run.
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// `name` next to the running executable (the package's products folder), if it is there.
+    public static func siblingExecutable(_ name: String) -> String? {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        while directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+        let path = directory.appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// The manifest node `index` runs.
+    public func manifest(node index: Int) -> String {
+        let c = configuration
+        let server = c.nodeServer?(index) ?? c.server
+        return """
+            name: distributed-\(index)
+            source: redis://\(server)/in?partitions=\(c.partitions)&consumer=node-\(index)&lease-ms=\(c.leaseMilliseconds)&idle-exit-ms=\(c.idleExitMilliseconds)&batch=\(c.batch)&block-ms=100
+            stages:
+              - name: kept
+                filter: '.keep'
+              - name: by-key
+                key: .key
+            sink: redis://\(server)/out?partitions=\(c.partitions)&maxlen=0
+            engine: concurrent
+            batch-size: \(c.batchSize)
+            channel-capacity: \(max(4_096, 4 * c.batchSize))
+            """
+    }
+
+    /// Runs one trial on an empty server (it is emptied first with `FLUSHALL`).
+    /// - Throws: a `HarnessError` naming the node whose log shows why, or the deadline that passed.
+    public func run() throws -> Outcome {
+        let c = configuration
+        guard let colon = c.server.lastIndex(of: ":"), let port = Int(c.server[c.server.index(after: colon)...]) else {
+            throw HarnessError(code: .benchmarkSetup, message: "server must be HOST:PORT, got \(c.server)")
+        }
+        let pool = RedisConnectionPool(host: String(c.server[..<colon]), port: port)
+        defer { pool.close() }
+        _ = try pool.sendWaiting([RESPCommand("FLUSHALL")])
+        try preload(pool)
+
+        var processes: [Process] = []
+        let start = Date()
+        for index in 0..<c.workers {
+            let path = "\(c.folder)/node-\(index).yaml"
+            try manifest(node: index).write(toFile: path, atomically: true, encoding: .utf8)
+            let process = Process()
+            let command = (c.launcher?(index) ?? []) + [c.sluice, "run", "--no-progress", path]
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+            FileManager.default.createFile(atPath: "\(c.folder)/node-\(index).log", contents: nil)
+            let log = FileHandle(forWritingAtPath: "\(c.folder)/node-\(index).log")
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            processes.append(process)
+        }
+        defer { for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        let deadline = start.addingTimeInterval(c.deadlineSeconds)
+        var takeover: Double?
+        var killed: Int?
+        var lastOutput = start
+        var outputs = 0
+        while processes.enumerated().contains(where: { $0.offset != killed && $0.element.isRunning }) {
+            guard Date() < deadline else {
+                throw HarnessError(code: .benchmarkSetup,
+                    message: "the \(c.workers) nodes did not finish within \(c.deadlineSeconds) s (\(outputs) of \(c.records) outputs); logs in \(c.folder)")
+            }
+            let count = try outputCount(pool)
+            if count > outputs {
+                outputs = count
+                lastOutput = Date()
+            }
+            // The victim is killed once it holds partitions (nodes joining share them out within a lease round).
+            if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records), count < c.records,
+                case let held = try leases(pool, of: "node-\(c.workers - 1)"), !held.isEmpty
+            {
+                let victim = c.workers - 1
+                kill(processes[victim].processIdentifier, SIGKILL)
+                let killedAt = Date()
+                killed = victim
+                do {
+                    takeover = try waitForTakeover(pool, partitions: held, from: "node-\(victim)", since: killedAt, deadline: deadline)
+                } catch {
+                    var detail = "\(error)"
+                    for (index, process) in processes.enumerated() where index != victim {
+                        let log = (try? String(contentsOfFile: "\(c.folder)/node-\(index).log", encoding: .utf8)) ?? ""
+                        detail += "; node-\(index) \(process.isRunning ? "running" : "exited \(process.terminationStatus)"): \(log.suffix(400))"
+                    }
+                    var command = RESPCommand("MGET")
+                    for partition in 0..<c.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+                    let leases = (try? pool.sendWaiting([command, RESPCommand("ZRANGE", "sluice:nodes:in:sluice", "0", "-1", "WITHSCORES")])) ?? []
+                    detail += "; leases \(leases.first?.elements?.map { $0.text ?? "-" } ?? []); nodes \(leases.last?.elements?.compactMap(\.text) ?? [])"
+                    throw HarnessError(code: .benchmarkSetup, message: detail)
+                }
+            }
+            usleep(5_000)  // polling real external processes, bounded by the deadline above
+        }
+        for process in processes { process.waitUntilExit() }
+        if c.killAfterFraction != nil && killed == nil {
+            throw HarnessError(code: .benchmarkSetup,
+                message: "the output was complete before node-\(c.workers - 1) held a partition, so no node was killed; use more records")
+        }
+        let statuses = processes.enumerated().filter { $0.offset != killed }.map { $0.element.terminationStatus }
+        for (index, process) in processes.enumerated() where index != killed && process.terminationStatus != 0 {
+            let log = (try? String(contentsOfFile: "\(c.folder)/node-\(index).log", encoding: .utf8)) ?? ""
+            throw HarnessError(code: .benchmarkSetup,
+                message: "node-\(index) exited with status \(process.terminationStatus): \(log.suffix(800))")
+        }
+        let (distinct, total) = try readSources(pool)
+        return Outcome(
+            seconds: lastOutput.timeIntervalSince(start), records: c.records, lost: c.records - distinct,
+            duplicates: total - distinct, takeoverMilliseconds: takeover, exitStatuses: statuses)
+    }
+
+    /// Appends the input documents, each to the partition its key hashes to.
+    func preload(_ pool: RedisConnectionPool) throws {
+        let c = configuration
+        var commands: [RESPCommand] = []
+        commands.reserveCapacity(1_000)
+        let pad = String(repeating: "x", count: 40)
+        for n in 0..<c.records {
+            let key = "customer-\(n % 1_000)"
+            let partition = Array("\"\(key)\"".utf8).withUnsafeBytes { RedisStreamSink.partition(of: $0, partitions: c.partitions) }
+            commands.append(RESPCommand("XADD", "in:\(partition)", "*", "data",
+                "{\"n\":\(n),\"key\":\"\(key)\",\"keep\":true,\"amount\":\(n % 977),\"pad\":\"\(pad)\"}"))
+            if commands.count == 1_000 {
+                _ = try pool.sendWaiting(commands)
+                commands.removeAll(keepingCapacity: true)
+            }
+        }
+        if !commands.isEmpty { _ = try pool.sendWaiting(commands) }
+    }
+
+    /// Output entries so far (sum of `XLEN` over the output partitions).
+    func outputCount(_ pool: RedisConnectionPool) throws -> Int {
+        let replies = try pool.sendWaiting((0..<configuration.partitions).map { RESPCommand("XLEN", "out:\($0)") })
+        return replies.reduce(0) { $0 + Int($1.integer ?? 0) }
+    }
+
+    /// The input partitions whose lease `node` holds.
+    func leases(_ pool: RedisConnectionPool, of node: String) throws -> [Int] {
+        var command = RESPCommand("MGET")
+        for partition in 0..<configuration.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+        let values = try pool.sendWaiting([command])[0].elements ?? []
+        return values.enumerated().filter { $0.element.text == node }.map(\.offset)
+    }
+
+    /// Polls the leases until every one of `partitions` is held by a node other than `node`; milliseconds since
+    /// `since`.
+    func waitForTakeover(_ pool: RedisConnectionPool, partitions: [Int], from node: String, since: Date, deadline: Date) throws -> Double {
+        while Date() < deadline {
+            var command = RESPCommand("MGET")
+            for partition in partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+            let values = partitions.isEmpty ? [] : try pool.sendWaiting([command])[0].elements ?? []
+            if values.allSatisfy({ $0.text != nil && $0.text != node }) { return Date().timeIntervalSince(since) * 1_000 }
+            usleep(2_000)  // polling the real server, bounded by the deadline
+        }
+        throw HarnessError(code: .benchmarkSetup, message: "partitions \(partitions) of killed \(node) were not taken over before the deadline")
+    }
+
+    /// Distinct input entries with an output, and all outputs, from the `src` fields.
+    func readSources(_ pool: RedisConnectionPool) throws -> (distinct: Int, total: Int) {
+        var seen = Set<String>()
+        var total = 0
+        for partition in 0..<configuration.partitions {
+            var start = "-"
+            while true {
+                let reply = try pool.sendWaiting([RESPCommand("XRANGE", "out:\(partition)", start, "+", "COUNT", "5000")])[0]
+                let entries = reply.elements ?? []
+                for entry in entries {
+                    let fields = entry.elements?[1].elements ?? []
+                    var index = 0
+                    while index + 1 < fields.count {
+                        if fields[index].text == "src", let source = fields[index + 1].text {
+                            seen.insert(source)
+                            total += 1
+                        }
+                        index += 2
+                    }
+                }
+                guard entries.count == 5000, let last = entries.last?.elements?[0].text else { break }
+                start = "(" + last
+            }
+        }
+        return (seen.count, total)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The options of a `redis://HOST:PORT/STREAM` endpoint, checked, and the key names derived from them.
+///
+/// Partition `p` of stream `S` is the Redis stream `S:p`; a record goes to partition
+/// `StableKeyHasher.hash(key) % partitions` (XXH64, seed 0, of the key's compact JSON). Leases are the keys
+/// `sluice:lease:S:GROUP:p`; live nodes are the sorted set `sluice:nodes:S:GROUP`.
+public struct RedisStreamConfiguration: Sendable, Hashable {
+    /// The server's host.
+    public var host: String
+    /// The server's port.
+    public var port: Int
+    /// The stream's base name.
+    public var stream: String
+    /// How many partition streams.
+    public var partitions: Int
+    /// The consumer group (source).
+    public var group: String
+    /// This node's consumer name (source); unique per process unless given.
+    public var consumer: String
+    /// Lease time of a partition, in milliseconds (source).
+    public var leaseMilliseconds: Int
+    /// Entries per read (source).
+    public var batch: Int
+    /// How long one read blocks waiting for entries, in milliseconds (source).
+    public var blockMilliseconds: Int
+    /// Deliveries after which an entry goes to the dead-letter stream instead of the pipeline (source).
+    public var maxDeliveries: Int
+    /// The dead-letter stream (source).
+    public var deadLetterStream: String
+    /// End the input once the whole group has been idle this long, in milliseconds; 0: never (source).
+    public var idleExitMilliseconds: Int
+    /// The entry field holding the JSON document.
+    public var field: String
+    /// Approximate MAXLEN of each partition stream (`XADD … MAXLEN ~ n`); 0: no trimming (sink).
+    public var maxLength: Int
+    /// Connections in the pool.
+    public var poolSize: Int
+    /// Command timeout in milliseconds.
+    public var timeoutMilliseconds: Int
+
+    /// `host:port`.
+    public var server: String { "\(host):\(port)" }
+
+    /// The stream of partition `partition`.
+    public func streamName(_ partition: Int) -> String { "\(stream):\(partition)" }
+
+    /// The lease key of partition `partition`.
+    public func leaseKey(_ partition: Int) -> String { "sluice:lease:\(stream):\(group):\(partition)" }
+
+    /// The sorted set of live nodes.
+    public var nodesKey: String { "sluice:nodes:\(stream):\(group)" }
+
+    /// The options a `redis://` endpoint takes.
+    static let options: [ConnectorOption] = [
+        ConnectorOption("partitions", .integer(1...4096), default: "8", "partition streams STREAM:0 … STREAM:N-1"),
+        ConnectorOption("group", .string, default: "sluice", "consumer group shared by the nodes (source)"),
+        ConnectorOption("consumer", .string, "this node's consumer name (source; default host-pid-random)"),
+        ConnectorOption("lease-ms", .integer(100...600_000), default: "5000",
+            "partition lease time: a dead node's partitions are taken over after about this long (source)"),
+        ConnectorOption("batch", .integer(1...100_000), default: "500", "entries per XREADGROUP (source)"),
+        ConnectorOption("block-ms", .integer(1...60_000), default: "200", "how long one XREADGROUP waits (source)"),
+        ConnectorOption("max-deliveries", .integer(1...1_000), default: "5",
+            "deliveries after which an entry is dead-lettered (source)"),
+        ConnectorOption("dead-letter", .string, "dead-letter stream (source; default STREAM:dead)"),
+        ConnectorOption("idle-exit-ms", .integer(0...86_400_000), default: "0",
+            "end the input once the group has had nothing pending or unread (and every partition a live owner) for this long; 0: run until Ctrl-C (source)"),
+        ConnectorOption("field", .string, default: "data", "the entry field holding the JSON document"),
+        ConnectorOption("maxlen", .integer(0...Int(Int32.max)), default: "1000000",
+            "approximate MAXLEN per partition stream; 0: no trimming (sink)"),
+        ConnectorOption("pool", .integer(1...64), default: "4", "connections in the pool"),
+        ConnectorOption("timeout-ms", .integer(10...600_000), default: "5000", "command timeout"),
+    ]
+
+    /// Reads the configuration from a resolved endpoint.
+    /// - Throws: `ConnectorError.invalidURI` unless the target is `HOST:PORT/STREAM`.
+    public init(_ endpoint: ConnectorEndpoint) throws(ConnectorError) {
+        let (host, port, stream) = try Self.split(endpoint)
+        self.host = host
+        self.port = port
+        self.stream = stream
+        func number(_ name: String, _ fallback: Int) -> Int { endpoint[option: name].flatMap { Int($0) } ?? fallback }
+        partitions = number("partitions", 8)
+        group = endpoint[option: "group"] ?? "sluice"
+        consumer = endpoint[option: "consumer"]
+            ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        leaseMilliseconds = number("lease-ms", 5_000)
+        batch = number("batch", 500)
+        blockMilliseconds = number("block-ms", 200)
+        maxDeliveries = number("max-deliveries", 5)
+        deadLetterStream = endpoint[option: "dead-letter"] ?? "\(stream):dead"
+        idleExitMilliseconds = number("idle-exit-ms", 0)
+        field = endpoint[option: "field"] ?? "data"
+        maxLength = number("maxlen", 1_000_000)
+        poolSize = number("pool", 4)
+        timeoutMilliseconds = number("timeout-ms", 5_000)
+    }
+
+    /// Splits `HOST:PORT/STREAM`.
+    static func split(_ endpoint: ConnectorEndpoint) throws(ConnectorError) -> (String, Int, String) {
+        let target = endpoint.target
+        guard let slash = target.firstIndex(of: "/") else {
+            throw ConnectorError(code: .invalidURI, message: "'\(endpoint.uri)' names no stream", field: "uri",
+                expected: "redis://HOST:PORT/STREAM, e.g. redis://127.0.0.1:6379/events")
+        }
+        let stream = String(target[target.index(after: slash)...])
+        let address = target[..<slash]
+        guard !stream.isEmpty, !stream.contains(" "), let colon = address.lastIndex(of: ":"), colon != address.startIndex,
+            let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port)
+        else {
+            throw ConnectorError(code: .invalidURI, message: "'\(endpoint.uri)' is not HOST:PORT/STREAM", field: "uri",
+                expected: "redis://HOST:PORT/STREAM with a port in 1...65535 and a stream name without spaces, e.g. redis://127.0.0.1:6379/events")
+        }
+        return (String(address[..<colon]), port, stream)
+    }
+}

@@ -1,0 +1,192 @@
+import NIOCore
+import Sluice
+
+/// Output records appended to partition streams (`XADD STREAM:p MAXLEN ~ n * data <json>`), the partition
+/// chosen by the stable hash of the record's key (of the whole record when no `key` stage ran).
+///
+/// `write` buffers; `commit` (and `flush`) sends the buffer pipelined and blocks the calling thread until the
+/// server confirms every `XADD` (how durable that is depends on the server's `appendfsync`; see the README).
+/// That wait is the backpressure: the pipeline's sink stage, and the channels before it, wait for Redis. It is
+/// not cancelled by task cancellation; a stalled server fails it after `timeout-ms`. When the
+/// pipeline's source is a Redis stream on the same server, `commit` writes the records and acknowledges their
+/// input in one `MULTI`/`EXEC`, under `WATCH` on the input partitions' leases: if another node took a partition
+/// over meanwhile, the transaction does not run, the records of that partition are left to the new owner, and
+/// the rest is written in a new transaction. Each record then carries `src` (input stream and entry ID), so a
+/// reader can tell which input entry it came from. Used from the pipeline's sink only (one thread or task at a
+/// time), hence `@unchecked Sendable`.
+public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
+    /// The endpoint's options.
+    public let configuration: RedisStreamConfiguration
+    private let pool: RedisConnectionPool
+    private struct Pending {
+        var partition: Int
+        var bytes: [UInt8]
+        var inputOffset: Int
+    }
+    private var pending: [Pending] = []
+    private var line: [UInt8] = []
+
+    /// Opens the sink (connections open on the first commit).
+    public init(configuration: RedisStreamConfiguration) {
+        self.configuration = configuration
+        addPrefixes = Self.addPrefixes(configuration)
+        pool = RedisConnectionPool(
+            host: configuration.host, port: configuration.port, maxConnections: configuration.poolSize,
+            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)))
+    }
+
+    /// The partition of a record: the stable hash of its key's (or its own) bytes, modulo the partitions.
+    public static func partition(of bytes: UnsafeRawBufferPointer, partitions: Int) -> Int {
+        Int(StableKeyHasher.hash(bytes) % UInt64(partitions))
+    }
+
+    /// Newline-separated lines from a plain writer: each line is one record, partitioned by its bytes.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        for byte in bytes {
+            if byte == 10 {
+                if !line.isEmpty {
+                    try line.withUnsafeBytes { try write(record: $0, key: nil, inputOffset: -1) }
+                }
+                line.removeAll(keepingCapacity: true)
+            } else {
+                line.append(byte)
+            }
+        }
+    }
+
+    public func write(record: UnsafeRawBufferPointer, key: [UInt8]?, inputOffset: Int) throws {
+        let partition = key.map { key in key.withUnsafeBytes { Self.partition(of: $0, partitions: configuration.partitions) } }
+            ?? Self.partition(of: record, partitions: configuration.partitions)
+        pending.append(Pending(partition: partition, bytes: Array(record), inputOffset: inputOffset))
+    }
+
+    public func flush() throws {
+        try commit(acknowledging: nil, through: 0)
+    }
+
+    public func close() throws {
+        if !line.isEmpty { try [UInt8(10)].withUnsafeBytes { try write($0) } }
+        try flush()
+        pool.close()
+    }
+
+    /// `XADD S:p [MAXLEN ~ n] * field`, per partition, built once.
+    private static func addPrefixes(_ configuration: RedisStreamConfiguration) -> [[[UInt8]]] {
+        (0..<configuration.partitions).map { partition in
+        var command = RESPCommand("XADD", configuration.streamName(partition))
+        if configuration.maxLength > 0 {
+            command.append("MAXLEN")
+            command.append("~")
+            command.append(String(configuration.maxLength))
+        }
+        command.append("*")
+        command.append(configuration.field)
+        return command.arguments
+        }
+    }
+    private let addPrefixes: [[[UInt8]]]
+
+    private func add(_ record: Pending, source: String?) -> RESPCommand {
+        var command = RESPCommand(arguments: addPrefixes[record.partition])
+        command.append(bytes: record.bytes)
+        if let source {
+            command.append("src")
+            command.append(source)
+        }
+        return command
+    }
+
+    @discardableResult
+    public func commit(acknowledging source: (any AcknowledgedSource)?, through end: Int) throws -> Int {
+        let records = pending
+        pending.removeAll(keepingCapacity: true)
+        guard let input = source as? RedisStreamSource, input.configuration.server == configuration.server else {
+            if !records.isEmpty {
+                let commands = records.map { add($0, source: nil) }
+                let replies = try pool.sendWaiting(commands)
+                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
+            }
+            try source?.acknowledge(through: end)
+            return records.count
+        }
+        let entries = input.take(through: end)
+        return try commitTransaction(records, entries: entries, input: input)
+    }
+
+    /// Writes `records` and acknowledges `entries` in one `MULTI`/`EXEC`, fenced by `WATCH` on the leases of the
+    /// input partitions; retried (at most 10 times) when a lease changed, without the partitions no longer held.
+    private func commitTransaction(_ records: [Pending], entries: [RedisStreamSource.Handed], input: RedisStreamSource) throws -> Int {
+        guard !records.isEmpty || !entries.isEmpty else { return 0 }
+        // The entry each record came from: the first entry whose line ends after the record's input offset.
+        var originOf: [Int] = []
+        originOf.reserveCapacity(records.count)
+        var cursor = 0
+        for record in records {
+            while cursor < entries.count && entries[cursor].end <= record.inputOffset { cursor += 1 }
+            originOf.append(cursor < entries.count && record.inputOffset >= 0 ? cursor : -1)
+        }
+        let origin = originOf
+        let partitions = Set(entries.map(\.partition)).sorted()
+        let inputConfiguration = input.configuration
+        let token = input.leases.token
+        let server = pool.server
+        for _ in 0..<10 {
+            let held = partitions
+            let keys = held.map { inputConfiguration.leaseKey($0) }
+            let commands: @Sendable ([Int]) -> (commands: [RESPCommand], written: Int) = { [self] owned in
+                let ownedSet = Set(owned)
+                var commands = [RESPCommand("MULTI")]
+                for (index, record) in records.enumerated() {
+                    let from = origin[index]
+                    if from >= 0 {
+                        guard ownedSet.contains(entries[from].partition) else { continue }
+                        let entry = entries[from]
+                        commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
+                    } else {
+                        commands.append(add(record, source: nil))
+                    }
+                }
+                let written = commands.count - 1
+                commands += RedisStreamSource.acknowledgements(entries.filter { ownedSet.contains($0.partition) }, inputConfiguration)
+                commands.append(RESPCommand("EXEC"))
+                return (commands, written)
+            }
+            let outcome = try pool.withConnection { connection -> EventLoopFuture<(owned: [Int], transaction: [RESPCommand], written: Int, replies: [RESPValue])> in
+                var watch = [RESPCommand]()
+                if !keys.isEmpty {
+                    var command = RESPCommand("WATCH")
+                    for key in keys { command.append(key) }
+                    watch.append(command)
+                    var get = RESPCommand("MGET")
+                    for key in keys { get.append(key) }
+                    watch.append(get)
+                }
+                return connection.send(watch, timeout: self.pool.commandTimeout).flatMap { replies in
+                    let values = replies.last?.elements ?? []
+                    let owned = zip(held, values).filter { $0.1.text == token }.map(\.0)
+                    let (transaction, written) = commands(owned)
+                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (owned, transaction, written, $0) }
+                }
+            }.wait()
+            guard let exec = outcome.replies.last else { continue }
+            if exec.isNull {
+                // A watched lease changed (renewed by this node, or taken by another): look again.
+                continue
+            }
+            guard let results = exec.elements else {
+                try exec.checked("EXEC", server: server)
+                throw RedisError(code: .unexpectedReply, server: server, message: "EXEC: expected an array of results, got \(exec)")
+            }
+            let (transaction, written) = (outcome.transaction, outcome.written)
+            for (result, command) in zip(results, transaction.dropFirst()) {
+                try result.checked("\(command.description) (in MULTI)", server: server)
+            }
+            for (reply, command) in zip(outcome.replies.dropLast(), transaction.dropLast()) {
+                try reply.checked(command.description, server: server)
+            }
+            return written
+        }
+        throw RedisError(code: .leaseLost, server: server,
+            message: "the leases of \(inputConfiguration.stream) partitions \(partitions) kept changing during 10 attempts to commit")
+    }
+}

@@ -1,0 +1,359 @@
+import Dispatch
+import Foundation
+import NIOCore
+import NIOPosix
+import Sluice
+import SluiceJSON
+import Synchronization
+
+/// The shared side of a Redis Streams source: the connection pool, the partition leases, and the ledger of
+/// entries handed to the pipeline but not yet acknowledged.
+///
+/// Entries are read with `XREADGROUP` from the partitions this node leases and handed on as length-prefixed
+/// documents (one entry's `field` each, behind its 4-byte big-endian length). Each entry stays pending in the group until the pipeline's output for it is
+/// durable: then `acknowledge(through:)` sends `XACK` (or a Redis sink sends it inside its `MULTI`/`EXEC`).
+/// A node that dies leaves its entries pending; the node that takes its partitions over claims them
+/// (`XAUTOCLAIM`) and processes them again: at-least-once.
+public final class RedisStreamSource: AcknowledgedSource {
+    /// The endpoint's options.
+    public let configuration: RedisStreamConfiguration
+    /// The connections.
+    public let pool: RedisConnectionPool
+    let leases: RedisPartitionLeases
+
+    /// One entry handed to the pipeline: where its line ends in the source's bytes, and which entry it is.
+    struct Handed: Sendable {
+        var end: Int
+        var partition: Int
+        var id: String
+    }
+
+    private struct Ledger {
+        var handed: [Handed] = []
+        var head = 0
+        var delivered = 0
+    }
+    private let ledger = Mutex(Ledger())
+    private let drainedCheck = Mutex<(@Sendable (Int) -> Bool)?>(nil)
+    /// Where `RedisStreamReader.readAsync` runs its blocking reads.
+    let readQueue = DispatchQueue(label: "sluice.redis.read")
+    private let isClosed = Atomic<Bool>(false)
+
+    /// Opens the pool, creates the group on every partition (`XGROUP CREATE … 0 MKSTREAM`; an existing group is
+    /// kept), and takes a first share of the partitions. Blocks until the server answers.
+    /// - Throws: `RedisError` naming the server (unreachable) or the stream (the group cannot be created).
+    public init(configuration: RedisStreamConfiguration) throws {
+        self.configuration = configuration
+        pool = RedisConnectionPool(
+            host: configuration.host, port: configuration.port, maxConnections: configuration.poolSize,
+            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)))
+        leases = RedisPartitionLeases(configuration: configuration, pool: pool)
+        let commands = (0..<configuration.partitions).map {
+            RESPCommand("XGROUP", "CREATE", configuration.streamName($0), configuration.group, "0", "MKSTREAM")
+        }
+        do {
+            let replies = try pool.sendWaiting(commands)
+            for (reply, partition) in zip(replies, 0..<configuration.partitions) {
+                if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
+                    throw RedisError(code: .serverError, server: pool.server,
+                        message: "cannot create group \(configuration.group) on stream \(configuration.streamName(partition)): \(message)")
+                }
+            }
+            try leases.start()
+        } catch {
+            pool.close()
+            throw error
+        }
+    }
+
+    /// Entries handed to the pipeline so far.
+    public var delivered: Int { ledger.withLock { $0.delivered } }
+
+    /// Entries handed on and not yet acknowledged.
+    public var unacknowledged: Int { ledger.withLock { $0.handed.count - $0.head } }
+
+    /// The partitions this node holds now.
+    public var ownedPartitions: Set<Int> { leases.owned }
+
+    /// The group's lag and pending count over the owned partitions, from the last lease round.
+    public var lagAndPending: (lag: Int64, pending: Int64) { leases.lagAndPending }
+
+    public func setPipelineDrainedCheck(_ check: @escaping @Sendable (Int) -> Bool) {
+        drainedCheck.withLock { $0 = check }
+    }
+
+    /// Records entries handed on; `end` offsets must grow.
+    func record(_ entries: [Handed]) {
+        ledger.withLock { ledger in
+            ledger.handed.append(contentsOf: entries)
+            ledger.delivered += entries.count
+        }
+    }
+
+    /// Removes and returns the entries handed on whose lines end at or before `end`. O(entries taken).
+    func take(through end: Int) -> [Handed] {
+        ledger.withLock { ledger in
+            let start = ledger.head
+            while ledger.head < ledger.handed.count && ledger.handed[ledger.head].end <= end { ledger.head += 1 }
+            let taken = Array(ledger.handed[start..<ledger.head])
+            if ledger.head > 4096 && ledger.head * 2 > ledger.handed.count {
+                ledger.handed.removeFirst(ledger.head)
+                ledger.head = 0
+            }
+            return taken
+        }
+    }
+
+    /// `XACK`s every entry handed on whose line ends at or before `end`, pipelined per partition stream.
+    public func acknowledge(through end: Int) throws {
+        try acknowledge(take(through: end))
+    }
+
+    func acknowledge(_ entries: [Handed]) throws {
+        guard !entries.isEmpty else { return }
+        let commands = Self.acknowledgements(entries, configuration)
+        let replies = try pool.sendWaiting(commands)
+        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
+    }
+
+    /// One `XACK stream group id…` per partition among `entries`.
+    static func acknowledgements(_ entries: [Handed], _ configuration: RedisStreamConfiguration) -> [RESPCommand] {
+        var byPartition: [Int: [String]] = [:]
+        for entry in entries { byPartition[entry.partition, default: []].append(entry.id) }
+        return byPartition.keys.sorted().map { partition in
+            var command = RESPCommand("XACK", configuration.streamName(partition), configuration.group)
+            for id in byPartition[partition] ?? [] { command.append(id) }
+            return command
+        }
+    }
+
+    /// While idle: acknowledges everything handed on when the pipeline has finished with all of it (documents
+    /// dropped by filters or rejected produce no output, so no sink batch acknowledges them).
+    func acknowledgeIfDrained() throws {
+        let delivered = self.delivered
+        guard unacknowledged > 0, let check = drainedCheck.withLock({ $0 }), check(delivered) else { return }
+        try acknowledge(through: .max)
+    }
+
+    public func close() {
+        guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        leases.stop()
+        pool.close()
+    }
+
+    deinit { close() }
+}
+
+/// The pipeline side of a Redis Streams source: what the engine reads byte chunks from.
+///
+/// `read` blocks the calling thread in `XREADGROUP … BLOCK block-ms` while nothing is there (and `readAsync`
+/// does the same: the wait is bounded by `block-ms`); a read that finds nothing returns no chunk and true, so
+/// the engine asks again (and a `StopSignal` is seen within `block-ms`). Backpressure: the engine reads again
+/// only when its first channel has room, and unread entries wait in Redis. Cancelling the reading task does not
+/// interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the server stalls),
+/// and a `StopSignal` then ends the input. The input ends only with
+/// `idle-exit-ms`: once this node has read nothing for that long, the group has no unread and no pending entry in
+/// any partition, and every partition is leased by a live node (a dead node's are taken over first).
+public struct RedisStreamReader: PipelineSource {
+    public typealias Element = [UInt8]
+    /// The shared side (ledger, leases, pool).
+    public let source: RedisStreamSource
+    private var claimed: [(partition: Int, entry: RedisStreamReplies.Entry)] = []
+    private var offset = 0
+    private var idleSince: NIODeadline?
+    private let partitionOfStream: [String: Int]
+
+    /// A reader over `source`.
+    public init(source: RedisStreamSource) {
+        self.source = source
+        var map: [String: Int] = [:]
+        for partition in 0..<source.configuration.partitions { map[source.configuration.streamName(partition)] = partition }
+        partitionOfStream = map
+    }
+
+    /// Like `read`, but the blocking part runs on the source's own dispatch queue while this task is suspended,
+    /// so that a wait for Redis never holds one of the concurrency pool's few threads (the stages after the
+    /// source keep running meanwhile).
+    public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
+        let box = ReaderBox(self)
+        let (more, chunks) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Bool, [[UInt8]]), any Error>) in
+            source.readQueue.async {
+                var chunks: [[UInt8]] = []
+                do {
+                    let more = try box.reader.read(into: &chunks, maxCount: maxCount)
+                    continuation.resume(returning: (more, chunks))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        self = box.reader
+        buffer.append(contentsOf: chunks)
+        return more
+    }
+
+    public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
+        let configuration = source.configuration
+        for partition in source.leases.takeAcquired() { try claim(partition) }
+        var entries: [(partition: Int, entry: RedisStreamReplies.Entry)] = []
+        if !claimed.isEmpty {
+            let count = min(claimed.count, configuration.batch)
+            entries = Array(claimed.prefix(count))
+            claimed.removeFirst(count)
+        } else {
+            let owned = source.leases.owned.sorted()
+            if owned.isEmpty {
+                // Nothing leased yet (other nodes hold every partition): wait one block time, then look again.
+                let loop = MultiThreadedEventLoopGroup.singleton.next()
+                try loop.scheduleTask(in: .milliseconds(Int64(configuration.blockMilliseconds))) {}.futureResult.wait()
+            } else {
+                var command = RESPCommand(
+                    "XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", String(configuration.batch),
+                    "BLOCK", String(configuration.blockMilliseconds), "STREAMS")
+                for partition in owned { command.append(configuration.streamName(partition)) }
+                for _ in owned { command.append(">") }
+                let reply = try source.pool.sendWaiting([command], extraTimeout: .milliseconds(Int64(configuration.blockMilliseconds)))[0]
+                if let message = reply.errorMessage, message.hasPrefix("NOGROUP") {
+                    throw RedisError(code: .serverError, server: source.pool.server,
+                        message: "XREADGROUP on \(configuration.stream): \(message) (was the stream or group deleted?)")
+                }
+                try reply.checked("XREADGROUP \(configuration.stream)", server: source.pool.server)
+                for (stream, list) in try RedisStreamReplies.streams(reply, server: source.pool.server) {
+                    guard let partition = partitionOfStream[stream] else { continue }
+                    for entry in list { entries.append((partition, entry)) }
+                }
+            }
+        }
+        if entries.isEmpty {
+            try source.acknowledgeIfDrained()
+            return try !shouldEnd()
+        }
+        idleSince = nil
+        var chunk: [UInt8] = []
+        var handed: [RedisStreamSource.Handed] = []
+        var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
+        let field = Array(configuration.field.utf8)
+        for (partition, entry) in entries {
+            guard let payload = entry.value(field) else {
+                dead.append((partition, entry, entry.flat == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'"))
+                continue
+            }
+            guard payload.contains(where: { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }) else {
+                dead.append((partition, entry, "field '\(configuration.field)' is empty"))
+                continue
+            }
+            guard payload.count <= JSONLimits.default.maxDocumentSize else {
+                dead.append((partition, entry, "field '\(configuration.field)' holds \(payload.count) bytes, more than the \(JSONLimits.default.maxDocumentSize) a document may have"))
+                continue
+            }
+            // One entry, one frame: a 4-byte big-endian length, then the document as stored.
+            let length = UInt32(truncatingIfNeeded: payload.count)
+            chunk.append(contentsOf: [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)])
+            chunk.append(contentsOf: payload)
+            handed.append(.init(end: offset + chunk.count, partition: partition, id: entry.id))
+        }
+        if !dead.isEmpty { try deadLetter(dead) }
+        guard !chunk.isEmpty else { return true }
+        offset += chunk.count
+        source.record(handed)
+        buffer.append(chunk)
+        return true
+    }
+
+    /// Whether the input should end: `idle-exit-ms` has passed with nothing read, and the group has nothing
+    /// unread or pending in any partition.
+    private mutating func shouldEnd() throws -> Bool {
+        let configuration = source.configuration
+        guard configuration.idleExitMilliseconds > 0 else { return false }
+        let now = NIODeadline.now()
+        guard let since = idleSince else {
+            idleSince = now
+            return false
+        }
+        guard now - since >= .milliseconds(Int64(configuration.idleExitMilliseconds)) else { return false }
+        let (lag, pending) = try source.leases.readLag(Array(0..<configuration.partitions))
+        guard lag == 0 && pending == 0 && source.unacknowledged == 0 else { return false }
+        // Every partition must be leased by a live node: a dead node's partition is first taken over (and its
+        // pending entries claimed) by a survivor.
+        var command = RESPCommand("MGET")
+        for partition in 0..<configuration.partitions { command.append(configuration.leaseKey(partition)) }
+        let leases = try source.pool.sendWaiting([command])[0].elements ?? []
+        return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
+    }
+
+    /// Claims every entry pending in `partition` (left by the previous owner), dead-lettering those delivered
+    /// more than `max-deliveries` times.
+    private mutating func claim(_ partition: Int) throws {
+        let configuration = source.configuration
+        let stream = configuration.streamName(partition)
+        let server = source.pool.server
+        var start = "0-0"
+        repeat {
+            let reply = try source.pool.sendWaiting([
+                RESPCommand("XAUTOCLAIM", stream, configuration.group, configuration.consumer, "0", start,
+                    "COUNT", String(configuration.batch))
+            ])[0]
+            try reply.checked("XAUTOCLAIM \(stream)", server: server)
+            guard let parts = reply.elements, parts.count >= 2, let next = parts[0].text else {
+                throw RedisError(code: .unexpectedReply, server: server, message: "XAUTOCLAIM \(stream): expected [next, entries, …], got \(reply)")
+            }
+            let entries = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
+            start = next
+            guard let first = entries.first, let last = entries.last else { continue }
+            let pendingReply = try source.pool.sendWaiting([
+                RESPCommand("XPENDING", stream, configuration.group, first.id, last.id, String(entries.count + 1),
+                    configuration.consumer)
+            ])[0]
+            try pendingReply.checked("XPENDING \(stream)", server: server)
+            var deliveries: [String: Int64] = [:]
+            for item in pendingReply.elements ?? [] {
+                guard let fields = item.elements, fields.count == 4, let id = fields[0].text, let count = fields[3].integer else {
+                    throw RedisError(code: .unexpectedReply, server: server, message: "XPENDING \(stream): expected [id, consumer, idle, deliveries], got \(item)")
+                }
+                deliveries[id] = count
+            }
+            var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
+            for entry in entries {
+                let count = deliveries[entry.id] ?? 1
+                if count > Int64(configuration.maxDeliveries) {
+                    dead.append((partition, entry, "delivered \(count) times (max-deliveries \(configuration.maxDeliveries))"))
+                } else {
+                    claimed.append((partition, entry))
+                }
+            }
+            if !dead.isEmpty { try deadLetter(dead) }
+        } while start != "0-0"
+    }
+
+    /// Moves entries to the dead-letter stream and acknowledges them, in one `MULTI`/`EXEC` (nothing is lost:
+    /// the entry's fields go with it, with its stream, ID and the reason).
+    private func deadLetter(_ entries: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)]) throws {
+        let configuration = source.configuration
+        var commands = [RESPCommand("MULTI")]
+        for (partition, entry, reason) in entries {
+            var add = RESPCommand("XADD", configuration.deadLetterStream, "*", "stream", configuration.streamName(partition),
+                "id", entry.id, "reason", reason)
+            for (name, value) in entry.fields {
+                add.append("field:" + name)
+                add.append(bytes: value)
+            }
+            commands.append(add)
+            commands.append(RESPCommand("XACK", configuration.streamName(partition), configuration.group, entry.id))
+        }
+        commands.append(RESPCommand("EXEC"))
+        let replies = try source.pool.sendWaiting(commands)
+        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: source.pool.server) }
+        if let results = replies.last?.elements {
+            for (result, command) in zip(results, commands.dropFirst()) {
+                try result.checked("dead-letter \(command.description)", server: source.pool.server)
+            }
+        }
+    }
+}
+
+/// A reader moved to the read queue for one read and back: used by one job at a time, and read back only after
+/// the job resumed the waiting task, hence `@unchecked Sendable`.
+private final class ReaderBox: @unchecked Sendable {
+    var reader: RedisStreamReader
+    init(_ reader: RedisStreamReader) { self.reader = reader }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A throwaway `redis-server` for tests and benchmarks: 127.0.0.1, a free port, a temporary folder, and
+/// `appendonly yes` (`appendfsync everysec`, unless given), stopped by `stop()`.
+///
+/// `start()` waits (polling the port, at most `startDeadline` seconds) until the server accepts connections.
+/// When Debian's `redis-server` is not installed, `unavailableReason` says so, and tests skip with it.
+public final class RedisServer: @unchecked Sendable {  // `process` is set in `start` and read in `stop`, one thread.
+    /// The paths searched for the server binary.
+    public static let searchPaths = ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server"]
+
+    /// The server binary, if installed.
+    public static var executable: String? { searchPaths.first { FileManager.default.isExecutableFile(atPath: $0) } }
+
+    /// Nil when a server can be started here; otherwise why not (for skipped tests and unavailable benchmarks).
+    public static var unavailableReason: String? {
+        executable == nil
+            ? "redis-server is not installed (apt-get install redis-server; ci/test installs it when it runs as root with apt-get)"
+            : nil
+    }
+
+    /// The port it listens on.
+    public let port: Int
+    /// Its working folder (append-only file, log).
+    public let directory: TemporaryDirectory
+    private let appendfsync: String
+    private let addresses: [String]
+    private var process: Process?
+
+    /// Prepares a server on a free port (nothing runs until `start()`), listening on 127.0.0.1 and the other
+    /// addresses in `bind` (e.g. the host side of network-namespace links).
+    public init(appendfsync: String = "everysec", bind: [String] = []) {
+        port = Self.freePort()
+        directory = TemporaryDirectory(prefix: "sluice-redis")
+        self.appendfsync = appendfsync
+        addresses = ["127.0.0.1"] + bind
+    }
+
+    /// `host:port`.
+    public var address: String { "127.0.0.1:\(port)" }
+
+    /// Starts the server and waits until it accepts connections.
+    /// - Throws: a message naming the port and the log when it is not installed or does not come up in time.
+    public func start(startDeadline: Double = 20) throws {
+        guard let executable = Self.executable else { throw RedisServerError(message: Self.unavailableReason ?? "") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "--port", String(port), "--bind", addresses.joined(separator: " "), "--dir", directory.path, "--appendonly", "yes",
+            "--appendfsync", appendfsync, "--save", "", "--daemonize", "no", "--logfile", directory.file("redis.log"),
+            "--protected-mode", "no",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date(timeIntervalSinceNow: startDeadline)
+        while !Self.accepts(port: port) {
+            guard process.isRunning, Date() < deadline else {
+                stop()
+                let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
+                throw RedisServerError(message: "redis-server on port \(port) did not accept connections within \(startDeadline) s; log: \(log.suffix(600))")
+            }
+            usleep(20_000)  // polling a real external process, bounded by the deadline above
+        }
+    }
+
+    /// Stops the server (`SHUTDOWN NOSAVE`, then SIGKILL after 10 s) and removes its folder.
+    ///
+    /// Not SIGTERM: a child spawned from a thread that blocks SIGTERM (the test runner's) inherits the block.
+    public func stop() {
+        if let process, process.isRunning {
+            Self.send("*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n", port: port)
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        process = nil
+        directory.remove()
+    }
+
+    deinit { stop() }
+
+    /// A port nobody listens on now (bound to port 0, read back, released).
+    public static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
+                bind(descriptor, sockaddrPointer, length) == 0 && getsockname(descriptor, sockaddrPointer, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...60_000)
+    }
+
+    /// Connects to 127.0.0.1:`port` and writes `text` (best effort).
+    static func send(_ text: String, port: Int) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { return }
+        // A server that answers with an error and keeps the connection open must not block the caller forever.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        var reply = [UInt8](repeating: 0, count: 64)
+        _ = read(descriptor, &reply, reply.count)  // returns when the server closes the connection as it exits
+    }
+
+    /// Whether something accepts a TCP connection on 127.0.0.1:`port`.
+    public static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+/// A test server that could not be started.
+public struct RedisServerError: Error, CustomStringConvertible {
+    /// Why.
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SluiceBench
+import SluiceTestKit
+import Testing
+
+/// Several `sluice run` processes (the built binary) sharing one manifest through Redis Streams, on loopback:
+/// one is killed with SIGKILL mid-run, the others take its partitions over, and every input reaches the output.
+///
+/// Once with the nodes as separate processes on 127.0.0.1, and once (where `ip netns` works) with each node on a
+/// host of its own: a network namespace joined to the server's host by a veth pair.
+@Suite(.enabled(if: RedisServer.unavailableReason == nil, "\(RedisServer.unavailableReason ?? "")"), .timeLimit(.minutes(2)))
+struct DistributedRedisCLITests {
+    @Test func threeNodesShareTheInputAndSurviveOneBeingKilled() throws {
+        let server = RedisServer()
+        try server.start()
+        defer { server.stop() }
+        try Self.killOneOfThree(server: server.address, namespaces: nil)
+    }
+
+    @Test(.enabled(if: NetworkNamespaces.unavailableReason == nil, "\(NetworkNamespaces.unavailableReason ?? "")"))
+    func threeNodesInNetworkNamespacesSurviveOneBeingKilled() throws {
+        let namespaces = try NetworkNamespaces(count: 3)
+        defer { namespaces.remove() }
+        let server = RedisServer(bind: namespaces.hostAddresses)
+        try server.start()
+        defer { server.stop() }
+        try Self.killOneOfThree(server: server.address, namespaces: namespaces, port: server.port)
+    }
+
+    static func killOneOfThree(server: String, namespaces: NetworkNamespaces?, port: Int = 0) throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        var configuration = DistributedRedisRun.Configuration(
+            sluice: CLIRunner.productsDirectory.appendingPathComponent("sluice").path, server: server, folder: folder.path)
+        if let namespaces {
+            let addresses = namespaces.hostAddresses
+            configuration.nodeServer = { index in "\(addresses[index]):\(port)" }
+            configuration.launcher = { index in namespaces.launcher(index) }
+        }
+        configuration.records = 4_000
+        configuration.workers = 3
+        configuration.partitions = 6
+        configuration.leaseMilliseconds = 600
+        configuration.idleExitMilliseconds = 400
+        configuration.batch = 100
+        configuration.killAfterFraction = 0.2
+        configuration.deadlineSeconds = 90
+        let outcome = try DistributedRedisRun(configuration).run()
+        print("distributed run: \(outcome)")
+        #expect(outcome.lost == 0, "\(outcome)")
+        // Redis to Redis commits outputs and acknowledgements in one fenced transaction: nothing is written twice.
+        #expect(outcome.duplicates == 0, "\(outcome)")
+        #expect(outcome.takeoverMilliseconds != nil)
+        #expect(outcome.exitStatuses == [0, 0])
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+@testable import SluiceConnectors
+import SluiceManifest
+import SluiceTestKit
+import Testing
+
+/// The Redis Streams source and sink through manifest runs (the code path of `sluice run`), against a real
+/// `redis-server`: acknowledgement after durable output, dead letters, takeover of a dead consumer's entries,
+/// the transactional Redis-to-Redis path, and the lag.
+@Suite(.enabled(if: redisAvailable, "\(redisSkipReason)"), .timeLimit(.minutes(1)))
+struct RedisStreamsTests {
+    static func run(_ text: String) async throws -> RunSummary {
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: text, file: "redis.yaml"))
+        return try await ManifestRunner(plan: plan).run()
+    }
+
+    static func pending(_ pool: RedisConnectionPool, stream: String, partitions: Int, group: String = "sluice") throws -> Int64 {
+        try (0..<partitions).map { partition in
+            try pool.sendWaiting([RESPCommand("XPENDING", "\(stream):\(partition)", group)])[0].elements?[0].integer ?? -1
+        }.reduce(0, +)
+    }
+
+    @Test(arguments: ["sync", "concurrent"])
+    func everyGoodEntryReachesTheFileAndEveryEntryIsAcknowledged(engine: String) async throws {
+        try await withRedisServer { server, pool in
+            let folder = TemporaryDirectory()
+            defer { folder.remove() }
+            try produce(pool, stream: "in", partitions: 4, count: 1_000)
+            _ = try pool.sendWaiting([
+                RESPCommand("XADD", "in:1", "*", "data", "{not json"),
+                RESPCommand("XADD", "in:2", "*", "other", "no data field"),
+            ])
+            let summary = try await Self.run("""
+                name: to-file
+                source: redis://\(server.address)/in?partitions=4&idle-exit-ms=300&lease-ms=1000&batch=64
+                stages:
+                  - name: kept
+                    filter: '.keep'
+                  - name: rejects
+                    dead-letter: file:\(folder.file("dead.ndjson"))
+                sink: file:\(folder.file("out.ndjson"))
+                engine: \(engine)
+                """)
+            let lines = try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(Set(numbers(lines)) == Set((0..<1_000).filter { $0 % 5 != 0 }))
+            #expect(lines.count == 800)
+            #expect(summary.documentsRejected == 1)
+            #expect(try String(contentsOfFile: folder.file("dead.ndjson"), encoding: .utf8).contains("{not json"))
+            // The entry without the field went to the dead-letter stream, with its stream, ID and reason.
+            let dead = try pool.sendWaiting([RESPCommand("XRANGE", "in:dead", "-", "+")])[0].elements ?? []
+            #expect(dead.count == 1)
+            #expect(entryText(dead.first).contains("has no field 'data'"))
+            #expect(try Self.pending(pool, stream: "in", partitions: 4) == 0)
+        }
+    }
+
+    @Test func redisToRedisWritesEachInputOnceWithItsSourceAndAcknowledgesInTheSameTransaction() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "raw", partitions: 3, count: 600)
+            let summary = try await Self.run("""
+                name: to-redis
+                source: redis://\(server.address)/raw?partitions=3&idle-exit-ms=300&lease-ms=1000&batch=50
+                stages:
+                  - name: kept
+                    filter: '.keep'
+                  - name: by-key
+                    key: .key
+                sink: redis://\(server.address)/clean?partitions=5
+                engine: concurrent
+                """)
+            #expect(summary.documentsWritten == 480)
+            let (documents, sources) = try readAll(pool, stream: "clean", partitions: 5)
+            #expect(documents.count == 480)
+            #expect(Set(sources).count == 480)
+            #expect(Set(numbers(documents)) == Set((0..<600).filter { $0 % 5 != 0 }))
+            // Each record sits in the partition its key hashes to.
+            for partition in 0..<5 {
+                let reply = try pool.sendWaiting([RESPCommand("XRANGE", "clean:\(partition)", "-", "+")])[0]
+                for entry in reply.elements ?? [] {
+                    let text = entryText(entry)
+                    guard let range = text.range(of: "k[0-9]+", options: .regularExpression) else { continue }
+                    let key = "\"\(text[range])\""
+                    #expect(Array(key.utf8).withUnsafeBytes { RedisStreamSink.partition(of: $0, partitions: 5) } == partition)
+                }
+            }
+            #expect(try Self.pending(pool, stream: "raw", partitions: 3) == 0)
+        }
+    }
+
+    @Test func aDeadConsumersEntriesAreClaimedAndTooOftenDeliveredOnesAreDeadLettered() async throws {
+        try await withRedisServer { server, pool in
+            let folder = TemporaryDirectory()
+            defer { folder.remove() }
+            try produce(pool, stream: "jobs", partitions: 2, count: 200)
+            // A node that died: it read everything (pending under its name) and held both leases, which expire.
+            var setup = [RESPCommand]()
+            for partition in 0..<2 {
+                setup.append(RESPCommand("XGROUP", "CREATE", "jobs:\(partition)", "sluice", "0"))
+                setup.append(RESPCommand("XREADGROUP", "GROUP", "sluice", "ghost", "COUNT", "1000", "STREAMS", "jobs:\(partition)", ">"))
+                setup.append(RESPCommand("SET", "sluice:lease:jobs:sluice:\(partition)", "ghost", "PX", "300"))
+            }
+            let replies = try pool.sendWaiting(setup)
+            // One entry has been delivered many times already: it must go to the dead-letter stream.
+            let poisonID = replies[1].elements?[0].elements?[1].elements?[0].elements?[0].text ?? ""
+            _ = try pool.sendWaiting([RESPCommand("XCLAIM", "jobs:0", "sluice", "ghost", "0", poisonID, "RETRYCOUNT", "9")])
+            #expect(try Self.pending(pool, stream: "jobs", partitions: 2) == 200)
+
+            let summary = try await Self.run("""
+                name: takeover
+                source: redis://\(server.address)/jobs?partitions=2&idle-exit-ms=300&lease-ms=300&max-deliveries=3
+                sink: file:\(folder.file("out.ndjson"))
+                """)
+            #expect(summary.documentsWritten == 199)
+            let lines = try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(Set(numbers(lines)).count == 199)
+            let dead = try pool.sendWaiting([RESPCommand("XRANGE", "jobs:dead", "-", "+")])[0].elements ?? []
+            #expect(dead.count == 1)
+            #expect(entryText(dead.first).contains(poisonID))
+            #expect(entryText(dead.first).contains("max-deliveries 3"))
+            #expect(try Self.pending(pool, stream: "jobs", partitions: 2) == 0)
+        }
+    }
+
+    @Test func lagIsReadFromTheGroupAndLeasesAreSharedBetweenTwoSources() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "lag", partitions: 4, count: 100)
+            let (_, endpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/lag?partitions=4&lease-ms=60000", as: .source)
+            let first = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            defer { first.close() }
+            #expect(first.ownedPartitions == [0, 1, 2, 3])
+            #expect(first.lagAndPending.lag == 100)
+            let second = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            defer { second.close() }
+            // The second node joined: at its first round it finds every partition taken; the first gives back
+            // half at its next round, and the second takes them at its next.
+            try first.leases.round()
+            try second.leases.round()
+            #expect(first.ownedPartitions.count == 2)
+            #expect(second.ownedPartitions.count == 2)
+            #expect(first.ownedPartitions.isDisjoint(with: second.ownedPartitions))
+        }
+    }
+}
