@@ -107,12 +107,8 @@ struct DecodeOperator: StageOperator {
             let offset = entriesOffset + start + base
             pending.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-                do {
-                    let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
+                if Self.decode(bytes, offset: offset, end: offset + length, pruned: &pruned, rejects: rejects, emit: emit) {
                     count += 1
-                    emit(ManifestRecord(value: value, offset: offset, end: offset + length))
-                } catch {
-                    rejects.reject(stage: "decode", offset: offset, error: "\(error)", document: String(decoding: bytes, as: UTF8.self))
                 }
             }
             index = start + length
@@ -124,6 +120,22 @@ struct DecodeOperator: StageOperator {
 
     mutating func finish(emit: (ManifestRecord) -> Void) throws {
         try decodeFrames(.finalize, emit: emit)
+    }
+
+    /// Decodes one document at absolute `offset` (pruned to the fields the stages read, when they allow) and emits
+    /// it; a document that does not parse goes to the dead-letter log. Returns whether it was emitted.
+    private static func decode(
+        _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, pruned: inout PrunedDecoder?, rejects: RejectLog,
+        emit: (ManifestRecord) -> Void
+    ) -> Bool {
+        do {
+            let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
+            emit(ManifestRecord(value: value, offset: offset, end: end))
+            return true
+        } catch {
+            rejects.reject(stage: "decode", offset: offset, error: "\(error)", document: String(decoding: bytes, as: UTF8.self))
+            return false
+        }
     }
 
     /// What the framers are asked to do.
@@ -143,13 +155,9 @@ struct DecodeOperator: StageOperator {
         var pruned = self.pruned.take()
         defer { self.pruned = pruned }
         func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
-            do {
-                let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: (frame.offset + base))
+            if Self.decode(bytes, offset: frame.offset + base, end: frame.endOffset + base, pruned: &pruned,
+                rejects: rejects, emit: emit) {
                 count += 1
-                emit(ManifestRecord(value: value, offset: (frame.offset + base), end: (frame.endOffset + base)))
-            } catch {
-                rejects.reject(stage: "decode", offset: (frame.offset + base), error: "\(error)",
-                    document: String(decoding: bytes, as: UTF8.self))
             }
         }
         do {
