@@ -136,7 +136,7 @@ struct GraphBeats {
     func forStage(_ index: Int) -> StageBeat? { stages[index] }
 }
 
-/// The number of elements in a boxed batch (an `[Element]` as `Any`).
+/// The number of elements in a boxed batch (an `[Element]` as `Any`): a dynamic cast, so only for heartbeats.
 func boxedCount(_ batch: Any) -> Int { (batch as? any Collection)?.count ?? 1 }
 
 final class TypedGraphInbox<Element: Sendable>: GraphInbox {
@@ -166,8 +166,9 @@ final class TypedGraphInbox<Element: Sendable>: GraphInbox {
 /// A runner that can make the typed inbox for its input.
 protocol InboxMaking {
     func makeInbox(capacity: Int, producers: Int, name: String, clock: any MonotonicClock) -> any GraphInbox
-    /// Receives every batch from `inbox` (made by `makeInbox`) until it is finished and drained.
-    func receive(from inbox: any GraphInbox, maxCount: Int, _ body: (Any) async throws -> Void) async throws
+    /// Receives every batch from `inbox` (made by `makeInbox`) until it is finished and drained; `body` gets the
+    /// batch (boxed) and its element count.
+    func receive(from inbox: any GraphInbox, maxCount: Int, _ body: (Any, Int) async throws -> Void) async throws
 }
 
 extension TypedGraphRunner where Input: Sendable {
@@ -175,12 +176,12 @@ extension TypedGraphRunner where Input: Sendable {
         TypedGraphInbox<Input>(capacity: capacity, producers: producers, name: name, clock: clock)
     }
 
-    func receive(from inbox: any GraphInbox, maxCount: Int, _ body: (Any) async throws -> Void) async throws {
+    func receive(from inbox: any GraphInbox, maxCount: Int, _ body: (Any, Int) async throws -> Void) async throws {
         // `inbox` was made by `makeInbox` on this runner.
         let typed = inbox as! TypedGraphInbox<Input>
         var batch: [Input] = []
         while try await typed.channel.receive(into: &batch, maxCount: maxCount) > 0 {
-            try await body(batch)
+            try await body(batch, batch.count)
             batch.removeAll(keepingCapacity: true)
         }
     }
@@ -228,8 +229,7 @@ final class GraphRunnerBox: @unchecked Sendable {
                     beat: beat, forward: forward)
                 try await forward(runner.finish(router, successorCount: successors.count))
             } else if let inbox, let typed = runner as? any InboxMaking {
-                try await typed.receive(from: inbox, maxCount: batchSize) { batch in
-                    let count = boxedCount(batch)
+                try await typed.receive(from: inbox, maxCount: batchSize) { batch, count in
                     beat?.received(count, depth: inbox.depth)
                     let outputs = try runner.process(batch, router, successorCount: successors.count)
                     beat?.processed(count)
