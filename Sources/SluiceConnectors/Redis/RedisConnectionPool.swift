@@ -1,4 +1,5 @@
 import Foundation
+import Sluice
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -23,6 +24,8 @@ public final class RedisConnectionPool: Sendable {
     public let commandTimeout: TimeAmount
     private let connectTimeout: TimeAmount
     private let reconnectDeadline: TimeAmount
+    /// The delays between connect attempts: 50 ms doubling up to 1 s (the supervisors' backoff, without jitter).
+    private static let backoff = RestartPolicy(initialDelay: .milliseconds(50), multiplier: 2, maxDelay: .seconds(1), jitter: 0)
     private let maxConnections: Int
     private let group: any EventLoopGroup
 
@@ -162,7 +165,7 @@ public final class RedisConnectionPool: Sendable {
                 case .success(let connection):
                     promise.succeed(connection)
                 case .failure(let error):
-                    let delay = TimeAmount.milliseconds(min(1_000, 50 << min(number, 5)))
+                    let delay = TimeAmount.nanoseconds(Int64(Self.backoff.baseDelayNanoseconds(attempt: number)))
                     if NIODeadline.now() + delay > deadline {
                         self.state.withLock { $0.open -= 1 }
                         promise.fail(RedisError(code: .connectFailed, server: self.server,
