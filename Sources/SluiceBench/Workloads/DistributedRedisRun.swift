@@ -131,8 +131,12 @@ public struct DistributedRedisRun: Sendable {
             let command = (c.launcher?(index) ?? []) + [c.sluice, "run", "--no-progress", path]
             process.executableURL = URL(fileURLWithPath: command[0])
             process.arguments = Array(command.dropFirst())
-            FileManager.default.createFile(atPath: "\(c.folder)/node-\(index).log", contents: nil)
-            let log = FileHandle(forWritingAtPath: "\(c.folder)/node-\(index).log")
+            let logPath = "\(c.folder)/node-\(index).log"
+            guard FileManager.default.createFile(atPath: logPath, contents: nil),
+                let log = FileHandle(forWritingAtPath: logPath)
+            else {
+                throw HarnessError(code: .benchmarkSetup, message: "cannot create node \(index)'s log \(logPath)")
+            }
             process.standardOutput = log
             process.standardError = log
             try process.run()
