@@ -83,6 +83,7 @@ let package = Package(
             name: "SluiceConnectors",
             dependencies: [
                 "Sluice", "SluiceState", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

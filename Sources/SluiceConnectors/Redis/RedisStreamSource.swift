@@ -1,3 +1,4 @@
+import DequeModule
 import Dispatch
 import Foundation
 import NIOCore
@@ -29,8 +30,8 @@ public final class RedisStreamSource: AcknowledgedSource {
     }
 
     private struct Ledger {
-        var handed: [Handed] = []
-        var head = 0
+        /// Handed on and not yet acknowledged, oldest first.
+        var handed = Deque<Handed>()
         var delivered = 0
     }
     private let ledger = Mutex(Ledger())
@@ -70,7 +71,7 @@ public final class RedisStreamSource: AcknowledgedSource {
     public var delivered: Int { ledger.withLock { $0.delivered } }
 
     /// Entries handed on and not yet acknowledged.
-    public var unacknowledged: Int { ledger.withLock { $0.handed.count - $0.head } }
+    public var unacknowledged: Int { ledger.withLock { $0.handed.count } }
 
     /// The partitions this node holds now.
     public var ownedPartitions: Set<Int> { leases.owned }
@@ -93,13 +94,8 @@ public final class RedisStreamSource: AcknowledgedSource {
     /// Removes and returns the entries handed on whose lines end at or before `end`. O(entries taken).
     func take(through end: Int) -> [Handed] {
         ledger.withLock { ledger in
-            let start = ledger.head
-            while ledger.head < ledger.handed.count && ledger.handed[ledger.head].end <= end { ledger.head += 1 }
-            let taken = Array(ledger.handed[start..<ledger.head])
-            if ledger.head > 4096 && ledger.head * 2 > ledger.handed.count {
-                ledger.handed.removeFirst(ledger.head)
-                ledger.head = 0
-            }
+            var taken: [Handed] = []
+            while let first = ledger.handed.first, first.end <= end { taken.append(ledger.handed.removeFirst()) }
             return taken
         }
     }
