@@ -110,11 +110,12 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
     /// The field path inside the file (`benchmarks[3].settings.minRounds`), a line (`line 12`), a
     /// command-line option (`--base`) or a side of a comparison (`revision A`).
     public var field: String?
-    /// The error underneath, when this one wraps another (a decoding error, an errno).
-    public var cause: String?
+    /// The error underneath, when this one wraps another (a decoding error, a Foundation file error), kept as
+    /// it was thrown so callers can inspect it; `description` ends with its description.
+    public var cause: (any Error)?
 
     /// Creates an error.
-    public init(code: Code, message: String, file: String? = nil, field: String? = nil, cause: String? = nil) {
+    public init(code: Code, message: String, file: String? = nil, field: String? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.file = file
@@ -144,7 +145,13 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
 
     /// `file: field: message (cause: …)`, leaving out what is absent.
     public var description: String {
-        [file, field, message].compactMap { $0 }.joined(separator: ": ") + (cause.map { " (cause: \($0))" } ?? "")
+        [file, field, message].compactMap { $0 }.joined(separator: ": ")
+            + (causeDescription.map { " (cause: \($0))" } ?? "")
+    }
+
+    /// The description of the error underneath, if any.
+    public var causeDescription: String? {
+        cause.map { String(describing: $0) }
     }
 
     /// The exit code this error maps to.

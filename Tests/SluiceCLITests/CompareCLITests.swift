@@ -202,4 +202,24 @@ import Testing
         #expect(allowed.stdout.contains("uncommitted changes (`--allow-dirty`): `build.sh`"))
         #expect(try report(repository)["isWorkTreeDirty"] as? Bool == true)
     }
+
+    /// `compare` reads its suite with the same strict reader as `run` and `gate`: a misspelled field is bad input
+    /// (exit 6) naming the file and the field, before anything is built.
+    @Test func aMisspelledSuiteFieldIsBadInputNamingFileAndField() throws {
+        guard let (repository, base, slow, _) = try makeRepository() else { return }
+        defer { try? FileManager.default.removeItem(at: repository.deletingLastPathComponent()) }
+        let misspelled = repository.deletingLastPathComponent().appendingPathComponent("misspelled.json")
+        try Data(Self.suite.replacingOccurrences(of: "\"metrics\": [", with: "\"thresholdz\": [], \"metrics\": [")
+            .utf8).write(to: misspelled)
+        let result = try CLIRunner.run(
+            "sluice-bench",
+            ["compare", base, slow, "--suite-file", misspelled.path, "--cache-dir", "../cache", "--build-command",
+             "sh build.sh", "--worker-path", "out/worker", "--out", "../report"],
+            workingDirectory: repository)
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("misspelled.json: thresholdz: unknown field"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(
+            atPath: repository.deletingLastPathComponent().appendingPathComponent("cache").path), "nothing was built")
+    }
 }

@@ -46,7 +46,7 @@ public struct BaselineStore: Sendable {
     public static func loadBaseline(at url: URL) throws(HarnessError) -> ResultsFile {
         try JSONFileReader.read(
             ResultsFile.self, from: url, kind: "baseline", schemaVersion: ResultsFile.currentSchemaVersion,
-            missingCode: .missingBaseline)
+            missingCode: .missingBaseline, file: SuiteLoader.displayPath(url))
     }
 
     /// The first stored environment (sorted) for `suite` whose key differs from `environmentKey` in the machine's

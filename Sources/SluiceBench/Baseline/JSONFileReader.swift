@@ -1,83 +1,99 @@
 import Foundation
 
-/// Reads the harness's versioned JSON files (results, baselines, suites, reports) with errors that name the
-/// file and the problem: missing, unreadable, not JSON (truncated or damaged), wrong schema version, or a field
-/// with the wrong type or value.
+/// The harness's one reader of its JSON files: suites, results, baselines, gate reports and history lines.
+///
+/// Every file is read the same strict way: valid JSON (an empty, truncated or damaged file says so), the supported
+/// top-level `schemaVersion` checked before anything else, then the model decoded by `StrictTreeDecoder`, which
+/// rejects fields the model does not read and values of the wrong type. Each error is a `HarnessError` that names
+/// the file and the field path, e.g. `baselines/k/pr.json: benchmarks[0].metrics[2].p50: expected a number, found
+/// "fast"`. A file written by a newer harness with new fields must carry a new `schemaVersion`; it is then refused
+/// as unsupported rather than read with fields silently dropped.
 public enum JSONFileReader {
-    private struct SchemaProbe: Decodable {
-        var schemaVersion: Int?
-    }
-
     /// Decodes a `T` from the file at `url`, after checking its `schemaVersion` equals `schemaVersion`.
     ///
-    /// `kind` names the file in messages ("baseline", "results file"). A missing file is `.badInput` unless
-    /// `missingCode` says otherwise (a missing baseline has its own code).
+    /// `kind` names the file in messages ("baseline", "results file"); `code` is the error code of bad content
+    /// (`.badInput`, `.invalidSuite`, `.invalidResults`: all exit 6). A missing file is `missingCode` (default
+    /// `code`; a missing baseline has its own code). `file` is how errors name the file (default: `url.path`).
     /// - Complexity: O(n) in the file's size.
     public static func read<T: Decodable>(
-        _ type: T.Type, from url: URL, kind: String, schemaVersion: Int,
-        missingCode: HarnessError.Code = .badInput
+        _ type: T.Type, from url: URL, kind: String, schemaVersion: Int, code: HarnessError.Code = .badInput,
+        missingCode: HarnessError.Code? = nil, file: String? = nil
     ) throws(HarnessError) -> T {
+        let name = file ?? url.path
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw HarnessError(missingCode, "the \(kind) does not exist", file: url.path)
+            throw HarnessError(code: missingCode ?? code, message: "the \(kind) does not exist", file: name)
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw HarnessError(.ioFailure, "cannot read the \(kind): \(error.localizedDescription)", file: url.path)
+            throw HarnessError(code: .io, message: "cannot read the \(kind)", file: name, cause: error)
         }
-        return try decode(type, from: data, path: url.path, kind: kind, schemaVersion: schemaVersion)
+        return try decode(type, from: data, path: name, kind: kind, schemaVersion: schemaVersion, code: code)
     }
 
-    /// Decodes a `T` from `data` (the content of `path`), checking its `schemaVersion` first.
+    /// Decodes a `T` from `data` (the content of the file `path`), checking its `schemaVersion` first.
+    /// - Complexity: O(n) in the data's size.
     public static func decode<T: Decodable>(
-        _ type: T.Type, from data: Data, path: String, kind: String, schemaVersion: Int
+        _ type: T.Type, from data: Data, path: String, kind: String, schemaVersion: Int,
+        code: HarnessError.Code = .badInput
     ) throws(HarnessError) -> T {
-        let decoder = JSONDecoder()
-        let probe: SchemaProbe
+        let tree = try parse(data, file: path, code: code)
+        try checkSchemaVersion(tree, file: path, code: code, current: schemaVersion)
+        return try decode(type, from: tree, file: path, code: code, rejectsUnknownFields: true)
+    }
+
+    /// Parses `data` into a tree; a syntax error names `file` and where the parser stopped.
+    static func parse(_ data: Data, file: String, code: HarnessError.Code) throws(HarnessError) -> JSONTree {
         do {
-            probe = try decoder.decode(SchemaProbe.self, from: data)
+            return try JSONTree.parse(data, file: file, code: code)
+        } catch let error as HarnessError {
+            throw error
         } catch {
-            let detail = data.isEmpty ? "the file is empty" : "it is not valid JSON (truncated or damaged?)"
-            throw HarnessError(.badInput, "cannot read the \(kind): \(detail)", file: path)
-        }
-        guard let version = probe.schemaVersion else {
-            throw HarnessError(.badInput, "the \(kind) has no schemaVersion; is it the right kind of file?", file: path,
-                            field: "schemaVersion")
-        }
-        guard version == schemaVersion else {
-            throw HarnessError(
-                .badInput, "schema version \(version) is not supported; this build reads version \(schemaVersion)",
-                file: path, field: "schemaVersion")
-        }
-        do {
-            return try decoder.decode(type, from: data)
-        } catch let error as DecodingError {
-            let (field, problem) = describe(error)
-            throw HarnessError(.badInput, "the \(kind) is damaged: \(problem)", file: path, field: field)
-        } catch {
-            throw HarnessError(.badInput, "the \(kind) is damaged: \(error)", file: path)
+            throw HarnessError(code: code, message: "not valid JSON", file: file, cause: error)
         }
     }
 
-    /// The JSON path and a plain description of a decoding error.
-    static func describe(_ error: DecodingError) -> (field: String?, problem: String) {
-        func path(_ codingPath: [any CodingKey]) -> String? {
-            guard !codingPath.isEmpty else { return nil }
-            return codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
-                .joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    /// Decodes `T` from a parsed tree through `StrictTreeDecoder`.
+    ///
+    /// `rejectsUnknownFields` is false only for worker-protocol lines (`ResultsDecoding`), which a worker built
+    /// from another revision may extend; every file is read with it true.
+    static func decode<T: Decodable>(
+        _ type: T.Type, from tree: JSONTree, file: String, code: HarnessError.Code, rejectsUnknownFields: Bool
+    ) throws(HarnessError) -> T {
+        let decoder = StrictTreeDecoder(file: file, errorCode: code, rejectsUnknownFields: rejectsUnknownFields)
+        do {
+            return try decoder.decode(type, from: tree)
+        } catch let error as HarnessError {
+            throw error
+        } catch {
+            throw HarnessError(code: code, message: "cannot decode the file", file: file, cause: error)
         }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return (path(context.codingPath), "expected \(type): \(context.debugDescription)")
-        case .valueNotFound(let type, let context):
-            return (path(context.codingPath), "missing value of type \(type)")
-        case .keyNotFound(let key, let context):
-            return (path(context.codingPath + [key]), "required field '\(key.stringValue)' is missing")
-        case .dataCorrupted(let context):
-            return (path(context.codingPath), context.debugDescription)
-        @unknown default:
-            return (nil, "\(error)")
+    }
+
+    /// Checks the top-level `schemaVersion` before anything else, so a newer file says so plainly.
+    static func checkSchemaVersion(_ tree: JSONTree, file: String, code: HarnessError.Code, current: Int)
+        throws(HarnessError)
+    {
+        guard case .object(let members) = tree else {
+            throw HarnessError(
+                code: code, message: "expected a JSON object at the top level, found \(tree.kindDescription)",
+                file: file)
+        }
+        guard let version = members["schemaVersion"] else {
+            throw HarnessError(
+                code: code, message: "missing required field", file: file,
+                field: "schemaVersion")
+        }
+        guard case .integer(let value) = version else {
+            throw HarnessError(
+                code: code, message: "expected an integer, found \(version.shortDescription)", file: file,
+                field: "schemaVersion")
+        }
+        guard value == current else {
+            throw HarnessError(
+                code: code, message: "unsupported schema version \(value); this build reads version \(current)",
+                file: file, field: "schemaVersion")
         }
     }
 }

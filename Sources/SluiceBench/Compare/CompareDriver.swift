@@ -48,9 +48,12 @@ public struct CompareDriver: Sendable {
     }
 
     public var configuration: Configuration
+    /// Makes the measurer over both builds: real worker processes unless a test passes its own.
+    public var measurers: any GateMeasurerFactory
 
-    public init(configuration: Configuration) {
+    public init(configuration: Configuration, measurers: any GateMeasurerFactory = ProcessGateMeasurerFactory()) {
         self.configuration = configuration
+        self.measurers = measurers
     }
 
     /// Runs the comparison. `log` receives progress lines (for stderr).
@@ -59,6 +62,14 @@ public struct CompareDriver: Sendable {
     /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
     public func run(log: @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
         let configuration = configuration
+        // The suite first, so bad input costs no git or build work; read by the one strict reader, as `run` and
+        // `gate` read suites (errors name the file and field). Benchmark names are not checked against this
+        // build's registry: the two revisions may register others.
+        let suitePath = SuiteLoader.displayPath(configuration.suiteFile)
+        let suite = try JSONFileReader.read(
+            SuiteFile.self, from: configuration.suiteFile, kind: "suite file",
+            schemaVersion: SuiteFile.currentSchemaVersion, code: .invalidSuite, file: suitePath)
+        _ = try GateConfiguration(suite: suite, file: suitePath, today: configuration.today)
         let repository = GitRepository(directory: configuration.repository)
         let commitA = try sided("A") { () throws(HarnessError) in try repository.resolve(configuration.revisionA) }
         let commitB = try sided("B") { () throws(HarnessError) in try repository.resolve(configuration.revisionB) }
@@ -69,16 +80,6 @@ public struct CompareDriver: Sendable {
                 message: "the work tree has uncommitted changes (\(dirtyFiles.prefix(5).joined(separator: ", "))"
                     + (dirtyFiles.count > 5 ? ", ..." : "") + "); commit or stash them, or pass --allow-dirty "
                     + "(the report will say so; the builds come from the commits either way)")
-        }
-        let suite: SuiteFile
-        let gate: GateConfiguration
-        do throws(HarnessError) {
-            suite = try JSONFileReader.read(
-                SuiteFile.self, from: configuration.suiteFile, kind: "suite file",
-                schemaVersion: SuiteFile.currentSchemaVersion)
-            gate = try GateConfiguration(suite: suite, file: configuration.suiteFile.path, today: configuration.today)
-        } catch {
-            throw HarnessError(code: .badSuite, message: error.description)
         }
         let builder = RevisionBuilder(
             repository: repository, cacheDirectory: configuration.cacheDirectory,
@@ -97,7 +98,7 @@ public struct CompareDriver: Sendable {
             environment["SLUICE_SHARED_DIR"] =
                 FileManager.default.fileExists(atPath: beside.path) ? beside.path : SharedFixtures.sharedDirectory.path
         }
-        let measurer = ProcessGateMeasurer(base: buildA.worker, candidate: buildB.worker, environment: environment)
+        let measurer = measurers.makeMeasurer(base: buildA.worker, candidate: buildB.worker, environment: environment)
         let options = GateSession.Options(
             suite: suite, suiteFile: configuration.suiteFile.path, processesPerSide: configuration.rounds,
             seed: configuration.seed, today: configuration.today)

@@ -43,8 +43,7 @@ public struct GateCheck: Sendable {
 
     /// Reads a candidate results file given on the command line; a results file of another suite is bad input.
     public func loadResults(file: URL) throws(HarnessError) -> ResultsFile {
-        let results = try JSONFileReader.read(
-            ResultsFile.self, from: file, kind: "results file", schemaVersion: ResultsFile.currentSchemaVersion)
+        let results = try ResultsFile.load(from: file)
         guard results.suite == suite.name else {
             throw HarnessError(.badInput, "the results are for suite '\(results.suite)', not '\(suite.name)'",
                             file: file.path, field: "suite")

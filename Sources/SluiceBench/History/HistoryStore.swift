@@ -102,7 +102,6 @@ public struct HistoryStore: Sendable {
     /// Decodes the lines of a store. Blank lines are allowed; a last line without its newline is damaged
     /// (a store written by this type always ends each line), as is any line that is not a valid entry.
     static func decode(_ data: Data, file: String) throws -> [HistoryEntry] {
-        let decoder = JSONDecoder()
         var entries: [HistoryEntry] = []
         var lineNumber = 0
         var start = data.startIndex
@@ -120,29 +119,18 @@ public struct HistoryStore: Sendable {
                     code: .damagedLine, message: "the last line is incomplete (no newline): a torn or truncated write",
                     file: file, line: lineNumber)
             }
-            struct Versioned: Decodable { var schemaVersion: Int }
-            guard let version = try? decoder.decode(Versioned.self, from: bytes) else {
-                throw HarnessError(
-                    code: .damagedLine, message: "not a history entry: expected a JSON object with a schemaVersion",
-                    file: file, line: lineNumber)
-            }
-            guard version.schemaVersion == HistoryEntry.currentSchemaVersion else {
-                throw HarnessError(
-                    code: .unsupportedSchemaVersion,
-                    message: "schemaVersion \(version.schemaVersion) is not supported "
-                        + "(this harness reads \(HistoryEntry.currentSchemaVersion))",
-                    file: file, line: lineNumber)
-            }
-            do {
-                entries.append(try decoder.decode(HistoryEntry.self, from: bytes))
-            } catch let error as DecodingError {
-                let (field, problem) = JSONFileReader.describe(error)
-                throw HarnessError(
-                    code: .damagedLine, message: "not a valid history entry: \(field.map { "\($0): " } ?? "")\(problem)",
-                    file: file, line: lineNumber)
+            // Each line is read like a file by the one strict reader: schema first, then every field known and
+            // of the right type. The error's field is the line; the message starts with the JSON path in it.
+            do throws(HarnessError) {
+                entries.append(try JSONFileReader.decode(
+                    HistoryEntry.self, from: Data(bytes), path: file, kind: "history entry",
+                    schemaVersion: HistoryEntry.currentSchemaVersion, code: .damagedLine))
             } catch {
+                let isVersion = error.field == "schemaVersion" && error.message.hasPrefix("unsupported schema version")
+                let detail = [error.field, error.message].compactMap { $0 }.joined(separator: ": ")
                 throw HarnessError(
-                    code: .damagedLine, message: "not a valid history entry: \(error)", file: file, line: lineNumber)
+                    code: isVersion ? .unsupportedSchemaVersion : .damagedLine,
+                    message: isVersion ? detail : "not a valid history entry: \(detail)", file: file, line: lineNumber)
             }
         }
         return entries

@@ -1,26 +1,20 @@
 import Foundation
 
 extension ResultsFile {
-    /// Reads a results file strictly: valid JSON, the supported `schemaVersion`, every field of the right type.
-    /// A damaged or truncated file is a `HarnessError` (code `invalidResults`) naming the file and the field
-    /// or the parser's position. Unknown fields are ignored, so optional fields added later stay readable.
-    public static func load(from url: URL) throws -> ResultsFile {
-        let display = SuiteLoader.displayPath(url)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw HarnessError(code: .invalidResults, message: "cannot read the file: \(error)", file: display)
-        }
-        return try decode(data, file: display)
+    /// Reads a results file with the harness's one strict reader (`JSONFileReader`): valid JSON, the supported
+    /// `schemaVersion`, every field known and of the right type. A missing, damaged or truncated file is a
+    /// `HarnessError` (code `invalidResults`, exit 6) naming the file and the field or the parser's position.
+    public static func load(from url: URL) throws(HarnessError) -> ResultsFile {
+        try JSONFileReader.read(
+            ResultsFile.self, from: url, kind: "results file", schemaVersion: currentSchemaVersion,
+            code: .invalidResults, file: SuiteLoader.displayPath(url))
     }
 
-    /// Decodes results-file bytes; `file` is the name used in errors. Complexity: O(size).
-    public static func decode(_ data: Data, file: String) throws -> ResultsFile {
-        let tree = try JSONTree.parse(data, file: file, code: .invalidResults)
-        try SuiteLoader.checkSchemaVersion(tree, file: file, code: .invalidResults, current: currentSchemaVersion)
-        let decoder = StrictTreeDecoder(file: file, errorCode: .invalidResults, rejectsUnknownFields: false)
-        return try decoder.decode(ResultsFile.self, from: tree)
+    /// Decodes results-file bytes strictly; `file` is the name used in errors. Complexity: O(size).
+    public static func decode(_ data: Data, file: String) throws(HarnessError) -> ResultsFile {
+        try JSONFileReader.decode(
+            ResultsFile.self, from: data, path: file, kind: "results file", schemaVersion: currentSchemaVersion,
+            code: .invalidResults)
     }
 
     /// The file's JSON: pretty-printed with sorted keys, so diffs of results files are readable.

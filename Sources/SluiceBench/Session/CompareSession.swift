@@ -18,15 +18,24 @@ public struct CompareSession: Sendable {
     public var layout: HarnessLayout
     /// The reports' path without extension; nil: `<reports>/compare-<a>-<b>`.
     public var out: String?
+    /// Makes the measurer over both builds (real worker processes by default; tests answer in process).
+    public var measurers: any GateMeasurerFactory
 
-    public init(configuration: CompareDriver.Configuration, layout: HarnessLayout, out: String? = nil) {
+    public init(
+        configuration: CompareDriver.Configuration, layout: HarnessLayout, out: String? = nil,
+        measurers: any GateMeasurerFactory = ProcessGateMeasurerFactory()
+    ) {
         self.configuration = configuration
         self.layout = layout
         self.out = out
+        self.measurers = measurers
     }
 
+    /// Builds, measures and judges, then writes `<stem>.md` and `<stem>.json`. `log` gets progress lines.
+    /// - Throws: `HarnessError`: a bad suite (naming the file and field), an unknown revision or a dirty tree
+    ///   (exit 6), a build or worker failure or a report that cannot be written (7). No report is written then.
     public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> Result {
-        let report = try await CompareDriver(configuration: configuration).run(log: log)
+        let report = try await CompareDriver(configuration: configuration, measurers: measurers).run(log: log)
         let reports = layout.reportsDirectory ?? layout.root.appendingPathComponent(HarnessLayout.defaultReports)
         let stem = out ?? reports.appendingPathComponent(report.runID).path
         let markdown = URL(fileURLWithPath: stem + ".md")

@@ -34,6 +34,25 @@ extension GateMeasurer {
     }
 }
 
+/// Makes a gate run's measurer once both sides' worker executables are known (the base is built first).
+///
+/// `GateSession.gate(_:layout:measurers:log:)` takes one, so a whole gate run (finding and building the base,
+/// measuring, writing the reports) can run in process with a measurer that starts no workers.
+public protocol GateMeasurerFactory: Sendable {
+    /// The measurer over the `base` and `candidate` worker executables; `environment` is added to every worker's.
+    func makeMeasurer(base: URL, candidate: URL, environment: [String: String]) -> any GateMeasurer
+}
+
+/// The measurer factory of `sluice-bench gate`: real worker processes (`ProcessGateMeasurer`).
+public struct ProcessGateMeasurerFactory: GateMeasurerFactory {
+    /// Creates the factory.
+    public init() {}
+
+    public func makeMeasurer(base: URL, candidate: URL, environment: [String: String]) -> any GateMeasurer {
+        ProcessGateMeasurer(base: base, candidate: candidate, environment: environment)
+    }
+}
+
 /// A `GateMeasurer` over real worker processes: `<executable> worker`, one process per request.
 public struct ProcessGateMeasurer: GateMeasurer {
     /// The worker executable of each side.
@@ -110,7 +129,7 @@ public struct ProcessGateMeasurer: GateMeasurer {
                 launcher: launcher.arguments)
         } catch {
             throw HarnessError(code: .worker, message: "cannot start the \(side.rawValue) worker under Callgrind",
-                               file: executable.path, cause: "\(error)")
+                               file: executable.path, cause: error)
         }
         defer { client.close() }
         let response = try await client.exchange(request)
@@ -128,7 +147,7 @@ public struct ProcessGateMeasurer: GateMeasurer {
         } catch {
             throw HarnessError(
                 code: .worker, message: "cannot start the \(side.rawValue) worker", file: executable.path,
-                cause: "\(error)")
+                cause: error)
         }
     }
 }

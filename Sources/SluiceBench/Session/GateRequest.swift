@@ -50,10 +50,15 @@ extension GateSession {
     /// measure base and candidate in the same session, check the deterministic lanes against the stored
     /// baseline when there is one for this environment, write the reports, and return the verdict.
     ///
-    /// Suspends while the base builds and the workers run. `log` gets progress lines.
-    /// - Throws: `HarnessError`: `.missingBase` (no base: exit 6), a bad suite (6), a failed build or worker (7).
+    /// Suspends while the base builds and the workers run. `log` gets progress lines. `measurers` makes the
+    /// measurer once the base is built: by default real worker processes of both builds; tests pass one that
+    /// answers in process, so finding the base and writing the reports can be checked without workers.
+    /// - Throws: `HarnessError`: `.missingBase` (no base: exit 6), a bad suite (6), a failed build
+    ///   (`.buildFailed`, 7) or worker (7).
     public static func gate(
-        _ request: GateRequest, layout: HarnessLayout, log: @escaping @Sendable (String) -> Void = { _ in }
+        _ request: GateRequest, layout: HarnessLayout,
+        measurers: any GateMeasurerFactory = ProcessGateMeasurerFactory(),
+        log: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws(HarnessError) -> GateResult {
         let (suite, suitePath) = try loadSuite(request, layout: layout)
         let repository = GitRepository(directory: layout.root)
@@ -65,12 +70,8 @@ extension GateSession {
             repository: repository, cacheDirectory: layout.buildCacheDirectory, buildCommand: request.buildCommand,
             workerPath: request.workerPath)
         log("gate: building the base in \(layout.buildCacheDirectory.path)/\(tree ?? resolution.commit) (cached by tree)")
-        let build: RevisionBuilder.Build
-        do {
-            build = try builder.build(resolution.commit, side: "base", cacheKey: tree)
-        } catch {
-            throw HarnessError(code: .worker, message: error.description, field: "base")
-        }
+        // The builder's error keeps its code (`buildFailed`, `checkoutFailed`: exit 7) and names the side.
+        let build = try builder.build(resolution.commit, side: "base", cacheKey: tree)
         log("gate: base \(build.wasCached ? "cached" : "built")")
         let dirty = (try? repository.uncommittedChanges()) ?? []
         let head = repository.commit("HEAD") ?? "unknown"
@@ -88,7 +89,7 @@ extension GateSession {
             roundsPerProcess: request.roundsPerProcess, maxLooks: request.maxLooks, alpha: request.alpha,
             confidence: request.confidence, seed: seed, today: request.today,
             maxWarmupSeconds: request.maxWarmupSeconds)
-        let measurer = ProcessGateMeasurer(
+        let measurer = measurers.makeMeasurer(
             base: build.worker, candidate: request.candidateExecutable,
             environment: sharedFixturesEnvironment(repository: layout.root))
         let outcome = try await GateSession(options: options, measurer: measurer).run(
@@ -117,9 +118,9 @@ extension GateSession {
                     resultsFiles.append(url)
                 }
             } catch let error as HarnessError {
-                throw HarnessError(code: .io, message: error.message, file: error.file)
+                throw HarnessError(code: .io, message: error.message, file: error.file, field: error.field)
             } catch {
-                throw HarnessError(code: .io, message: "cannot write the reports", cause: "\(error)")
+                throw HarnessError(code: .io, message: "cannot write the reports", cause: error)
             }
             if let history = layout.historyDirectory {
                 do {
@@ -151,7 +152,7 @@ extension GateSession {
         } catch let error as HarnessError {
             throw error
         } catch {
-            throw HarnessError(code: .invalidSuite, message: "cannot load the suite", cause: "\(error)")
+            throw HarnessError(code: .invalidSuite, message: "cannot load the suite", cause: error)
         }
     }
 

@@ -201,7 +201,7 @@ public struct GateSession: Sendable {
         } catch let error as HarnessError {
             throw error
         } catch {
-            throw HarnessError(code: .worker, message: "a worker failed", cause: "\(error)")
+            throw HarnessError(code: .worker, message: "a worker failed", cause: error)
         }
     }
 
@@ -278,7 +278,7 @@ public struct GateSession: Sendable {
         } catch let error as HarnessError {
             throw error
         } catch {
-            throw HarnessError(code: .worker, message: "the \(side.rawValue) worker failed", cause: "\(error)")
+            throw HarnessError(code: .worker, message: "the \(side.rawValue) worker failed", cause: error)
         }
     }
 }

@@ -38,10 +38,10 @@ struct SelftestBuilder {
                 try FileManager.default.moveItem(at: staging, to: source)
             }
         } catch let error as HarnessError {
-            throw HarnessError(code: .worker, message: error.description, file: folder.path)
+            throw HarnessError(code: .checkoutFailed, message: error.message, file: folder.path, cause: error)
         } catch {
             throw HarnessError(code: .io, message: "cannot prepare the self-test tree", file: folder.path,
-                               cause: "\(error)")
+                               cause: error)
         }
         let base: URL
         if let prebuilt = request.baseExecutable {
@@ -91,20 +91,20 @@ struct SelftestBuilder {
         do {
             outcome = try ProcessRunner.run(["sh", "-c", request.buildCommand], in: source)
         } catch {
-            throw HarnessError(code: .worker, message: "cannot run the build of \(what)", cause: "\(error)")
+            throw HarnessError(code: .buildFailed, message: "cannot run the build of \(what)", cause: error)
         }
         let built = source.appendingPathComponent(request.workerPath)
         guard outcome.status == 0, FileManager.default.isExecutableFile(atPath: built.path) else {
             let tail = String(decoding: outcome.stdout + outcome.stderr, as: UTF8.self).split(separator: "\n")
                 .suffix(15).joined(separator: "\n")
-            throw HarnessError(code: .worker, message: "building \(what) failed (exit \(outcome.status))\n\(tail)")
+            throw HarnessError(code: .buildFailed, message: "building \(what) failed (exit \(outcome.status))\n\(tail)")
         }
         try? FileManager.default.removeItem(at: binary)
         do {
             try FileManager.default.copyItem(at: built, to: binary)
         } catch {
             throw HarnessError(code: .io, message: "cannot keep the build of \(what)", file: binary.path,
-                               cause: "\(error)")
+                               cause: error)
         }
     }
 

@@ -65,39 +65,18 @@ public struct SuiteLoader: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw HarnessError(code: .invalidSuite, message: "cannot read the file: \(error)", file: display)
+            throw HarnessError(code: .invalidSuite, message: "cannot read the file", file: display, cause: error)
         }
         return try parse(data, file: display, expectedName: expectedName)
     }
 
     /// Parses and validates suite-file bytes; `file` is the name used in errors.
     public func parse(_ data: Data, file: String, expectedName: String? = nil) throws -> SuiteFile {
-        let tree = try JSONTree.parse(data, file: file, code: .invalidSuite)
-        try Self.checkSchemaVersion(tree, file: file, code: .invalidSuite, current: SuiteFile.currentSchemaVersion)
-        let decoder = StrictTreeDecoder(file: file, errorCode: .invalidSuite, rejectsUnknownFields: true)
-        let suite = try decoder.decode(SuiteFile.self, from: tree)
+        let suite = try JSONFileReader.decode(
+            SuiteFile.self, from: data, path: file, kind: "suite file", schemaVersion: SuiteFile.currentSchemaVersion,
+            code: .invalidSuite)
         try validate(suite, file: file, expectedName: expectedName)
         return suite
-    }
-
-    /// Checks the top-level `schemaVersion` before anything else, so a newer file says so plainly.
-    static func checkSchemaVersion(_ tree: JSONTree, file: String, code: HarnessError.Code, current: Int) throws {
-        guard case .object(let members) = tree else {
-            throw HarnessError(code: code, message: "expected a JSON object at the top level, found \(tree.kindDescription)", file: file)
-        }
-        guard let version = members["schemaVersion"] else {
-            throw HarnessError(code: code, message: "missing required field", file: file, field: "schemaVersion")
-        }
-        guard case .integer(let value) = version else {
-            throw HarnessError(
-                code: code, message: "expected an integer, found \(version.shortDescription)", file: file,
-                field: "schemaVersion")
-        }
-        guard value == current else {
-            throw HarnessError(
-                code: code, message: "unsupported schema version \(value); this build reads version \(current)",
-                file: file, field: "schemaVersion")
-        }
     }
 
     private func validate(_ suite: SuiteFile, file: String, expectedName: String?) throws {

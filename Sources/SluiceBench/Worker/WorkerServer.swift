@@ -218,7 +218,9 @@ public final class WorkerServer {
 /// Decoding of single JSON lines with harness errors.
 enum ResultsDecoding {
     static func decodeLine<T: Decodable>(_ type: T.Type, _ line: String, what: String) throws -> T {
-        let tree = try JSONTree.parse(Data(line.utf8), file: what, code: .worker)
-        return try StrictTreeDecoder(file: what, errorCode: .worker, rejectsUnknownFields: false).decode(type, from: tree)
+        // The one reader's decoder; unknown fields are allowed only here, because a worker built from another
+        // revision (the gate's base) may send or expect fields this build does not know.
+        let tree = try JSONFileReader.parse(Data(line.utf8), file: what, code: .worker)
+        return try JSONFileReader.decode(type, from: tree, file: what, code: .worker, rejectsUnknownFields: false)
     }
 }

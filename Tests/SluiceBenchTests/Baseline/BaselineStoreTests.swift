@@ -1,5 +1,6 @@
 import Foundation
 import SluiceBench
+import SluiceTestKit
 import Testing
 
 @Suite struct BaselineStoreTests {
@@ -186,5 +187,46 @@ enum ResultsMergerProbe {
         #expect(try Data(contentsOf: url) == Data("old".utf8))
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
         #expect(names == ["blocked", "keep.json"])
+    }
+
+}
+
+extension BaselineStoreTests {
+    /// A baseline goes through the one strict reader: an unknown field or a value of the wrong type names the
+    /// baseline file and the field, and is bad input (exit 6).
+    @Test(arguments: [
+        (#""isPartial" : false"#, #""isPartial" : false, "isPartiall" : false"#, "isPartiall", "unknown field"),
+        (#""isPartial" : false"#, #""isPartial" : "no""#, "isPartial", "expected a boolean"),
+        (#""runID" : "run-1""#, #""runID" : 12"#, "runID", "expected a string"),
+    ])
+    func aDamagedBaselineNamesFileAndField(original: String, damaged: String, field: String, message: String) throws {
+        let root = try F.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let store = BaselineStore(root: root)
+        let written = try store.update(suite: "pr", with: [Self.sample()])
+        let text = try String(contentsOf: written, encoding: .utf8)
+        #expect(text.contains(original))
+        try Data(text.replacingOccurrences(of: original, with: damaged).utf8).write(to: written)
+        let error = try #require(throws: HarnessError.self) {
+            try store.load(environmentKey: F.environment().environmentKey, suite: "pr")
+        }
+        #expect(error.file == written.path && error.field == field, "\(error)")
+        #expect(error.message.hasPrefix(message), "\(error)")
+        #expect(HarnessExitCode(error: error) == .badInput)
+    }
+
+    /// The committed baselines are read by the same strict reader as every other results file.
+    @Test func everyCommittedBaselineLoadsStrictly() throws {
+        let root = SharedFixtures.packageRoot.appendingPathComponent("baselines")
+        let keys = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        var loaded = 0
+        for key in keys {
+            let folder = root.appendingPathComponent(key)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasSuffix(".json") {
+                _ = try BaselineStore.loadBaseline(at: folder.appendingPathComponent(name))
+                loaded += 1
+            }
+        }
+        #expect(loaded > 0)
     }
 }

@@ -136,4 +136,26 @@ import Testing
         #expect(error.field == "line 2")
         #expect(error.message.contains("99"))
     }
+
+    /// A history line goes through the one strict reader: an unknown field or a wrong type is a damaged line
+    /// whose error names the file, the line and the field path inside it.
+    @Test(arguments: [
+        (#""runID":"#, #""runIDx":"r","runID":"#, "runIDx: unknown field"),
+        (#""commit":"#, #""commit":7,"ignored":"#, "commit: expected a string, found 7"),
+    ])
+    func aLineWithAnUnknownFieldOrWrongTypeNamesTheField(original: String, damaged: String, detail: String) throws {
+        let store = try makeStore()
+        defer { try? FileManager.default.removeItem(at: store.fileURL.deletingLastPathComponent()) }
+        try store.append(results: SyntheticResults.results(benchmarks: [
+            SyntheticResults.benchmark("micro/a", nanoseconds: 1000, seed: 5)
+        ]))
+        let text = try String(contentsOf: store.fileURL, encoding: .utf8)
+        #expect(text.contains(original))
+        try Data(text.replacingOccurrences(of: original, with: damaged).utf8).write(to: store.fileURL)
+        let error = try #require(throws: HarnessError.self) { try store.load() }
+        #expect(error.code == .damagedLine)
+        #expect(error.file == store.fileURL.path && error.field == "line 1", "\(error)")
+        #expect(error.message.contains(detail), "\(error)")
+        #expect(HarnessExitCode(error: error) == .badInput)
+    }
 }

@@ -76,11 +76,29 @@ import Testing
         }
     }
 
-    @Test func unknownFieldsFromNewerWritersAreIgnored() throws {
+    /// The one strict reader refuses fields the model does not read, at the top level and deep inside, naming
+    /// the file and the field path (a newer writer must bump `schemaVersion` instead).
+    @Test func unknownFieldsAreRefusedNamingFileAndField() throws {
         var object = try #require(try JSONSerialization.jsonObject(with: Self.sample().encoded()) as? [String: Any])
         object["addedLater"] = ["x": 1]
-        let loaded = try ResultsFile.decode(try JSONSerialization.data(withJSONObject: object), file: "r.json")
-        #expect(loaded.runID == "20261129T080102Z-pr-3f2a")
+        let topLevel = try #require(throws: HarnessError.self) {
+            try ResultsFile.decode(try JSONSerialization.data(withJSONObject: object), file: "r.json")
+        }
+        #expect(topLevel.code == .invalidResults && topLevel.file == "r.json" && topLevel.field == "addedLater")
+        #expect(topLevel.message.hasPrefix("unknown field"))
+
+        object["addedLater"] = nil
+        var benchmarks = try #require(object["benchmarks"] as? [[String: Any]])
+        var metrics = try #require(benchmarks[0]["metrics"] as? [[String: Any]])
+        metrics[0]["p50Typo"] = 3
+        benchmarks[0]["metrics"] = metrics
+        object["benchmarks"] = benchmarks
+        let url = try SyntheticResults.temporaryDirectory("strict").appendingPathComponent("x.results.json")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let nested = try #require(throws: HarnessError.self) { try ResultsFile.load(from: url) }
+        #expect(nested.file == url.path && nested.field == "benchmarks[0].metrics[0].p50Typo", "\(nested)")
+        #expect(HarnessExitCode(error: nested) == .badInput)
     }
 
     @Test func missingFileIsAClearError() {
