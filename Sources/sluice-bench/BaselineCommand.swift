@@ -7,6 +7,7 @@ struct BaselineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
         abstract: "Manage the stored baselines.",
+        discussion: ExitCodeHelp.sentence([.pass, .badInput, .harnessError]),
         subcommands: [Update.self])
 
     struct Update: AsyncParsableCommand {
@@ -18,7 +19,9 @@ struct BaselineCommand: AsyncParsableCommand {
                 baseline can span several runs and processes. Without --from the suite is run. The file is written \
                 atomically; a partial or failed run, another suite's results or a damaged file is refused and the \
                 existing baseline is left as it was. --runs N runs the suite N times and merges them, so the \
-                baseline holds N times the suite's processes. Exit codes: 0 written, 6 bad input, 7 harness error.
+                baseline holds N times the suite's processes.
+
+                \(ExitCodeHelp.sentence([.pass, .badInput, .harnessError], notes: [.pass: "written"]))
                 """)
 
         @Option(help: "The suite: suites/<NAME>.json.")
@@ -48,29 +51,18 @@ struct BaselineCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await GateCommandSupport.finish {
-                let (suiteFile, _) = try GateCommandSupport.loadSuite(
-                    name: suite, file: nil, suitesDirectory: suitesDir)
-                var results: [ResultsFile] = []
-                for path in from {
-                    let check = try GateCheck(suite: suiteFile, file: nil, today: GateCommandSupport.today(nil))
-                    results.append(try check.loadResults(file: URL(fileURLWithPath: path)))
-                }
-                if from.isEmpty {
-                    let progress = ProgressDisplay()
-                    let isolation: RunConfiguration.Isolation =
-                        inProcess ? .inProcess : .workers(executable: WorkerClient.currentExecutable)
-                    for _ in 0..<runs {
-                        let measured = try await SuiteMeasurement.run(
-                            suiteFile, isolation: isolation, destination: .init(path: runs == 1 ? out : nil),
-                            layout: HarnessLayout(), log: { CommandSupport.diagnostic($0) },
-                            onEvent: { progress.handle($0) })
-                        results.append(measured.results)
-                    }
-                }
-                let url = try GateCommandSupport.baselineStore(baselinesDir).update(suite: suite, with: results)
+            try await CommandSupport.finish {
+                var request = BaselineSession.Request(suiteName: suite, today: GateCommandSupport.today(nil))
+                request.resultsFiles = from.map { URL(fileURLWithPath: $0) }
+                request.isolation = inProcess ? .inProcess : .workers(executable: WorkerClient.currentExecutable)
+                request.runs = runs
+                request.resultsDestination = .init(path: out)
+                let progress = ProgressDisplay()
+                let url = try await BaselineSession(
+                    request: request, layout: HarnessLayout(suitesDirectory: suitesDir, baselinesDirectory: baselinesDir)
+                ).run(log: { CommandSupport.diagnostic($0) }, onEvent: { progress.handle($0) })
                 print(url.path)
-                GateCommandSupport.diagnostic("baseline written: \(url.path)")
+                CommandSupport.diagnostic("baseline written: \(url.path)")
                 return .pass
             }
         }

@@ -13,8 +13,10 @@ struct CheckCommand: AsyncParsableCommand {
             baselines/<environment-key>/<suite>.json. The Markdown report goes to stdout (--format json: the \
             JSON report) and both reports to reports/<run-id>.md and .json; diagnostics go to stderr.
 
-            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive, \
-            4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error.
+            \(ExitCodeHelp.sentence([
+                .pass, .performanceRegression, .functionalFailure, .inconclusive, .missingBaseline,
+                .incomparableEnvironment, .badInput, .harnessError,
+            ]))
             """)
 
     @Option(help: "The suite: suites/<NAME>.json.")

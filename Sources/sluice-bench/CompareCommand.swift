@@ -16,8 +16,9 @@ struct CompareCommand: AsyncParsableCommand {
             An unknown revision, a dirty work tree (without --allow-dirty), or a build or worker failure on \
             either side stops before any verdict.
 
-            Exit codes: 0 pass, 1 regression, 2 functional failure, 3 inconclusive, 6 bad input (revision, dirty \
-            tree, suite), 7 build or worker failure.
+            \(ExitCodeHelp.sentence(
+                [.pass, .performanceRegression, .functionalFailure, .inconclusive, .badInput, .harnessError],
+                notes: [.badInput: "revision, dirty tree, suite", .harnessError: "build or worker failure"]))
             """)
 
     @Argument(help: "The baseline revision (branch, tag, sha, HEAD~1, ...).")

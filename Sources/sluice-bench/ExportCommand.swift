@@ -24,7 +24,8 @@ struct ExportCommand: AsyncParsableCommand {
             openmetrics: summaries in base units with # TYPE/# UNIT/# HELP and # EOF, to stdout or --out FILE. \
             Unavailable metrics are never exported as zero; they are listed on stderr.
 
-            Exit codes: 0 exported, 6 bad input, 7 write failure.
+            \(ExitCodeHelp.sentence(
+                [.pass, .badInput, .harnessError], notes: [.pass: "exported", .harnessError: "write failure"]))
             """)
 
     @Option(help: "github-action-benchmark or openmetrics.")
@@ -50,12 +51,12 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let file = try BenchTrendSupport.readResults(results)
-        do throws(HarnessError) {
+        try await CommandSupport.finish {
+            let file = try ResultsFile.load(from: URL(fileURLWithPath: results))
             switch format {
             case .githubActionBenchmark:
                 let export = GitHubActionBenchmarkExporter.export(file)
-                for line in export.omitted { BenchTrendSupport.diagnostic("export: left out \(line)") }
+                for line in export.omitted { CommandSupport.diagnostic("export: left out \(line)") }
                 if let out {
                     let tools: [GitHubActionBenchmarkExporter.Tool] = direction.map {
                         [$0 == .smaller ? .customSmallerIsBetter : .customBiggerIsBetter]
@@ -80,8 +81,7 @@ struct ExportCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }
             }
-        } catch {
-            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
+            return .pass
         }
     }
 }

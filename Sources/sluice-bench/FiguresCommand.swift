@@ -12,7 +12,10 @@ struct FiguresCommand: AsyncParsableCommand {
             macro/pipeline/closed with macro/foundation/closed, meso/fusion/chain10/fused with \
             meso/fusion/chain10/unfused) and prints the medians of bytes/s (else items/s, else wall time) and \
             the ratio: how many times better ours is. Run the peer in the same suite run, so both figures come \
-            from one machine and one moment. Exit codes: 0 table printed, 6 bad input (unreadable results).
+            from one machine and one moment.
+
+            \(ExitCodeHelp.sentence(
+                [.pass, .badInput], notes: [.pass: "table printed", .badInput: "unreadable results"]))
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -26,16 +29,13 @@ struct FiguresCommand: AsyncParsableCommand {
     var format: Format = .markdown
 
     func run() async throws {
-        let file: ResultsFile
-        do {
-            file = try ResultsFile.load(from: URL(fileURLWithPath: results))
-        } catch {
-            throw ExitCode(CommandSupport.exitCode(for: error).rawValue)
+        try await CommandSupport.finish {
+            let table = FiguresTable(results: try ResultsFile.load(from: URL(fileURLWithPath: results)))
+            if table.rows.isEmpty {
+                CommandSupport.diagnostic("note: no benchmark in \(results) declares a peer that could be paired")
+            }
+            print(format == .markdown ? table.markdown() : table.text(), terminator: "")
+            return .pass
         }
-        let table = FiguresTable(results: file)
-        if table.rows.isEmpty {
-            CommandSupport.diagnostic("note: no benchmark in \(results) declares a peer that could be paired")
-        }
-        print(format == .markdown ? table.markdown() : table.text(), terminator: "")
     }
 }

@@ -22,8 +22,10 @@ struct GateCommand: AsyncParsableCommand {
             process pairs, spending alpha across looks. Allocation counts are exact and are also checked against \
             the stored baseline of this environment when there is one.
 
-            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive, 6 bad input, \
-            7 harness error, 130 interrupted.
+            \(ExitCodeHelp.sentence([
+                .pass, .performanceRegression, .functionalFailure, .inconclusive, .badInput, .harnessError,
+                .interrupted,
+            ]))
             """)
 
     @Option(help: "The suite to gate on: suites/<NAME>.json.")

@@ -11,7 +11,9 @@ struct LintCommand: AsyncParsableCommand {
             Reports thresholds that name no benchmark or metric of the suite, gated metrics without a threshold, \
             malformed limits and expired waivers. Findings go to stdout (--format json: a JSON array).
 
-            Exit codes: 0 no errors (warnings allowed unless --strict), 6 errors or a bad suite file.
+            \(ExitCodeHelp.sentence(
+                [.pass, .badInput],
+                notes: [.pass: "no errors; warnings allowed unless --strict", .badInput: "errors or a bad suite file"]))
             """)
 
     @Option(help: "The suite: suites/<NAME>.json.")

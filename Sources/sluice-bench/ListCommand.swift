@@ -6,7 +6,9 @@ import SluiceBench
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List registered benchmarks, the benchmarks of a suite, or the suites.")
+        abstract: "List registered benchmarks, the benchmarks of a suite, or the suites.",
+        discussion: ExitCodeHelp.sentence(
+            [.pass, .badInput, .harnessError], notes: [.badInput: "an unknown or bad suite"]))
 
     @Option(help: "List the benchmarks of this suite (a file in the suites folder).")
     var suite: String?
@@ -18,9 +20,9 @@ struct ListCommand: AsyncParsableCommand {
     var suitesDir: String?
 
     func run() async throws {
-        let loader = CommandSupport.loader(suitesDirectory: suitesDir)
-        let registry = BenchmarkRegistry.standard
-        do {
+        try await CommandSupport.finish {
+            let loader = CommandSupport.loader(suitesDirectory: suitesDir)
+            let registry = BenchmarkRegistry.standard
             if suites {
                 for name in try loader.availableSuites() {
                     let suite = try loader.load(named: name)
@@ -41,8 +43,7 @@ struct ListCommand: AsyncParsableCommand {
                     }
                 }
             }
-        } catch {
-            throw ExitCode(CommandSupport.exitCode(for: error).rawValue)
+            return .pass
         }
     }
 

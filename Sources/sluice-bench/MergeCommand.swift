@@ -13,7 +13,10 @@ struct MergeCommand: AsyncParsableCommand {
             repeated runs and are combined (rounds concatenated, histograms merged bucket by bucket). \
             With every shard 1..N present the result is whole (not partial) and check/trend take it like any run.
 
-            Exit codes: 0 merged, 5 fingerprints differ, 6 bad or inconsistent input, 7 write failure.
+            \(ExitCodeHelp.sentence(
+                [.pass, .incomparableEnvironment, .badInput, .harnessError],
+                notes: [.pass: "merged", .incomparableEnvironment: "fingerprints differ",
+                        .badInput: "bad or inconsistent input", .harnessError: "write failure"]))
             """)
 
     @Argument(help: "The shard results files.")
@@ -30,19 +33,15 @@ struct MergeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inputs = try shards.map { ShardMerger.Input(results: try BenchTrendSupport.readResults($0), source: $0) }
-        let merged: ResultsFile
-        do throws(HarnessError) {
-            merged = try ShardMerger.merge(inputs, runID: runID)
-        } catch {
-            throw BenchTrendSupport.fail(error.description, error.exitCode)
-        }
-        do throws(HarnessError) {
+        try await CommandSupport.finish {
+            let inputs = try shards.map {
+                ShardMerger.Input(results: try ResultsFile.load(from: URL(fileURLWithPath: $0)), source: $0)
+            }
+            let merged = try ShardMerger.merge(inputs, runID: runID)
             try AtomicFileWriter.write(try ResultsMerger.encode(merged), to: URL(fileURLWithPath: out))
-        } catch {
-            throw BenchTrendSupport.fail(error.description, BenchTrendSupport.exitCode(error))
+            let state = merged.isPartial ? "partial, shards \(merged.shard ?? "?")" : "complete"
+            print("merge: \(merged.benchmarks.count) benchmark(s) from \(shards.count) file(s), \(state) -> \(out)")
+            return .pass
         }
-        let state = merged.isPartial ? "partial, shards \(merged.shard ?? "?")" : "complete"
-        print("merge: \(merged.benchmarks.count) benchmark(s) from \(shards.count) file(s), \(state) -> \(out)")
     }
 }

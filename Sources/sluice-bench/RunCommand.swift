@@ -21,8 +21,10 @@ struct RunCommand: AsyncParsableCommand {
             (default reports/<run-id>.results.json). Progress goes to stderr, on a terminal only. \
             Ctrl-C stops after the current sample and writes partial results (exit 130).
 
-            Exit codes: 0 all benchmarks passed, 2 a benchmark failed its output check or threw, \
-            6 bad suite file or arguments, 7 harness error, 130 interrupted.
+            \(ExitCodeHelp.sentence(
+                [.pass, .functionalFailure, .badInput, .harnessError, .interrupted],
+                notes: [.pass: "all benchmarks passed", .functionalFailure: "a benchmark failed its output check or threw",
+                        .badInput: "bad suite file or arguments"]))
             """)
 
     @Option(help: "The suite to run: suites/<NAME>.json.")

@@ -14,8 +14,10 @@ struct SelftestCommand: AsyncParsableCommand {
             Prints the false-alarm rate, the detection rate per mutation and the minimum detectable effect per \
             benchmark (from the spread between processes); --format json gives the whole report.
 
-            Exit codes: 0 done (the rates are in the report), 6 bad arguments or a patch that does not apply, \
-            7 a build or worker failed.
+            \(ExitCodeHelp.sentence(
+                [.pass, .badInput, .harnessError],
+                notes: [.pass: "done; the rates are in the report", .badInput: "bad arguments or a patch that does not apply",
+                        .harnessError: "a build or worker failed"]))
             """)
 
     @Option(help: "Gate runs per case.")

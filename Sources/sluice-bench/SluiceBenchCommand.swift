@@ -11,10 +11,7 @@ struct SluiceBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice-bench",
         abstract: "Run, judge, compare and publish Sluice's benchmark suites.",
-        discussion: """
-            Exit codes: 0 pass, 1 performance regression, 2 functional failure, 3 inconclusive, \
-            4 missing baseline, 5 incomparable environment, 6 bad input, 7 harness error, 130 interrupted.
-            """,
+        discussion: ExitCodeHelp.all,
         version: HarnessInfo.version,
         subcommands: [
             ListCommand.self,

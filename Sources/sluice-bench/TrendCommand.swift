@@ -15,7 +15,10 @@ struct TrendCommand: AsyncParsableCommand {
             inline script for the filter box only. Each change links to its commit through --commit-url \
             (default: derived from the repository's origin remote on GitHub, GitLab or Codeberg).
 
-            Exit codes: 0 published, 6 a results or history file is damaged, 7 a file could not be written.
+            \(ExitCodeHelp.sentence(
+                [.pass, .badInput, .harnessError],
+                notes: [.pass: "published", .badInput: "a results or history file is damaged",
+                        .harnessError: "a file could not be written"]))
             """)
 
     @Option(name: .customLong("history"), help: "A history file to chart (repeatable). Default: all in --history-dir.")
@@ -62,30 +65,19 @@ struct TrendCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let historyDirectory = URL(fileURLWithPath: historyDir)
-        for path in appendFiles {
-            let results = try BenchTrendSupport.readResults(path)
-            do {
-                let (_, file) = try HistoryStore.record(
-                    results, in: historyDirectory, repository: URL(fileURLWithPath: repository))
-                BenchTrendSupport.diagnostic("trend: appended run \(results.runID) to \(file.path)")
-            } catch let error as HarnessError {
-                throw BenchTrendSupport.fail(error.description, error.exitCode)
-            }
-        }
-        guard !appendOnly else { return }
-        let files = historyFiles.isEmpty
-            ? TrendPublisher.historyFiles(in: historyDirectory) : historyFiles.map { URL(fileURLWithPath: $0) }
-        if files.isEmpty {
-            BenchTrendSupport.diagnostic("trend: no history files in \(historyDir); publishing an empty page")
-        }
-        let publisher = TrendPublisher(
-            detector: ChangePointDetector(
-                window: window, minimumSide: min(4, window), significance: significance, minimumEffect: minEffect),
-            commitURL: commitURL ?? TrendPublisher.commitURLTemplate(repository: URL(fileURLWithPath: repository)))
-        do {
-            let report = try publisher.makeReport(historyFiles: files)
-            let written = try publisher.write(report, to: URL(fileURLWithPath: out))
+        try await CommandSupport.finish {
+            var request = TrendSession.Request(layout: HarnessLayout())
+            request.appendFiles = appendFiles.map { URL(fileURLWithPath: $0) }
+            request.historyFiles = historyFiles.map { URL(fileURLWithPath: $0) }
+            request.historyDirectory = URL(fileURLWithPath: historyDir)
+            request.outputDirectory = URL(fileURLWithPath: out)
+            request.repository = URL(fileURLWithPath: repository)
+            request.detector = ChangePointDetector(
+                window: window, minimumSide: min(4, window), significance: significance, minimumEffect: minEffect)
+            request.commitURL = commitURL
+            request.appendsOnly = appendOnly
+            let result = try TrendSession(request: request).run { CommandSupport.diagnostic($0) }
+            guard let report = result.report else { return .pass }
             let changes = report.changes
             let regressions = changes.filter { $0.kind == .regression }.count
             print("trend: \(report.environments.map(\.runCount).reduce(0, +)) run(s), "
@@ -95,9 +87,8 @@ struct TrendCommand: AsyncParsableCommand {
                 print("  \(change.kind.rawValue) \(change.benchmark) \(change.metric) \(amount) at "
                     + String(change.commit.prefix(12)))
             }
-            for file in written { print(file.path) }
-        } catch let error as HarnessError {
-            throw BenchTrendSupport.fail(error.description, error.exitCode)
+            for file in result.written { print(file.path) }
+            return .pass
         }
     }
 }

@@ -145,4 +145,55 @@ import Testing
         let notShard = try bench(["merge", "tiny.json", "--out", "m.json"], in: directory)
         #expect(notShard.status == 6)
     }
+
+    /// Every command maps its errors through the one mapper (`HarnessExitCode(error:)`): a representative error
+    /// of each gives the code of its kind, with the file (and field) named on stderr.
+    @Test func everyCommandMapsErrorsThroughTheOneMapper() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try bench(["run", "--suite-file", "tiny.json", "--in-process", "--out", "r.json"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        var object = try json(directory.appendingPathComponent("r.json"))
+        // A file the commands cannot write to: a regular file where a folder is needed.
+        try Data("x".utf8).write(to: directory.appendingPathComponent("blocked"))
+
+        // Write failures are harness errors (7), not bad input.
+        let trend = try bench(["trend", "--append", "r.json", "--history-dir", "history", "--out", "blocked/trend"], in: directory)
+        #expect(trend.status == 7, "\(trend.stderr)")
+        #expect(trend.stderr.contains("blocked"))
+        let export = try bench(["export", "--format", "openmetrics", "r.json", "--out", "blocked/r.prom"], in: directory)
+        #expect(export.status == 7, "\(export.stderr)")
+
+        // Two shards measured on different machines: incomparable environments (5).
+        object["isPartial"] = true
+        object["shard"] = "1/2"
+        try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("s1.json"))
+        var environment = try #require(object["environment"] as? [String: Any])
+        environment["cpuModel"] = "Another CPU"
+        object["environment"] = environment
+        object["shard"] = "2/2"
+        object["benchmarks"] = []
+        try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("s2.json"))
+        let merge = try bench(["merge", "s1.json", "s2.json", "--out", "m.json"], in: directory)
+        #expect(merge.status == 5, "\(merge.stderr)")
+
+        // An unknown field in a results file: bad input (6) naming the file and the field, for every reader.
+        object["shard"] = nil
+        object["isPartial"] = false
+        object["unexpected"] = 1
+        try JSONSerialization.data(withJSONObject: object).write(to: directory.appendingPathComponent("bad.json"))
+        for arguments in [
+            ["figures", "--results", "bad.json"], ["export", "--format", "openmetrics", "bad.json"],
+            ["trend", "--append", "bad.json", "--append-only", "--history-dir", "history"],
+            ["merge", "bad.json", "--out", "m.json"],
+            ["baseline", "update", "--suite", "tiny", "--suites-dir", ".", "--baselines-dir", "b", "--from", "bad.json"],
+        ] {
+            let result = try bench(arguments, in: directory)
+            #expect(result.status == 6, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("bad.json: unexpected: unknown field"), "\(arguments): \(result.stderr)")
+        }
+        let list = try bench(["list", "--suite", "no-such-suite", "--suites-dir", "."], in: directory)
+        #expect(list.status == 6, "\(list.stderr)")
+        #expect(list.stderr.contains("no suite \"no-such-suite\""), "\(list.stderr)")
+    }
 }
