@@ -1,0 +1,99 @@
+import Foundation
+@testable import SluiceBench
+import Testing
+
+/// `GateSession.gate(_:layout:measurers:)` in process: the whole gate as `ci/pr-gate` runs it (base found and
+/// built, both sides measured, reports written where the layout says), with a measurer that answers in process.
+@Suite struct GateSessionGateTests {
+    static func request() -> GateRequest {
+        var request = GateRequest(candidateExecutable: URL(fileURLWithPath: "/candidate/sluice-bench"), today: "2026-12-06")
+        request.suiteName = "t"
+        request.processesPerSide = 6
+        request.maxLooks = 2
+        request.seed = 5
+        request.buildCommand = SessionRepository.buildCommand
+        request.workerPath = SessionRepository.workerPath
+        return request
+    }
+
+    @Test func theParentCommitIsTheBaseAndTheReportsGoToTheLayout() async throws {
+        let repository = try SessionRepository()
+        defer { repository.remove() }
+        let layout = repository.layout(reports: "out/reports")
+        let factory = RecordingMeasurerFactory(SyntheticMeasurer(benchmarks: SessionRepository.benchmarks))
+        let result = try await GateSession.gate(Self.request(), layout: layout, measurers: factory)
+
+        // The base: HEAD~1 by the parent-commit rule, built in the layout's cache from its tree.
+        let base = try #require(result.report.session?.base)
+        #expect(base.commit == repository.first)
+        #expect(base.rule == .parentCommit)
+        let executables = try #require(factory.executables.first)
+        #expect(executables.base.path.hasPrefix(layout.buildCacheDirectory.path + "/"))
+        #expect(executables.base.path.hasSuffix("/src/" + SessionRepository.workerPath))
+        #expect(FileManager.default.isExecutableFile(atPath: executables.base.path))
+        #expect(executables.candidate.path == "/candidate/sluice-bench")
+
+        // A pass, with both reports, both results files and the history under the layout's reports folder.
+        #expect(result.exitCode == .pass, "\(result.report.comparisons.map { "\($0.benchmark) \($0.note ?? "")" })")
+        let reports = try #require(layout.reportsDirectory)
+        #expect(reports.path == repository.directory.appendingPathComponent("out/reports").path)
+        let files = try #require(result.files)
+        #expect(files.markdown.path == reports.appendingPathComponent("\(result.report.runID).md").path)
+        #expect(files.json.path == reports.appendingPathComponent("\(result.report.runID).json").path)
+        #expect(result.resultsFiles.map(\.lastPathComponent).sorted()
+            == ["\(result.report.runID)-base.results.json", "\(result.report.runID).results.json"])
+        for file in [files.markdown, files.json] + result.resultsFiles {
+            #expect(FileManager.default.fileExists(atPath: file.path), "\(file.path)")
+        }
+        // What was written reads back through the one strict reader.
+        let candidate = try ResultsFile.load(from: reports.appendingPathComponent("\(result.report.runID).results.json"))
+        #expect(candidate.benchmarks.map(\.name) == SessionRepository.benchmarks)
+        let history = try #require(layout.historyDirectory)
+        #expect(TrendPublisher.historyFiles(in: history).count == 1)
+    }
+
+    @Test func noReportsDirectoryWritesNothing() async throws {
+        let repository = try SessionRepository()
+        defer { repository.remove() }
+        let layout = repository.layout(reports: "-")
+        var measurer = SyntheticMeasurer(benchmarks: SessionRepository.benchmarks)
+        measurer.slowdown = ["selftest/spin": 1.4]
+        let result = try await GateSession.gate(
+            Self.request(), layout: layout, measurers: RecordingMeasurerFactory(measurer))
+        #expect(result.exitCode == .performanceRegression)
+        #expect(result.report.comparisons(raising: .performanceAlert).map(\.benchmark) == ["selftest/spin"])
+        #expect(result.files == nil && result.resultsFiles.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: repository.directory.appendingPathComponent("reports").path))
+    }
+
+    @Test func aFailingBuildOfTheBaseIsABuildFailureNamingTheSide() async throws {
+        let repository = try SessionRepository()
+        defer { repository.remove() }
+        var request = Self.request()
+        request.buildCommand = "echo 'error: deliberately broken' >&2; exit 3"
+        let error = await #expect(throws: HarnessError.self) {
+            _ = try await GateSession.gate(
+                request, layout: repository.layout(reports: "-"),
+                measurers: RecordingMeasurerFactory(SyntheticMeasurer(benchmarks: SessionRepository.benchmarks)))
+        }
+        #expect(error?.code == .buildFailed)
+        #expect(error?.field == "revision base")
+        #expect(error?.message.contains("deliberately broken") == true)
+        #expect(error.map { HarnessExitCode(error: $0) } == .harnessError)
+    }
+
+    @Test func aMisspelledSuiteFieldIsBadInputNamingFileAndField() async throws {
+        let repository = try SessionRepository()
+        defer { repository.remove() }
+        let suite = repository.directory.appendingPathComponent("suites/t.json")
+        try Data(SessionRepository.suite.replacingOccurrences(of: "\"thresholds\"", with: "\"threshold\"").utf8)
+            .write(to: suite)
+        let error = await #expect(throws: HarnessError.self) {
+            _ = try await GateSession.gate(
+                Self.request(), layout: repository.layout(reports: "-"),
+                measurers: RecordingMeasurerFactory(SyntheticMeasurer(benchmarks: SessionRepository.benchmarks)))
+        }
+        #expect(error?.field == "threshold" && error?.file?.hasSuffix("suites/t.json") == true, "\(String(describing: error))")
+        #expect(error.map { HarnessExitCode(error: $0) } == .badInput)
+    }
+}
