@@ -102,23 +102,25 @@ public struct CompareReport: Codable, Sendable {
                 + (dirtyFiles.count > 10 ? " and \(dirtyFiles.count - 10) more" : "")
                 + ". Both builds come from the commits, so these changes are in neither.")
         }
-        lines += formatter.body(gate, labels: .compare, listsBenchmarkChanges: false)
+        // Failed and one-sided benchmarks come before the collapsed unchanged table, as in the gate's report.
+        var sections: [String] = []
         if !failedInA.isEmpty || !failedInB.isEmpty {
-            lines.append("")
-            lines.append("### Failed or skipped")
-            lines.append("")
+            sections.append("")
+            sections.append("### Failed or skipped")
+            sections.append("")
             for (side, failures) in [("A", failedInA), ("B", failedInB)] {
-                for failure in failures { lines.append("- on \(side): `\(MarkdownReportFormatter.escape(failure))`") }
+                for failure in failures { sections.append("- on \(side): `\(MarkdownReportFormatter.escape(failure))`") }
             }
         }
         if !onlyInA.isEmpty || !onlyInB.isEmpty {
-            lines.append("")
-            lines.append("### On one side only (not compared)")
-            lines.append("")
-            for name in onlyInA where !onlyInB.contains(name) { lines.append("- `\(name)`: only in A") }
-            for name in onlyInB where !onlyInA.contains(name) { lines.append("- `\(name)`: only in B") }
-            for name in onlyInA where onlyInB.contains(name) { lines.append("- `\(name)`: in neither build") }
+            sections.append("")
+            sections.append("### On one side only (not compared)")
+            sections.append("")
+            for name in onlyInA where !onlyInB.contains(name) { sections.append("- `\(name)`: only in A") }
+            for name in onlyInB where !onlyInA.contains(name) { sections.append("- `\(name)`: only in B") }
+            for name in onlyInA where onlyInB.contains(name) { sections.append("- `\(name)`: in neither build") }
         }
+        lines += formatter.body(gate, labels: .compare, listsBenchmarkChanges: false, benchmarkSections: sections)
         if !order.isEmpty {
             lines.append("")
             lines.append("<details><summary>Round order</summary>")

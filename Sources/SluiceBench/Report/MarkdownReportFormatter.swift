@@ -75,9 +75,12 @@ public struct MarkdownReportFormatter: Sendable {
     }
 
     /// The changes table, the benchmark-level changes and the collapsed unchanged table, each preceded by a
-    /// blank line. Shared by the gate and the compare report (which lists failed and one-sided benchmarks
-    /// itself, so it passes `listsBenchmarkChanges: false`).
-    func body(_ report: GateReport, labels: Labels, listsBenchmarkChanges: Bool = true) -> [String] {
+    /// blank line. Shared by the gate and the compare report, which lists failed and one-sided benchmarks itself:
+    /// it passes `listsBenchmarkChanges: false` and its own sections as `benchmarkSections`, which take the place
+    /// of the gate's benchmark-level changes (before the unchanged table, as in the gate's report).
+    func body(
+        _ report: GateReport, labels: Labels, listsBenchmarkChanges: Bool = true, benchmarkSections: [String] = []
+    ) -> [String] {
         var lines: [String] = []
         let listed = report.comparisons.filter(Self.isListed)
         // Most serious first, so the row the headline sentence names is the first row; stable within a rank.
@@ -99,6 +102,7 @@ public struct MarkdownReportFormatter: Sendable {
                 lines.append("- `\(change.benchmark)` \(change.kind.rawValue.replacingUnderscores)\(verdict)\(detail)")
             }
         }
+        lines += benchmarkSections
         let changedNames = Set(changed.map(\.benchmark))
         let unchanged = ReportHeadline.headlines(listed.filter { !changedNames.contains($0.benchmark) })
         if !unchanged.isEmpty {
