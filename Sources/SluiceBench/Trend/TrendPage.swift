@@ -177,6 +177,14 @@ package enum TrendPage {
                 }
                 let amount = change.relativeChange.map(ValueFormatter.percent) ?? "step"
                 let anchor = context.anchors.chart(change.environmentKey, change.benchmark, change.metric)
+                if position >= Self.changesShownPerCommit {
+                    // Folded: the link and the amount only, so a step of the whole machine (every series at one
+                    // commit) stays light; the chart or folded line it links to has the values.
+                    html += "<li class=\"\(change.kind.rawValue)\"><a href=\"#\(anchor)\"><code>"
+                        + "\(HTMLEscaping.escape(change.benchmark))</code> \(HTMLEscaping.escape(change.metric))</a> "
+                        + "\(HTMLEscaping.escape(amount))</li>\n"
+                    continue
+                }
                 html += """
                     <li class="\(change.kind.rawValue)"><span class="kind">\(change.kind.rawValue)</span> \
                     <a href="#\(anchor)"><code>\(HTMLEscaping.escape(change.benchmark))</code> \
@@ -210,14 +218,7 @@ package enum TrendPage {
                 (HeadlineMetric.rank($0.metric), $0.metric) < (HeadlineMetric.rank($1.metric), $1.metric)
             }
             let moving = series.filter { !$0.isConstant }
-            // In full: the first moving metric of each headline group, and every metric with a step. The rest
-            // folds into one line each (sparkline, latest, range), which keeps 100 runs of a big suite light.
-            var groups: Set<Int> = []
-            let shown = moving.filter { series in
-                if !series.changePoints.isEmpty { return true }
-                guard let group = HeadlineMetric.group(series.metric) else { return false }
-                return groups.insert(group).inserted
-            }
+            let shown = chartedInFull(moving)
             let shownMetrics = Set(shown.map(\.metric))
             let folded = moving.filter { !shownMetrics.contains($0.metric) }
             let constant = series.filter(\.isConstant)
@@ -254,11 +255,16 @@ package enum TrendPage {
                         let values = series.points.map(\.p50)
                         let range = (values.min().map { ValueFormatter.format($0, unit: series.unit) } ?? "") + " – "
                             + (values.max().map { ValueFormatter.format($0, unit: series.unit) } ?? "")
+                        let steps = series.changePoints.map { point in
+                            " · \(point.kind.rawValue) "
+                                + HTMLEscaping.escape(point.ratio.map { ValueFormatter.percent($0 - 1) } ?? "step")
+                                + " at <code>\(HTMLEscaping.escape(String(series.points[point.index].commit.prefix(7))))</code>"
+                        }.joined()
                         return "<li id=\"\(context.anchors.chart(environment.key, series.benchmark, series.metric))\">"
-                            + Sparkline.svg(values, label: "\(series.metric) over the last \(Sparkline.runs) runs")
+                            + Sparkline.svg(values, label: "last \(Sparkline.runs) runs")
                             + "<strong>\(HTMLEscaping.escape(series.metric))</strong> latest "
                             + HTMLEscaping.escape(values.last.map { ValueFormatter.format($0, unit: series.unit) } ?? "")
-                            + " · range \(HTMLEscaping.escape(range)) over \(values.count) run(s)</li>\n"
+                            + " · range \(HTMLEscaping.escape(range)) over \(values.count) run(s)\(steps)</li>\n"
                     }.joined() + "</ul>\n"
                 }
                 if !constant.isEmpty {
@@ -273,6 +279,26 @@ package enum TrendPage {
             html += "</section>\n"
         }
         return html + "</section>\n"
+    }
+
+    /// The moving series of one benchmark (in headline order) that get a chart in full: the first of each
+    /// headline group (time and throughput tell one story, allocations and allocated bytes another), and any
+    /// other metric with a step at a commit no chart of this benchmark shows yet. The rest fold into one line
+    /// each (sparkline, latest, range, steps), so a step of the whole machine, which moves every metric at one
+    /// commit, adds no chart per metric and 100 runs of the nightly suite stay under 1 MB.
+    /// Complexity: O(series + change points).
+    static func chartedInFull(_ moving: [TrendSeries]) -> [TrendSeries] {
+        var groups: Set<Int> = []
+        var charted: Set<String> = []
+        var shown: [TrendSeries] = []
+        for series in moving {
+            let commits = Set(series.changePoints.map { series.points[$0.index].commit })
+            let isFirstOfGroup = HeadlineMetric.group(series.metric).map { groups.insert($0).inserted } ?? false
+            guard isFirstOfGroup || !commits.isSubset(of: charted) else { continue }
+            charted.formUnion(commits)
+            shown.append(series)
+        }
+        return shown
     }
 
     private static func fingerprintText(_ environment: EnvironmentFingerprint?) -> String {

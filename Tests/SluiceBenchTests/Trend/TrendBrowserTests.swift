@@ -18,9 +18,17 @@ import Testing
         return (outcome.status, outcome.stdoutText, outcome.stderrText)
     }
 
-    @Test func chromiumShowsASummaryRowForEveryBenchmarkAndTheFilterBox() throws {
+    /// `ci/test` sets `SLUICE_CHROMIUM=yes` once it installed chromium: then the test must run.
+    static let isRequired = ProcessInfo.processInfo.environment["SLUICE_CHROMIUM"] == "yes"
+
+    /// Skipped, with the reason shown in the test report, when chromium is missing and `ci/test` did not
+    /// promise it; a recorded failure when it did.
+    @Test(.enabled(
+        if: chromium != nil || isRequired,
+        "chromium is not installed (ci/test installs it as root with apt-get: apt-get install -y chromium)"))
+    func chromiumShowsASummaryRowForEveryBenchmarkAndTheFilterBox() throws {
         guard let chromium = Self.chromium else {
-            print("TrendBrowserTests: skipped: chromium is not installed (apt-get install -y chromium)")
+            Issue.record("SLUICE_CHROMIUM=yes but no chromium at /usr/bin/chromium, chromium-browser or google-chrome")
             return
         }
         let directory = try SyntheticResults.temporaryDirectory("trend-browser")
@@ -48,7 +56,7 @@ import Testing
         #expect(Set(rows) == benchmarks, "the summary lists every benchmark")
         #expect(dom.contains("<input id=\"filter\" type=\"search\" placeholder=\"Filter benchmarks\" aria-label=\"Filter benchmarks\">"),
             "the script showed the filter box (no hidden attribute left)")
-        #expect(dom.components(separatedBy: "class=\"chart\"").count - 1 == 4, "charts in the DOM")
+        #expect(dom.components(separatedBy: "class=\"chart\"").count - 1 == 3, "charts in the DOM")
         #expect(dom.contains("macro/pipeline &lt;&amp;\"quoted'&gt;"), "escaped text survives as text")
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
         for (width, height) in [(1280, 800), (390, 844)] {
