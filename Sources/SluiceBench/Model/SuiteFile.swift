@@ -33,8 +33,11 @@ public struct SuiteFile: Codable, Sendable {
     public var thresholds: [ThresholdRule]?
     /// Temporary exemptions from thresholds, each with a reason and an expiry date.
     public var waivers: [Waiver]?
-    /// Environment-control benchmarks (e.g. `calibration/memory-walk`). When one of them moves past its
-    /// threshold, the machine changed under the run, and the gate downgrades timing alerts to inconclusive.
+    /// Environment-control benchmarks (e.g. `calibration/memory-walk`): measured with every look, never judged.
+    /// When the first of them whose wall-time ratio interval excludes 1 moved between the sides, the machine
+    /// changed under the run, and the gate normalises the timing lane by it: candidate times are divided by the
+    /// control's ratio (rates multiplied) before they are tested, so a machine-wide slowdown raises nothing while
+    /// a benchmark that moved well beyond the control still alerts.
     public var calibration: [String]?
 }
 
