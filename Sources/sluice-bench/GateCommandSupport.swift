@@ -51,11 +51,6 @@ enum GateCommandSupport {
     static func today(_ override: String?) -> String {
         override ?? ProcessInfo.processInfo.environment["SLUICE_TODAY"] ?? GateCheck.today()
     }
-
-    /// The baseline store at `directory` (default `./baselines`).
-    static func baselineStore(_ directory: String?) -> BaselineStore {
-        HarnessLayout(baselinesDirectory: directory).baselineStore
-    }
 }
 
 /// The options of `check`.
