@@ -3,8 +3,9 @@ import SluiceTestKit
 import Synchronization
 import Testing
 
-/// The channel's, the engine's and the supervisor's concurrency tests, run under the schedule controller so that
-/// each seed is one exactly reproducible interleaving. A failure prints the seed and strategy.
+/// Small concurrency scenarios of the channel, the engine and the supervisor, written for the schedule controller
+/// (each seed is one exactly reproducible interleaving; a failure prints the seed and strategy). The channel's and
+/// the engine's own concurrency tests in `SluiceTests` also run under the controller, through `ConcurrencyRunner`.
 @Suite struct ControlledConcurrencyTests {
     /// Where a controlled run leaves a result for the test to read.
     final class Box<Value: Sendable>: Sendable {
