@@ -14,8 +14,9 @@ import Synchronization
 /// The body runs in a task whose task-executor preference is the controller (SE-0417), so child tasks, task-group
 /// members and resumed continuations are all enqueued here. At every step the controller picks one runnable job,
 /// records the choice, and runs it to its next suspension. When nothing is runnable and the body has not
-/// finished, the run has deadlocked: the outcome carries a `WaitForGraph` built from the channel wait hooks that
-/// debug builds of `Sluice` carry (`SLUICE_SCHEDULE_HOOKS`; release builds carry none of it).
+/// finished, the run has deadlocked: the outcome carries a `WaitForGraph` built from the channel wait hooks and the
+/// stage labels of `ConcurrentEngine`'s tasks that debug builds of `Sluice` carry (`SLUICE_SCHEDULE_HOOKS`; release
+/// builds carry none of it).
 ///
 /// Limits: code under the controller must not sleep on the wall clock or hop to other executors (a `Task.sleep`
 /// or `Task.detached` escapes it and would look like a deadlock); use virtual time (`ManualClock`). Interleavings
