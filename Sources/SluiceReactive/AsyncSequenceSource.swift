@@ -51,10 +51,19 @@ final class IteratorBox<Iterator: AsyncIteratorProtocol>: @unchecked Sendable {
 }
 
 extension Pipeline {
-    /// Starts a pipeline at an `AsyncSequence`; see `AsyncSequenceSource`.
+    /// Starts a pipeline named `name` at an `AsyncSequence`; see `AsyncSequenceSource` (when it suspends, and
+    /// what cancellation does).
     public static func source<Base: AsyncSequence & Sendable>(
-        _ name: String = "source", _ sequence: Base
+        _ name: String, _ sequence: Base
     ) -> PipelineBuilder<AsyncSequenceSource<Base>, IdentityChain<Base.Element>> where Base.Element: Sendable {
         source(name, AsyncSequenceSource(sequence))
+    }
+
+    /// Starts a pipeline at an `AsyncSequence`, with the source named "source": `Pipeline.source(stream)`. See
+    /// `AsyncSequenceSource` (when it suspends, and what cancellation does).
+    public static func source<Base: AsyncSequence & Sendable>(
+        _ sequence: Base
+    ) -> PipelineBuilder<AsyncSequenceSource<Base>, IdentityChain<Base.Element>> where Base.Element: Sendable {
+        source("source", AsyncSequenceSource(sequence))
     }
 }

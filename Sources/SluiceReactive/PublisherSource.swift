@@ -99,9 +99,13 @@ struct UncheckedBox<Value>: @unchecked Sendable {
 
 /// The subscriber half of a `PublisherSource`: elements go into a bounded channel that the engine reads.
 ///
+/// Once cancelled (the run ended while reading) or terminated, the channel is finished, so a late element is
+/// ignored, neither buffered nor counted as excess demand (Reactive Streams rules 2.4 and 2.8).
+///
 /// `@unchecked Sendable`: the subscription is inside `subscription` (a `LockedState`); the channel is thread-safe.
 @usableFromInline
-final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable where Upstream.Output: Sendable {
+final class PublisherLink<Upstream: Publisher>: Subscriber, Cancellable, @unchecked Sendable
+where Upstream.Output: Sendable {
     @usableFromInline typealias Input = Upstream.Output
     @usableFromInline typealias Failure = Upstream.Failure
 
@@ -121,7 +125,8 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
     @inlinable
     func receive(subscription new: any Subscription) {
         let isFirst = subscription.withLock { current -> Bool in
-            guard current == nil else { return false }
+            // A link that was cancelled or terminated (its channel is finished) takes no new subscription.
+            guard current == nil, !channel.isFinished else { return false }
             current = new
             return true
         }
@@ -134,12 +139,17 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
 
     @inlinable
     func receive(_ input: Input) -> Subscribers.Demand {
-        if case .enqueued = channel.trySend(input) { return .none }
-        cancel()
-        channel.fail(
-            ReactiveError(
-                .demandExceeded, "the publisher sent more than the \(capacity) elements the source had room for"))
-        return .none
+        switch channel.trySend(input) {
+        case .enqueued, .finished:
+            // `.finished`: after cancel or the terminal signal; the element is dropped (rules 2.4, 2.8).
+            return .none
+        case .full:
+            channel.fail(
+                ReactiveError(
+                    .demandExceeded, "the publisher sent more than the \(capacity) elements the source had room for"))
+            cancelSubscription()
+            return .none
+        }
     }
 
     @inlinable
@@ -158,8 +168,16 @@ final class PublisherLink<Upstream: Publisher>: Subscriber, @unchecked Sendable 
         current.request(.max(count))
     }
 
+    /// Cancels the subscription and finishes the channel, so that nothing sent later is taken in. What was
+    /// already buffered can still be read.
     @inlinable
     func cancel() {
+        cancelSubscription()
+        channel.finish()
+    }
+
+    @inlinable
+    func cancelSubscription() {
         subscription.withLock { current in
             defer { current = nil }
             return current

@@ -75,10 +75,24 @@ import Testing
         #expect(try !cursor.next(into: &out, maxCount: 1))
     }
 
-    /// OpenCombine → Sluice: a publisher as a pipeline source, under both engines; the outstanding demand never
+    /// The engines a source can run under: `SyncEngine.run` (synchronous), `SyncEngine.runAsync` and
+    /// `ConcurrentEngine.run`.
+    enum Engine: String, CaseIterable, Sendable {
+        case sync, syncAsync, concurrent
+
+        func run<Source, Chain, Sink>(_ pipeline: RunnablePipeline<Source, Chain, Sink>) async throws {
+            switch self {
+            case .sync: _ = try SyncEngine(batchSize: 16).run(pipeline)
+            case .syncAsync: _ = try await SyncEngine(batchSize: 16).runAsync(pipeline)
+            case .concurrent: _ = try await ConcurrentEngine(batchSize: 16, channelCapacity: 64).run(pipeline)
+            }
+        }
+    }
+
+    /// OpenCombine → Sluice: a publisher as a pipeline source, under every engine; the outstanding demand never
     /// exceeds the source's capacity.
-    @Test(arguments: [false, true])
-    func publisherAsSourceUnderBothEngines(concurrent: Bool) async throws {
+    @Test(arguments: Engine.allCases)
+    func publisherAsSourceUnderEveryEngine(engine: Engine) async throws {
         let outstanding = Mutex((current: 0, max: 0))
         let upstream = (0..<2_000).publisher.handleEvents(
             receiveOutput: { _ in outstanding.withLock { $0.current -= 1 } },
@@ -86,14 +100,21 @@ import Testing
                 outstanding.withLock { $0.current += demand.max ?? 1_000_000; $0.max = max($0.max, $0.current) }
             })
         let output = OutputCollector<Int>()
-        let pipeline = Pipeline.source(publisher: upstream, capacity: 64).map { $0 * 2 }.sink(output)
-        if concurrent {
-            _ = try await ConcurrentEngine(batchSize: 16, channelCapacity: 64).run(pipeline)
-        } else {
-            _ = try SyncEngine(batchSize: 16).run(pipeline)
-        }
-        #expect(output.elements == (0..<2_000).map { $0 * 2 })
-        #expect(outstanding.withLock { $0.max } <= 64)
+        try await engine.run(Pipeline.source(publisher: upstream, capacity: 64).map { $0 * 2 }.sink(output))
+        #expect(output.elements == (0..<2_000).map { $0 * 2 }, "\(engine)")
+        #expect(outstanding.withLock { $0.max } <= 64, "\(engine)")
+    }
+
+    /// A publisher that sends more than it was asked for fails the run with `demandExceeded` (rule 1.1), under
+    /// every engine: the source asks for its capacity (4), and the publisher answers every request with one more.
+    @Test(arguments: Engine.allCases)
+    func aPublisherThatSendsTooMuchFailsTheRun(engine: Engine) async {
+        let output = OutputCollector<Int>()
+        let pipeline = Pipeline.source(publisher: BrokenPublisher(count: 100, violation: .exceedsDemand), capacity: 4)
+            .sink(output)
+        let error = await #expect(throws: ReactiveError.self, "\(engine)") { try await engine.run(pipeline) }
+        #expect(error?.code == .demandExceeded, "\(engine): \(String(describing: error))")
+        #expect(output.elements.count <= 4, "\(engine): \(output.elements.count) elements reached the sink")
     }
 
     @Test func aPublisherThatCannotEmitSynchronouslyFailsTheSyncRunClearly() {
@@ -126,15 +147,21 @@ import Testing
         }
     }
 
-    /// AsyncSequence in, under both engines that can await.
-    @Test func asyncSequenceAsSource() async throws {
+    /// AsyncSequence in, under both engines that can await, written exactly as `Pipeline.source(stream)`.
+    @Test(arguments: [Engine.syncAsync, .concurrent])
+    func asyncSequenceAsSource(engine: Engine) async throws {
         let stream = AsyncStream<Int> { continuation in
             for value in 0..<300 { continuation.yield(value) }
             continuation.finish()
         }
         let output = OutputCollector<Int>()
-        _ = try await ConcurrentEngine(batchSize: 32).run(Pipeline.source("numbers", stream).map { $0 + 1 }.sink(output))
-        #expect(output.elements == Array(1...300))
+        let pipeline = Pipeline.source(stream).map { $0 + 1 }.sink(output)
+        try await engine.run(pipeline)
+        #expect(output.elements == Array(1...300), "\(engine)")
+        // The named form, too.
+        let named = OutputCollector<Int>()
+        try await engine.run(Pipeline.source("numbers", AsyncStream<Int> { $0.yield(7); $0.finish() }).sink(named))
+        #expect(named.elements == [7], "\(engine)")
     }
 
     /// AsyncSequence out: pulled on demand (no task), and through a bridge from the concurrent engine.

@@ -2,6 +2,12 @@ import OpenCombine
 import SluiceReactive
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A publisher of `0..<count` that breaks one Reactive Streams rule on purpose, to show that the conformance
 /// kit's check for that rule can fail.
 struct BrokenPublisher: Publisher {
@@ -9,9 +15,10 @@ struct BrokenPublisher: Publisher {
     typealias Failure = any Error
 
     enum Violation: CaseIterable, Sendable {
-        case exceedsDemand, neverTerminates, unserialized, swallowsFailure, signalsAfterTerminal, ignoresCancel,
-            elementBeforeSubscribe, rejectsSecondSubscriber, ignoresReentrantRequest, recursesUnbounded,
-            acceptsZeroDemand, retainsSubscriber, overflowsDemand
+        case exceedsDemand, neverTerminates, unserialized, swallowsFailure, signalsAfterTerminal,
+            answersRequestAfterTerminal, ignoresCancel, elementBeforeSubscribe, rejectsSecondSubscriber,
+            ignoresReentrantRequest, recursesUnbounded, racyCancel, secondCancelSignals, acceptsZeroDemand,
+            retainsSubscriber, overflowsDemand
     }
 
     let count: Int
@@ -33,6 +40,10 @@ struct BrokenPublisher: Publisher {
         if violation == .elementBeforeSubscribe { _ = subscriber.receive(-1) }
         let subscription = BrokenSubscription(
             subscriber: AnySubscriber(subscriber), count: count, violation: violation, fails: fails)
+        // For the violations that signal where no signal may come: a completion sent to the subscriber, held
+        // weakly (holding it strongly after the end would break rule 3.13 as well).
+        let object = subscriber as AnyObject
+        subscription.lateCompletion = { [weak object] in (object as? S)?.receive(completion: .finished) }
         subscriber.receive(subscription: subscription)
     }
 }
@@ -47,6 +58,8 @@ final class BrokenSubscription: Subscription, @unchecked Sendable {
         var isCancelled = false
         var isDone = false
         var isDelivering = false
+        /// The thread running the delivery loop, for `.racyCancel`.
+        var deliveringThread: UInt = 0
         var strong: AnySubscriber<Int, any Error>?
     }
 
@@ -54,7 +67,8 @@ final class BrokenSubscription: Subscription, @unchecked Sendable {
     let count: Int
     let violation: BrokenPublisher.Violation
     let fails: Bool
-    weak var weakSubscriber: AnyObject?
+    /// Sends a completion to the subscriber, if it still exists; set once before `onSubscribe`.
+    var lateCompletion: (() -> Void)?
     let combineIdentifier = CombineIdentifier()
 
     init(subscriber: AnySubscriber<Int, any Error>, count: Int, violation: BrokenPublisher.Violation, fails: Bool) {
@@ -67,6 +81,11 @@ final class BrokenSubscription: Subscription, @unchecked Sendable {
     func request(_ demand: Subscribers.Demand) {
         if demand == .none && violation != .acceptsZeroDemand {
             complete(.failure(ZeroDemand()))
+            return
+        }
+        if violation == .answersRequestAfterTerminal && state.withLock({ $0.isDone }) {
+            // The violation (1.6): a request after the end is answered, as if the subscription were still live.
+            lateCompletion?()
             return
         }
         let add = demand.max ?? Int.max
@@ -82,6 +101,7 @@ final class BrokenSubscription: Subscription, @unchecked Sendable {
             if violation == .exceedsDemand { state.demand += 1 }
             if state.isDelivering && violation != .unserialized && violation != .recursesUnbounded { return false }
             state.isDelivering = true
+            state.deliveringThread = Self.currentThread()
             return true
         }
         guard proceed else { return }
@@ -131,14 +151,31 @@ final class BrokenSubscription: Subscription, @unchecked Sendable {
             return state.strong
         }
         subscriber?.receive(completion: completion)
-        if violation == .signalsAfterTerminal { _ = subscriber?.receive(-2) }
+        // The violation (1.7): a second terminal signal, unasked.
+        if violation == .signalsAfterTerminal { subscriber?.receive(completion: completion) }
     }
 
     func cancel() {
-        state.withLock { state in
+        let me = Self.currentThread()
+        let again = state.withLock { state -> Bool in
+            // The violation (3.5): the delivering thread keeps its own view of the flag, so a cancel from another
+            // thread during a delivery is never seen (a data race, made deterministic here).
+            if violation == .racyCancel && state.isDelivering && state.deliveringThread != me { return false }
+            let again = state.isCancelled
             state.isCancelled = true
             if violation != .retainsSubscriber && violation != .ignoresCancel { state.strong = nil }
+            return again
         }
+        // The violation (3.7): a cancel after cancel is not a no-op.
+        if again && violation == .secondCancelSignals { lateCompletion?() }
+    }
+
+    static func currentThread() -> UInt {
+        #if canImport(Glibc)
+        UInt(pthread_self())
+        #else
+        UInt(bitPattern: pthread_self())
+        #endif
     }
 
     struct ZeroDemand: Error {}

@@ -14,8 +14,8 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
     typealias Failure = ProbeFailure
 
     enum Violation: CaseIterable, Sendable {
-        case none, noInitialRequest, requestsOnComplete, acceptsSecondSubscription, neverCancels,
-            concurrentRequests, processesAfterCancel, ignoresEarlyCompletion, ignoresEarlyFailure
+        case none, noInitialRequest, requestsOnComplete, processesAfterTerminal, acceptsSecondSubscription,
+            neverCancels, concurrentRequests, processesAfterCancel, ignoresEarlyCompletion, ignoresEarlyFailure
     }
 
     struct State {
@@ -60,12 +60,14 @@ final class BrokenSubscriber: Subscriber, Cancellable, @unchecked Sendable {
     }
 
     func receive(_ input: Int) -> Subscribers.Demand {
-        let (stop, subscription) = state.withLock { state -> (Bool, (any Subscription)?) in
-            if state.isCancelled && violation != .processesAfterCancel { return (false, nil) }
-            if let stopAfter, state.processed >= stopAfter { return (true, state.subscription) }
+        let (stop, subscription, ignored) = state.withLock { state -> (Bool, (any Subscription)?, Bool) in
+            if state.isCancelled && violation != .processesAfterCancel { return (false, nil, true) }
+            if state.isTerminated && violation != .processesAfterTerminal { return (false, nil, true) }
+            if let stopAfter, state.processed >= stopAfter { return (true, state.subscription, false) }
             state.processed += 1
-            return (false, nil)
+            return (false, nil, false)
         }
+        if ignored { return .none }
         if stop {
             if violation != .neverCancels { cancel() }
             _ = subscription

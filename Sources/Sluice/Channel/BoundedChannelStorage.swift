@@ -210,8 +210,13 @@ import Synchronization
                 throw error
             case .mustWait(let waiterID):
                 #if SLUICE_SCHEDULE_HOOKS
-                _ChannelObservation.observer?.channelWillSuspend(name, sending: false)
-                let resumption = await suspendConsumer(waiterID: waiterID)
+                let resumption: ConsumerResumption
+                if _ChannelObservation.faults[name] == .lostWakeup {
+                    resumption = await suspendConsumerLosingWakeups(waiterID: waiterID)
+                } else {
+                    _ChannelObservation.observer?.channelWillSuspend(name, sending: false)
+                    resumption = await suspendConsumer(waiterID: waiterID)
+                }
                 _ChannelObservation.observer?.channelDidResume(name, sending: false)
                 #else
                 let resumption = await suspendConsumer(waiterID: waiterID)
@@ -236,16 +241,22 @@ import Synchronization
         }
     }
 
+    /// Registers a suspending consumer, under the lock.
+    @inlinable func registerConsumer(
+        waiterID: UInt64, _ continuation: UnsafeContinuation<ConsumerResumption, Never>
+    ) -> Machine.Registration {
+        machine.withLock { machine in
+            let registration = machine.suspendConsumer(
+                waiterID: waiterID, handle: continuation, isCancelled: Task.isCancelled)
+            instruments.publishWaiters(of: machine)
+            return registration
+        }
+    }
+
     @inlinable func suspendConsumer(waiterID: UInt64) async -> ConsumerResumption {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ConsumerResumption, Never>) in
-                let registration = machine.withLock { machine in
-                    let registration = machine.suspendConsumer(
-                        waiterID: waiterID, handle: continuation, isCancelled: Task.isCancelled)
-                    instruments.publishWaiters(of: machine)
-                    return registration
-                }
-                switch registration {
+                switch registerConsumer(waiterID: waiterID, continuation) {
                 case .suspended: break
                 case .retry, .finished: continuation.resume(returning: .retry)
                 case .cancelled: continuation.resume(returning: .cancelled)
@@ -260,6 +271,22 @@ import Synchronization
             continuation?.resume(returning: .cancelled)
         }
     }
+
+    #if SLUICE_SCHEDULE_HOOKS
+    /// The planted `_ChannelFault.lostWakeup`: yields, then registers without honouring the state machine's
+    /// "look again" answer. An element that arrived in the window is never announced: the receiver sleeps until
+    /// its task ends (it is not even woken by cancellation). Test builds only; never used unless planted.
+    @usableFromInline func suspendConsumerLosingWakeups(waiterID: UInt64) async -> ConsumerResumption {
+        await Task.yield()
+        _ChannelObservation.observer?.channelWillSuspend(name, sending: false)
+        return await withUnsafeContinuation { (continuation: UnsafeContinuation<ConsumerResumption, Never>) in
+            switch registerConsumer(waiterID: waiterID, continuation) {
+            case .suspended, .retry, .finished: break  // the fault: `.retry` and `.finished` are dropped
+            case .cancelled: continuation.resume(returning: .cancelled)
+            }
+        }
+    }
+    #endif
 
     // MARK: Termination
 

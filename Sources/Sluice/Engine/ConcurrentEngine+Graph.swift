@@ -57,10 +57,13 @@ extension ConcurrentEngine {
                 let box = runners[index]
                 let inputs = alignedInputs[index]
                 let beat = beats.forStage(index)
+                let name = graph.nodes[index].name
                 group.addTask { [batchSize] in
-                    try await box.drive(
-                        inbox: inboxes[index], alignedInputs: inputs, successors: successors, router: router,
-                        batchSize: batchSize, beat: beat)
+                    try await _withStageLabel(name) {
+                        try await box.drive(
+                            inbox: inboxes[index], alignedInputs: inputs, successors: successors, router: router,
+                            batchSize: batchSize, beat: beat)
+                    }
                 }
             }
             do {

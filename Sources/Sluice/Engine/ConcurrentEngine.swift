@@ -61,7 +61,7 @@ public struct ConcurrentEngine: Sendable {
             watchdog: watchdog)
         let sourceBeat = watchdog?.heartbeat("stage " + pipeline.sourceName)
         let sourceChannel = context.makeChannel(of: Source.Element.self, name: pipeline.sourceName)
-        context.add { [batchSize, source = pipeline.source, sourceName = pipeline.sourceName] in
+        context.add(stage: pipeline.sourceName) { [batchSize, source = pipeline.source, sourceName = pipeline.sourceName] in
             var source = source
             var batch: [Source.Element] = []
             batch.reserveCapacity(batchSize)
@@ -91,7 +91,7 @@ public struct ConcurrentEngine: Sendable {
         let last = chain._spawn(context, input: _BatchReceiver(sourceChannel))
         let sinkBeat = watchdog?.heartbeat("stage " + pipeline.sinkName)
         let sinkInputBeat = watchdog?.heartbeat("channel " + last.channel.name)
-        context.add { [batchSize, sink = pipeline.sink, sinkName = pipeline.sinkName] in
+        context.add(stage: pipeline.sinkName) { [batchSize, sink = pipeline.sink, sinkName = pipeline.sinkName] in
             var sink = sink
             var batch: [Chain.Output] = []
             batch.reserveCapacity(batchSize)

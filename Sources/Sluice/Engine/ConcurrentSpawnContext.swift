@@ -46,8 +46,13 @@ public final class _ConcurrentSpawnContext: Sendable {
         return channel
     }
 
+    /// Adds the body of a task that runs the stage (or segment) `stage`; debug builds label the task with it for
+    /// the schedule controller's wait-for graph.
     @usableFromInline
-    func add(_ body: @escaping SegmentBody) {
+    func add(stage: String, _ body: @escaping SegmentBody) {
+        #if SLUICE_SCHEDULE_HOOKS
+        let body: SegmentBody = { try await _withStageLabel(stage, body) }
+        #endif
         state.withLock { $0.bodies.append(body) }
     }
 
@@ -70,7 +75,7 @@ public final class _ConcurrentSpawnContext: Sendable {
         let latency = metrics?.latencyRecorder(segment: segmentName)
         let beat = watchdog?.heartbeat("stage " + segmentName)
         let inputBeat = watchdog?.heartbeat("channel " + input.channel.name)
-        add { [batchSize, router, clock] in
+        add(stage: segmentName) { [batchSize, router, clock] in
             var segment = segment
             segment._start()
             defer { segment._stop() }

@@ -146,7 +146,7 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         let runtime = KeyedParallelRuntime(
             name: name, operation: operation, parallelism: parallelism, context: context, metrics: metrics,
             checkpoints: checkpoints)
-        context.add { [name, index, segment] in
+        context.add(stage: name) { [name, index, segment] in
             let (processed, emitted, errors) = try await runtime.run(input: input.channel, output: output)
             return [
                 StageStatistics(

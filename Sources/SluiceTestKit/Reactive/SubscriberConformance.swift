@@ -2,18 +2,30 @@ import Dispatch
 import OpenCombine
 import Synchronization
 
-/// Checks the Reactive Streams subscriber rules (section 2) against any OpenCombine subscriber of `Int`s, by
-/// feeding it from a scripted subscription that records every call the subscriber makes.
+/// Checks the Reactive Streams subscriber rules (section 2) against any OpenCombine subscriber, by feeding it from a
+/// scripted subscription that records every call the subscriber makes.
 ///
 /// ```swift
 /// let kit = SubscriberConformance(
-///     make: { SinkSubscriber(BatchSink { _ in }, batchSize: 4, failure: ProbeFailure.self) },
+///     make: { SinkSubscriber(BatchSink<String> { _ in }, batchSize: 4) },   // Input == String, Failure == Never
+///     element: { "element \($0)" },
 ///     processed: { $0.consumedCount }, isTerminated: { $0.completion != nil })
 /// for rule in ReactiveStreamsRule.subscriberRules { #expect(kit.check(rule).isAcceptable, "\(rule)") }
 /// ```
-public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failure == ProbeFailure {
+///
+/// `element` makes the `n`-th element the kit sends; `failure` makes the error for `onError` (rule 2.10), or is
+/// nil when the subscriber's `Failure` is `Never` (the rule then cannot be exercised). For subscribers of `Int`s
+/// that fail with `ProbeFailure`, and for those that never fail, shorter initializers fill these in.
+///
+/// Every check runs on the calling thread and is synchronous; rule 2.7's check also uses the kit's one second
+/// thread (`Rendezvous`).
+public struct SubscriberConformance<S: Subscriber> {
     /// Makes a fresh subscriber.
     public var make: () -> S
+    /// Makes the `n`-th element sent to a subscriber (n = 0, 1, ...).
+    public var element: (Int) -> S.Input
+    /// Makes the error sent with `onError`, or nil when the subscriber cannot be sent one (`Failure == Never`).
+    public var failure: (() -> S.Failure)?
     /// How many elements the subscriber has taken in (processed, consumed, stored).
     public var processed: (S) -> Int
     /// Whether the subscriber has seen a terminal signal (and handled it).
@@ -22,12 +34,14 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
     /// subscriber always wants everything (rule 2.6 then does not apply).
     public var makeStopping: (() -> S)?
 
-    /// Creates a kit.
+    /// Creates a kit for any subscriber.
     public init(
-        make: @escaping () -> S, processed: @escaping (S) -> Int, isTerminated: @escaping (S) -> Bool,
-        makeStopping: (() -> S)? = nil
+        make: @escaping () -> S, element: @escaping (Int) -> S.Input, failure: (() -> S.Failure)?,
+        processed: @escaping (S) -> Int, isTerminated: @escaping (S) -> Bool, makeStopping: (() -> S)? = nil
     ) {
         self.make = make
+        self.element = element
+        self.failure = failure
         self.processed = processed
         self.isTerminated = isTerminated
         self.makeStopping = makeStopping
@@ -38,7 +52,8 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
         if let reason = rule.notApplicableBecause { return .notApplicable(reason) }
         switch rule.number {
         case "2.1": return rule21()
-        case "2.3", "2.4": return rule23and24()
+        case "2.3": return rule23()
+        case "2.4": return rule24()
         case "2.5": return rule25()
         case "2.6": return rule26()
         case "2.7": return rule27()
@@ -62,7 +77,7 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
     private func feed(_ subscriber: S, _ subscription: ScriptedSubscription, upTo count: Int) -> Int {
         var sent = 0
         while sent < count, subscription.takeDemand() {
-            let more = subscriber.receive(sent)
+            let more = subscriber.receive(element(sent))
             subscription.add(more)
             sent += 1
         }
@@ -78,18 +93,40 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
         return sent > 0 ? .passed : .failed("no element could be delivered within the subscriber's demand")
     }
 
-    private func rule23and24() -> RuleVerdict {
+    /// 2.3: the terminal call itself (onComplete, and onError on a fresh subscriber) calls nothing on the
+    /// subscription. What the subscriber does with later signals is rule 2.4's.
+    private func rule23() -> RuleVerdict {
+        var terminals: [(String, Subscribers.Completion<S.Failure>)] = [("onComplete", .finished)]
+        if let failure { terminals.append(("onError", .failure(failure()))) }
+        for (name, completion) in terminals {
+            let (subscriber, subscription) = start()
+            feed(subscriber, subscription, upTo: 3)
+            let before = subscription.calls
+            subscriber.receive(completion: completion)
+            let during = subscription.calls - before
+            if during > 0 { return .failed("\(name) called the subscription \(during) times") }
+        }
+        return .passed
+    }
+
+    /// 2.4: after the terminal signal the subscription counts as cancelled: a late element (a publisher racing its
+    /// own completion) is not taken in, asks for no more, and leads to no call on the subscription.
+    private func rule24() -> RuleVerdict {
         let (subscriber, subscription) = start()
         feed(subscriber, subscription, upTo: 3)
-        let before = subscription.calls
         subscriber.receive(completion: .finished)
-        let during = subscription.calls - before
-        _ = subscriber.receive(99)
-        subscriber.receive(completion: .finished)
-        let after = subscription.calls - before - during
-        if during > 0 { return .failed("onComplete called the subscription \(during) times (2.3)") }
-        if after > 0 { return .failed("after the terminal signal the subscriber called the subscription \(after) times (2.4)") }
-        return isTerminated(subscriber) ? .passed : .failed("the subscriber did not register the terminal signal")
+        guard isTerminated(subscriber) else { return .failed("the subscriber did not register the terminal signal") }
+        let takenBefore = processed(subscriber)
+        let callsBefore = subscription.calls
+        let demand = subscriber.receive(element(99))
+        let takenAfter = processed(subscriber)
+        let calls = subscription.calls - callsBefore
+        if takenAfter > takenBefore {
+            return .failed("an element after the terminal signal was taken in (\(takenBefore) → \(takenAfter))")
+        }
+        if demand > .none { return .failed("an element after the terminal signal was answered with demand \(demand)") }
+        if calls > 0 { return .failed("after the terminal signal the subscriber called the subscription \(calls) times") }
+        return .passed
     }
 
     private func rule25() -> RuleVerdict {
@@ -126,7 +163,7 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
         let sent = feed(subscriber, subscription, upTo: 2)
         (subscriber as? any Cancellable)?.cancel()
         let takenBefore = processed(subscriber)
-        _ = subscriber.receive(1_000)
+        _ = subscriber.receive(element(1_000))
         subscriber.receive(completion: .finished)
         let takenAfter = processed(subscriber)
         return takenAfter > max(takenBefore, sent)
@@ -142,11 +179,39 @@ public struct SubscriberConformance<S: Subscriber> where S.Input == Int, S.Failu
     }
 
     private func rule210() -> RuleVerdict {
+        guard let failure else {
+            return .notApplicable("the subscriber's Failure type is Never: no onError can be sent to it")
+        }
         let subscriber = make()
         let subscription = ScriptedSubscription()
         subscriber.receive(subscription: subscription)
-        subscriber.receive(completion: .failure(ProbeFailure()))
+        subscriber.receive(completion: .failure(failure()))
         return isTerminated(subscriber) ? .passed : .failed("onError without elements was not handled")
+    }
+}
+
+extension SubscriberConformance where S.Input == Int, S.Failure == ProbeFailure {
+    /// Creates a kit for a subscriber of `Int`s (the kit sends 0, 1, 2, ...) that fails with `ProbeFailure`.
+    public init(
+        make: @escaping () -> S, processed: @escaping (S) -> Int, isTerminated: @escaping (S) -> Bool,
+        makeStopping: (() -> S)? = nil
+    ) {
+        self.init(
+            make: make, element: { $0 }, failure: { ProbeFailure() }, processed: processed, isTerminated: isTerminated,
+            makeStopping: makeStopping)
+    }
+}
+
+extension SubscriberConformance where S.Failure == Never {
+    /// Creates a kit for a subscriber that cannot be sent an error (`Failure == Never`); rule 2.10 is then
+    /// reported as not applicable.
+    public init(
+        make: @escaping () -> S, element: @escaping (Int) -> S.Input, processed: @escaping (S) -> Int,
+        isTerminated: @escaping (S) -> Bool, makeStopping: (() -> S)? = nil
+    ) {
+        self.init(
+            make: make, element: element, failure: nil, processed: processed, isTerminated: isTerminated,
+            makeStopping: makeStopping)
     }
 }
 

@@ -14,14 +14,15 @@ import Synchronization
 /// The body runs in a task whose task-executor preference is the controller (SE-0417), so child tasks, task-group
 /// members and resumed continuations are all enqueued here. At every step the controller picks one runnable job,
 /// records the choice, and runs it to its next suspension. When nothing is runnable and the body has not
-/// finished, the run has deadlocked: the outcome carries a `WaitForGraph` built from the channel wait hooks that
-/// debug builds of `Sluice` carry (`SLUICE_SCHEDULE_HOOKS`; release builds carry none of it).
+/// finished, the run has deadlocked: the outcome carries a `WaitForGraph` built from the channel wait hooks and the
+/// stage labels of `ConcurrentEngine`'s tasks that debug builds of `Sluice` carry (`SLUICE_SCHEDULE_HOOKS`; release
+/// builds carry none of it).
 ///
 /// Limits: code under the controller must not sleep on the wall clock or hop to other executors (a `Task.sleep`
 /// or `Task.detached` escapes it and would look like a deadlock); use virtual time (`ManualClock`). Interleavings
 /// happen only at suspension points, as on a real executor; races inside one job between threads cannot occur.
 ///
-/// `@unchecked Sendable`: `pending` and `taskNames` are guarded by `pending`'s `Mutex` (jobs may be enqueued from
+/// `@unchecked Sendable`: `pending`, `taskNames` and `runningTask` are guarded by `pending`'s `Mutex` (jobs may be enqueued from
 /// any thread); every other property is touched only by the thread inside `run`, which runs the jobs.
 public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     struct PendingJob {
@@ -32,11 +33,17 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
     private let pending = Mutex<[PendingJob]>([])
     /// Runtime task ID → the run's own name for it; only touched under `pending`'s lock.
     private var taskNames: [String: String] = [:]
+    /// The task whose job is running, while one runs; only touched under `pending`'s lock.
+    private var runningTask: String?
+    /// The thread inside `run` that runs the jobs.
+    private let runThread = Atomic<UInt>(0)
     private let jobCounter = Atomic<Int>(0)
     /// The task running right now (confined to the run loop's thread).
     fileprivate var currentTask = ""
     fileprivate var uses: [String: (sends: Set<String>, receives: Set<String>)] = [:]
     fileprivate var waits: [String: (channel: String, isSending: Bool)] = [:]
+    /// Task → the stage it runs (`ConcurrentEngine` labels the tasks it spawns), learnt at channel accesses.
+    fileprivate var stages: [String: String] = [:]
 
     private init() {}
 
@@ -54,6 +61,10 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                     task = "t\(taskNames.count + 1)"
                     taskNames[runtimeID] = task
                 }
+            } else if let running = runningTask, runThread.load(ordering: .relaxed) == currentThreadIdentity() {
+                // A job without a task ID enqueued by the running job (`Task.yield` makes one): it belongs to
+                // the running task, so it keeps that task's name and, under PCT, its priority.
+                task = running
             } else {
                 task = "job\(jobCounter.add(1, ordering: .relaxed).newValue)"
             }
@@ -133,6 +144,7 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
         #else
         let root = Task(executorPreference: self) { await Self.record(body, into: result) }
         #endif
+        runThread.store(currentThreadIdentity(), ordering: .relaxed)
         var trace = initial
         var ending: ScheduleOutcome.Ending?
         while ending == nil {
@@ -155,11 +167,16 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                 ending = .failed("replay diverged at step \(step): \(runnable.count) jobs runnable")
                 break
             }
-            let job = pending.withLock { $0.remove(at: index) }
+            let job = pending.withLock { pending in
+                let job = pending.remove(at: index)
+                runningTask = job.task
+                return job
+            }
             trace.choices.append(index)
             trace.tasks.append(job.task)
             currentTask = job.task
             job.job.runSynchronously(on: asUnownedTaskExecutor())
+            pending.withLock { _ in runningTask = nil }
         }
         // Unwind an unfinished run: cancel it and drain what cancellation makes runnable, so suspended tasks end.
         if result.withLock({ $0 }) == nil {
@@ -197,9 +214,11 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
                 other != task && (wait.isSending ? use.receives : use.sends).contains(wait.channel)
             }.keys
             waiters.append(
-                WaitForGraph.Waiter(task: task, channel: wait.channel, isSending: wait.isSending, wakers: wakers.sorted()))
+                WaitForGraph.Waiter(
+                    task: task, stage: stages[task], channel: wait.channel, isSending: wait.isSending,
+                    wakers: wakers.sorted()))
         }
-        return WaitForGraph(waiters: waiters)
+        return WaitForGraph(waiters: waiters, stages: stages)
     }
 }
 
@@ -215,12 +234,14 @@ final class ControllerObserver: _ChannelObserver, @unchecked Sendable {
     }
 
     func channelAccessed(_ channel: String, sending: Bool) {
+        if let stage = _ChannelObservation.stage { controller.stages[controller.currentTask] = stage }
         var use = controller.uses[controller.currentTask] ?? (sends: [], receives: [])
         if sending { use.sends.insert(channel) } else { use.receives.insert(channel) }
         controller.uses[controller.currentTask] = use
     }
 
     func channelWillSuspend(_ channel: String, sending: Bool) {
+        if let stage = _ChannelObservation.stage { controller.stages[controller.currentTask] = stage }
         controller.waits[controller.currentTask] = (channel, sending)
     }
 

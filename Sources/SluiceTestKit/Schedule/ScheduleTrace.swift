@@ -17,7 +17,9 @@ public struct ScheduleTrace: Sendable, Hashable, Codable {
     public var strategy: ScheduleStrategy
     /// The index of the job run at each step, among the runnable jobs in enqueue order.
     public var choices: [Int]
-    /// The task that ran at each step (the runtime's task ID, or `job-N` for a job without a task).
+    /// The task that ran at each step: `t1`, `t2`, ... in order of first appearance in the run (not the runtime's
+    /// process-wide task IDs, so that traces of one schedule compare equal across runs), or `jobN` for a job
+    /// without a task.
     public var tasks: [String]
 
     /// Creates a trace.

@@ -2,58 +2,82 @@ import Sluice
 import SluiceTestKit
 import Synchronization
 
-/// Planted-bug fixture: a one-slot mailbox whose receive checks for an element, yields (the window), and only then
-/// registers as a waiter without checking again. A send that lands in the window finds no waiter and wakes no
-/// one: the receiver then sleeps forever. This is the classic lost wakeup.
-final class LossyMailbox: Sendable {
-    struct State {
-        var items: [Int] = []
-        var waiter: CheckedContinuation<Void, Never>?
-        var isFinished = false
-    }
-
-    let state = Mutex(State())
-
-    func send(_ value: Int) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.items.append(value)
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.isFinished = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    func receive() async -> Int? {
-        while true {
-            let next = state.withLock { state -> Int?? in
-                if !state.items.isEmpty { return state.items.removeFirst() }
-                return state.isFinished ? .some(nil) : nil
+#if SLUICE_SCHEDULE_HOOKS
+/// Planted-bug fixture: a `BoundedChannel` with the lost-wakeup fault planted (`_ChannelFault.lostWakeup`, compiled
+/// only into debug builds): a receive that finds the channel empty yields, then registers as a waiter without
+/// looking again. A producer sends 1, yields, sends 2 and finishes; a consumer receives until the end.
+///
+/// The bug needs two ordering constraints: the consumer must find the channel empty (it runs before a send), and
+/// the producer must then run inside the consumer's window (it runs before the consumer resumes). A schedule that
+/// always runs the same task first while it can (PCT with depth 1) never meets both; one priority change can.
+@Sendable func lostWakeupProgram() async throws {
+    let channel = BoundedChannel<Int>(capacity: .bounded(4), name: "lossy", clock: nil)
+    try await _ChannelObservation.$faults.withValue(["lossy": .lostWakeup]) {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await channel.send(1)
+                await Task.yield()
+                try await channel.send(2)
+                channel.finish()
             }
-            if let next { return next }
-            await Task.yield()  // the window: the bug is registering below without checking again
-            _ChannelObservationShim.willSuspend("lossy-mailbox")
-            await withCheckedContinuation { continuation in
-                state.withLock { $0.waiter = continuation }
+            group.addTask {
+                var received: [Int] = []
+                while let value = try await channel.receive() { received.append(value) }
+                if received != [1, 2] { throw LostElements(received: received) }
             }
+            try await group.waitForAll()
         }
     }
 }
 
-/// Lets the fixture report its wait to the controller like a Sluice channel does (debug builds only).
-enum _ChannelObservationShim {
-    static func willSuspend(_ name: String) {
-        #if SLUICE_SCHEDULE_HOOKS
-        _ChannelObservation.observer?.channelWillSuspend(name, sending: false)
-        #endif
+struct LostElements: Error {
+    var received: [Int]
+}
+#endif
+
+/// A `ConcurrentEngine` pipeline whose sink feeds its own source: the source reads `feedback`, a stage passes
+/// elements on, and the sink sends every element back twice. Elements in flight only grow, so under every schedule
+/// the source, the stage and the sink all end up waiting for room on a full channel that only the next could
+/// drain. A planted deadlock through the engine's own channels and tasks.
+func feedbackLoopPipeline() async throws {
+    let feedback = BoundedChannel<Int>(capacity: .bounded(2), name: "feedback", clock: nil)
+    _ = feedback.trySend(0)
+    let pipeline = Pipeline.source("loop-source", FeedbackSource(channel: feedback))
+        .map("pass-on", pure: false) { $0 }
+        .sink("loop-sink", FeedbackSink(channel: feedback))
+    let engine = ConcurrentEngine(
+        fusion: .disabled, batchSize: 2, channelCapacity: 2, metrics: .disabled, clock: ManualClock())
+    _ = try await engine.run(pipeline)
+}
+
+/// Reads a channel; only for engines that await (`readAsync`).
+struct FeedbackSource: PipelineSource {
+    let channel: BoundedChannel<Int>
+
+    func read(into buffer: inout [Int], maxCount: Int) throws -> Bool {
+        preconditionFailure("FeedbackSource runs under ConcurrentEngine only")
+    }
+
+    mutating func readAsync(into buffer: inout [Int], maxCount: Int) async throws -> Bool {
+        try await channel.receive(into: &buffer, maxCount: maxCount) > 0
+    }
+}
+
+/// Sends every element back into the channel twice; only for engines that await (`consumeAsync`).
+struct FeedbackSink: PipelineSink {
+    let channel: BoundedChannel<Int>
+
+    func consume(_ batch: [Int]) throws {
+        preconditionFailure("FeedbackSink runs under ConcurrentEngine only")
+    }
+
+    func finish() throws {}
+
+    mutating func consumeAsync(_ batch: [Int]) async throws {
+        for value in batch {
+            try await channel.send(value + 1)
+            try await channel.send(value + 1)
+        }
     }
 }
 

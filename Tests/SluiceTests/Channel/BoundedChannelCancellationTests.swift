@@ -7,78 +7,108 @@ import Testing
 @Suite struct BoundedChannelCancellationTests {
     static let rounds = 150
 
-    @Test func cancelledSingleSendEnqueuesNothing() async throws {
-        let channel = BoundedChannel<Int>(capacity: 1)
-        #expect(channel.trySend(1) == .enqueued)
-        let error = await interrupt(
-            { await thrownError { try await channel.send(2) } },
-            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .cancellation)
-        #expect(error as? CancellationError != nil, "got \(String(describing: error))")
-        #expect(channel.depth == 1)
-        #expect(channel.statistics().waitingProducerCount == 0)
-        channel.finish()
-        #expect(try await channel.receive() == 1)
-        #expect(try await channel.receive() == nil)
-    }
-
-    @Test func cancelledBatchSendReportsTheAcceptedPrefix() async throws {
-        let channel = BoundedChannel<Int>(capacity: 4)
-        let error = await interrupt(
-            { await thrownError { try await channel.send(contentsOf: 0..<10) } },
-            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .cancellation)
-        let channelError = error as? ChannelError
-        #expect(
-            channelError?.code == .cancelled && channelError?.acceptedCount == 4, "got \(String(describing: error))")
-        var batch: [Int] = []
-        guard case .value(4) = channel.tryReceive(into: &batch, maxCount: 10) else {
-            Issue.record("expected the four accepted elements")
-            return
+    @Test(arguments: ConcurrencyRunner.spinTolerant)
+    func cancelledSingleSendEnqueuesNothing(runner: ConcurrencyRunner) async throws {
+        try await runner.forEachSeed(real: 1, controlled: 8) { _ async throws in
+            let channel = BoundedChannel<Int>(capacity: 1)
+            #expect(channel.trySend(1) == .enqueued)
+            let error = await interrupt(
+                { await thrownError { try await channel.send(2) } },
+                whenSuspended: { channel.statistics().waitingProducerCount == 1 },
+                by: .cancellation
+            )
+            #expect(error as? CancellationError != nil, "got \(String(describing: error))")
+            #expect(channel.depth == 1)
+            #expect(channel.statistics().waitingProducerCount == 0)
+            channel.finish()
+            #expect(try await channel.receive() == 1)
+            #expect(try await channel.receive() == nil)
         }
-        #expect(batch == [0, 1, 2, 3])
     }
 
-    @Test func cancelledReceiveConsumesNothing() async throws {
-        let channel = BoundedChannel<Int>(capacity: 4)
-        let error = await interrupt(
-            {
-                await thrownError {
-                    var batch: [Int] = []
-                    _ = try await channel.receive(into: &batch, maxCount: 4)
-                }
-            },
-            whenSuspended: { channel.statistics().waitingConsumerCount == 1 }, by: .cancellation)
-        #expect(error as? CancellationError != nil, "got \(String(describing: error))")
-        #expect(channel.trySend(7) == .enqueued)
-        #expect(channel.depth == 1 && channel.statistics().receivedCount == 0)
+    @Test(arguments: ConcurrencyRunner.spinTolerant)
+    func cancelledBatchSendReportsTheAcceptedPrefix(runner: ConcurrencyRunner) async throws {
+        try await runner.forEachSeed(real: 1, controlled: 8) { _ async throws in
+            let channel = BoundedChannel<Int>(capacity: 4)
+            let error = await interrupt(
+                { await thrownError { try await channel.send(contentsOf: 0..<10) } },
+                whenSuspended: { channel.statistics().waitingProducerCount == 1 },
+                by: .cancellation
+            )
+            let channelError = error as? ChannelError
+            #expect(
+                channelError?.code == .cancelled && channelError?.acceptedCount == 4,
+                "got \(String(describing: error))"
+            )
+            var batch: [Int] = []
+            guard case .value(4) = channel.tryReceive(into: &batch, maxCount: 10) else {
+                Issue.record("expected the four accepted elements")
+                return
+            }
+            #expect(batch == [0, 1, 2, 3])
+        }
     }
 
-    @Test func finishResumesSuspendedProducersWithTheAcceptedPrefix() async throws {
-        let channel = BoundedChannel<Int>(capacity: 2)
-        let error = await interrupt(
-            { await thrownError { try await channel.send(contentsOf: [1, 2, 3]) } },
-            whenSuspended: { channel.statistics().waitingProducerCount == 1 }, by: .action { channel.finish() })
-        let channelError = error as? ChannelError
-        #expect(channelError?.code == .finished && channelError?.acceptedCount == 2, "got \(String(describing: error))")
-        #expect(try await channel.receive() == 1)
-        #expect(try await channel.receive() == 2)
-        #expect(try await channel.receive() == nil)
+    @Test(arguments: ConcurrencyRunner.spinTolerant)
+    func cancelledReceiveConsumesNothing(runner: ConcurrencyRunner) async throws {
+        try await runner.forEachSeed(real: 1, controlled: 8) { _ async throws in
+            let channel = BoundedChannel<Int>(capacity: 4)
+            let error = await interrupt(
+                {
+                    await thrownError {
+                        var batch: [Int] = []
+                        _ = try await channel.receive(into: &batch, maxCount: 4)
+                    }
+                },
+                whenSuspended: { channel.statistics().waitingConsumerCount == 1 },
+                by: .cancellation
+            )
+            #expect(error as? CancellationError != nil, "got \(String(describing: error))")
+            #expect(channel.trySend(7) == .enqueued)
+            #expect(channel.depth == 1 && channel.statistics().receivedCount == 0)
+        }
     }
 
-    @Test func iteratorEndsOnCancellation() async {
-        let channel = BoundedChannel<Int>(capacity: 2)
-        _ = channel.trySend(1)
-        let count = await interrupt(
-            {
-                var count = 0
-                do {
-                    for try await _ in channel { count += 1 }
-                } catch {
-                    Issue.record("unexpected error \(error)")
-                }
-                return count
-            },
-            whenSuspended: { channel.statistics().waitingConsumerCount == 1 }, by: .cancellation)
-        #expect(count == 1)
+    @Test(arguments: ConcurrencyRunner.spinTolerant)
+    func finishResumesSuspendedProducersWithTheAcceptedPrefix(runner: ConcurrencyRunner) async throws {
+        try await runner.forEachSeed(real: 1, controlled: 8) { _ async throws in
+            let channel = BoundedChannel<Int>(capacity: 2)
+            let error = await interrupt(
+                { await thrownError { try await channel.send(contentsOf: [1, 2, 3]) } },
+                whenSuspended: { channel.statistics().waitingProducerCount == 1 },
+                by: .action { channel.finish() }
+            )
+            let channelError = error as? ChannelError
+            #expect(
+                channelError?.code == .finished && channelError?.acceptedCount == 2,
+                "got \(String(describing: error))"
+            )
+            #expect(try await channel.receive() == 1)
+            #expect(try await channel.receive() == 2)
+            #expect(try await channel.receive() == nil)
+        }
+    }
+
+    @Test(arguments: ConcurrencyRunner.spinTolerant)
+    func iteratorEndsOnCancellation(runner: ConcurrencyRunner) async throws {
+        try await runner.forEachSeed(real: 1, controlled: 8) { _ async throws in
+            let channel = BoundedChannel<Int>(capacity: 2)
+            _ = channel.trySend(1)
+            let count = await interrupt(
+                {
+                    var count = 0
+                    do {
+                        for try await _ in channel { count += 1 }
+                    } catch {
+                        Issue.record("unexpected error \(error)")
+                    }
+                    return count
+                },
+                whenSuspended: { channel.statistics().waitingConsumerCount == 1 },
+                by: .cancellation
+            )
+            #expect(count == 1)
+        }
     }
 
     // MARK: Seeded races
@@ -98,17 +128,23 @@ import Testing
         var accepted: [Int] = []
     }
 
-    @Test(arguments: Race.allCases)
-    func cancellationRace(_ race: Race) async throws {
+    /// Every race, on the real executor and under the schedule controller (random walk and PCT), where each
+    /// round's seed also seeds the schedule: `SLUICE_SEED=<n>` replays one round both ways.
+    @Test(arguments: Race.allCases, ConcurrencyRunner.all)
+    func cancellationRace(_ race: Race, runner: ConcurrencyRunner) async throws {
         let base = SeededRandomNumberGenerator.fromEnvironment(default: 0xCA_0000).seed
-        let rounds = base == 0xCA_0000 ? Self.rounds : 1
+        let rounds = base == 0xCA_0000 ? runner.rounds(real: Self.rounds, controlled: 30) : 1
         var interrupted = 0
-        for round in 0..<rounds where try await runRace(race, seed: base &+ UInt64(round)) {
-            interrupted += 1
+        for round in 0..<rounds {
+            let seed = base &+ UInt64(round)
+            if try await runner.run(seed: seed, { try await runRace(race, seed: seed) }) { interrupted += 1 }
         }
         // The races must actually happen: some rounds must stop a producer or a consumer part-way.
         if rounds > 1 {
-            #expect(interrupted > 0, "no round of \(rounds) interrupted anything (\(race), base seed \(base))")
+            #expect(
+                interrupted > 0,
+                "no round of \(rounds) interrupted anything (\(race), \(runner), base seed \(base))"
+            )
         }
     }
 

@@ -43,13 +43,20 @@ import Testing
         var largestObservedDepth = 0
     }
 
-    @Test(arguments: ChannelOverflowPolicy.allCases)
-    func fastProducersSlowConsumer(policy: ChannelOverflowPolicy) async throws {
+    /// Every policy on the real executor and under the schedule controller. `.fail` producers spin (yield and
+    /// resend) until the consumer makes room, so that policy runs under the random walk only (see
+    /// `ConcurrencyRunner.spinTolerant`); the others also run under PCT.
+    static let cases: [(ChannelOverflowPolicy, ConcurrencyRunner)] = ChannelOverflowPolicy.allCases.flatMap {
+        policy in (policy == .fail ? ConcurrencyRunner.spinTolerant : ConcurrencyRunner.all).map { (policy, $0) }
+    }
+
+    @Test(arguments: cases)
+    func fastProducersSlowConsumer(policy: ChannelOverflowPolicy, runner: ConcurrencyRunner) async throws {
         let base = SeededRandomNumberGenerator.fromEnvironment(default: 0x5A7_0000).seed
-        let rounds = base == 0x5A7_0000 ? Self.rounds : 1
+        let rounds = base == 0x5A7_0000 ? runner.rounds(real: Self.rounds, controlled: 8) : 1
         for round in 0..<rounds {
             let scenario = Scenario(seed: base &+ UInt64(round))
-            try await run(scenario, policy: policy)
+            try await runner.run(seed: scenario.seed) { try await run(scenario, policy: policy) }
         }
     }
 

@@ -8,10 +8,16 @@ import Testing
         return (0..<30).map { _ in generator.next() }
     }()
 
+    /// Every seed on the real executor; the first ten also under the schedule controller (random walk and PCT),
+    /// where the pipeline's seed also seeds the schedule.
+    static let cases: [(UInt64, ConcurrencyRunner)] =
+        seeds.map { ($0, .real) }
+        + seeds.prefix(10).flatMap { seed in ConcurrencyRunner.all.dropFirst().map { (seed, $0) } }
+
     /// The same generated pipeline gives the same output, per-stage counts and dead letters on the sync engine and
     /// on the concurrent engine, fused and unfused, with small batches and channels so backpressure engages.
-    @Test(arguments: seeds)
-    func syncAndConcurrentRunsAgree(seed: UInt64) async throws {
+    @Test(arguments: cases)
+    func syncAndConcurrentRunsAgree(seed: UInt64, runner: ConcurrencyRunner) async throws {
         let generated = GeneratedCase(seed: seed)
         let reference = try await RandomPipelineRunner(
             input: generated.input, runner: SyncExecutor(engine: SyncEngine(batchSize: 16))
@@ -19,10 +25,11 @@ import Testing
         let batchSize = Int(seed % 13) + 1
         for fusion in [FusionMode.enabled, .disabled] {
             let engine = ConcurrentEngine(fusion: fusion, batchSize: batchSize, channelCapacity: batchSize * 2)
-            let concurrent = try await RandomPipelineRunner(
-                input: generated.input, runner: ConcurrentExecutor(engine: engine)
-            ).outcome(generated.stages)
-            #expect(concurrent == reference, "fusion \(fusion), batch \(batchSize), \(generated)")
+            let (input, stages) = (generated.input, generated.stages)
+            let concurrent = try await runner.run(seed: seed) {
+                try await RandomPipelineRunner(input: input, runner: ConcurrentExecutor(engine: engine)).outcome(stages)
+            }
+            #expect(concurrent == reference, "fusion \(fusion), batch \(batchSize), \(runner), \(generated)")
         }
     }
 
@@ -48,27 +55,37 @@ import Testing
         #expect(unfused.stages.map(\.emitted) == fused.stages.map(\.emitted))
     }
 
-    @Test func failingSinkFailsTheRunWithoutHanging() async throws {
+    @Test(arguments: ConcurrencyRunner.all)
+    func failingSinkFailsTheRunWithoutHanging(runner: ConcurrencyRunner) async throws {
         struct SinkFailure: Error {}
-        let log = HookLog()
-        let pipeline = Pipeline.source(0..<10_000)
-            .stage("s", MapOperator<Int, Int> { $0 }, hooks: log.hooks)
-            .sink(BatchSink<Int> { batch in if batch.contains(5_000) { throw SinkFailure() } })
-        await #expect(throws: SinkFailure.self) {
-            try await ConcurrentEngine(batchSize: 8, channelCapacity: 16).run(pipeline)
+        try await runner.forEachSeed(real: 1, controlled: 5) { seed async throws in
+            let log = HookLog()
+            let pipeline = Pipeline.source(0..<10_000)
+                .stage("s", MapOperator<Int, Int> { $0 }, hooks: log.hooks)
+                .sink(BatchSink<Int> { batch in if batch.contains(5_000) { throw SinkFailure() } })
+            await #expect(throws: SinkFailure.self, "\(runner), seed \(seed)") {
+                try await ConcurrentEngine(batchSize: 8, channelCapacity: 16).run(pipeline)
+            }
+            #expect(log.entries == ["start s", "stop s"], "\(runner), seed \(seed)")
         }
-        #expect(log.entries == ["start s", "stop s"])
     }
 
-    @Test func cancellingTheRunEndsIt() async throws {
+    /// Cancelling a run's task ends the run with an error. (A child task in a group rather than `Task {}`: an
+    /// unstructured task does not inherit the schedule controller's executor preference.)
+    @Test(arguments: ConcurrencyRunner.all)
+    func cancellingTheRunEndsIt(runner: ConcurrencyRunner) async throws {
         let pipeline = Pipeline.source("endless", GeneratorSource(state: 0) { next, buffer, count in
             for _ in 0..<count { buffer.append(next); next += 1 }
             return true
         })
         .map { $0 }
         .sink(BatchSink<Int> { _ in })
-        let task = Task { try await ConcurrentEngine(batchSize: 4, channelCapacity: 8).run(pipeline) }
-        task.cancel()
-        await #expect(throws: (any Error).self) { try await task.value }
+        try await runner.forEachSeed(real: 1, controlled: 5) { seed async throws in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { _ = try await ConcurrentEngine(batchSize: 4, channelCapacity: 8).run(pipeline) }
+                group.cancelAll()
+                await #expect(throws: (any Error).self, "\(runner), seed \(seed)") { try await group.next() }
+            }
+        }
     }
 }
