@@ -54,18 +54,28 @@ struct WindowCheckpointTests {
             accumulator: SumAccumulator<Reading> { $0.value }, key: { $0.key },
             configuration: WindowConfiguration(allowedLateness: 30), decode: decode, timestamp: { $0.time },
             maxOutOfOrderness: 20,
-            format: { result, line in
-                line.append(
-                    contentsOf:
-                        "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
-                        .utf8)
-            })
+            format: format)
+    }
+
+    /// One output line per firing: key, window, count, sum, timing, firing index.
+    @Sendable
+    static func format(_ result: WindowResult<String, SumAccumulator<Reading>.Partial>, _ line: inout [UInt8]) {
+        line.append(
+            contentsOf:
+                "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
+                .utf8)
     }
 
     static func run(
         _ shape: Shape, input: [UInt8], folder: TemporaryDirectory, backend: WindowStateBackend, stopAt: UInt64? = nil
     ) throws -> PipelineRunReport {
-        let stage = try makeStage(shape, backend: backend)
+        try run(stage: try makeStage(shape, backend: backend), input: input, folder: folder, stopAt: stopAt)
+    }
+
+    /// Runs `stage` under `CheckpointedPipeline` (a checkpoint every 97 records), stopping at record `stopAt`.
+    static func run<Stage: KeyedStateStage>(
+        stage: Stage, input: [UInt8], folder: TemporaryDirectory, stopAt: UInt64?
+    ) throws -> PipelineRunReport {
         let pipeline = CheckpointedPipeline(
             source: NDJSONFileSource(bytes: input), stage: stage,
             sink: TwoPhaseCommitFileSink(directory: folder.file("out")),
@@ -188,21 +198,8 @@ struct PartitionedWatermarkCheckpointTests {
             },
             timestamp: { $0.time }, maxOutOfOrderness: 20, watermarkPartitions: 2,
             partition: { Int($0.key.dropFirst()) ?? 0 }, idleTimeout: idleTimeout,
-            format: { result, line in
-                line.append(
-                    contentsOf:
-                        "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
-                        .utf8)
-            })
-        let pipeline = CheckpointedPipeline(
-            source: NDJSONFileSource(bytes: input), stage: stage,
-            sink: TwoPhaseCommitFileSink(directory: folder.file("out")),
-            checkpoints: CheckpointConfiguration(
-                catalog: try CheckpointCatalog(directory: folder.file("ck")), policy: .everyRecords(97)))
-        try pipeline.recover()
-        _ = try pipeline.run(progressEvery: 1) { progress in
-            if let stopAt, progress.recordsProcessed >= stopAt { throw WindowCheckpointTests.Stop() }
-        }
+            format: WindowCheckpointTests.format)
+        _ = try WindowCheckpointTests.run(stage: stage, input: input, folder: folder, stopAt: stopAt)
     }
 
     @Test(arguments: WindowStateBackend.allCases)
