@@ -15,8 +15,13 @@ import Synchronization
 /// - `meso/window/session`: session windows with a 2 s gap over bursty keys.
 ///
 /// Each records throughput, emission latency (`latency`: from the creation of the watermark that passed a
-/// window's end to the arrival of the window's result at the sink, on-time firings) and the peak window state
-/// (`state_size_bytes`).
+/// window's end to the arrival of the window's result at the sink, on-time firings), the peak window state
+/// (`state_size_bytes`) and the most windows held at once (`window_live_max`; for `tumbling`, the figure the
+/// late event guard bounds).
+///
+/// Arrival jitter: on top of the event-time disorder, each event's arrival is delayed by a seeded random 0 to
+/// `arrivalJitter` positions in the stream (a stable sort on position + delay, default 64 positions, 32 ms at
+/// 2 000 events/s), so the events do not arrive in the generator's neat order; the same seed every run.
 enum WindowLatencyBenchmarks {
     static let all: [Benchmark] = [
         make("sliding/sliced", assigner: .sliding(size: 60_000, slide: 1_000), strategy: .sliced)
@@ -111,8 +116,11 @@ enum WindowLatencyBenchmarks {
     }
 
     /// Seeded events: `rate` per second of event time over `keys` keys, each up to `disorder` ms earlier than
-    /// its place in the stream; with `lateBursts`, 500 events 5 to 55 s old every 20 000 events.
-    static func events(count: Int, keys: Int, rate: Int, disorder: Int64, lateBursts: Bool, sessions: Bool) -> [Event] {
+    /// its place in the stream; with `lateBursts`, 500 events 5 to 55 s old every 20 000 events; then each
+    /// event's arrival delayed by 0 to `jitter` positions (seeded, a stable reorder).
+    static func events(
+        count: Int, keys: Int, rate: Int, disorder: Int64, jitter: Int, lateBursts: Bool, sessions: Bool
+    ) -> [Event] {
         var random = SeededRandomNumberGenerator(seed: 0x3_1D0E)
         var events: [Event] = []
         events.reserveCapacity(count + count / 40)
@@ -133,7 +141,15 @@ enum WindowLatencyBenchmarks {
                 }
             }
         }
-        return events
+        return jitter > 0 ? Self.jitterArrival(events, by: jitter) : events
+    }
+
+    /// Delays each event's arrival by a seeded random 0 to `jitter` positions: a stable sort on position + delay.
+    /// O(n log n).
+    static func jitterArrival(_ events: [Event], by jitter: Int) -> [Event] {
+        var random = SeededRandomNumberGenerator(seed: 0x71_77E2)
+        let arrivals = events.indices.map { $0 + Int.random(in: 0...jitter, using: &random) }
+        return events.indices.sorted { (arrivals[$0], $0) < (arrivals[$1], $1) }.map { events[$0] }
     }
 
     static func make(
@@ -149,17 +165,23 @@ enum WindowLatencyBenchmarks {
                 BenchmarkParameterSpec("keys", .int, "distinct keys (default 100)"),
                 BenchmarkParameterSpec("eventsPerSecond", .int, "events per second of event time (default 2000)"),
                 BenchmarkParameterSpec("maxWindows", .int, "late event guard cap, tumbling only (default 8000)"),
+                BenchmarkParameterSpec("arrivalJitter", .int, "seeded arrival delay, 0 to N positions (default 64; 0: none)"),
             ],
             setup: { (parameters: BenchmarkParameters) throws -> BenchmarkSetup<WindowState> in
                 let count = parameters.int("elements", default: 200_000)
                 let keys = parameters.int("keys", default: 100)
                 let rate = parameters.int("eventsPerSecond", default: 2_000)
                 let cap = parameters.int("maxWindows", default: 8_000)
+                let jitter = parameters.int("arrivalJitter", default: 64)
                 guard count > 0, keys > 0, rate > 0, cap > 0 else {
                     throw HarnessError(code: .benchmarkSetup, message: "elements, keys, eventsPerSecond and maxWindows must be positive")
                 }
+                guard jitter >= 0 else {
+                    throw HarnessError(code: .benchmarkSetup, message: "arrivalJitter must not be negative (got \(jitter))")
+                }
                 let events = Self.events(
-                    count: count, keys: keys, rate: rate, disorder: 500, lateBursts: lateBursts, sessions: sessions)
+                    count: count, keys: keys, rate: rate, disorder: 500, jitter: jitter, lateBursts: lateBursts,
+                    sessions: sessions)
                 let state = WindowState(
                     events: events, assigner: assigner, strategy: strategy, maxWindows: lateBursts ? cap : nil,
                     lateness: lateBursts ? 60_000 : 0, bound: 500)
@@ -188,7 +210,10 @@ enum WindowLatencyBenchmarks {
             probes: { (state: WindowState) -> BenchmarkProbes in
                 BenchmarkProbes(
                     latency: state.recorder.state.withLock { $0.latency },
-                    values: [.stateSizeBytes: Double(state.counters.stateSizeBytesMax)])
+                    values: [
+                        .stateSizeBytes: Double(state.counters.stateSizeBytesMax),
+                        .windowLiveMax: Double(state.counters.liveWindowsMax),
+                    ])
             })
     }
 }

@@ -93,6 +93,9 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     case partitionSkewRatio = "partition_skew_ratio"
     /// Workers of a parallel keyed stage at the end of the run.
     case activeWorkers = "active_workers"
+    // Event time
+    /// The most windows a window stage held at once during the run (what the late event guard bounds).
+    case windowLiveMax = "window_live_max"
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
@@ -161,6 +164,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .memoryReturned: "fraction"
         case .partitionSkewRatio: "ratio"
         case .activeWorkers: "count"
+        case .windowLiveMax: "windows"
         }
     }
 

@@ -258,7 +258,7 @@ extension WindowCore where Key: StateCodable, Accumulator.Partial: StateCodable 
             do {
                 let state = try State(decoding: &keyReader)
                 keysByOrdinal[state.ordinal] = state.key
-                store.stripe(for: state.key).state.withLock { $0[state.key] = state }
+                store.states[state.key] = state
             } catch {
                 failure = error
             }

@@ -2,17 +2,22 @@ import Sluice
 import SluiceState
 
 /// A window stage for the checkpointed runners (`CheckpointedPipeline`, `EngineCheckpointSession`): decodes each
-/// source record into an element, generates watermarks (bounded out-of-orderness), windows and aggregates as
-/// `WindowOperator` does, and writes one output line per firing.
+/// source record into an element, generates watermarks as `WatermarkOperator` does (bounded out-of-orderness,
+/// optionally per source partition with an idle timeout), windows and aggregates as `WindowOperator` does, and
+/// writes one output line per firing.
 ///
 /// At each checkpoint barrier the whole window state (slices, window partials, trigger states, timers, the
-/// watermark and the watermark generator) is written to `state`, a SluiceState backend, and captured with it;
+/// watermark and the watermark generator with its partitions, their idle flags and idle clocks) is written to `state`, a SluiceState backend, and captured with it;
 /// a restore reads it back before the first record, so a run restored from a checkpoint fires exactly as an
 /// uninterrupted run would (with an exactly-once sink, its committed output is byte-identical). A capture is
 /// O(window state). Records that cannot be decoded are errors naming their sequence number; late elements
 /// follow the configuration's policy (a dead-letter policy makes them errors here). The runners have no
 /// end-of-input hook, so windows still open at the end of a finite input stay in the checkpointed state, ready
 /// for more input.
+///
+/// The idle timeout runs on `configuration.clock`; a restored stage keeps the partitions' idle clocks as they
+/// were captured (on the system clock, downtime counts as silence), unless the clock now reads earlier than
+/// they do (another boot): then they start again at the first record.
 ///
 /// Used from one thread (the runner's).
 public final class WindowedKeyedStage<
@@ -35,13 +40,16 @@ public final class WindowedKeyedStage<
     /// - Parameters:
     ///   - decode: the element of a record; throw (a `StateError(code: .invalidRecord)`, say) for bad data.
     ///   - timestamp, maxOutOfOrderness: the event time of an element and the watermark generator's bound.
+    ///   - watermarkPartitions, partition, idleTimeout: per-partition watermarks and the idle-source timeout,
+    ///     as for `PipelineBuilder.watermarks(...)`; processing time is read from `configuration.clock`.
     ///   - format: appends one firing's output line (without a newline) to the buffer.
     public init(
         name: String = "window", state: any StateBackend<[UInt8]>, assigner: WindowAssigner, trigger: Trigger,
         accumulator: Accumulator, key: @escaping @Sendable (Element) -> Key,
         configuration: WindowConfiguration<Element> = WindowConfiguration(),
         decode: @escaping @Sendable (SourceRecord) throws -> Element,
-        timestamp: @escaping @Sendable (Element) -> Int64, maxOutOfOrderness: Int64,
+        timestamp: @escaping @Sendable (Element) -> Int64, maxOutOfOrderness: Int64, watermarkPartitions: Int = 1,
+        partition: (@Sendable (Element) -> Int)? = nil, idleTimeout: Int64? = nil,
         format: @escaping @Sendable (WindowResult<Key, Accumulator.Output>, inout [UInt8]) -> Void
     ) {
         self.name = name
@@ -49,7 +57,9 @@ public final class WindowedKeyedStage<
         core = WindowCore(
             name: name, assigner: assigner, trigger: trigger, accumulator: accumulator, key: key,
             configuration: configuration)
-        generator = WatermarkOperator(name: name, timestamp: timestamp, maxOutOfOrderness: maxOutOfOrderness)
+        generator = WatermarkOperator(
+            name: name, timestamp: timestamp, maxOutOfOrderness: maxOutOfOrderness, partitions: watermarkPartitions,
+            partition: partition, idleTimeout: idleTimeout, clock: configuration.clock)
         self.decode = decode
         self.format = format
     }
@@ -79,10 +89,8 @@ public final class WindowedKeyedStage<
         if !isLoaded { try load() }
         try core.save(into: state)
         var writer = BinaryWriter(capacity: 64)
-        writer.write(UInt64(generator.maxTimestamps.count))
-        for value in generator.maxTimestamps { writer.write(value) }
-        writer.write(generator.lastEmitted)
-        try state.setValue(writer.bytes, forKey: "watermarks")
+        generator.encodeState(into: &writer)
+        try state.setValue(writer.bytes, forKey: Self.generatorKey)
         let snapshot = try state.makeSnapshot()
         return StageStateCapture(
             name: name, encode: { writer in try snapshot.encodeEntries(into: &writer) },
@@ -92,10 +100,19 @@ public final class WindowedKeyedStage<
     /// What the stage counted (shared with `WindowConfiguration.counters`).
     public var counters: WindowCounters { core.configuration.counters }
 
+    /// The state key of the watermark generator; `legacyGeneratorKey` held the largest timestamps only.
+    static var generatorKey: String { "watermarks/2" }
+    static var legacyGeneratorKey: String { "watermarks" }
+
     private func load() throws {
         isLoaded = true
         try core.load(from: state)
-        guard let bytes = try state.value(forKey: "watermarks") else { return }
+        if let bytes = try state.value(forKey: Self.generatorKey) {
+            var reader = BinaryReader(bytes)
+            try generator.decodeState(from: &reader, stage: name)
+            return
+        }
+        guard let bytes = try state.value(forKey: Self.legacyGeneratorKey) else { return }
         var reader = BinaryReader(bytes)
         let count = try reader.readCount(minimumBytes: 8)
         guard count == generator.maxTimestamps.count else {
@@ -109,5 +126,49 @@ public final class WindowedKeyedStage<
             }
         }
         generator.lastEmitted = try reader.readInt64()
+    }
+}
+
+extension WatermarkOperator {
+    /// Writes the generator's state: per partition its largest timestamp, watermark, idle flag and idle clock;
+    /// then the combined and last emitted watermarks.
+    func encodeState(into writer: inout BinaryWriter) {
+        writer.write(UInt64(maxTimestamps.count))
+        for index in maxTimestamps.indices {
+            writer.write(maxTimestamps[index])
+            writer.write(optional: tracker.latest[index])
+            writer.write(tracker.idle[index])
+            writer.write(lastActive[index])
+        }
+        writer.write(tracker.combined)
+        writer.write(lastEmitted)
+        writer.write(lastEmittedAt)
+        writer.write(isIdleClockStarted)
+    }
+
+    /// Reads what `encodeState` wrote. Throws `corruptSnapshot` naming the stage on damaged bytes or a
+    /// partition count other than the configured one.
+    mutating func decodeState(from reader: inout BinaryReader, stage: String) throws {
+        let count = try reader.readCount(minimumBytes: 26)
+        guard count == maxTimestamps.count else {
+            throw reader.fail("stage \(stage): \(count) watermark partitions in the checkpoint, \(maxTimestamps.count) configured")
+        }
+        for index in 0..<count {
+            maxTimestamps[index] = try reader.readInt64()
+            tracker.latest[index] = try reader.readOptionalInt64()
+            tracker.idle[index] = try reader.readBool()
+            lastActive[index] = try reader.readInt64()
+        }
+        tracker.restoreCombined(try reader.readInt64())
+        lastEmitted = try reader.readInt64()
+        lastEmittedAt = try reader.readInt64()
+        isIdleClockStarted = try reader.readBool()
+        guard reader.isAtEnd else { throw reader.fail("stage \(stage): trailing bytes after the watermark state") }
+        let now = Int64(clock.nowNanoseconds() / 1_000_000)
+        if isIdleClockStarted && lastActive.contains(where: { $0 > now }) {
+            // The clock reads earlier than the captured idle clocks (another boot): start them again.
+            isIdleClockStarted = false
+            lastEmittedAt = Int64.min
+        }
     }
 }

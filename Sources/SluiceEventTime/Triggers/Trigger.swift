@@ -153,6 +153,12 @@ public struct Trigger: WindowTrigger, Hashable {
         }
     }
 
+    /// A merged session's processing-time trigger waits for the merged window's end (the default merge would
+    /// keep the earliest end of the sessions merged).
+    public func onMerge(window: TimeWindow, merged: [TriggerState], context: inout TriggerContext) {
+        if case .processingTime = kind { context.state.processingTimer = window.maxTimestamp }
+    }
+
     public func onProcessingTime(_ time: Int64, window: TimeWindow, context: inout TriggerContext) -> TriggerAction {
         switch kind {
         case .eventTime(early: let early, _):

@@ -10,7 +10,8 @@ public struct TriggerAction: OptionSet, Sendable, Hashable, CustomStringConverti
     public static let `continue`: TriggerAction = []
     /// Emit the window's current aggregate.
     public static let fire = TriggerAction(rawValue: 1)
-    /// Clear the window's contents (its trigger state is reset too).
+    /// Clear the window's contents. The trigger state stays as the trigger left it (a trigger resets its own
+    /// counts and timers), so that it can tell a purged window from a new one.
     public static let purge = TriggerAction(rawValue: 2)
     /// Emit, then clear.
     public static let fireAndPurge: TriggerAction = [.fire, .purge]

@@ -6,13 +6,18 @@ import Sluice
 /// `PipelineBuilder.watermarks(...)`.
 ///
 /// Each partition's watermark is its largest timestamp minus `maxOutOfOrderness` minus 1 ms; the stage's
-/// watermark is the minimum over partitions that are not idle. A partition that sends nothing for
-/// `idleTimeout` ms of processing time (read from `clock` when elements arrive) stops holding the watermark
-/// back until it sends again (an input that is idle as a whole is declared by sending
-/// `Watermark(isIdle: true)` into the stream, which a window stage merging several inputs then ignores). A watermark is emitted when the combined value has moved by
-/// at least `granularity` ms. Each emitted watermark records `watermark_lag_ms` (ingest time minus
-/// watermark) through swift-metrics (the `metrics` factory, else the bootstrapped system), labelled with the
-/// stage's name. Synchronous; never suspends.
+/// watermark is the minimum over partitions that are not idle. With an `idleTimeout`, a partition that sends
+/// nothing for `idleTimeout` ms of processing time stops holding the watermark back until it sends again. The
+/// idle clock reads `clock` when elements arrive and starts at the stage's first element: a partition that has
+/// not sent anything yet is given the full timeout from then, not taken for idle at once. While elements
+/// arrive, a stage with an `idleTimeout` also repeats its watermark when it has emitted none for
+/// `idleTimeout / 2` ms, so that a window stage merging several inputs (`WindowConfiguration.idleInputTimeout`)
+/// can tell a busy input whose event time stands still from a quiet one. At the end of input the stage emits
+/// `Watermark(isIdle: true)`: a merge stops waiting for a stream that has ended.
+///
+/// A watermark is emitted when the combined value has moved by at least `granularity` ms. Each emitted
+/// watermark records `watermark_lag_ms` (ingest time minus watermark) through swift-metrics (the `metrics`
+/// factory, else the bootstrapped system), labelled with the stage's name. Synchronous; never suspends.
 public struct WatermarkOperator<Element: Sendable>: StageOperator {
     public typealias Input = Element
     public typealias Output = EventTimeElement<Element>
@@ -30,6 +35,10 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
     @usableFromInline var maxTimestamps: [Int64]
     @usableFromInline var lastActive: [Int64]
     @usableFromInline var lastEmitted = Int64.min
+    /// Processing time (ms) of the last emitted watermark, for the repeat under an idle timeout.
+    @usableFromInline var lastEmittedAt = Int64.min
+    /// Whether the idle clock has started (at the first element).
+    @usableFromInline var isIdleClockStarted = false
 
     /// Creates the stage; see `PipelineBuilder.watermarks(...)` for the parameters.
     public init(
@@ -78,18 +87,34 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
         if time > maxTimestamps[part] { maxTimestamps[part] = time }
         let (candidate, overflow) = maxTimestamps[part].subtractingReportingOverflow(bound &+ 1)
         var combined = tracker.update(input: part, timestamp: overflow ? Int64.min : candidate)
+        var isRepeatDue = false
+        var now = Int64.min
         if let idleTimeout {
-            let now = Int64(clock.nowNanoseconds() / 1_000_000)
+            now = Int64(clock.nowNanoseconds() / 1_000_000)
+            if !isIdleClockStarted {
+                // Every partition's idle clock starts now: one that has not sent yet gets the full timeout.
+                isIdleClockStarted = true
+                for index in lastActive.indices { lastActive[index] = now }
+            }
             lastActive[part] = now
             for other in 0..<count where other != part && !tracker.isIdle(input: other) {
                 if now - lastActive[other] >= idleTimeout { combined = tracker.markIdle(input: other) }
             }
+            isRepeatDue = lastEmittedAt != Int64.min && now - lastEmittedAt >= Swift.max(1, idleTimeout / 2)
         }
-        if combined != Int64.min && (lastEmitted == Int64.min || combined >= lastEmitted &+ granularity) {
-            lastEmitted = combined
-            emit(.watermark(Watermark(timestamp: combined, input: input, createdAtNanoseconds: clock.nowNanoseconds())))
-            lag.record(ingestTime() &- combined)
+        if combined != Int64.min && (lastEmitted == Int64.min || combined >= lastEmitted &+ granularity || isRepeatDue) {
+            lastEmitted = Swift.max(lastEmitted, combined)
+            lastEmittedAt = now
+            emit(.watermark(Watermark(timestamp: lastEmitted, input: input, createdAtNanoseconds: clock.nowNanoseconds())))
+            lag.record(ingestTime() &- lastEmitted)
         }
+    }
+
+    /// End of input: emits `Watermark(isIdle: true)`, so that a window stage merging this stream with others
+    /// no longer waits for it.
+    @inlinable
+    public mutating func finish(emit: (Output) -> Void) throws {
+        emit(.watermark(Watermark(timestamp: lastEmitted, input: input, isIdle: true, createdAtNanoseconds: clock.nowNanoseconds())))
     }
 }
 

@@ -33,11 +33,19 @@ public struct WindowConfiguration<Element: Sendable>: Sendable {
     public var overflowPolicy: WindowOverflowPolicy
     /// Sliced or per-window aggregation.
     public var strategy: WindowStrategy
-    /// How many inputs send watermarks (merged streams): the stage's watermark is the minimum over the
-    /// inputs that are not idle, and it does not move until each has sent one.
+    /// How many inputs send watermarks (merged streams, numbered by the `input` of their `.watermarks(...)`
+    /// stage): the stage's watermark is the minimum over the inputs that are not idle, and it does not move
+    /// until each has sent one or gone idle.
     public var watermarkInputs: Int
-    /// The number of lock stripes the keyed window state is split into (a power of two).
-    public var stripes: Int
+    /// The idle timeout where streams merge (ms of processing time on `clock`), or nil for none: an input that
+    /// has sent no watermark for this long is treated as idle, as if it had sent `Watermark(isIdle: true)`,
+    /// and stops holding the stage's watermark back; its next watermark makes it rejoin the minimum (the
+    /// stage's watermark never moves back, so its elements at or before it are late). Each input's clock
+    /// starts when the stage receives its first input of any kind, so an input that has not reported yet gets
+    /// the full timeout. The stage reads its clock only when something arrives (no timers). Give the inputs'
+    /// `.watermarks(...)` stages an `idleTimeout` no longer than this one: they then repeat their watermark at
+    /// least every `idleTimeout / 2` ms while elements arrive, so a busy input is never taken for idle.
+    public var idleInputTimeout: Int64?
     /// The processing clock of processing-time triggers and of `PaneInfo.triggeredAtNanoseconds`.
     public var clock: any MonotonicClock
     /// Where the stage counts what it does; shared by every run of the pipeline.
@@ -47,20 +55,20 @@ public struct WindowConfiguration<Element: Sendable>: Sendable {
     public init(
         allowedLateness: Int64 = 0, latePolicy: LateElementPolicy<Element> = .drop, maxWindows: Int? = nil,
         overflowPolicy: WindowOverflowPolicy = .evictOldest, strategy: WindowStrategy = .sliced,
-        watermarkInputs: Int = 1, stripes: Int = 16, clock: any MonotonicClock = SystemMonotonicClock(),
+        watermarkInputs: Int = 1, idleInputTimeout: Int64? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
         counters: WindowCounters = WindowCounters()
     ) {
         precondition(allowedLateness >= 0, "allowed lateness must not be negative")
         precondition(maxWindows.map { $0 > 0 } ?? true, "maxWindows must be positive")
         precondition(watermarkInputs > 0, "watermarkInputs must be positive")
-        precondition(stripes > 0 && stripes & (stripes - 1) == 0, "stripes must be a power of two")
+        precondition(idleInputTimeout.map { $0 > 0 } ?? true, "idleInputTimeout must be positive")
         self.allowedLateness = allowedLateness
         self.latePolicy = latePolicy
         self.maxWindows = maxWindows
         self.overflowPolicy = overflowPolicy
         self.strategy = strategy
         self.watermarkInputs = watermarkInputs
-        self.stripes = stripes
+        self.idleInputTimeout = idleInputTimeout
         self.clock = clock
         self.counters = counters
     }

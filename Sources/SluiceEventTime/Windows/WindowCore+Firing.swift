@@ -25,7 +25,7 @@ extension WindowCore {
     /// Calls the trigger for `window` and applies what it returns: stores its state, schedules the timers it
     /// asked for, fires and purges.
     @inlinable mutating func runTrigger(
-        state: inout State, window: TimeWindow, isEndOfWindow: Bool = false, isEventTime: Bool = false,
+        state: inout State, window: TimeWindow, isEndOfWindow: Bool = false, eventTime: Int64? = nil,
         evicted: Bool = false, _ call: (Trigger, inout TriggerContext) -> TriggerAction
     ) {
         guard let before = triggerState(window, in: state) else { return }
@@ -34,10 +34,13 @@ extension WindowCore {
         let action: TriggerAction = evicted ? .fire : call(trigger, &context)
         var after = context.state
         if action.contains(.fire), let partial = fireContents(window, state: &state) {
+            // A trigger's own event timer is early or late by its time, not by the watermark the stage is moving
+            // to (which may already be past the window's end when several timers fall due at once).
+            let reference = eventTime ?? watermark
             let timing: PaneInfo.Timing =
-                evicted ? .evicted : isEndOfWindow ? .onTime : window.maxTimestamp > watermark ? .early : .late
+                evicted ? .evicted : isEndOfWindow ? .onTime : window.maxTimestamp > reference ? .early : .late
             if timing == .late { count(.lateFirings) }
-            let triggeredAt = isEventTime || isEndOfWindow ? watermarkCreatedAt : configuration.clock.nowNanoseconds()
+            let triggeredAt = eventTime != nil || isEndOfWindow ? watermarkCreatedAt : configuration.clock.nowNanoseconds()
             pending.append(
                 Result(
                     key: state.key, window: window, value: accumulator.result(partial),
@@ -124,7 +127,7 @@ extension WindowCore {
                 else { return }
                 triggerState.eventTimer = nil
                 core.setTriggerState(triggerState, window, in: &state)
-                core.runTrigger(state: &state, window: window, isEventTime: true) { trigger, context in
+                core.runTrigger(state: &state, window: window, eventTime: timer.time) { trigger, context in
                     trigger.onEventTime(timer.time, window: window, isEndOfWindow: false, context: &context)
                 }
             case .cleanup:

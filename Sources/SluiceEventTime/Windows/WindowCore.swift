@@ -6,8 +6,8 @@ import Sluice
 /// (`WindowedKeyedStage`): assigns elements to windows, aggregates them (sliced or per window), runs the
 /// trigger, handles late elements and the late event guard, and fires windows as the watermark advances.
 ///
-/// Confined to one thread at a time (the stage's); its keyed state lives in a striped `WindowStore` so that
-/// readers on other threads lock one stripe at a time.
+/// Confined to one thread at a time (the stage's), and so is its keyed state (`WindowStore`, one shard: see
+/// there why it has no lock).
 @usableFromInline struct WindowCore<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trigger: WindowTrigger>: Sendable {
     @usableFromInline typealias Element = Accumulator.Input
     @usableFromInline typealias Partial = Accumulator.Partial
@@ -21,6 +21,8 @@ import Sluice
     @usableFromInline let keyOf: @Sendable (Element) -> Key
     @usableFromInline let configuration: WindowConfiguration<Element>
     @usableFromInline let store: WindowStore<Key, Partial>
+    /// This stage's shard of a partitioned window stage (0 for an unpartitioned one): its slot in the counters.
+    @usableFromInline let shard: Int
 
     // Derived geometry of aligned assigners (global and count windows are one slice, one window).
     @usableFromInline let isSession: Bool
@@ -48,6 +50,9 @@ import Sluice
     @usableFromInline var stateBytesMax: Int64 = 0
     @usableFromInline var deltas = [Int64](repeating: 0, count: WindowCounters.Field.allCases.count)
     @usableFromInline var pending: [Result] = []
+    /// Processing time (ms) each merged watermark input last sent a watermark; empty until the first input
+    /// (`WindowConfiguration.idleInputTimeout`).
+    @usableFromInline var inputHeardAt: [Int64] = []
     /// Late elements refused while processing one input, with the reason, for the late policy.
     @usableFromInline var refused: LateElement<Element>.Reason?
 
@@ -58,15 +63,16 @@ import Sluice
 
     @inlinable init(
         name: String, assigner: WindowAssigner, trigger: Trigger, accumulator: Accumulator,
-        key: @escaping @Sendable (Element) -> Key, configuration: WindowConfiguration<Element>
+        key: @escaping @Sendable (Element) -> Key, configuration: WindowConfiguration<Element>, shard: Int = 0
     ) {
         self.name = name
+        self.shard = shard
         self.assigner = assigner
         self.trigger = trigger
         self.accumulator = accumulator
         keyOf = key
         self.configuration = configuration
-        store = WindowStore(stripes: configuration.stripes)
+        store = WindowStore()
         tracker = WatermarkTracker(inputs: configuration.watermarkInputs)
         switch assigner.kind {
         case .aligned(let size, let slide, let offset):
@@ -130,7 +136,7 @@ import Sluice
     /// Publishes local counts to `configuration.counters`.
     @inlinable mutating func flushCounters() {
         configuration.counters.flush(
-            &deltas, liveWindows: liveWindows, liveWindowsMax: liveWindowsMax, stateSizeBytes: stateBytes,
+            &deltas, shard: shard, liveWindows: liveWindows, liveWindowsMax: liveWindowsMax, stateSizeBytes: stateBytes,
             stateSizeBytesMax: stateBytesMax)
     }
 
@@ -149,19 +155,46 @@ import Sluice
             } else {
                 addAligned(element, timestamp: timestamp)
             }
+            let isAdvanced = checkIdleInputs(watermarkFrom: nil)
             drain(emit)
+            if isAdvanced { flushCounters() }
             if let reason = refused { try refuse(element, timestamp: timestamp, reason: reason) }
         case .watermark(let mark):
-            let combined =
-                mark.isIdle ? tracker.markIdle(input: mark.input) : tracker.update(input: mark.input, timestamp: mark.timestamp)
-            if !processingTimers.isEmpty { fireProcessingTimers(now: processingTime()) }
-            if combined > watermark {
-                watermarkCreatedAt = mark.createdAtNanoseconds
-                advanceWatermark(to: combined)
+            if mark.isIdle {
+                tracker.markIdle(input: mark.input)
+            } else {
+                tracker.update(input: mark.input, timestamp: mark.timestamp)
             }
+            if !processingTimers.isEmpty { fireProcessingTimers(now: processingTime()) }
+            if tracker.combined > watermark {
+                watermarkCreatedAt = mark.createdAtNanoseconds
+                advanceWatermark(to: tracker.combined)
+            }
+            _ = checkIdleInputs(watermarkFrom: mark.isIdle ? nil : mark.input)
             drain(emit)
             flushCounters()
         }
+    }
+
+    /// The idle timeout where streams merge: notes that `input` sent a watermark, marks idle every other input
+    /// silent for `idleInputTimeout` ms, and moves the watermark if that released it. Returns whether it moved.
+    /// O(inputs); nothing without a timeout or with one input.
+    @inlinable mutating func checkIdleInputs(watermarkFrom input: Int?) -> Bool {
+        guard let timeout = configuration.idleInputTimeout, tracker.inputCount > 1 else { return false }
+        let now = processingTime()
+        // Every input's clock starts at the stage's first input: one that has not reported gets the full timeout.
+        if inputHeardAt.isEmpty { inputHeardAt = Array(repeating: now, count: tracker.inputCount) }
+        if let input { inputHeardAt[input] = now }
+        for other in inputHeardAt.indices where other != input && !tracker.isIdle(input: other) {
+            if now - inputHeardAt[other] >= timeout {
+                tracker.markIdle(input: other)
+                count(.idleInputs)
+            }
+        }
+        guard tracker.combined > watermark else { return false }
+        watermarkCreatedAt = configuration.clock.nowNanoseconds()
+        advanceWatermark(to: tracker.combined)
+        return true
     }
 
     /// End of input: the watermark moves to the end of time, so every window fires (as its trigger says) and
@@ -203,32 +236,29 @@ import Sluice
 
     // MARK: Key access
 
-    /// Runs `body` on `key`'s state under its stripe lock, creating the state when `create` is true.
-    /// Returns nil when the key has no state and `create` is false. Removes the state when `body` leaves it empty.
+    /// Runs `body` on `key`'s state, creating the state when `create` is true. Returns nil when the key has no
+    /// state and `create` is false. Removes the state when `body` leaves it empty.
     @inlinable mutating func withState<R>(
         _ key: Key, create: Bool, _ body: (inout Self, inout State) -> R
     ) -> R? {
-        let stripe = store.stripe(for: key)
-        var result: R?
-        stripe.state.withLock { states in
-            var index = states.index(forKey: key)
-            if index == nil {
-                guard create else { return }
-                let ordinal = nextOrdinal
-                nextOrdinal += 1
-                keysByOrdinal[ordinal] = key
-                addBytes(Self.keyBytes)
-                states[key] = State(key: key, ordinal: ordinal)
-                index = states.index(forKey: key)
-            }
-            // The index was found or just created above.
-            guard let index else { return }
-            result = body(&self, &states.values[index])
-            if states.values[index].isEmpty {
-                keysByOrdinal[states.values[index].ordinal] = nil
-                states.remove(at: index)
-                addBytes(-Self.keyBytes)
-            }
+        let store = store
+        var index = store.states.index(forKey: key)
+        if index == nil {
+            guard create else { return nil }
+            let ordinal = nextOrdinal
+            nextOrdinal += 1
+            keysByOrdinal[ordinal] = key
+            addBytes(Self.keyBytes)
+            store.states[key] = State(key: key, ordinal: ordinal)
+            index = store.states.index(forKey: key)
+        }
+        // The index was found or just created above.
+        guard let index else { return nil }
+        let result = body(&self, &store.states.values[index])
+        if store.states.values[index].isEmpty {
+            keysByOrdinal[store.states.values[index].ordinal] = nil
+            store.states.remove(at: index)
+            addBytes(-Self.keyBytes)
         }
         return result
     }

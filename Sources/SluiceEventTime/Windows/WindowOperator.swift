@@ -7,7 +7,8 @@ import Sluice
 /// returns, in timer order (time, then key in first-seen order, then window). At the end of input the
 /// watermark moves to the end of time, so every window fires as its trigger says and all state is dropped.
 /// Elements refused (late beyond the allowed lateness, or by the late event guard) go to the configured
-/// `LateElementPolicy`. Each run starts from empty state.
+/// `LateElementPolicy`. Each run starts from empty state, which the stage owns alone (no lock; see
+/// `PipelineGraph.addPartitionedWindow(...)` for window state sharded over parallel workers).
 public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trigger: WindowTrigger>:
     StageOperator
 {
@@ -21,11 +22,26 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
     @usableFromInline let key: @Sendable (Accumulator.Input) -> Key
     @usableFromInline let configuration: WindowConfiguration<Accumulator.Input>
     @usableFromInline var core: WindowCore<Key, Accumulator, Trigger>?
+    /// For one worker of a partitioned window stage: its shard number and whether it owns a key.
+    @usableFromInline let shard: (index: Int, owns: @Sendable (Key) -> Bool)?
 
     /// Creates the stage.
     public init(
         name: String, assigner: WindowAssigner, trigger: Trigger, accumulator: Accumulator,
         key: @escaping @Sendable (Accumulator.Input) -> Key, configuration: WindowConfiguration<Accumulator.Input>
+    ) {
+        self.init(
+            name: name, assigner: assigner, trigger: trigger, accumulator: accumulator, key: key,
+            configuration: configuration, shard: nil)
+    }
+
+    /// Creates the stage; with `shard`, one worker of a partitioned window stage, which aggregates only the keys
+    /// `owns` says are its own, and every watermark.
+    @usableFromInline
+    init(
+        name: String, assigner: WindowAssigner, trigger: Trigger, accumulator: Accumulator,
+        key: @escaping @Sendable (Accumulator.Input) -> Key, configuration: WindowConfiguration<Accumulator.Input>,
+        shard: (index: Int, owns: @Sendable (Key) -> Bool)?
     ) {
         self.name = name
         self.assigner = assigner
@@ -33,6 +49,7 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
         self.accumulator = accumulator
         self.key = key
         self.configuration = configuration
+        self.shard = shard
     }
 
     /// Never pure: windows carry state from element to element.
@@ -44,8 +61,9 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
         if core == nil {
             core = WindowCore(
                 name: name, assigner: assigner, trigger: trigger, accumulator: accumulator, key: key,
-                configuration: configuration)
+                configuration: configuration, shard: shard?.index ?? 0)
         }
+        if let shard, case .element(let element, _) = input, !shard.owns(key(element)) { return }
         try core?.process(input, emit: emit)
     }
 

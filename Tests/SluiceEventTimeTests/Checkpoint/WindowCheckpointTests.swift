@@ -2,6 +2,7 @@ import Sluice
 import SluiceEventTime
 import SluiceState
 import SluiceTestKit
+import Synchronization
 import Testing
 
 /// Window and trigger state checkpointed through the SluiceState backends: a run stopped part-way and restored
@@ -53,18 +54,28 @@ struct WindowCheckpointTests {
             accumulator: SumAccumulator<Reading> { $0.value }, key: { $0.key },
             configuration: WindowConfiguration(allowedLateness: 30), decode: decode, timestamp: { $0.time },
             maxOutOfOrderness: 20,
-            format: { result, line in
-                line.append(
-                    contentsOf:
-                        "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
-                        .utf8)
-            })
+            format: format)
+    }
+
+    /// One output line per firing: key, window, count, sum, timing, firing index.
+    @Sendable
+    static func format(_ result: WindowResult<String, SumAccumulator<Reading>.Partial>, _ line: inout [UInt8]) {
+        line.append(
+            contentsOf:
+                "\(result.key) \(result.window) \(result.value.count) \(result.value.sum) \(result.pane.timing.rawValue) \(result.pane.index)"
+                .utf8)
     }
 
     static func run(
         _ shape: Shape, input: [UInt8], folder: TemporaryDirectory, backend: WindowStateBackend, stopAt: UInt64? = nil
     ) throws -> PipelineRunReport {
-        let stage = try makeStage(shape, backend: backend)
+        try run(stage: try makeStage(shape, backend: backend), input: input, folder: folder, stopAt: stopAt)
+    }
+
+    /// Runs `stage` under `CheckpointedPipeline` (a checkpoint every 97 records), stopping at record `stopAt`.
+    static func run<Stage: KeyedStateStage>(
+        stage: Stage, input: [UInt8], folder: TemporaryDirectory, stopAt: UInt64?
+    ) throws -> PipelineRunReport {
         let pipeline = CheckpointedPipeline(
             source: NDJSONFileSource(bytes: input), stage: stage,
             sink: TwoPhaseCommitFileSink(directory: folder.file("out")),
@@ -138,6 +149,91 @@ struct WindowCheckpointTests {
         try await engineRun(stopAt: nil)
         let restored = try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("out"))
         #expect(restored == expected, "seed \(seed), stopped after \(stopAt) output lines")
+    }
+}
+
+/// The checkpointed stage with the configured watermark strategy: two source partitions (odd and even keys)
+/// and an idle timeout. Partition 1 falls silent for 300 records, goes idle after 50 (1 ms of processing time per
+/// record), and comes back 200 ms of event time behind, so its first elements after the silence are late (the
+/// idle decision changes the output). A run stopped and restored must make the same decisions: restored from the
+/// checkpoint at record 679, partition 1 must still be idle (were it not, it would hold the watermark back
+/// again until record 729, and its elements at 700 would be on time).
+@Suite("Window checkpoints with partitioned watermarks")
+struct PartitionedWatermarkCheckpointTests {
+    typealias Reading = WindowCheckpointTests.Reading
+
+    /// Processing time follows the records: the decoder sets it to 1 ms per record sequence number, so an
+    /// uninterrupted and a restored run read the same time at each record.
+    final class RecordClock: MonotonicClock {
+        let now = Atomic<UInt64>(0)
+        func nowNanoseconds() -> UInt64 { now.load(ordering: .acquiring) }
+    }
+
+    static func input(seed: UInt64) -> [UInt8] {
+        var random = SeededRandomNumberGenerator(seed: seed)
+        var text = ""
+        for index in 0..<1_500 {
+            var key = Int.random(in: 0..<6, using: &random)
+            var time = index * 10 - Int.random(in: 0...40, using: &random)
+            if key % 2 == 1 {
+                if (400..<700).contains(index) { key -= 1 } else if index >= 700 { time -= 200 }
+            }
+            text += "{\"key\":\"k\(key)\",\"t\":\(time),\"v\":\(Int.random(in: 0..<100, using: &random))}\n"
+        }
+        return Array(text.utf8)
+    }
+
+    static func run(
+        input: [UInt8], folder: TemporaryDirectory, backend: WindowStateBackend, idleTimeout: Int64?,
+        stopAt: UInt64? = nil
+    ) throws {
+        let clock = RecordClock()
+        let stage = WindowedKeyedStage(
+            state: try backend.make(), assigner: .sliding(size: 300, slide: 100), trigger: Trigger.eventTime(),
+            accumulator: SumAccumulator<Reading> { $0.value }, key: { $0.key },
+            configuration: WindowConfiguration(allowedLateness: 30, clock: clock),
+            decode: { record in
+                clock.now.store((record.sequence + 1) * 1_000_000, ordering: .releasing)
+                return try WindowCheckpointTests.decode(record)
+            },
+            timestamp: { $0.time }, maxOutOfOrderness: 20, watermarkPartitions: 2,
+            partition: { Int($0.key.dropFirst()) ?? 0 }, idleTimeout: idleTimeout,
+            format: WindowCheckpointTests.format)
+        _ = try WindowCheckpointTests.run(stage: stage, input: input, folder: folder, stopAt: stopAt)
+    }
+
+    @Test(arguments: WindowStateBackend.allCases)
+    func restoredRunMakesTheSameIdleDecisions(backend: WindowStateBackend) throws {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x1D1E)
+        let seed = random.seed
+        let input = Self.input(seed: seed)
+        let reference = TemporaryDirectory()
+        defer { reference.remove() }
+        _ = try Self.run(input: input, folder: reference, backend: backend, idleTimeout: 50)
+        let expected = String(decoding: try TwoPhaseCommitFileSink.readCommittedOutput(directory: reference.file("out")), as: UTF8.self)
+        let withoutIdle = TemporaryDirectory()
+        defer { withoutIdle.remove() }
+        try Self.run(input: input, folder: withoutIdle, backend: backend, idleTimeout: nil)
+        #expect(
+            String(decoding: try TwoPhaseCommitFileSink.readCommittedOutput(directory: withoutIdle.file("out")), as: UTF8.self)
+                != expected,
+            "seed \(seed): the idle timeout changes the firings")
+
+        for stopAt in [690, UInt64.random(in: 300...1_300, using: &random)] {
+            let folder = TemporaryDirectory()
+            defer { folder.remove() }
+            #expect(throws: WindowCheckpointTests.Stop.self) {
+                try Self.run(input: input, folder: folder, backend: backend, idleTimeout: 50, stopAt: stopAt)
+            }
+            try Self.run(input: input, folder: folder, backend: backend, idleTimeout: 50)
+            let restored = String(
+                decoding: try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("out")), as: UTF8.self)
+            // Compare line by line, so that a failure names the first firing that differs.
+            let difference = zip(restored.split(separator: "\n"), expected.split(separator: "\n")).first { $0 != $1 }
+            #expect(
+                restored == expected,
+                "seed \(seed), stopped at record \(stopAt): first difference \(difference.map { "\($0.0) vs \($0.1)" } ?? "in length")")
+        }
     }
 }
 

@@ -6,15 +6,6 @@ import Testing
 /// The trigger firing matrix: assigner × trigger × element timeline → firings and purges, on virtual time.
 @Suite("Trigger firing matrix")
 struct TriggerMatrixTests {
-    enum Step: Sendable {
-        /// An element of key 0 at event time `t` with value `v`.
-        case element(Int64, Int64)
-        case watermark(Int64)
-        /// Moves the virtual processing clock by `ms`.
-        case advance(Int64)
-        case end
-    }
-
     /// `start:end=sum/count timing[+purge]`.
     struct Row: Sendable, CustomTestStringConvertible {
         var name: String
@@ -76,6 +67,23 @@ struct TriggerMatrixTests {
             steps: [.element(5, 1), .element(15, 2), .watermark(19), .element(16, 4), .watermark(29)],
             expected: ["-10:10=1/1 on-time+purge", "0:20=3/2 on-time+purge", "0:20=4/1 late+purge", "10:30=6/2 on-time+purge"]),
         Row(
+            name: "sliding × processing time", assigner: .sliding(size: 20, slide: 10), trigger: .processingTime(),
+            steps: [.element(5, 1), .advance(9), .element(6, 2), .advance(10), .watermark(0)],
+            expected: ["-10:10=1/1 early", "-10:10=3/2 early", "0:20=3/2 early"]),
+        Row(
+            name: "sliding × continuous event time 5", assigner: .sliding(size: 20, slide: 10),
+            trigger: .continuousEventTime(5),
+            steps: [.element(1, 1), .watermark(5), .element(12, 2), .watermark(10), .watermark(19)],
+            expected: [
+                "-10:10=1/1 early", "0:20=1/1 early", "-10:10=1/1 on-time", "0:20=3/2 early", "0:20=3/2 early",
+                "10:30=2/1 early", "0:20=3/2 on-time",
+            ]),
+        Row(
+            name: "sliding × continuous processing time 10", assigner: .sliding(size: 20, slide: 10),
+            trigger: .continuousProcessingTime(10),
+            steps: [.element(1, 1), .advance(10), .element(12, 2), .advance(10), .watermark(0)],
+            expected: ["-10:10=1/1 early", "0:20=1/1 early", "-10:10=1/1 early", "0:20=3/2 early", "10:30=2/1 early"]),
+        Row(
             name: "global × count(2) purging (count windows)", assigner: .count(2), trigger: .count(2).purging(),
             steps: [.element(1, 1), .element(100, 2), .element(5, 4), .watermark(1000), .element(7, 8), .end],
             expected: ["min:max=3/2 early+purge", "min:max=12/2 early+purge"]),
@@ -91,35 +99,39 @@ struct TriggerMatrixTests {
             name: "session × count(2) across a merge", assigner: .session(gap: 10), trigger: .count(2),
             steps: [.element(1, 1), .element(20, 2), .element(10, 4), .end],
             expected: ["1:30=7/3 early"]),
+        // The merged session [1, 8) fires when the clock passes 7, its end, not 5 (the end of [1, 6)).
+        Row(
+            name: "session × processing time across a merge", assigner: .session(gap: 5), trigger: .processingTime(),
+            steps: [
+                .element(1, 1), .element(3, 2), .advance(6), .element(2, 4), .advance(1), .watermark(0),
+                .element(20, 4), .advance(20), .watermark(0),
+            ],
+            expected: ["1:8=7/3 early", "20:25=4/1 early"]),
+        Row(
+            name: "session × continuous event time 3", assigner: .session(gap: 5), trigger: .continuousEventTime(3),
+            steps: [.element(1, 1), .watermark(3), .element(4, 2), .watermark(6), .watermark(9)],
+            expected: ["1:6=1/1 early", "1:9=3/2 early", "1:9=3/2 on-time"]),
+        Row(
+            name: "session × continuous processing time 10", assigner: .session(gap: 5),
+            trigger: .continuousProcessingTime(10),
+            steps: [.element(1, 1), .advance(10), .element(3, 2), .advance(10), .watermark(0), .watermark(20)],
+            expected: ["1:6=1/1 early", "1:8=3/2 early"]),
+        // Late elements extend the session and re-fire it; once the watermark passes end - 1 + lateness the
+        // element is dropped.
+        Row(
+            name: "session × event time, late firings within lateness 10", assigner: .session(gap: 5),
+            trigger: .eventTime(), lateness: 10,
+            steps: [
+                .element(1, 1), .watermark(6), .element(2, 2), .watermark(14), .element(3, 4), .watermark(15),
+                .element(4, 8), .watermark(18), .element(2, 16), .end,
+            ],
+            expected: ["1:6=1/1 on-time", "1:7=3/2 late", "1:8=7/3 late", "1:9=15/4 late"]),
     ]
 
-    static func describe(_ result: WindowResult<Int, SumAccumulator<Event>.Partial>) -> String {
-        let start = result.window.start == Int64.min ? "min" : "\(result.window.start)"
-        let end = result.window.end == Int64.max ? "max" : "\(result.window.end)"
-        return "\(start):\(end)=\(result.value.sum)/\(result.value.count) \(result.pane.timing.rawValue)"
-            + (result.pane.isPurge ? "+purge" : "")
-    }
-
-    @Test(arguments: rows)
-    func firings(_ row: Row) throws {
-        let clock = ManualClock()
-        var stage = WindowOperator(
-            name: "window", assigner: row.assigner, trigger: row.trigger, accumulator: SumAccumulator<Event> { $0.value },
-            key: { $0.key }, configuration: WindowConfiguration(allowedLateness: row.lateness, clock: clock))
-        var fired: [String] = []
-        let emit = { (result: WindowResult<Int, SumAccumulator<Event>.Partial>) in fired.append(Self.describe(result)) }
-        for step in row.steps {
-            switch step {
-            case .element(let time, let value):
-                try stage.process(.element(Event(key: 0, timestamp: time, value: value), timestamp: time), emit: emit)
-            case .watermark(let time):
-                try stage.process(.watermark(Watermark(timestamp: time)), emit: emit)
-            case .advance(let milliseconds):
-                clock.advance(by: UInt64(milliseconds) * 1_000_000)
-            case .end:
-                try stage.finish(emit: emit)
-            }
-        }
-        #expect(fired == row.expected)
+    @Test(arguments: rows, [WindowStrategy.sliced, .perWindow])
+    func firings(_ row: Row, strategy: WindowStrategy) throws {
+        let fired = try Timeline.run(
+            row.steps, assigner: row.assigner, trigger: row.trigger, lateness: row.lateness, strategy: strategy)
+        #expect(fired == row.expected, "\(strategy)")
     }
 }
