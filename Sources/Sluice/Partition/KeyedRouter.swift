@@ -12,9 +12,16 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
     var groupLoads: [Int]
     var windowCount = 0
     var windows = 0
-    var sketch: SpaceSavingSketch<Key>
+    /// The heavy-hitter sketch runs on the keys' stable hashes (concrete `UInt64`s, cheap to hash and compare);
+    /// `sketchKeys[slot]` is the key behind the sketch's entry in `slot`, written only when a key enters the sketch.
+    var sketch: SpaceSavingSketch<UInt64>
+    var sketchKeys: [Key] = []
     var sampleCountdown = 1
-    var splitKeys: Set<Key> = []
+    var splitKeys: Set<Key> = [] {
+        // The per-element test looks at the hash first; only a hash match looks the key up.
+        didSet { splitHashes = Set(splitKeys.map { StableKeyHasher.hash($0) }) }
+    }
+    var splitHashes: Set<UInt64> = []
     var nextPartialWorker = 0
     var controller: ParallelismController?
     var lastDecision: UInt64
@@ -69,14 +76,17 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
                     continue
                 }
                 let key = runtime.operation.key(element)
-                let group = keyGroups.group(forHash: StableKeyHasher.hash(key))
+                let hash = StableKeyHasher.hash(key)
+                let group = keyGroups.group(forHash: hash)
                 groupLoads[group] &+= 1
                 sampleCountdown -= 1
                 if sampleCountdown == 0 {
                     sampleCountdown = parallelism.sketchSampling
-                    sketch.add(key)
+                    if let slot = sketch.add(hash) {
+                        if slot == sketchKeys.count { sketchKeys.append(key) } else { sketchKeys[slot] = key }
+                    }
                 }
-                if splittable, !splitKeys.isEmpty, splitKeys.contains(key) {
+                if splittable, !splitHashes.isEmpty, splitHashes.contains(hash), splitKeys.contains(key) {
                     let worker = nextPartialWorker
                     nextPartialWorker = (nextPartialWorker + 1) % live
                     pending[worker].append(.partial(element, key))
@@ -142,7 +152,7 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
         let loads = Array(windowLoads.prefix(live))
         let skew = partitionSkewRatio(loads)
         let scale = Double(parallelism.sketchSampling) / Double(max(windowCount, 1))
-        let top = sketch.top(parallelism.heavyHitterCapacity)
+        let top = sketch.topSlots(parallelism.heavyHitterCapacity).map { (key: sketchKeys[$0], count: sketch[$0].count) }
         let hitters = top.map { PartitionReport.HeavyHitter(key: String(describing: $0.key), share: Double($0.count) * scale) }
         var histogram: [Int: Int]?
         if windows % parallelism.histogramEveryWindows == 1 || parallelism.histogramEveryWindows == 1 {
@@ -164,6 +174,7 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
         for index in windowLoads.indices { windowLoads[index] = 0 }
         for index in groupLoads.indices where groupLoads[index] != 0 { groupLoads[index] = 0 }
         sketch.reset()
+        sketchKeys.removeAll(keepingCapacity: true)
         try await decide(inboxes: inboxes, spawn: spawn)
     }
 

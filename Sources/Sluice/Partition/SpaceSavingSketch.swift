@@ -30,13 +30,20 @@ public struct SpaceSavingSketch<Key: Hashable & Sendable>: Sendable {
 
     /// Counts `weight` occurrences of `key`. O(1) for a monitored key or while there is room, else O(capacity)
     /// (the smallest entry is replaced).
-    public mutating func add(_ key: Key, weight: Int = 1) {
+    ///
+    /// Returns the slot `key` now occupies when it was not monitored before (a new entry, or the smallest entry
+    /// replaced), and `nil` when it was: a caller that sketches a stand-in for its key (a hash, say) can keep the
+    /// real keys in an array indexed by slot, touching it only when this returns a slot.
+    @discardableResult
+    public mutating func add(_ key: Key, weight: Int = 1) -> Int? {
         total += weight
         if let index = indexByKey[key] {
             entries[index].count += weight
+            return nil
         } else if entries.count < capacity {
             indexByKey[key] = entries.count
             entries.append(Entry(key: key, count: weight, error: 0))
+            return entries.count - 1
         } else {
             var smallest = 0
             for index in entries.indices where entries[index].count < entries[smallest].count { smallest = index }
@@ -44,8 +51,17 @@ public struct SpaceSavingSketch<Key: Hashable & Sendable>: Sendable {
             indexByKey[entries[smallest].key] = nil
             indexByKey[key] = smallest
             entries[smallest] = Entry(key: key, count: floor + weight, error: floor)
+            return smallest
         }
     }
+
+    /// The slots of the monitored keys, most frequent first (`self[slot]` is the entry). O(capacity log capacity).
+    public func topSlots(_ count: Int) -> [Int] {
+        Array(entries.indices.sorted { entries[$0].count > entries[$1].count }.prefix(count))
+    }
+
+    /// The entry in `slot`. - Precondition: `slot` was returned by `add` or `topSlots` since the last `reset()`.
+    public subscript(slot: Int) -> Entry { entries[slot] }
 
     /// The monitored keys, most frequent first. O(capacity log capacity).
     public func top(_ count: Int) -> [Entry] {

@@ -25,13 +25,23 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
 
     /// Appends up to `maxCount` records; a batch ends early after a barrier. Returns false at the end.
     /// With `everyRecords`, blocks while two checkpoints are being written (backpressure on the source).
+    ///
+    /// The writer's state (a lock) and, under `interval`, the clock are looked at before and after each batch, not
+    /// per record: an interval barrier is at most one batch late. Under `everyRecords` the batch stops at the
+    /// barrier's record count, so the barrier follows exactly that many records, as a per-record check would.
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         guard !isFinished else { return false }
-        for _ in 0..<maxCount {
-            if try barrierDue() {
-                buffer.append(.barrier(emitBarrier()))
-                return true
-            }
+        if try barrierDue() {
+            buffer.append(.barrier(emitBarrier()))
+            return true
+        }
+        var limit = maxCount
+        if case .records(let count) = session.checkpoints.policy.trigger {
+            // `barrierDue()` said no, so fewer than `count` records have passed since the last barrier.
+            limit = min(maxCount, Int(clamping: count - recordsSinceBarrier))
+        }
+        let source = source
+        for _ in 0..<limit {
             guard let record = try source.next() else {
                 let wantsFinal = session.checkpoints.policy != .disabled
                 if wantsFinal && (recordsSinceBarrier > 0 || (!hasEmitted && session.hasNoCheckpoint)) { buffer.append(.barrier(emitBarrier())) }
@@ -43,6 +53,7 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
             recordsRead += 1
             buffer.append(.record(record))
         }
+        if try barrierDue() { buffer.append(.barrier(emitBarrier())) }
         return true
     }
 

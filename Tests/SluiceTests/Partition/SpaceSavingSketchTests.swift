@@ -25,6 +25,24 @@ import Testing
         #expect(sketch.top(1).isEmpty)
     }
 
+    /// `add` reports the slot a key enters (and nothing for a key already monitored), and `topSlots` orders the
+    /// slots as `top` orders the entries, so a caller can sketch stand-ins (hashes) and keep the real keys by slot.
+    @Test func slotsFollowTheKeysThatEnterTheSketch() {
+        var random = SeededRandomNumberGenerator.fromEnvironment(default: 0x56)
+        var sketch = SpaceSavingSketch<Int>(capacity: 4)
+        var keyBySlot: [Int: Int] = [:]
+        for _ in 0..<5_000 {
+            let key = Int.random(in: 0..<3, using: &random) == 0 ? 7 : Int.random(in: 0..<50, using: &random)
+            let wasMonitored = sketch.estimate(key) > 0
+            let slot = sketch.add(key)
+            #expect((slot == nil) == wasMonitored, "seed \(random.seed)")
+            if let slot { keyBySlot[slot] = key }
+        }
+        #expect(sketch.topSlots(4).map { sketch[$0].key } == sketch.top(4).map(\.key), "seed \(random.seed)")
+        for slot in sketch.topSlots(4) { #expect(keyBySlot[slot] == sketch[slot].key, "seed \(random.seed)") }
+        #expect(sketch[sketch.topSlots(1)[0]].key == 7, "seed \(random.seed)")
+    }
+
     @Test func skewRatioIsMaxOverMean() {
         #expect(partitionSkewRatio([10, 10, 10, 10]) == 1)
         #expect(partitionSkewRatio([30, 10, 0, 0]) == 3)
