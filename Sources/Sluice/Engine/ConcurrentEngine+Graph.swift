@@ -224,6 +224,9 @@ final class GraphRunnerBox: @unchecked Sendable {
                     if let batch {
                         beat?.processed(boxedCount(batch))
                         try await forward(Array(repeating: batch, count: successors.count))
+                    } else if more {
+                        // An empty batch from a polling source: give the thread back (see `ConcurrentEngine.run`).
+                        await Task.yield()
                     }
                 }
             } else if let alignedInputs, let merge = runner as? any AlignedMergeReceiving {

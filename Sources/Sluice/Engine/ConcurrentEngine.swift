@@ -70,7 +70,13 @@ public struct ConcurrentEngine: Sendable {
                 var hasMore = true
                 while hasMore {
                     hasMore = try await source.readAsync(into: &batch, maxCount: batchSize)
-                    guard !batch.isEmpty else { continue }
+                    guard !batch.isEmpty else {
+                        // A source that polls (a blocking read that timed out, say) returns empty batches: give the
+                        // thread back between them, or on a small cooperative pool such sources can starve the
+                        // stages (and the acknowledgements) they are waiting for.
+                        if hasMore { await Task.yield() }
+                        continue
+                    }
                     count += batch.count
                     sourceBeat?.beat(count: UInt64(batch.count))
                     try await sourceChannel.send(contentsOf: batch)
