@@ -65,4 +65,21 @@ enum JSONSWAR {
         default: return isDigit
         }
     }
+
+    /// The UTF-8 sequence a lead byte (>= 0x80) starts: its length and the range its second byte must lie in
+    /// (shortest form, no surrogates, at most U+10FFFF; later bytes are plain continuation bytes); nil for a
+    /// byte that cannot lead a sequence.
+    @inline(__always)
+    static func utf8Sequence(lead: UInt8) -> (length: Int, low: UInt8, high: UInt8)? {
+        switch lead {
+        case 0xC2...0xDF: (2, 0x80, 0xBF)
+        case 0xE0: (3, 0xA0, 0xBF)
+        case 0xED: (3, 0x80, 0x9F)
+        case 0xE1...0xEF: (3, 0x80, 0xBF)
+        case 0xF0: (4, 0x90, 0xBF)
+        case 0xF4: (4, 0x80, 0x8F)
+        case 0xF1...0xF3: (4, 0x80, 0xBF)
+        default: nil
+        }
+    }
 }

@@ -137,18 +137,7 @@ extension JSONTokenReader {
         _ p: UnsafePointer<UInt8>, _ n: Int, at i: Int, end: Int, limit: Int, documentLimit: Int
     ) throws(JSONParseError) -> Int {
         let lead = p[i]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: (length, low) = (3, 0xA0)
-        case 0xED: (length, high) = (3, 0x9F)
-        case 0xE1...0xEF: length = 3
-        case 0xF0: (length, low) = (4, 0x90)
-        case 0xF4: (length, high) = (4, 0x8F)
-        case 0xF1...0xF3: length = 4
-        default:
+        guard let (length, low, high) = JSONSWAR.utf8Sequence(lead: lead) else {
             throw makeError(.invalidUTF8, "invalid UTF-8 lead byte \(describe(lead))", at: i, p)
         }
         for k in 1..<length {

@@ -1,0 +1,496 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The members of an object document a caller needs: a tree of member names. A member whose selection is
+/// `isWhole` keeps its whole value; a member with nested members keeps only those (when its value is an object).
+public struct JSONFieldSelection: Sendable, Hashable {
+    /// One selected member.
+    public struct Member: Sendable, Hashable {
+        /// The member's name (unescaped).
+        public var name: String
+        /// What to keep of its value.
+        public var selection: JSONFieldSelection
+
+        /// Creates a selected member.
+        public init(name: String, selection: JSONFieldSelection) {
+            self.name = name
+            self.selection = selection
+        }
+    }
+
+    /// The selected members, in the order the selection was built.
+    public var members: [Member]
+    /// Keep the whole value (the members are then ignored).
+    public var isWhole: Bool
+
+    /// Creates a selection.
+    public init(members: [Member] = [], isWhole: Bool = false) {
+        self.members = members
+        self.isWhole = isWhole
+    }
+
+    /// The selection that keeps a whole value.
+    public static let whole = JSONFieldSelection(isWhole: true)
+
+    /// The projection `parser` computes, applied to an already parsed value: the oracle of
+    /// `JSONProjectingParser`. An object keeps the first member of each selected name, in document order.
+    public func project(_ value: JSONValue) -> JSONValue {
+        guard !isWhole, case .object(let members) = value else { return value }
+        var kept: [JSONMember] = []
+        var seen = Set<String>()
+        for member in members {
+            guard !seen.contains(member.key), let selected = self.members.first(where: { $0.name == member.key }) else {
+                continue
+            }
+            seen.insert(member.key)
+            kept.append(JSONMember(key: member.key, value: selected.selection.project(member.value)))
+        }
+        return .object(kept)
+    }
+}
+
+/// Parses one whole JSON document held in memory, validating every byte strictly (RFC 8259, UTF-8, the same
+/// grammar as `JSONTokenReader`), but materializing only the members a `JSONFieldSelection` names: projection
+/// pushdown in one pass over the bytes, with no token buffer and no copy of the document.
+///
+/// It answers only for documents it is sure of. `parse(_:)` returns nil when the document is not valid, is not an
+/// object (unless the selection is whole), nests deeper than `limits.maxDepth - 1`, is at least as large as a
+/// limit, or selects more than 64 members in one object; the caller then parses it with `JSONDocumentParser`,
+/// which reports the error with its position (or returns the whole value). A document it accepts is one the
+/// token reader accepts, and the value is `selection.project(JSONDocumentParser.parse(bytes))`; the tests hold
+/// it to both on the conformance suite and on mutated random documents.
+///
+/// Allocation: the returned value's storage only (member arrays, strings longer than 15 bytes). O(bytes).
+public struct JSONProjectingParser: Sendable {
+    /// A selection flattened for the hot loop: names as bytes, children by index.
+    struct Node: Sendable {
+        var isWhole: Bool
+        var names: [[UInt8]]
+        var nameStrings: [String]
+        var children: [Node]
+
+        init(_ selection: JSONFieldSelection) {
+            isWhole = selection.isWhole
+            names = selection.members.map { Array($0.name.utf8) }
+            nameStrings = selection.members.map(\.name)
+            children = selection.members.map { Node($0.selection) }
+        }
+    }
+
+    /// The selection parsed for.
+    public let selection: JSONFieldSelection
+    /// The limits documents are held to (documents near them are left to the full parser).
+    public let limits: JSONLimits
+    let root: Node
+
+    /// Creates a parser for `selection`.
+    public init(selection: JSONFieldSelection, limits: JSONLimits = .default) {
+        self.selection = selection
+        self.limits = limits
+        root = Node(selection)
+    }
+
+    /// The selected members of the document in `bytes` (surrounding whitespace allowed), or nil when the caller
+    /// must parse it in full (see the type's summary).
+    public func parse(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
+        guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize,
+            let base = bytes.baseAddress
+        else { return nil }
+        var cursor = Cursor(p: base.assumingMemoryBound(to: UInt8.self), n: bytes.count, maxDepth: limits.maxDepth - 1)
+        cursor.skipWhitespace()
+        guard cursor.i < cursor.n else { return nil }
+        let value: JSONValue?
+        if root.isWhole {
+            value = cursor.value(depth: 0)
+        } else if cursor.p[cursor.i] == UInt8(ascii: "{") {
+            value = cursor.object(root, depth: 0)
+        } else {
+            return nil
+        }
+        guard let value else { return nil }
+        cursor.skipWhitespace()
+        return cursor.i == cursor.n ? value : nil
+    }
+}
+
+/// The position in one document and the recursive-descent rules. Every rule returns nil or false on invalid
+/// input, leaving `i` anywhere.
+private struct Cursor {
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    /// The deepest container nesting answered here.
+    let maxDepth: Int
+    var i = 0
+
+    init(p: UnsafePointer<UInt8>, n: Int, maxDepth: Int) {
+        self.p = p
+        self.n = n
+        self.maxDepth = maxDepth
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while i < n {
+            let c = p[i]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            i &+= 1
+        }
+    }
+
+    /// After whitespace: `byte` is next, and is consumed.
+    @inline(__always)
+    mutating func expect(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard i < n, p[i] == byte else { return false }
+        i &+= 1
+        return true
+    }
+
+    // MARK: Selected objects
+
+    /// The object at `i` (its `{`) with only `node`'s members.
+    mutating func object(_ node: JSONProjectingParser.Node, depth: Int) -> JSONValue? {
+        guard depth < maxDepth, node.names.count <= 64 else { return nil }
+        i &+= 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        guard i < n else { return nil }
+        if p[i] == UInt8(ascii: "}") {
+            i &+= 1
+            return .object(members)
+        }
+        var found: UInt64 = 0
+        while true {
+            guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
+            let keyStart = i &+ 1
+            i = keyStart
+            guard let (keyEnd, escaped) = string() else { return nil }
+            guard expect(UInt8(ascii: ":")) else { return nil }
+            skipWhitespace()
+            guard i < n else { return nil }
+            var position = -1
+            for index in node.names.indices where found & (1 &<< UInt64(index)) == 0 {
+                if key(from: keyStart, to: keyEnd, escaped: escaped, is: node.names[index], node.nameStrings[index]) {
+                    position = index
+                    break
+                }
+            }
+            if position >= 0 {
+                found |= 1 &<< UInt64(position)
+                let child = node.children[position]
+                let value: JSONValue?
+                if !child.isWhole && p[i] == UInt8(ascii: "{") {
+                    value = object(child, depth: depth &+ 1)
+                } else {
+                    value = self.value(depth: depth &+ 1)
+                }
+                guard let value else { return nil }
+                if members.isEmpty { members.reserveCapacity(node.names.count) }
+                members.append(JSONMember(key: node.nameStrings[position], value: value))
+            } else {
+                guard skipValue(depth: depth &+ 1) else { return nil }
+            }
+            skipWhitespace()
+            guard i < n else { return nil }
+            if p[i] == UInt8(ascii: ",") {
+                i &+= 1
+                skipWhitespace()
+                continue
+            }
+            guard p[i] == UInt8(ascii: "}") else { return nil }
+            i &+= 1
+            return .object(members)
+        }
+    }
+
+    /// Whether the key between `start` and `end` (its raw bytes) is `name`.
+    @inline(__always)
+    func key(from start: Int, to end: Int, escaped: Bool, is name: [UInt8], _ text: String) -> Bool {
+        if escaped { return JSONStringDecoder.decode(p + start, count: end &- start, escaped: true) == text }
+        guard end &- start == name.count else { return false }
+        return name.withUnsafeBufferPointer { wanted in
+            // A key of zero bytes matches the empty name; otherwise both buffers are non-empty.
+            wanted.isEmpty || memcmp(p + start, wanted.baseAddress!, wanted.count) == 0
+        }
+    }
+
+    // MARK: Whole values
+
+    /// The value at `i`, materialized in full.
+    mutating func value(depth: Int) -> JSONValue? {
+        guard i < n else { return nil }
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            let start = i &+ 1
+            i = start
+            guard let (end, escaped) = string() else { return nil }
+            return .string(JSONStringDecoder.decode(p + start, count: end &- start, escaped: escaped))
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { return nil }
+            i &+= 1
+            var members: [JSONMember] = []
+            skipWhitespace()
+            guard i < n else { return nil }
+            if p[i] == UInt8(ascii: "}") {
+                i &+= 1
+                return .object(members)
+            }
+            while true {
+                guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
+                let start = i &+ 1
+                i = start
+                guard let (end, escaped) = string() else { return nil }
+                let key = JSONStringDecoder.decode(p + start, count: end &- start, escaped: escaped)
+                guard expect(UInt8(ascii: ":")) else { return nil }
+                skipWhitespace()
+                guard let member = value(depth: depth &+ 1) else { return nil }
+                members.append(JSONMember(key: key, value: member))
+                skipWhitespace()
+                guard i < n else { return nil }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipWhitespace()
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "}") else { return nil }
+                i &+= 1
+                return .object(members)
+            }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { return nil }
+            i &+= 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            guard i < n else { return nil }
+            if p[i] == UInt8(ascii: "]") {
+                i &+= 1
+                return .array(elements)
+            }
+            while true {
+                guard let element = value(depth: depth &+ 1) else { return nil }
+                elements.append(element)
+                skipWhitespace()
+                guard i < n else { return nil }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipWhitespace()
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "]") else { return nil }
+                i &+= 1
+                return .array(elements)
+            }
+        case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
+        case UInt8(ascii: "n"): return literal("null") ? .null : nil
+        default:
+            let start = i
+            guard let isInteger = number() else { return nil }
+            return .number(JSONNumberParser.number(UnsafeRawBufferPointer(start: p + start, count: i &- start), isInteger: isInteger))
+        }
+    }
+
+    // MARK: Validation only
+
+    /// Validates the value at `i` and moves past it.
+    mutating func skipValue(depth: Int) -> Bool {
+        guard i < n else { return false }
+        switch p[i] {
+        case UInt8(ascii: "\""):
+            i &+= 1
+            return string() != nil
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { return false }
+            i &+= 1
+            skipWhitespace()
+            guard i < n else { return false }
+            if p[i] == UInt8(ascii: "}") {
+                i &+= 1
+                return true
+            }
+            while true {
+                guard i < n, p[i] == UInt8(ascii: "\"") else { return false }
+                i &+= 1
+                guard string() != nil, expect(UInt8(ascii: ":")) else { return false }
+                skipWhitespace()
+                guard skipValue(depth: depth &+ 1) else { return false }
+                skipWhitespace()
+                guard i < n else { return false }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipWhitespace()
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "}") else { return false }
+                i &+= 1
+                return true
+            }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { return false }
+            i &+= 1
+            skipWhitespace()
+            guard i < n else { return false }
+            if p[i] == UInt8(ascii: "]") {
+                i &+= 1
+                return true
+            }
+            while true {
+                guard skipValue(depth: depth &+ 1) else { return false }
+                skipWhitespace()
+                guard i < n else { return false }
+                if p[i] == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipWhitespace()
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "]") else { return false }
+                i &+= 1
+                return true
+            }
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return number() != nil
+        }
+    }
+
+    // MARK: Lexemes
+
+    /// The literal `text` at `i`.
+    @inline(__always)
+    mutating func literal(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard n &- i >= count, memcmp(p + i, text.utf8Start, count) == 0 else { return false }
+        i &+= count
+        return true
+    }
+
+    /// The string content from `i` (after the opening quote): returns the index of the closing quote and
+    /// whether it holds an escape, and moves past the quote; nil when invalid.
+    @inline(__always)
+    mutating func string() -> (end: Int, escaped: Bool)? {
+        var escaped = false
+        while true {
+            // 8 plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII byte.
+            while i &+ 8 <= n {
+                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                let special = JSONSWAR.stringSpecialMask(word)
+                if special != 0 {
+                    i &+= special.trailingZeroBitCount &>> 3
+                    break
+                }
+                i &+= 8
+            }
+            guard i < n else { return nil }
+            let c = p[i]
+            if c == 0x22 {
+                let end = i
+                i &+= 1
+                return (end, escaped)
+            } else if c == 0x5C {
+                escaped = true
+                guard escape() else { return nil }
+            } else if c >= 0x80 {
+                guard utf8() else { return nil }
+            } else if c < 0x20 {
+                return nil
+            } else {
+                i &+= 1
+            }
+        }
+    }
+
+    /// The escape at `i` (a backslash), with the reader's rules: a `\u` high surrogate must be followed by a
+    /// `\u` low surrogate, and a low surrogate may not stand alone.
+    @inline(__always)
+    mutating func escape() -> Bool {
+        guard i &+ 1 < n else { return false }
+        switch p[i &+ 1] {
+        case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+            i &+= 2
+            return true
+        case 0x75:
+            guard let first = hexQuad(at: i &+ 2) else { return false }
+            if first >= 0xDC00 && first <= 0xDFFF { return false }
+            guard first >= 0xD800 && first <= 0xDBFF else {
+                i &+= 6
+                return true
+            }
+            guard i &+ 7 < n, p[i &+ 6] == 0x5C, p[i &+ 7] == 0x75, let second = hexQuad(at: i &+ 8),
+                second >= 0xDC00 && second <= 0xDFFF
+            else { return false }
+            i &+= 12
+            return true
+        default:
+            return false
+        }
+    }
+
+    @inline(__always)
+    func hexQuad(at start: Int) -> Int? {
+        guard n &- start >= 4 else { return nil }
+        var value = 0
+        for index in start..<(start &+ 4) {
+            let digit = JSONSWAR.hexValue(p[index])
+            guard digit >= 0 else { return nil }
+            value = value &<< 4 | digit
+        }
+        return value
+    }
+
+    /// The UTF-8 sequence led by the byte at `i` (>= 0x80): well-formed, shortest form, no surrogates, at most
+    /// U+10FFFF (the reader's rules).
+    @inline(__always)
+    mutating func utf8() -> Bool {
+        guard let (length, low, high) = JSONSWAR.utf8Sequence(lead: p[i]) else { return false }
+        guard n &- i >= length else { return false }
+        let second = p[i &+ 1]
+        guard second >= low && second <= high else { return false }
+        for k in 2..<max(2, length) where p[i &+ k] & 0xC0 != 0x80 { return false }
+        i &+= length
+        return true
+    }
+
+    /// The number at `i`: returns whether it is an integer (no fraction, no exponent), and moves past it.
+    @inline(__always)
+    mutating func number() -> Bool? {
+        if p[i] == 0x2D {
+            i &+= 1
+            guard i < n else { return nil }
+        }
+        let first = p[i]
+        if first == 0x30 {
+            i &+= 1
+        } else if first &- 0x31 < 9 {
+            i &+= 1
+            digits()
+        } else {
+            return nil
+        }
+        var isInteger = true
+        if i < n && p[i] == 0x2E {
+            i &+= 1
+            guard i < n, p[i] &- 0x30 < 10 else { return nil }
+            digits()
+            isInteger = false
+        }
+        if i < n && p[i] | 0x20 == 0x65 {
+            i &+= 1
+            if i < n && (p[i] == 0x2B || p[i] == 0x2D) { i &+= 1 }
+            guard i < n, p[i] &- 0x30 < 10 else { return nil }
+            digits()
+            isInteger = false
+        }
+        return isInteger
+    }
+
+    @inline(__always)
+    mutating func digits() {
+        i = JSONSWAR.skipDigits(p, from: i, end: n)
+    }
+}
