@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SluiceJSON
 
 /// jq's total order on JSON values: null < false < true < numbers < strings < arrays < objects; numbers by
@@ -13,7 +20,7 @@ enum JSONOrdering {
             let (x, y) = (a.doubleValue, b.doubleValue)
             return x < y ? -1 : (x == y ? 0 : 1)
         case (.string(let a), .string(let b)):
-            return a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)
+            return compare(a, b)
         case (.array(let a), .array(let b)):
             for (x, y) in zip(a, b) {
                 let order = compare(x, y)
@@ -21,7 +28,7 @@ enum JSONOrdering {
             }
             return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
         case (.object(let a), .object(let b)):
-            let keysA = a.map(\.key).sorted(), keysB = b.map(\.key).sorted()
+            let keysA = a.map(\.key).sorted { compare($0, $1) < 0 }, keysB = b.map(\.key).sorted { compare($0, $1) < 0 }
             let keyOrder = compare(.array(keysA.map { .string($0) }), .array(keysB.map { .string($0) }))
             if keyOrder != 0 { return keyOrder }
             for key in keysA {
@@ -31,6 +38,22 @@ enum JSONOrdering {
             return 0
         default:
             return 0
+        }
+    }
+
+    /// Strings by Unicode scalars, as jq compares them (not by Swift's canonical equivalence, under which "é"
+    /// composed and decomposed are equal): UTF-8 byte order is scalar order, so the bytes are compared.
+    static func compare(_ left: String, _ right: String) -> Int {
+        var (a, b) = (left, right)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0 {
+                    let order = memcmp(x.baseAddress!, y.baseAddress!, common)
+                    if order != 0 { return order < 0 ? -1 : 1 }
+                }
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+            }
         }
     }
 

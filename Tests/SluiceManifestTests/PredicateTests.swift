@@ -21,6 +21,21 @@ import Testing
         #expect(try Predicate(parsing: text).evaluate(Self.document) == expected, "\(text)")
     }
 
+    /// Strings compare by Unicode scalars, as in jq: a composed and a decomposed "é" differ (Swift's `==` calls
+    /// them equal), and the order is the scalars' order, including past the ASCII range and on prefixes.
+    @Test func stringsCompareByScalarsAsJQDoes() throws {
+        #expect(JSONOrdering.compare("\u{e9}", "e\u{301}") == 1)
+        #expect(JSONOrdering.compare(JSONValue.string("\u{e9}"), .string("e\u{301}")) != 0)
+        #expect(JSONOrdering.compare("abc", "abd") == -1)
+        #expect(JSONOrdering.compare("ab", "abc") == -1)
+        #expect(JSONOrdering.compare("\u{10000}", "\u{ffff}") == 1)
+        #expect(JSONOrdering.compare("z", "\u{e9}") == -1)
+        #expect(JSONOrdering.compare("", "") == 0)
+        let composed = JSONValue.object([JSONMember(key: "k", value: .string("\u{e9}"))])
+        #expect(try Predicate(parsing: ".k == \"e\u{301}\"").evaluate(composed) == false)
+        #expect(try Predicate(parsing: ".k == \"\u{e9}\"").evaluate(composed) == true)
+    }
+
     @Test(arguments: [("", 0), (".a ==", 5), (".a = 1", 3), ("(.a == 1", 8), (".a == 1 extra", 8), ("..a", 1)])
     func badPredicatesSayWhere(_ text: String, _ offset: Int) {
         let error = #expect(throws: FieldPathError.self) { try Predicate(parsing: text) }
@@ -38,7 +53,7 @@ import Testing
             """, file: "m.yaml"))
         let tree = try #require(FieldTree.needed(by: plan.segments))
         #expect(tree.children.map(\.name) == ["level", "nested", "code", "tags"])
-        var decoder = PrunedDecoder(tree: tree)
+        let decoder = PrunedDecoder(tree: tree)
         let bytes = Array(#"{"level":"error","code":503,"ratio":0.5,"nested":{"x":{"y":7},"z":1},"tags":["a"]}"#.utf8)
         let value = try #require(bytes.withUnsafeBytes { decoder.decode($0) })
         #expect(value == (try JSONDocumentParser.parse(Array(#"{"level":"error","code":503,"nested":{"x":{"y":7}},"tags":["a"]}"#.utf8))))
