@@ -214,8 +214,12 @@ private struct Cursor {
         if escaped { return JSONStringDecoder.decode(p + start, count: end &- start, escaped: true) == text }
         guard end &- start == name.count else { return false }
         return name.withUnsafeBufferPointer { wanted in
-            // A key of zero bytes matches the empty name; otherwise both buffers are non-empty.
-            wanted.isEmpty || memcmp(p + start, wanted.baseAddress!, wanted.count) == 0
+            // Member names are short: a byte loop beats a call to memcmp up to a few words.
+            guard wanted.count > 16 else {
+                for k in 0..<wanted.count where p[start &+ k] != wanted[k] { return false }
+                return true
+            }
+            return memcmp(p + start, wanted.baseAddress!, wanted.count) == 0
         }
     }
 

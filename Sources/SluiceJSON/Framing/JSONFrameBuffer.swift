@@ -18,6 +18,10 @@ public struct JSONFrameBuffer<Framer: JSONFraming>: Sendable {
     /// Scans `chunk`, calling `onFrame` with each complete frame and its bytes.
     /// O(n) in the chunk length plus O(frame length) for frames that span chunks.
     /// Errors and their stickiness are the framer's.
+    // Specialized here for the two framers of the library, so that callers in other modules (the manifest's decode
+    // stage) run specialized code rather than the generic entry point, which looks up metadata on every frame.
+    @_specialize(exported: true, where Framer == JSONFramingAssembler)
+    @_specialize(exported: true, where Framer == JSONLengthPrefixedReader)
     public mutating func feed(
         _ chunk: UnsafeRawBufferPointer, onFrame: (JSONFrame, UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -37,6 +41,8 @@ public struct JSONFrameBuffer<Framer: JSONFraming>: Sendable {
     public var openFrameBytes: [UInt8] { framer.openFrameOffset == nil ? [] : pending.keptBytes }
 
     /// Ends the stream; a frame that ends with it (a top-level scalar) is handed out with its bytes.
+    @_specialize(exported: true, where Framer == JSONFramingAssembler)
+    @_specialize(exported: true, where Framer == JSONLengthPrefixedReader)
     public mutating func finalize(onFrame: (JSONFrame, UnsafeRawBufferPointer) throws -> Void = { _, _ in }) throws {
         try framer.finalize { frame in
             try pending.deliverKept { bytes in try onFrame(frame, bytes) }
