@@ -91,7 +91,10 @@ let package = Package(
         // Declarative pipelines: YAML/JSON manifests validated, compiled to a graph and run on the engines.
         .target(
             name: "SluiceManifest",
-            dependencies: ["Sluice", "SluiceJSON", "SluiceState", "SluiceConnectors", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "Sluice", "SluiceJSON", "SluiceState", "SluiceConnectors", "SluiceEventTime",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Test support shipped as a library: virtual clock, seeded generators, sequence checker.
         .target(

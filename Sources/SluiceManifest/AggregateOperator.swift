@@ -29,8 +29,9 @@ struct AggregateOperator: StageOperator {
     var isPure: Bool { false }
     var kind: StageKind { .stateful }
 
-    mutating func process(_ input: ManifestRecord, emit: (ManifestRecord) -> Void) throws {
-        let key = input.key ?? .null
+    /// The numbers `fields` read from `input` (nil for `count` and for a missing or null field).
+    /// - Throws: `RecordError` naming the field when one holds something other than a number.
+    static func updates(of input: ManifestRecord, fields: [AggregateField], stageName: String) throws -> [JSONNumber?] {
         var updates: [JSONNumber?] = []
         updates.reserveCapacity(fields.count)
         for field in fields {
@@ -46,6 +47,22 @@ struct AggregateOperator: StageOperator {
                     message: "\(field.function.rawValue)(\(path)) needs a number, found \(PredicateParser.literalText(other))")
             }
         }
+        return updates
+    }
+
+    /// The output members of one row after its key: each field's name and value (`null` for a min, max or sum
+    /// that saw no number).
+    static func members(fields: [AggregateField], count: Int64, values: [JSONNumber?]) -> [JSONMember] {
+        fields.enumerated().map { position, field in
+            let value: JSONValue =
+                field.function == .count ? .number(.int(count)) : values[position].map { .number($0) } ?? .null
+            return JSONMember(key: field.name, value: value)
+        }
+    }
+
+    mutating func process(_ input: ManifestRecord, emit: (ManifestRecord) -> Void) throws {
+        let key = input.key ?? .null
+        let updates = try Self.updates(of: input, fields: fields, stageName: stageName)
         let index: Int
         if let existing = rowIndex[key] {
             index = existing
@@ -63,13 +80,8 @@ struct AggregateOperator: StageOperator {
 
     mutating func finish(emit: (ManifestRecord) -> Void) throws {
         for row in rows {
-            var members = [JSONMember(key: keyName, value: row.key)]
-            for (position, field) in fields.enumerated() {
-                let value: JSONValue =
-                    field.function == .count
-                    ? .number(.int(row.count)) : row.values[position].map { .number($0) } ?? .null
-                members.append(JSONMember(key: field.name, value: value))
-            }
+            let members = [JSONMember(key: keyName, value: row.key)]
+                + Self.members(fields: fields, count: row.count, values: row.values)
             emit(ManifestRecord(value: .object(members), key: row.key, offset: 0, end: 0))
         }
         rows = []

@@ -7,7 +7,7 @@ public struct CompiledPlan: Sendable {
         enum Body: Sendable {
             case decode
             case fused([RecordStep])
-            case aggregate(keyName: String, fields: [AggregateField])
+            case aggregate(keyName: String, fields: [AggregateField], window: WindowSpec?)
             case dedupe(FieldPath?)
         }
 
@@ -18,6 +18,13 @@ public struct CompiledPlan: Sendable {
         var body: Body
         /// Why the segment is cut where it is.
         public var reason: String
+
+        /// The graph stages the segment becomes: its name, or for a windowed aggregate its watermark, window and
+        /// result stages.
+        public var graphStages: [String] {
+            if case .aggregate(_, _, _?) = body { return ["\(name)/watermarks", name, "\(name)/rows"] }
+            return [name]
+        }
     }
 
     /// The manifest the plan was compiled from.
@@ -29,7 +36,7 @@ public struct CompiledPlan: Sendable {
     /// loop), one before every stage but the source for `concurrent`.
     public var channels: [(from: String, to: String, capacity: Int)] {
         guard manifest.engine == .concurrent else { return [] }
-        let names = ["source"] + segments.map(\.name) + ["sink"]
+        let names = ["source"] + segments.flatMap(\.graphStages) + ["sink"]
         return zip(names, names.dropFirst()).map { ($0, $1, manifest.channelCapacity) }
     }
 

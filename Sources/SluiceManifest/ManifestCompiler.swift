@@ -70,12 +70,15 @@ public enum ManifestCompiler {
                         expected: "a key stage before it, e.g. - key: .service")
                 }
                 for output in outputs { if let path = output.path { try need(path, in: stage) } }
+                if let window = stage.window { try need(window.time, in: stage) }
                 flush()
                 let keyName = key.path.defaultName
+                let reason = stage.window.map { "stateful (one row per key and \($0.summary), emitted when the watermark passes the window's end): watermarks, windows and results, a segment of its own" }
+                    ?? "stateful (one row per key, emitted at the end): a segment of its own"
                 segments.append(CompiledPlan.Segment(
-                    name: stage.name, stages: [stage.label], body: .aggregate(keyName: keyName, fields: outputs),
-                    reason: "stateful (one row per key, emitted at the end): a segment of its own"))
-                fields = ([keyName] + outputs.map(\.name), stage)
+                    name: stage.name, stages: [stage.label],
+                    body: .aggregate(keyName: keyName, fields: outputs, window: stage.window), reason: reason))
+                fields = ([keyName] + (stage.window == nil ? [] : WindowedAggregate.boundNames) + outputs.map(\.name), stage)
             case .dedupe(let path):
                 if let path { try need(path, in: stage) }
                 flush()

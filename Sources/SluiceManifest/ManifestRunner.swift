@@ -106,7 +106,11 @@ public struct ManifestRunner: Sendable {
             switch segment.body {
             case .decode: continue
             case .fused(let steps): graph.addStage(segment.name, FusedStepsOperator(steps: steps, dropped: dropped))
-            case .aggregate(let keyName, let fields):
+            case .aggregate(let keyName, let fields, let window?):
+                previous = WindowedAggregate.add(
+                    to: &graph, after: previous, name: segment.name, keyName: keyName, fields: fields, window: window)
+                continue
+            case .aggregate(let keyName, let fields, nil):
                 graph.addStage(segment.name, AggregateOperator(stageName: segment.name, keyName: keyName, fields: fields))
             case .dedupe(let path): graph.addStage(segment.name, DedupeOperator(path: path))
             }

@@ -80,6 +80,9 @@ public struct StageSpec: Sendable {
     public var name: String
     public var operation: StageOperation
     public var location: PipelineManifest.Location
+    /// The event-time window of an `aggregate` stage (its `window:` field); nil: one row per key for the whole
+    /// input.
+    public var window: WindowSpec? = nil
 
     /// `'errors' (filter)`: how messages name the stage.
     public var label: String { "'\(name)' (\(operation.operatorName))" }
@@ -138,4 +141,38 @@ public struct AggregateField: Sendable, Hashable {
     public var function: Function
     /// The field aggregated (nil for `count`).
     public var path: FieldPath?
+}
+
+/// The event-time window of an aggregate (`window:` beside `aggregate:`): rows per key and window, emitted when
+/// the watermark passes the window's end.
+public struct WindowSpec: Sendable, Hashable {
+    /// How documents fall into windows.
+    public enum Kind: Sendable, Hashable {
+        /// Fixed, non-overlapping windows of `size` ms.
+        case tumbling(size: Int64)
+        /// Windows of `size` ms starting every `slide` ms.
+        case sliding(size: Int64, slide: Int64)
+        /// Windows that close after `gap` ms without a document of the key.
+        case session(gap: Int64)
+    }
+
+    public var kind: Kind
+    /// The event-time field: epoch milliseconds, a number.
+    public var time: FieldPath
+    /// How far out of order documents may arrive (ms): the watermark trails the largest time seen by this much.
+    public var outOfOrder: Int64
+    /// How long after a window's end (ms of event time) late documents still update it and re-fire it; later ones
+    /// go to the dead-letter sink.
+    public var lateness: Int64
+
+    /// `tumbling 60000 ms on .ts`: how `--dry-run` shows it.
+    public var summary: String {
+        let shape: String
+        switch kind {
+        case .tumbling(let size): shape = "tumbling \(size) ms"
+        case .sliding(let size, let slide): shape = "sliding \(size) ms every \(slide) ms"
+        case .session(let gap): shape = "session, gap \(gap) ms"
+        }
+        return "\(shape) on \(time), out of order up to \(outOfOrder) ms, lateness \(lateness) ms"
+    }
 }

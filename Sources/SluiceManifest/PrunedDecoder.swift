@@ -39,8 +39,9 @@ struct FieldTree: Sendable, Equatable {
             case .dedupe(let path):
                 guard let path else { return nil }
                 tree.add(path.steps[...])
-            case .aggregate(_, let fields):
+            case .aggregate(_, let fields, let window):
                 for field in fields { if let path = field.path { tree.add(path.steps[...]) } }
+                if let window { tree.add(window.time.steps[...]) }
                 return tree
             case .fused(let steps):
                 for step in steps {

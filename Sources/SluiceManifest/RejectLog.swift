@@ -1,4 +1,5 @@
 import Sluice
+import SluiceEventTime
 import SluiceConnectors
 import SluiceJSON
 import Synchronization
@@ -68,10 +69,13 @@ public final class RejectLog: Sendable, DeadLetterSink {
 
     /// A stage error routed by the engine (a `DeadLetterSink`).
     public func receive(_ record: DeadLetterRecord) {
-        let offset = (record.error as? RecordError)?.offset ?? (record.element as? ManifestRecord)?.offset ?? -1
+        // A window stage's input is the document with its event time.
+        var document = record.element as? ManifestRecord
+        if case .element(let timed, _)? = record.element as? EventTimeElement<ManifestRecord> { document = timed }
+        let offset = (record.error as? RecordError)?.offset ?? document?.offset ?? -1
         let message = (record.error as? RecordError)?.message ?? "\(record.error)"
-        let document = (record.element as? ManifestRecord).flatMap { try? JSONSerializer().serializeToString($0.value) }
-        reject(stage: record.stageName, offset: offset, error: message, document: document)
+        let text = document.flatMap { try? JSONSerializer().serializeToString($0.value) }
+        reject(stage: record.stageName, offset: offset, error: message, document: text)
     }
 
     /// Nothing to do with the engine's summary: the log counts for itself.

@@ -7,7 +7,7 @@ struct StageReader {
 
     func read(_ node: ManifestNode, index: Int) throws(ManifestError) -> StageSpec {
         let fields = try node.members(expected: "a mapping with one operator, e.g. filter: '.level == \"error\"'")
-        let operators = fields.members.filter { $0.name != "name" }
+        let operators = fields.members.filter { $0.name != "name" && $0.name != "window" }
         guard let member = operators.first else {
             throw node.error(.missingField, "the stage has no operator",
                 expected: "one of " + StageOperation.operatorNames.joined(separator: ", "))
@@ -26,7 +26,16 @@ struct StageReader {
         }
         let operation = try readOperation(member.name, member.value)
         let name = try fields.optional("name")?.string(expected: "a stage name") ?? "\(member.name)-\(index)"
-        return StageSpec(name: name, operation: operation, location: .init(line: node.line, column: node.column))
+        var window: WindowSpec?
+        if let windowMember = fields.members.first(where: { $0.name == "window" }) {
+            guard case .aggregate = operation else {
+                throw windowMember.key.error(
+                    .unknownField, "'window' applies to aggregate stages only, not to \(member.name)",
+                    expected: "window: beside aggregate:, e.g. {tumbling: 1m, time: .ts}")
+            }
+            window = try readWindow(windowMember.value)
+        }
+        return StageSpec(name: name, operation: operation, location: .init(line: node.line, column: node.column), window: window)
     }
 
     private func readOperation(_ name: String, _ node: ManifestNode) throws(ManifestError) -> StageOperation {
@@ -86,6 +95,65 @@ struct StageReader {
         } catch {
             throw expressionError(node, error, what: "field path", expected: "a field path such as .service or .payload.value")
         }
+    }
+
+    /// `window: {tumbling: 1m, time: .ts, out-of-order: 5s, lateness: 0}`, or `sliding: {size: 1m, slide: 10s}`, or
+    /// `session: 30s`.
+    private func readWindow(_ node: ManifestNode) throws(ManifestError) -> WindowSpec {
+        let example = "{tumbling: 1m, time: .ts}, {sliding: {size: 1m, slide: 10s}, time: .ts} or {session: 30s, time: .ts}"
+        let fields = try node.members(expected: "a mapping, e.g. " + example)
+        let shapes = ["tumbling", "sliding", "session"]
+        try fields.checkNoOthers(shapes + ["time", "out-of-order", "lateness"], what: "window field")
+        let given = fields.members.filter { shapes.contains($0.name) }
+        guard let shape = given.first else {
+            throw node.error(.missingField, "the window has no shape", expected: "one of tumbling, sliding, session, e.g. " + example)
+        }
+        if given.count > 1 {
+            throw given[1].key.error(.invalidValue, "a window has one shape; '\(shape.name)' is already given",
+                expected: "one of tumbling, sliding, session")
+        }
+        let kind: WindowSpec.Kind
+        switch shape.name {
+        case "tumbling":
+            kind = .tumbling(size: try duration(shape.value, positive: true))
+        case "session":
+            kind = .session(gap: try duration(shape.value, positive: true))
+        default:
+            let sliding = try shape.value.members(expected: "a mapping {size: DURATION, slide: DURATION}")
+            try sliding.checkNoOthers(["size", "slide"], what: "sliding field")
+            let size = try duration(try sliding.required("size", expected: "the window length, e.g. 1m"), positive: true)
+            let slideNode = try sliding.required("slide", expected: "how often a window starts, e.g. 10s")
+            let slide = try duration(slideNode, positive: true)
+            guard slide <= size else {
+                throw slideNode.error(.invalidValue, "the slide (\(slide) ms) is longer than the window (\(size) ms)",
+                    expected: "a slide no longer than the size")
+            }
+            kind = .sliding(size: size, slide: slide)
+        }
+        let time = try path(try fields.required("time", expected: "the event-time field (epoch milliseconds), e.g. .ts"))
+        let outOfOrder = try fields.optional("out-of-order").map { node throws(ManifestError) in try duration(node, positive: false) } ?? 0
+        let lateness = try fields.optional("lateness").map { node throws(ManifestError) in try duration(node, positive: false) } ?? 0
+        return WindowSpec(kind: kind, time: time, outOfOrder: outOfOrder, lateness: lateness)
+    }
+
+    /// A duration in milliseconds: a whole number of ms, or a number with a unit (`ms`, `s`, `m`, `h`).
+    private func duration(_ node: ManifestNode, positive: Bool) throws(ManifestError) -> Int64 {
+        let expected = "a duration such as 500ms, 10s, 5m, 1h or a number of milliseconds" + (positive ? ", above zero" : "")
+        let text = try node.string(expected: expected).trimmingCharacters(in: .whitespaces)
+        let units: [(suffix: String, scale: Int64)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)]
+        var number = Substring(text)
+        var scale: Int64 = 1
+        for unit in units where text.hasSuffix(unit.suffix) && Int64(text.dropLast(unit.suffix.count)) != nil {
+            number = text.dropLast(unit.suffix.count)
+            scale = unit.scale
+            break
+        }
+        guard let value = Int64(number), value >= (positive ? 1 : 0) else {
+            throw node.error(.invalidValue, "'\(text)' is not a duration", expected: expected)
+        }
+        let (milliseconds, overflow) = value.multipliedReportingOverflow(by: scale)
+        guard !overflow else { throw node.error(.invalidValue, "'\(text)' is too long", expected: expected) }
+        return milliseconds
     }
 
     /// `count`, `sum(.bytes)`, `min(.latency)`, `max(.latency)`.

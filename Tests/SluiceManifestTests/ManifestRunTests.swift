@@ -75,6 +75,99 @@ import Testing
         }
     }
 
+    /// `examples/errors-per-minute.yaml`: a row per service and minute of event time, the same as grouping the log's
+    /// warnings and errors by hand (the log is in time order, so nothing is late).
+    @Test func errorsPerMinuteExampleAggregatesPerServiceAndMinute() async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let plan = try Self.plan("errors-per-minute.yaml", sink: folder.file("out.ndjson"))
+        #expect(plan.description.contains("tumbling 60000 ms on .ts, out of order up to 5000 ms"))
+        #expect(plan.channels.map { "\($0.from) -> \($0.to)" } == [
+            "source -> decode", "decode -> problems+by-service", "problems+by-service -> per-minute/watermarks",
+            "per-minute/watermarks -> per-minute", "per-minute -> per-minute/rows", "per-minute/rows -> sink",
+        ])
+        let summary = try await ManifestRunner(plan: plan).run()
+        struct Row: Hashable { var service: String; var start: Int64; var count: Int64; var bytes: Int64; var worst: Double }
+        var expected: [String: Row] = [:]
+        for document in try Self.logDocuments() {
+            guard case .string(let level)? = document["level"], level == "error" || level == "warn",
+                case .string(let service)? = document["service"], case .number(let ts)? = document["ts"],
+                case .number(let bytes)? = document["bytes"], case .number(let latency)? = document["latency_ms"]
+            else { continue }
+            let start = ts.int64Value! / 60_000 * 60_000
+            var row = expected["\(service) \(start)"] ?? Row(service: service, start: start, count: 0, bytes: 0, worst: -.infinity)
+            row.count += 1
+            row.bytes += bytes.int64Value!
+            row.worst = max(row.worst, latency.doubleValue)
+            expected["\(service) \(start)"] = row
+        }
+        #expect(Set(expected.values.map(\.start)).count > 1, "the example log should span more than one minute")
+        let output = try Self.lines(folder.file("out.ndjson")).map { row -> Row in
+            guard case .string(let service)? = row["service"], case .number(let start)? = row["window_start"],
+                case .number(let end)? = row["window_end"], case .number(let count)? = row["count"],
+                case .number(let bytes)? = row["bytes"], case .number(let worst)? = row["worst_latency_ms"],
+                end.int64Value == start.int64Value.map({ $0 + 60_000 })
+            else { return Row(service: "unexpected row \(row)", start: 0, count: 0, bytes: 0, worst: 0) }
+            return Row(service: service, start: start.int64Value!, count: count.int64Value!, bytes: bytes.int64Value!, worst: worst.doubleValue)
+        }
+        #expect(Set(output) == Set(expected.values))
+        #expect(output.count == expected.count)
+        #expect(summary.documentsRejected == 0)
+    }
+
+    /// A window's rows come out when the watermark passes its end, in first-seen key order; a document later than
+    /// the watermark allows, one without a time, and one whose summed field is not a number go to the dead-letter
+    /// sink, named.
+    @Test(arguments: ["sync", "concurrent"])
+    func windowedAggregateFiresOnTheWatermarkAndDeadLettersLateAndBadDocuments(engine: String) async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let input = [
+            #"{"k":"a","ts":1000,"v":1}"#, #"{"k":"b","ts":1500,"v":2}"#, #"{"k":"a","ts":900,"v":3}"#,
+            #"{"k":"a","ts":2600,"v":4}"#, #"{"k":"b","ts":1200,"v":5}"#, #"{"k":"a","v":1}"#,
+            #"{"k":"b","ts":3000,"v":"x"}"#, #"{"k":"b","ts":3100,"v":6}"#,
+        ]
+        try (input.joined(separator: "\n") + "\n").write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let manifest = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - key: .k
+              - name: per-2s
+                aggregate: {n: count, total: sum(.v)}
+                window: {tumbling: 2s, time: .ts, out-of-order: 500ms}
+              - dead-letter: file:\(folder.file("rejects.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            engine: \(engine)
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: manifest, file: "window.yaml"))
+        let summary = try await ManifestRunner(plan: plan).run()
+        let rows = try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8).split(separator: "\n")
+        #expect(rows == [
+            #"{"k":"a","window_start":0,"window_end":2000,"n":2,"total":4}"#,
+            #"{"k":"b","window_start":0,"window_end":2000,"n":1,"total":2}"#,
+            #"{"k":"a","window_start":2000,"window_end":4000,"n":1,"total":4}"#,
+            #"{"k":"b","window_start":2000,"window_end":4000,"n":1,"total":6}"#,
+        ])
+        #expect(summary.documentsRejected == 3)
+        // Each dead letter names the document's offset, the stage and what was wrong (in stage order within a batch).
+        let offsets = input.indices.map { index in input[..<index].reduce(0) { $0 + $1.utf8.count + 1 } }
+        var rejects: [Int64: (stage: String, error: String, document: String)] = [:]
+        for line in try Self.lines(folder.file("rejects.ndjson")) {
+            guard case .number(let offset)? = line["offset"], case .string(let stage)? = line["stage"],
+                case .string(let error)? = line["error"], case .string(let document)? = line["document"]
+            else { continue }
+            rejects[offset.int64Value!] = (stage, error, document)
+        }
+        #expect(Set(rejects.keys) == Set([4, 5, 6].map { Int64(offsets[$0]) }))
+        let late = rejects[Int64(offsets[4])], untimed = rejects[Int64(offsets[5])], notNumber = rejects[Int64(offsets[6])]
+        #expect(late?.stage == "per-2s")
+        #expect(late?.error.contains("element at event time 1200 refused: the watermark 2099 is past its last window's end") == true)
+        #expect(late?.document == input[4])
+        #expect(untimed?.error == "the window's time field .ts needs whole epoch milliseconds, found nothing")
+        #expect(untimed?.document == input[5])
+        #expect(notNumber?.error == "sum(.v) needs a number, found \"x\"")
+    }
+
     @Test func slowRequestsJSONManifestDedupesByPath() async throws {
         let folder = TemporaryDirectory()
         defer { folder.remove() }

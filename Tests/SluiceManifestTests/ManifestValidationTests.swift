@@ -161,6 +161,55 @@ import Testing
             sink: "stdout:"
             engine: concurent
             """, code: .invalidValue, line: 3, column: 9, field: "engine", mentions: ["did you mean 'concurrent'?"]),
+        Case(label: "window on a stage that is not an aggregate", text: """
+            source: file:in.ndjson
+            stages:
+              - filter: '.level == "error"'
+                window: {tumbling: 1m, time: .ts}
+            sink: "stdout:"
+            """, code: .unknownField, line: 4, column: 5, field: "stages[0].window",
+            mentions: ["'window' applies to aggregate stages only, not to filter"]),
+        Case(label: "misspelled window field", text: """
+            source: file:in.ndjson
+            stages:
+              - key: .service
+              - aggregate: {n: count}
+                window: {tumbling: 1m, tiem: .ts}
+            sink: "stdout:"
+            """, code: .unknownField, line: 5, column: 28, field: "stages[1].window.tiem",
+            mentions: ["unknown window field 'tiem'", "did you mean 'time'?"]),
+        Case(label: "window duration without a known unit", text: """
+            source: file:in.ndjson
+            stages:
+              - key: .service
+              - aggregate: {n: count}
+                window: {tumbling: 1 minute, time: .ts}
+            sink: "stdout:"
+            """, code: .invalidValue, line: 5, column: 24, field: "stages[1].window.tumbling",
+            mentions: ["'1 minute' is not a duration", "500ms, 10s, 5m, 1h"]),
+        Case(label: "sliding window whose slide is longer than its size", text: """
+            source: file:in.ndjson
+            stages:
+              - key: .service
+              - aggregate: {n: count}
+                window:
+                  sliding: {size: 10s, slide: 1m}
+                  time: .ts
+            sink: "stdout:"
+            """, code: .invalidValue, line: 6, column: 35, field: "stages[1].window.sliding.slide",
+            mentions: ["the slide (60000 ms) is longer than the window (10000 ms)"]),
+        Case(label: "window time field the stage before does not output", text: """
+            source: file:in.ndjson
+            stages:
+              - name: shape
+                project: [service, bytes]
+              - key: .service
+              - name: per-minute
+                aggregate: {bytes: sum(.bytes)}
+                window: {tumbling: 1m, time: .ts}
+            sink: "stdout:"
+            """, code: .typeMismatch, line: 6, column: 5, field: "stages.per-minute",
+            mentions: ["stage 'per-minute' (aggregate) reads .ts, but stage 'shape' (project) before it outputs only service, bytes"]),
     ]
 
     @Test(arguments: cases)
