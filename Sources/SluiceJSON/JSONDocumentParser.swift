@@ -1,7 +1,12 @@
-/// Parses one whole JSON document held in memory into a `JSONValue`, through `JSONTokenReader`.
+/// Parses one whole JSON document held in memory into a `JSONValue`.
 ///
 /// This is the entry point for callers that already hold a complete document (for example a framing
 /// assembler that found its boundaries). O(document size); strict RFC 8259 with UTF-8 validation.
+///
+/// A whole buffer is first parsed in one recursive-descent pass (`JSONProjectingParser` with the whole
+/// selection: the token reader's grammar, no token buffer, no copy). A document it does not accept (invalid, or
+/// at a limit) is parsed again through `JSONTokenReader` and `JSONTokenMaterializer`, which report the error with
+/// its offset, line and column; the value is the same either way (the tests hold both paths to it).
 public enum JSONDocumentParser {
     /// Parses exactly one document from `bytes` (surrounding whitespace allowed).
     ///
@@ -10,6 +15,16 @@ public enum JSONDocumentParser {
     ///   - scanPath: the token reader's scan path (same value and errors on both).
     /// - Throws: `JSONParseError` for invalid, truncated or trailing input, or a limit exceeded.
     public static func parse(
+        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0,
+        scanPath: JSONScanPath = .scalar
+    ) throws(JSONParseError) -> JSONValue {
+        if let value = JSONProjectingParser(selection: .whole, limits: limits).parse(bytes) { return value }
+        return try parseThroughTokens(bytes, limits: limits, baseOffset: baseOffset, scanPath: scanPath)
+    }
+
+    /// `parse(_:limits:baseOffset:scanPath:)` through the token reader and the materializer only: the path that
+    /// reports errors, and the oracle of the one-pass parser in the tests.
+    static func parseThroughTokens(
         _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0,
         scanPath: JSONScanPath = .scalar
     ) throws(JSONParseError) -> JSONValue {
@@ -30,6 +45,8 @@ public enum JSONDocumentParser {
     public static func parse(
         _ bytes: [UInt8], frame: JSONFrame, limits: JSONLimits = .default
     ) throws(JSONParseError) -> JSONValue {
+        let fast = bytes.withUnsafeBytes { JSONProjectingParser(selection: .whole, limits: limits).parse($0) }
+        if let fast { return fast }
         var reader = JSONTokenReader(adopting: bytes, limits: limits)
         do {
             return try parse(&reader)

@@ -126,6 +126,10 @@ private struct Cursor {
     /// The deepest container nesting answered here.
     let maxDepth: Int
     var i = 0
+    /// The members of the objects being built, innermost last (see `value(depth:)`); made at the first object.
+    var members: MoveStack<JSONMember>?
+    /// The elements of the arrays being built, innermost last; made at the first array.
+    var elements: MoveStack<JSONValue>?
 
     init(p: UnsafePointer<UInt8>, n: Int, maxDepth: Int) {
         self.p = p
@@ -237,13 +241,17 @@ private struct Cursor {
         case UInt8(ascii: "{"):
             guard depth < maxDepth else { return nil }
             i &+= 1
-            var members: [JSONMember] = []
             skipWhitespace()
             guard i < n else { return nil }
             if p[i] == UInt8(ascii: "}") {
                 i &+= 1
-                return .object(members)
+                return .object([])
             }
+            // Members collect on a stack shared by every object of the document, and move into an array of the
+            // exact size at the end: one allocation per object instead of one per doubling.
+            if members == nil { members = MoveStack() }
+            let stack = members!
+            let base = stack.count
             while true {
                 guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
                 let start = i &+ 1
@@ -253,7 +261,7 @@ private struct Cursor {
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
                 guard let member = value(depth: depth &+ 1) else { return nil }
-                members.append(JSONMember(key: key, value: member))
+                stack.push(JSONMember(key: key, value: member))
                 skipWhitespace()
                 guard i < n else { return nil }
                 if p[i] == UInt8(ascii: ",") {
@@ -263,21 +271,23 @@ private struct Cursor {
                 }
                 guard p[i] == UInt8(ascii: "}") else { return nil }
                 i &+= 1
-                return .object(members)
+                return .object(stack.pop(from: base))
             }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { return nil }
             i &+= 1
-            var elements: [JSONValue] = []
             skipWhitespace()
             guard i < n else { return nil }
             if p[i] == UInt8(ascii: "]") {
                 i &+= 1
-                return .array(elements)
+                return .array([])
             }
+            if elements == nil { elements = MoveStack() }
+            let stack = elements!
+            let base = stack.count
             while true {
                 guard let element = value(depth: depth &+ 1) else { return nil }
-                elements.append(element)
+                stack.push(element)
                 skipWhitespace()
                 guard i < n else { return nil }
                 if p[i] == UInt8(ascii: ",") {
@@ -287,7 +297,7 @@ private struct Cursor {
                 }
                 guard p[i] == UInt8(ascii: "]") else { return nil }
                 i &+= 1
-                return .array(elements)
+                return .array(stack.pop(from: base))
             }
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
@@ -496,5 +506,50 @@ private struct Cursor {
     @inline(__always)
     mutating func digits() {
         i = JSONSWAR.skipDigits(p, from: i, end: n)
+    }
+}
+
+/// A stack whose top elements move into an array of the exact size (`pop(from:)`), without the copy and the
+/// destruction that slicing and shrinking an `Array` cost. Elements left when it is freed (a document that turned
+/// out invalid) are destroyed then.
+private final class MoveStack<Element> {
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity = 64
+    private(set) var count = 0
+
+    init() {
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    @inline(__always)
+    func push(_ element: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count &+= 1
+    }
+
+    /// The elements from index `start` to the top, moved out in order.
+    @inline(__always)
+    func pop(from start: Int) -> [Element] {
+        let moved = count &- start
+        let result = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
+            if moved > 0 { buffer.baseAddress!.moveInitialize(from: base + start, count: moved) }
+            initialized = moved
+        }
+        count = start
+        return result
+    }
+
+    private func grow() {
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
     }
 }

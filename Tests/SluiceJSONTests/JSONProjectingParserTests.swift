@@ -1,6 +1,7 @@
-import SluiceJSON
 import SluiceTestKit
 import Testing
+
+@testable import SluiceJSON
 
 /// `JSONProjectingParser` against its oracle, the full parser followed by `JSONFieldSelection.project`: a document
 /// it accepts is one the full parser accepts, with the same selected values; a valid object document within the
@@ -10,7 +11,10 @@ import Testing
     static func disagreement(_ bytes: [UInt8], _ selection: JSONFieldSelection, limits: JSONLimits = .default) -> String? {
         let parser = JSONProjectingParser(selection: selection, limits: limits)
         let projected = bytes.withUnsafeBytes { parser.parse($0) }
-        let full = Result { () throws(JSONParseError) -> JSONValue in try JSONDocumentParser.parse(bytes, limits: limits) }
+        // The oracle: the token reader and the materializer, not `JSONDocumentParser.parse`, which tries this parser first.
+        let full = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) -> JSONValue in try JSONDocumentParser.parseThroughTokens(raw, limits: limits) }
+        }
         switch (projected, full) {
         case (let value?, .success(let whole)):
             let expected = selection.project(whole)
@@ -52,6 +56,30 @@ import Testing
         let bytes = try ConformanceFiles.bytes(file)
         for selection in Self.selections {
             #expect(Self.disagreement(bytes, selection) == nil, "\(file), selection \(selection)")
+        }
+    }
+
+    /// `JSONDocumentParser.parse`, which tries the one-pass parser first, gives the token path's value or error on
+    /// every conformance file and on the corpus.
+    @Test(arguments: ConformanceFiles.names)
+    func documentParserAgreesWithTheTokenPath(file: String) throws {
+        let bytes = try ConformanceFiles.bytes(file)
+        let fast = Result { () throws(JSONParseError) -> JSONValue in try JSONDocumentParser.parse(bytes, baseOffset: 7) }
+        let tokens = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) -> JSONValue in try JSONDocumentParser.parseThroughTokens(raw, baseOffset: 7) }
+        }
+        switch (fast, tokens) {
+        case (.success(let a), .success(let b)): #expect(a == b)
+        case (.failure(let a), .failure(let b)): #expect(a == b)
+        default: Issue.record("\(file): \(fast) against the token path's \(tokens)")
+        }
+    }
+
+    @Test func documentParserAgreesWithTheTokenPathOnTheCorpus() throws {
+        for name in SharedFixtures.corpusNames {
+            let bytes = try SharedFixtures.corpusFile(name)
+            let tokens = try bytes.withUnsafeBytes { raw in try JSONDocumentParser.parseThroughTokens(raw) }
+            #expect(try JSONDocumentParser.parse(bytes) == tokens, "\(name)")
         }
     }
 

@@ -96,12 +96,13 @@ enum ParserBenchmarks {
         var last: JSONValue = .null
     }
 
-    /// `micro/materialize/<file>`: the whole file to a `JSONValue` (token reader + materializer), the
-    /// counterpart of Foundation's `JSONSerialization.jsonObject`.
+    /// `micro/materialize/<file>`: the whole file to a `JSONValue` through `JSONDocumentParser` (the one-pass
+    /// parser; the token reader and the materializer only for a document it refuses), the counterpart of
+    /// Foundation's `JSONSerialization.jsonObject`.
     static func materialize(_ file: String) -> Benchmark {
         Benchmark.synchronous(
             "micro/materialize/\(file)",
-            summary: "JSONDocumentParser (token reader + materializer) building a JSONValue of corpus/\(file).json",
+            summary: "JSONDocumentParser (one pass over the whole buffer) building a JSONValue of corpus/\(file).json",
             setup: { (_: BenchmarkParameters) throws -> BenchmarkSetup<MaterializeState> in
                 let bytes = try CorpusFiles.load(file)
                 // The expected value is built token by token through the single-token API: an independent path.
