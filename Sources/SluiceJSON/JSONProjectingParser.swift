@@ -101,20 +101,17 @@ public struct JSONProjectingParser: Sendable {
         guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize,
             let base = bytes.baseAddress
         else { return nil }
-        var cursor = Cursor(p: base.assumingMemoryBound(to: UInt8.self), n: bytes.count, maxDepth: limits.maxDepth - 1)
-        cursor.skipWhitespace()
-        guard cursor.i < cursor.n else { return nil }
-        let value: JSONValue?
-        if root.isWhole {
-            value = cursor.value(depth: 0)
-        } else if cursor.p[cursor.i] == UInt8(ascii: "{") {
-            value = cursor.object(root, depth: 0)
-        } else {
-            return nil
+        // The stacks start in scratch space on the thread's stack and move to the heap only for documents with
+        // more open members or elements than that: small documents cost no allocation beyond their value.
+        return withUnsafeTemporaryAllocation(of: JSONMember.self, capacity: 32) { memberScratch in
+            withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: 64) { elementScratch in
+                var cursor = Cursor(
+                    p: base.assumingMemoryBound(to: UInt8.self), n: bytes.count, maxDepth: limits.maxDepth - 1,
+                    members: MoveStack(scratch: memberScratch), elements: MoveStack(scratch: elementScratch))
+                defer { cursor.releaseStacks() }
+                return cursor.document(root)
+            }
         }
-        guard let value else { return nil }
-        cursor.skipWhitespace()
-        return cursor.i == cursor.n ? value : nil
     }
 }
 
@@ -126,15 +123,40 @@ private struct Cursor {
     /// The deepest container nesting answered here.
     let maxDepth: Int
     var i = 0
-    /// The members of the objects being built, innermost last (see `value(depth:)`); made at the first object.
-    var members: MoveStack<JSONMember>?
-    /// The elements of the arrays being built, innermost last; made at the first array.
-    var elements: MoveStack<JSONValue>?
+    /// The members of the objects being built, innermost last (see `value(depth:)`).
+    var members: MoveStack<JSONMember>
+    /// The elements of the arrays being built, innermost last.
+    var elements: MoveStack<JSONValue>
 
-    init(p: UnsafePointer<UInt8>, n: Int, maxDepth: Int) {
+    init(p: UnsafePointer<UInt8>, n: Int, maxDepth: Int, members: MoveStack<JSONMember>, elements: MoveStack<JSONValue>) {
         self.p = p
         self.n = n
         self.maxDepth = maxDepth
+        self.members = members
+        self.elements = elements
+    }
+
+    /// The whole document: the value `root` selects, then nothing but whitespace.
+    mutating func document(_ root: JSONProjectingParser.Node) -> JSONValue? {
+        skipWhitespace()
+        guard i < n else { return nil }
+        let value: JSONValue?
+        if root.isWhole {
+            value = self.value(depth: 0)
+        } else if p[i] == UInt8(ascii: "{") {
+            value = object(root, depth: 0)
+        } else {
+            return nil
+        }
+        guard let value else { return nil }
+        skipWhitespace()
+        return i == n ? value : nil
+    }
+
+    /// Destroys what an invalid document left on the stacks and frees their heap storage, if any.
+    mutating func releaseStacks() {
+        members.release()
+        elements.release()
     }
 
     @inline(__always)
@@ -249,9 +271,7 @@ private struct Cursor {
             }
             // Members collect on a stack shared by every object of the document, and move into an array of the
             // exact size at the end: one allocation per object instead of one per doubling.
-            if members == nil { members = MoveStack() }
-            let stack = members!
-            let base = stack.count
+            let base = members.count
             while true {
                 guard i < n, p[i] == UInt8(ascii: "\"") else { return nil }
                 let start = i &+ 1
@@ -261,7 +281,7 @@ private struct Cursor {
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
                 guard let member = value(depth: depth &+ 1) else { return nil }
-                stack.push(JSONMember(key: key, value: member))
+                members.push(JSONMember(key: key, value: member))
                 skipWhitespace()
                 guard i < n else { return nil }
                 if p[i] == UInt8(ascii: ",") {
@@ -271,7 +291,7 @@ private struct Cursor {
                 }
                 guard p[i] == UInt8(ascii: "}") else { return nil }
                 i &+= 1
-                return .object(stack.pop(from: base))
+                return .object(members.pop(from: base))
             }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { return nil }
@@ -282,12 +302,10 @@ private struct Cursor {
                 i &+= 1
                 return .array([])
             }
-            if elements == nil { elements = MoveStack() }
-            let stack = elements!
-            let base = stack.count
+            let base = elements.count
             while true {
                 guard let element = value(depth: depth &+ 1) else { return nil }
-                stack.push(element)
+                elements.push(element)
                 skipWhitespace()
                 guard i < n else { return nil }
                 if p[i] == UInt8(ascii: ",") {
@@ -297,7 +315,7 @@ private struct Cursor {
                 }
                 guard p[i] == UInt8(ascii: "]") else { return nil }
                 i &+= 1
-                return .array(stack.pop(from: base))
+                return .array(elements.pop(from: base))
             }
         case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
         case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
@@ -510,24 +528,22 @@ private struct Cursor {
 }
 
 /// A stack whose top elements move into an array of the exact size (`pop(from:)`), without the copy and the
-/// destruction that slicing and shrinking an `Array` cost. Elements left when it is freed (a document that turned
-/// out invalid) are destroyed then.
-private final class MoveStack<Element> {
+/// destruction that slicing and shrinking an `Array` cost. It starts in caller-provided scratch space and moves to
+/// the heap when that fills; `release()` destroys what is left (a document that turned out invalid) and frees the
+/// heap storage.
+private struct MoveStack<Element> {
     private var base: UnsafeMutablePointer<Element>
-    private var capacity = 64
+    private var capacity: Int
+    private var isOnHeap = false
     private(set) var count = 0
 
-    init() {
-        base = .allocate(capacity: capacity)
-    }
-
-    deinit {
-        base.deinitialize(count: count)
-        base.deallocate()
+    init(scratch: UnsafeMutableBufferPointer<Element>) {
+        base = scratch.baseAddress!  // scratch of positive capacity
+        capacity = scratch.count
     }
 
     @inline(__always)
-    func push(_ element: Element) {
+    mutating func push(_ element: Element) {
         if count == capacity { grow() }
         (base + count).initialize(to: element)
         count &+= 1
@@ -535,21 +551,30 @@ private final class MoveStack<Element> {
 
     /// The elements from index `start` to the top, moved out in order.
     @inline(__always)
-    func pop(from start: Int) -> [Element] {
+    mutating func pop(from start: Int) -> [Element] {
         let moved = count &- start
+        let stack = base
         let result = [Element](unsafeUninitializedCapacity: moved) { buffer, initialized in
-            if moved > 0 { buffer.baseAddress!.moveInitialize(from: base + start, count: moved) }
+            if moved > 0 { buffer.baseAddress!.moveInitialize(from: stack + start, count: moved) }
             initialized = moved
         }
         count = start
         return result
     }
 
-    private func grow() {
+    mutating func release() {
+        base.deinitialize(count: count)
+        count = 0
+        if isOnHeap { base.deallocate() }
+        isOnHeap = false
+    }
+
+    private mutating func grow() {
         let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
         larger.moveInitialize(from: base, count: count)
-        base.deallocate()
+        if isOnHeap { base.deallocate() }
         base = larger
         capacity *= 2
+        isOnHeap = true
     }
 }
