@@ -21,7 +21,8 @@ struct DecodeOperator: StageOperator {
     /// Added to frame offsets: bytes of the streams before a dead-lettered timeout restarted framing.
     private var restartBase = 0
     private var failed = false
-    private var pruned: PrunedDecoder?
+    /// Projection pushdown: parses only the fields the stages read (nil: whole documents).
+    private let pruned: JSONProjectingParser?
     let rejects: RejectLog
     let decoded: ByteCounter
     /// The source offset of the first byte fed (non-zero when a resumed run skipped input).
@@ -41,7 +42,7 @@ struct DecodeOperator: StageOperator {
         self.base = base
         self.framing = framing
         self.entries = entries ? [] : nil
-        pruned = fields.map(PrunedDecoder.init(tree:))
+        pruned = fields.map { JSONProjectingParser(selection: $0.selection) }
         idleGuard = idleTimeout.map(FramingIdleGuard.init)
         self.rejects = rejects
         self.decoded = decoded
@@ -98,8 +99,6 @@ struct DecodeOperator: StageOperator {
         pending.append(contentsOf: input)
         var index = 0
         var count = 0
-        var pruned = self.pruned.take()
-        defer { self.pruned = pruned }
         while pending.count - index >= 4 {
             let length = Int(pending[index]) << 24 | Int(pending[index + 1]) << 16 | Int(pending[index + 2]) << 8 | Int(pending[index + 3])
             guard pending.count - index - 4 >= length else { break }
@@ -107,7 +106,7 @@ struct DecodeOperator: StageOperator {
             let offset = entriesOffset + start + base
             pending.withUnsafeBytes { raw in
                 let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
-                if Self.decode(bytes, offset: offset, end: offset + length, pruned: &pruned, rejects: rejects, emit: emit) {
+                if Self.decode(bytes, offset: offset, end: offset + length, pruned: pruned, rejects: rejects, emit: emit) {
                     count += 1
                 }
             }
@@ -125,11 +124,12 @@ struct DecodeOperator: StageOperator {
     /// Decodes one document at absolute `offset` (pruned to the fields the stages read, when they allow) and emits
     /// it; a document that does not parse goes to the dead-letter log. Returns whether it was emitted.
     private static func decode(
-        _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, pruned: inout PrunedDecoder?, rejects: RejectLog,
+        _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, pruned: JSONProjectingParser?, rejects: RejectLog,
         emit: (ManifestRecord) -> Void
     ) -> Bool {
         do {
-            let value = try pruned?.decode(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
+            // The pruned parser leaves invalid documents and non-objects to the full parser, which locates errors.
+            let value = try pruned?.parse(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
             emit(ManifestRecord(value: value, offset: offset, end: end))
             return true
         } catch {
@@ -149,13 +149,9 @@ struct DecodeOperator: StageOperator {
     private mutating func decodeFrames(_ step: FramingStep, emit: (ManifestRecord) -> Void) throws {
         guard !failed else { return }
         var count = 0
-        let rejects = rejects, base = base + restartBase
-        // Taken out of `self` (and put back below) so that framing and decoding are separate accesses, and the
-        // decoder's buffers are not copied.
-        var pruned = self.pruned.take()
-        defer { self.pruned = pruned }
+        let rejects = rejects, base = base + restartBase, pruned = pruned
         func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
-            if Self.decode(bytes, offset: frame.offset + base, end: frame.endOffset + base, pruned: &pruned,
+            if Self.decode(bytes, offset: frame.offset + base, end: frame.endOffset + base, pruned: pruned,
                 rejects: rejects, emit: emit) {
                 count += 1
             }

@@ -53,14 +53,14 @@ import Testing
             """, file: "m.yaml"))
         let tree = try #require(FieldTree.needed(by: plan.segments))
         #expect(tree.children.map(\.name) == ["level", "nested", "code", "tags"])
-        let decoder = PrunedDecoder(tree: tree)
+        let decoder = JSONProjectingParser(selection: tree.selection)
         let bytes = Array(#"{"level":"error","code":503,"ratio":0.5,"nested":{"x":{"y":7},"z":1},"tags":["a"]}"#.utf8)
-        let value = try #require(bytes.withUnsafeBytes { decoder.decode($0) })
+        let value = try #require(bytes.withUnsafeBytes { decoder.parse($0) })
         #expect(value == (try JSONDocumentParser.parse(Array(#"{"level":"error","code":503,"nested":{"x":{"y":7}},"tags":["a"]}"#.utf8))))
         // Invalid and non-object documents fall back to the full parser.
-        #expect(Array(#"{"level":tru}"#.utf8).withUnsafeBytes { decoder.decode($0) } == nil)
-        #expect(Array("[1]".utf8).withUnsafeBytes { decoder.decode($0) } == nil)
-        #expect(bytes.withUnsafeBytes { decoder.decode($0) } == value)
+        #expect(Array(#"{"level":tru}"#.utf8).withUnsafeBytes { decoder.parse($0) } == nil)
+        #expect(Array("[1]".utf8).withUnsafeBytes { decoder.parse($0) } == nil)
+        #expect(bytes.withUnsafeBytes { decoder.parse($0) } == value)
     }
 
     @Test func aPipelineThatKeepsWholeDocumentsDecodesThemWhole() throws {

@@ -68,23 +68,3 @@ extension FieldTree {
             isWhole: isWhole)
     }
 }
-
-/// Parses an object document strictly (every byte validated, with the token reader's grammar) but materializes
-/// only the fields in a `FieldTree`: projection pushdown, in one pass over the frame's bytes with no token buffer
-/// (`JSONProjectingParser`). A document costs the validating scan plus a few small allocations for the kept
-/// fields.
-struct PrunedDecoder: Sendable {
-    let tree: FieldTree
-    private let parser: JSONProjectingParser
-
-    init(tree: FieldTree) {
-        self.tree = tree
-        parser = JSONProjectingParser(selection: tree.selection)
-    }
-
-    /// The pruned value of the object document in `bytes`, or nil when the caller must parse it in full: it is
-    /// not an object, or it is invalid (the full parser then reports the error with its stream position).
-    func decode(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
-        parser.parse(bytes)
-    }
-}
