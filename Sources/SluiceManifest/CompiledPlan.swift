@@ -22,7 +22,7 @@ public struct CompiledPlan: Sendable {
         /// The graph stages the segment becomes: its name, or for a windowed aggregate its watermark, window and
         /// result stages.
         public var graphStages: [String] {
-            if case .aggregate(_, _, _?) = body { return ["\(name)/watermarks", name, "\(name)/rows"] }
+            if case .aggregate(_, _, _?) = body { return WindowedAggregate.stageNames(name) }
             return [name]
         }
     }

@@ -15,6 +15,9 @@ enum WindowedAggregate {
     /// The fields a window adds to each row, after the key.
     static let boundNames = ["window_start", "window_end"]
 
+    /// The graph stages a windowed aggregate named `name` becomes, in order: watermarks, windows, rows.
+    static func stageNames(_ name: String) -> [String] { ["\(name)/watermarks", name, "\(name)/rows"] }
+
     /// Adds the three stages after `previous` and returns the name of the last one.
     static func add(
         to graph: inout PipelineGraph, after previous: String, name: String, keyName: String, fields: [AggregateField],
@@ -27,8 +30,8 @@ enum WindowedAggregate {
         case .session(let gap): assigner = .session(gap: gap)
         }
         let time = window.time
-        // The names `CompiledPlan.Segment.graphStages` gives.
-        let watermarks = "\(name)/watermarks", rows = "\(name)/rows"
+        let names = stageNames(name)
+        let (watermarks, rows) = (names[0], names[2])
         graph.addStage(watermarks, Watermarks(
             stageName: name, time: time, fields: fields,
             inner: WatermarkOperator(
