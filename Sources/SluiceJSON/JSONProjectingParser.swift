@@ -409,15 +409,7 @@ private struct Cursor {
         var escaped = false
         while true {
             // 8 plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII byte.
-            while i &+ 8 <= n {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-                let special = JSONSWAR.stringSpecialMask(word)
-                if special != 0 {
-                    i &+= special.trailingZeroBitCount &>> 3
-                    break
-                }
-                i &+= 8
-            }
+            i = JSONSWAR.skipPlainStringWords(p, from: i, end: n)
             guard i < n else { return nil }
             let c = p[i]
             if c == 0x22 {

@@ -29,6 +29,21 @@ enum JSONSWAR {
         return (differing | ((differing & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F)) & highs
     }
 
+    /// Skips plain string content 8 bytes at a time from `start`: returns the index of the first quote, backslash,
+    /// control or non-ASCII byte found in a whole word before `end`, or the first index from which fewer than 8
+    /// bytes remain (the caller checks the bytes from there one at a time).
+    @inline(__always)
+    static func skipPlainStringWords(_ p: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let special = stringSpecialMask(word)
+            if special != 0 { return i &+ special.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        return i
+    }
+
     /// The index of the first byte at or after `start` (and before `end`) that is not an ASCII digit,
     /// or `end`.
     @inline(__always)

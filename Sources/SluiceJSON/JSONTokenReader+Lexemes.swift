@@ -19,15 +19,7 @@ extension JSONTokenReader {
         while true {
             if usesSIMD { i = Self.simdStringRun(p, from: i, end: end) }
             // Skip 8 plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII byte.
-            while i &+ 8 <= end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-                let special = JSONSWAR.stringSpecialMask(word)
-                if special != 0 {
-                    i &+= special.trailingZeroBitCount &>> 3
-                    break
-                }
-                i &+= 8
-            }
+            i = JSONSWAR.skipPlainStringWords(p, from: i, end: end)
             if i >= end { break }
             let c = p[i]
             if c == 0x22 { return i }

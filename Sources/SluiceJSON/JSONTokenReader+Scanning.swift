@@ -84,15 +84,7 @@ extension JSONTokenReader {
                     let contentStart = i &+ 1
                     let end = Swift.min(n, Swift.min(documentLimit, contentStart &+ Swift.min(maxToken, n)))
                     var j = usesSIMD ? Self.simdStringRun(p, from: contentStart, end: end) : contentStart
-                    while j &+ 8 <= end {
-                        let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
-                        let special = JSONSWAR.stringSpecialMask(word)
-                        if special != 0 {
-                            j &+= special.trailingZeroBitCount &>> 3
-                            break
-                        }
-                        j &+= 8
-                    }
+                    j = JSONSWAR.skipPlainStringWords(p, from: j, end: end)
                     while j < end {
                         let b = p[j]
                         if b == quote || b == backslash || b < 0x20 || b >= 0x80 { break }
