@@ -2,21 +2,29 @@
 public struct JSONDocumentBytes: Sendable, Hashable, CustomStringConvertible {
     /// The frame's position in the stream (index, offset, length, line, column).
     public var frame: JSONFrame
-    /// The document's bytes.
-    public var bytes: [UInt8]
+    /// The document's bytes. The `.frames()` stage hands out a slice of the chunk the document was found in (no
+    /// copy), so indices start at `bytes.startIndex`, not 0, and the slice keeps that chunk's storage alive while it
+    /// lives: copy it (`Array(bytes)`) to keep a document for long.
+    public var bytes: ArraySlice<UInt8>
+
+    /// Creates a document whose bytes are `bytes` (a slice of a larger buffer, shared, not copied).
+    public init(frame: JSONFrame, sharing bytes: ArraySlice<UInt8>) {
+        self.frame = frame
+        self.bytes = bytes
+    }
 
     /// Creates a document.
     public init(frame: JSONFrame, bytes: [UInt8]) {
         self.frame = frame
-        self.bytes = bytes
+        self.bytes = bytes[...]
     }
 
     /// The bytes as text (invalid UTF-8 repaired), so dead-letter records and fingerprints show the document.
     public var description: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-/// One document's tokens. Spans are offsets into `document.bytes`; decode them with a `JSONTokenReader` fed
-/// those bytes, or slice the bytes directly.
+/// One document's tokens. Spans are offsets from the document's first byte (its bytes start at index 0 here); decode
+/// them with a `JSONTokenReader` fed those bytes, or slice the bytes directly.
 public struct JSONTokenizedDocument: Sendable, Hashable {
     /// The document.
     public var document: JSONDocumentBytes
@@ -64,10 +72,10 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
             return
         }
         let base = offsetBase
-        try buffer.feed(input) { frame, bytes in
+        try buffer.feed(sharing: input) { frame, bytes in
             var frame = frame
             frame.offset += base
-            emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes)))
+            emit(JSONDocumentBytes(frame: frame, sharing: bytes))
         }
     }
 
@@ -94,9 +102,10 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
 }
 
 /// Parses each document into a `JSONValue` (strict RFC 8259). Pure: documents are independent, so it fuses with
-/// the transforms after it. The document's bytes are read in place (adopted by the token reader, not copied
-/// again). A document that does not parse goes to the dead-letter sink with its `JSONParseError`, located in the
-/// whole stream: the same offset, line and column as `JSONStreamingMaterializer` reports.
+/// the transforms after it. The document's bytes are read in place, in the chunk the framing stage found them in:
+/// nothing is copied between the source's chunk and the value. A document that does not parse goes to the
+/// dead-letter sink with its `JSONParseError`, located in the whole stream: the same offset, line and column as
+/// `JSONStreamingMaterializer` reports.
 public struct JSONMaterializeOperator: StageOperator {
     /// The limits each document is parsed with.
     public let limits: JSONLimits
@@ -109,18 +118,21 @@ public struct JSONMaterializeOperator: StageOperator {
     public var isPure: Bool { true }
 
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONValue) -> Void) throws {
-        emit(try JSONDocumentParser.parse(input.bytes, frame: input.frame, limits: limits))
+        emit(try _processOne(input)!)
     }
 
     public static var _isSingleOutput: Bool { true }
 
     public mutating func _processOne(_ input: JSONDocumentBytes) throws -> JSONValue? {
-        try JSONDocumentParser.parse(input.bytes, frame: input.frame, limits: limits)
+        let limits = limits
+        return try input.bytes.withUnsafeBytes { bytes throws(JSONParseError) in
+            try JSONDocumentParser.parse(bytes, frame: input.frame, limits: limits)
+        }
     }
 }
 
 /// Tokenizes each document with a `JSONTokenReader` and counts the tokens (`tokens_emitted_total`,
-/// `tokens_per_doc_avg`). The document's bytes are read in place (adopted by the reader, not copied again).
+/// `tokens_per_doc_avg`). The document's bytes are copied once, into an array the reader adopts.
 /// A document that does not tokenize goes to the dead-letter sink with its `JSONParseError`, located in the
 /// whole stream like the `.values()` stage's errors.
 public struct JSONTokenizeOperator: StageOperator {
@@ -140,7 +152,10 @@ public struct JSONTokenizeOperator: StageOperator {
     public var isPure: Bool { false }
 
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONTokenizedDocument) -> Void) throws {
-        var reader = JSONTokenReader(adopting: input.bytes, limits: limits)
+        // The reader adopts an array of the document's own (the one copy on this path: the frame is a slice of its
+        // chunk), and the output document holds that array, so token spans are offsets into its bytes from 0.
+        let bytes = Array(input.bytes)
+        var reader = JSONTokenReader(adopting: bytes, limits: limits)
         var tokens: [JSONToken] = []
         do {
             try reader.finalize(into: &tokens)
@@ -149,7 +164,7 @@ public struct JSONTokenizeOperator: StageOperator {
         }
         tokenCount += tokens.count
         documentCount += 1
-        emit(JSONTokenizedDocument(document: input, tokens: tokens))
+        emit(JSONTokenizedDocument(document: JSONDocumentBytes(frame: input.frame, bytes: bytes), tokens: tokens))
     }
 
     public var _tokenCounts: (tokens: Int, documents: Int)? { (tokenCount, documentCount) }

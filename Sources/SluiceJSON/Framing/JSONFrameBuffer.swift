@@ -37,6 +37,31 @@ public struct JSONFrameBuffer<Framer: JSONFraming>: Sendable {
         try chunk.withUnsafeBytes { try feed($0, onFrame: onFrame) }
     }
 
+    /// Scans `chunk`, calling `onFrame` with each complete frame's bytes as a slice that owns its storage: a frame
+    /// inside the chunk is a slice of `chunk` itself (no copy; it keeps the chunk's storage alive while it lives), a
+    /// frame that began in an earlier chunk is copied into an array of its own. Indices of the slice are those of
+    /// `chunk` (use `startIndex`, not 0). O(n) in the chunk length plus O(frame length) for frames that span chunks.
+    @_specialize(exported: true, where Framer == JSONFramingAssembler)
+    @_specialize(exported: true, where Framer == JSONLengthPrefixedReader)
+    public mutating func feed(
+        sharing chunk: [UInt8], onFrame: (JSONFrame, ArraySlice<UInt8>) throws -> Void
+    ) throws {
+        let base = framer.bytesConsumed
+        try chunk.withUnsafeBytes { raw in
+            try framer.feed(raw) { frame in
+                if frame.offset >= base {
+                    let lower = frame.offset - base
+                    try onFrame(frame, chunk[lower..<lower + frame.length])
+                } else {
+                    try pending.deliver(frame, chunk: raw, chunkBase: base) { bytes in
+                        try onFrame(frame, ArraySlice(bytes))
+                    }
+                }
+            }
+            pending.keep(openFrameAt: framer.openFrameOffset, chunk: raw, chunkBase: base)
+        }
+    }
+
     /// The bytes received so far of the frame still open (empty between frames). O(those bytes): a copy.
     public var openFrameBytes: [UInt8] { framer.openFrameOffset == nil ? [] : pending.keptBytes }
 

@@ -62,6 +62,46 @@ import Testing
         #expect(concurrent.tokensEmittedTotal == 11)
     }
 
+    /// Frames inside a chunk are slices of it (indices not from 0), frames across chunks are arrays of their own;
+    /// either way the bytes, the values and the token spans (offsets from the document's first byte) are right.
+    @Test(arguments: [1, 5, 16, 4_096])
+    func framesAreSlicesAndTokenSpansCountFromTheDocumentsFirstByte(chunkSize: Int) throws {
+        let lines = [#"{"a":"xy"}"#, #"[10,"zz"]"#, #"{"long":"abcdefghijklmnop"}"#]
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        var framing = JSONFramingOperator(JSONFramingAssembler(mode: .newlineDelimited))
+        var documents: [JSONDocumentBytes] = []
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = Array(bytes[offset..<min(bytes.count, offset + chunkSize)])
+            try framing.process(chunk) { documents.append($0) }
+            offset += chunkSize
+        }
+        try framing.finish { documents.append($0) }
+        #expect(documents.map { String(decoding: $0.bytes, as: UTF8.self) } == lines)
+        if chunkSize == 4_096 { #expect(documents.map(\.bytes.startIndex) == [0, 11, 21]) }
+
+        var values = JSONMaterializeOperator()
+        #expect(try documents.map { try values._processOne($0) } == lines.map { try JSONValue(parsing: Array($0.utf8)) })
+
+        var tokenize = JSONTokenizeOperator()
+        for (document, line) in zip(documents, lines) {
+            var strings: [String] = []
+            try tokenize.process(document) { tokenized in
+                #expect(tokenized.document.bytes.startIndex == 0)
+                for case .string(let span) in tokenized.tokens {
+                    let text = tokenized.document.bytes[span.offset..<span.offset + span.length]
+                    strings.append(String(decoding: text, as: UTF8.self))
+                }
+            }
+            let expected: [String] =
+                switch line.first {
+                case "{": [line.contains("long") ? "abcdefghijklmnop" : "xy"]
+                default: ["zz"]
+                }
+            #expect(strings == expected, "\(line)")
+        }
+    }
+
     @Test func missingFileFailsTheRunNamingThePath() {
         let pipeline = Pipeline.source(FileByteSource(path: "/nonexistent/sluice.ndjson")).sink(OutputCollector<[UInt8]>())
         #expect {
