@@ -7,8 +7,10 @@ extension JSONTokenReader {
     ///
     /// Content bytes must lie below `contentStart + maxTokenLength` and every byte below `documentLimit`.
     /// Returns the index of the closing quote, or `-(resume + 1)` where `resume` is a safe restart point.
+    // `mutating` although it only reads: a non-mutating call from `scan` (itself mutating) copied the whole reader,
+    // 264 bytes, onto the stack before every call that was not inlined (a memmove per string token).
     @inline(__always)
-    func scanString(
+    mutating func scanString(
         _ p: UnsafePointer<UInt8>, _ n: Int, contentStart: Int, from: Int, escaped: inout Bool, documentLimit: Int
     ) throws(JSONParseError) -> Int {
         let maxToken = limits.maxTokenLength
@@ -150,15 +152,16 @@ extension JSONTokenReader {
     ///
     /// Returns the index after the number, or `-(resume + 1)` when the window ends first (the number
     /// may continue). After `finalize()`, the end of the input ends the number.
+    // `mutating` although it only reads, for the reason given at `scanString`.
     @inline(__always)
-    func scanNumber(
+    mutating func scanNumber(
         _ p: UnsafePointer<UInt8>, _ n: Int, start: Int, from: Int, state: inout NumberState, documentLimit: Int
     ) throws(JSONParseError) -> Int {
         let maxToken = limits.maxTokenLength
         let tokenLimit = maxToken > Int.max &- start ? Int.max : start &+ maxToken
         let limit = Swift.min(tokenLimit, documentLimit)
         let end = Swift.min(n, limit)
-        if state == .start, let fast = scanNumberFast(p, from: from, end: end, state: &state) { return fast }
+        if state == .start, let fast = Self.scanNumberFast(p, from: from, end: end, state: &state) { return fast }
         var i = from
         var s = state
         scanning: while i < end {
@@ -235,7 +238,7 @@ extension JSONTokenReader {
     /// all before `end`. Returns `nil` (state untouched) for anything else; the state machine then
     /// rescans from the start and reports boundaries and errors.
     @inline(__always)
-    func scanNumberFast(_ p: UnsafePointer<UInt8>, from: Int, end: Int, state: inout NumberState) -> Int? {
+    static func scanNumberFast(_ p: UnsafePointer<UInt8>, from: Int, end: Int, state: inout NumberState) -> Int? {
         var i = from
         if p[i] == 0x2D {
             i &+= 1

@@ -34,8 +34,8 @@ extension JSONTokenReader {
     /// all before `end`, else `nil` with `state` untouched), with digit runs found in one 32-byte mask.
     /// Falls back to `scanNumberFast` when fewer than 32 bytes remain or a run fills the mask.
     @inline(__always)
-    func scanNumberSIMD(_ p: UnsafePointer<UInt8>, from: Int, end: Int, state: inout NumberState) -> Int? {
-        guard from &+ 32 <= end else { return scanNumberFast(p, from: from, end: end, state: &state) }
+    static func scanNumberSIMD(_ p: UnsafePointer<UInt8>, from: Int, end: Int, state: inout NumberState) -> Int? {
+        guard from &+ 32 <= end else { return Self.scanNumberFast(p, from: from, end: end, state: &state) }
         let digits = JSONSIMD.digits32(p, from)
         let nonDigits = ~digits  // bits 32... are set: a run never reads past the mask
         var k = p[from] == 0x2D ? 1 : 0
@@ -48,14 +48,14 @@ extension JSONTokenReader {
             return nil
         }
         // Runs that reach the end of the mask may go on: the scalar form rescans those numbers.
-        guard k < 29 else { return scanNumberFast(p, from: from, end: end, state: &state) }
+        guard k < 29 else { return Self.scanNumberFast(p, from: from, end: end, state: &state) }
         var result = NumberState.integer
         if p[from &+ k] == 0x2E {
             k &+= 1
             let run = (nonDigits &>> UInt64(k)).trailingZeroBitCount
             guard run > 0 else { return nil }
             k &+= run
-            guard k < 29 else { return scanNumberFast(p, from: from, end: end, state: &state) }
+            guard k < 29 else { return Self.scanNumberFast(p, from: from, end: end, state: &state) }
             result = .fraction
         }
         if p[from &+ k] | 0x20 == 0x65 {
@@ -65,7 +65,7 @@ extension JSONTokenReader {
             guard run > 0 else { return nil }
             k &+= run
             // The byte that ends the number must be inside the mask.
-            guard k < 32 else { return scanNumberFast(p, from: from, end: end, state: &state) }
+            guard k < 32 else { return Self.scanNumberFast(p, from: from, end: end, state: &state) }
             result = .exponent
         }
         state = result

@@ -105,8 +105,8 @@ extension JSONTokenReader {
                     var fastState = NumberState.start
                     let fastEnd =
                         usesSIMD
-                        ? scanNumberSIMD(p, from: i, end: Swift.min(n, limit), state: &fastState)
-                        : scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState)
+                        ? Self.scanNumberSIMD(p, from: i, end: Swift.min(n, limit), state: &fastState)
+                        : Self.scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState)
                     if let end = fastEnd {
                         (out + produced).initialize(
                             to: .number(JSONSpan(offset: base &+ i, length: end &- i, flag: fastState != .integer)))
