@@ -55,6 +55,19 @@ public enum JSONDocumentParser {
         }
     }
 
+    /// Parses one framed document whose bytes lie in the caller's buffer, taking the `String`s of short repeated
+    /// keys from `keys` (see `JSONKeyCache`); otherwise as `parse(_:frame:limits:)`.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits = .default, keys: inout JSONKeyCache
+    ) throws(JSONParseError) -> JSONValue {
+        if let value = JSONProjectingParser(selection: .whole, limits: limits).parse(bytes, keys: &keys) { return value }
+        do {
+            return try parseThroughTokens(bytes, limits: limits)
+        } catch {
+            throw error.relocated(to: frame)
+        }
+    }
+
     /// Parses one framed document whose bytes lie in the caller's buffer; see `parse(_:frame:limits:)`.
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits = .default
@@ -71,7 +84,8 @@ public enum JSONDocumentParser {
         var materializer = JSONTokenMaterializer()
         var result: JSONValue?
         var outcome: JSONParseError?
-        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: 512) { tokens in
+        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: StackScratch.capacity(of: JSONToken.self)) {
+            tokens in
             do throws(JSONParseError) {
                 var finalized = false
                 while true {

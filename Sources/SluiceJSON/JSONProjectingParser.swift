@@ -98,16 +98,31 @@ public struct JSONProjectingParser: Sendable {
     /// The selected members of the document in `bytes` (surrounding whitespace allowed), or nil when the caller
     /// must parse it in full (see the type's summary).
     public func parse(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
+        parse(bytes, keyTable: nil)
+    }
+
+    /// `parse(_:)`, taking the `String`s of short repeated keys from `keys` and recording new ones there.
+    public func parse(_ bytes: UnsafeRawBufferPointer, keys: inout JSONKeyCache) -> JSONValue? {
+        keys.slots.withUnsafeMutableBufferPointer { slots in
+            parse(bytes, keyTable: JSONKeyTable(slots: slots.baseAddress!))  // 64 slots: never empty
+        }
+    }
+
+    func parse(_ bytes: UnsafeRawBufferPointer, keyTable: JSONKeyTable?) -> JSONValue? {
         guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize,
             let base = bytes.baseAddress
         else { return nil }
         // The stacks start in scratch space on the thread's stack and move to the heap only for documents with
         // more open members or elements than that: small documents cost no allocation beyond their value.
-        return withUnsafeTemporaryAllocation(of: JSONMember.self, capacity: 32) { memberScratch in
-            withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: 64) { elementScratch in
+        return withUnsafeTemporaryAllocation(
+            of: JSONMember.self, capacity: StackScratch.capacity(of: JSONMember.self)
+        ) { memberScratch in
+            withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: StackScratch.capacity(of: JSONValue.self)) {
+                elementScratch in
                 var cursor = Cursor(
                     p: base.assumingMemoryBound(to: UInt8.self), n: bytes.count, maxDepth: limits.maxDepth - 1,
-                    members: MoveStack(scratch: memberScratch), elements: MoveStack(scratch: elementScratch))
+                    members: MoveStack(scratch: memberScratch), elements: MoveStack(scratch: elementScratch),
+                    keyTable: keyTable)
                 defer { cursor.releaseStacks() }
                 return cursor.document(root)
             }
@@ -127,8 +142,14 @@ private struct Cursor {
     var members: MoveStack<JSONMember>
     /// The elements of the arrays being built, innermost last.
     var elements: MoveStack<JSONValue>
+    /// Where short keys' `String`s are looked up and recorded (nil: every key is decoded).
+    let keyTable: JSONKeyTable?
 
-    init(p: UnsafePointer<UInt8>, n: Int, maxDepth: Int, members: MoveStack<JSONMember>, elements: MoveStack<JSONValue>) {
+    init(
+        p: UnsafePointer<UInt8>, n: Int, maxDepth: Int, members: MoveStack<JSONMember>, elements: MoveStack<JSONValue>,
+        keyTable: JSONKeyTable?
+    ) {
+        self.keyTable = keyTable
         self.p = p
         self.n = n
         self.maxDepth = maxDepth
@@ -277,7 +298,12 @@ private struct Cursor {
                 let start = i &+ 1
                 i = start
                 guard let (end, escaped) = string() else { return nil }
-                let key = JSONStringDecoder.decode(p + start, count: end &- start, escaped: escaped)
+                let key =
+                    if let keyTable, !escaped {
+                        keyTable.key(p, from: start, to: end, n: n)
+                    } else {
+                        JSONStringDecoder.decode(p + start, count: end &- start, escaped: escaped)
+                    }
                 guard expect(UInt8(ascii: ":")) else { return nil }
                 skipWhitespace()
                 guard let member = value(depth: depth &+ 1) else { return nil }

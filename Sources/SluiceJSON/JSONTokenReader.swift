@@ -181,7 +181,8 @@ public struct JSONTokenReader: Sendable {
         isFinal = true
         var probe = self
         var outcome: JSONParseError?
-        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: 64) { scratch in
+        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: StackScratch.capacity(of: JSONToken.self)) {
+            scratch in
             do throws(JSONParseError) {
                 while try probe.read(into: scratch) > 0 {}
             } catch {
@@ -216,7 +217,8 @@ public struct JSONTokenReader: Sendable {
     /// Reads every token available now and appends them to `tokens`.
     public mutating func drain(into tokens: inout [JSONToken]) throws(JSONParseError) {
         var outcome: JSONParseError?
-        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: 256) { scratch in
+        withUnsafeTemporaryAllocation(of: JSONToken.self, capacity: StackScratch.capacity(of: JSONToken.self)) {
+            scratch in
             do throws(JSONParseError) {
                 while true {
                     let count = try read(into: scratch)

@@ -109,12 +109,15 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
 public struct JSONMaterializeOperator: StageOperator {
     /// The limits each document is parsed with.
     public let limits: JSONLimits
+    /// The `String`s of the stream's short keys, made once instead of in every document.
+    private var keys = JSONKeyCache()
 
     /// Creates the operator.
     public init(limits: JSONLimits = .default) {
         self.limits = limits
     }
 
+    /// Pure: the key cache it keeps changes no output, only how often a key's `String` is built.
     public var isPure: Bool { true }
 
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONValue) -> Void) throws {
@@ -126,7 +129,7 @@ public struct JSONMaterializeOperator: StageOperator {
     public mutating func _processOne(_ input: JSONDocumentBytes) throws -> JSONValue? {
         let limits = limits
         return try input.bytes.withUnsafeBytes { bytes throws(JSONParseError) in
-            try JSONDocumentParser.parse(bytes, frame: input.frame, limits: limits)
+            try JSONDocumentParser.parse(bytes, frame: input.frame, limits: limits, keys: &keys)
         }
     }
 }
