@@ -14,3 +14,11 @@ sluice_apt_install() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1
 }
+
+#   sluice_require_command COMMAND PACKAGE WHY CONSEQUENCE
+# Makes sure COMMAND exists, installing PACKAGE (for WHY) when it does not; otherwise warns that CONSEQUENCE.
+sluice_require_command() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    sluice_apt_install "$3" "$2" && return 0
+    echo "ci: WARNING: $1 is not installed and could not be (not root, no apt-get, or apt-get failed); $4" >&2
+}
