@@ -35,9 +35,9 @@ struct JSONKeyTable {
         var high: UInt64 = 0
         if start &+ 16 <= n {
             let raw = UnsafeRawPointer(p + start)
-            low = raw.loadUnaligned(as: UInt64.self)
-            high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            // Little-endian loads: byte k of the key is bits 8k..8k+7. Clear the bytes after the key.
+            // Read as little-endian on every platform: byte k of the key is bits 8k..8k+7. Clear the bytes after it.
+            low = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
             if count < 8 {
                 low &= (1 &<< UInt64(count &* 8)) &- 1
                 high = 0
