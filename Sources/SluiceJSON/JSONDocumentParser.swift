@@ -61,19 +61,24 @@ public enum JSONDocumentParser {
         _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits = .default, keys: inout JSONKeyCache
     ) throws(JSONParseError) -> JSONValue {
         if let value = JSONProjectingParser(selection: .whole, limits: limits).parse(bytes, keys: &keys) { return value }
-        do {
-            return try parseThroughTokens(bytes, limits: limits)
-        } catch {
-            throw error.relocated(to: frame)
-        }
+        return try parseRefused(bytes, frame: frame, limits: limits)
     }
 
     /// Parses one framed document whose bytes lie in the caller's buffer; see `parse(_:frame:limits:)`.
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits = .default
     ) throws(JSONParseError) -> JSONValue {
+        if let value = JSONProjectingParser(selection: .whole, limits: limits).parse(bytes) { return value }
+        return try parseRefused(bytes, frame: frame, limits: limits)
+    }
+
+    /// A framed document the one-pass parser refused, through the token path: its value, or its error located in
+    /// the whole stream.
+    private static func parseRefused(
+        _ bytes: UnsafeRawBufferPointer, frame: JSONFrame, limits: JSONLimits
+    ) throws(JSONParseError) -> JSONValue {
         do {
-            return try parse(bytes, limits: limits)
+            return try parseThroughTokens(bytes, limits: limits)
         } catch {
             throw error.relocated(to: frame)
         }
