@@ -8,16 +8,13 @@ extension JSONTokenReader {
     /// Content bytes must lie below `contentStart + maxTokenLength` and every byte below `documentLimit`.
     /// Returns the index of the closing quote, or `-(resume + 1)` where `resume` is a safe restart point.
     @inline(__always)
-    func scanString(
-        _ p: UnsafePointer<UInt8>, _ n: Int, contentStart: Int, from: Int, escaped: inout Bool, documentLimit: Int
+    func scanString<Path: JSONScanStrategy>(
+        _ path: Path.Type, _ p: UnsafePointer<UInt8>, _ n: Int, contentStart: Int, from: Int, escaped: inout Bool, documentLimit: Int
     ) throws(JSONParseError) -> Int {
-        let maxToken = limits.maxTokenLength
-        let contentLimit = maxToken > Int.max &- contentStart ? Int.max : contentStart &+ maxToken
-        let limit = Swift.min(contentLimit, documentLimit)
-        let end = Swift.min(n, limit)
+        let (contentLimit, limit, end) = stringBounds(n, contentStart: contentStart, documentLimit: documentLimit)
         var i = from
         while true {
-            if usesSIMD { i = Self.simdStringRun(p, from: i, end: end) }
+            if Path.usesSIMD { i = Self.simdStringRun(p, from: i, end: end) }
             // Skip 8 plain ASCII bytes at a time: no quote, backslash, control byte or non-ASCII byte.
             i = JSONSWAR.skipPlainStringWords(p, from: i, end: end)
             if i >= end { break }
@@ -30,7 +27,7 @@ extension JSONTokenReader {
                 i = next
             } else if c >= 0x80 {
                 // SIMD: validate up to 32 bytes of sequences at once; the scalar validator reports errors.
-                if usesSIMD && i &+ 32 <= end, case .valid(let count) = JSONSIMD.validateUTF8(p, i) {
+                if Path.usesSIMD && i &+ 32 <= end, case .valid(let count) = JSONSIMD.validateUTF8(p, i) {
                     i &+= count
                     continue
                 }
@@ -54,6 +51,16 @@ extension JSONTokenReader {
             throw makeError(.unexpectedEndOfInput, "unexpected end of input inside a string", at: n, p)
         }
         return -(i &+ 1)
+    }
+
+    /// Where the content of a string that starts at `contentStart` must end: `contentLimit` (the token-length
+    /// limit), `limit` (that or the document limit, the nearer) and `end` (that or the window's end `n`).
+    @inline(__always)
+    func stringBounds(_ n: Int, contentStart: Int, documentLimit: Int) -> (contentLimit: Int, limit: Int, end: Int) {
+        let maxToken = limits.maxTokenLength
+        let contentLimit = maxToken > Int.max &- contentStart ? Int.max : contentStart &+ maxToken
+        let limit = Swift.min(contentLimit, documentLimit)
+        return (contentLimit, limit, Swift.min(n, limit))
     }
 
     /// Validates the escape at `i` (a backslash); returns the index after it, or -1 when more input is needed.

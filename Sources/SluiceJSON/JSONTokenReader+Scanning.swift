@@ -7,8 +7,8 @@ private let backslash: UInt8 = 0x5C
 
 extension JSONTokenReader {
     // swiftlint:disable:next function_body_length cyclomatic_complexity
-    mutating func scan(
-        _ window: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<JSONToken>, capacity: Int,
+    mutating func scan<Path: JSONScanStrategy>(
+        _ path: Path.Type, _ window: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<JSONToken>, capacity: Int,
         produced: inout Int
     ) throws(JSONParseError) {
         // A non-zero bit pattern is never nil; the pointer is not read when the window is empty.
@@ -23,6 +23,9 @@ extension JSONTokenReader {
 
         var resumed = partial
         partial = .none
+        // The indexed path's current blocks of the structural index (valid for this window only).
+        var block = JSONStringBlock.none
+        var spaces = JSONSpaceBlock.none
         scanning: while produced &+ 2 <= capacity {
             var kind: Partial
             var tokenStart: Int
@@ -49,8 +52,15 @@ extension JSONTokenReader {
                             i &+= 8
                         }
                     } else if c == 0x0A {
-                        // A newline usually starts an indentation run: skip it 64 bytes at a time.
-                        if usesSIMD && i &+ 64 <= n {
+                        // A newline usually starts an indentation run: skip it with the index, or 64 bytes at a time.
+                        if Path.usesIndex {
+                            let next = indexedSkipWhitespace(p, from: i, n: n, base: base, block: &spaces)
+                            if next > i {
+                                i = next
+                                continue
+                            }
+                        }
+                        if Path.usesSIMD && i &+ 64 <= n {
                             i = simdSkipWhitespace(p, from: i, base: base)
                             continue
                         }
@@ -80,10 +90,25 @@ extension JSONTokenReader {
                     }
                     tokenStart = i
                     partialFlag = false
-                    // Fast path: plain ASCII up to the closing quote, inside the window and the limits.
                     let contentStart = i &+ 1
+                    if Path.usesIndex {
+                        var hasEscape = false
+                        let found = try indexedString(
+                            p, n, contentStart: contentStart, documentLimit: documentLimit, block: &block,
+                            hasEscape: &hasEscape)
+                        if found >= 0 {
+                            let span = JSONSpan(offset: base &+ contentStart, length: found &- contentStart, flag: hasEscape)
+                            i = found &+ 1
+                            emitString(span, isKey: kind == .key, out, &produced, &expect, &documentLimit)
+                            continue scanning
+                        }
+                        partialFlag = hasEscape
+                        resume = -found &- 1
+                        break
+                    }
+                    // Fast path: plain ASCII up to the closing quote, inside the window and the limits.
                     let end = Swift.min(n, Swift.min(documentLimit, contentStart &+ Swift.min(maxToken, n)))
-                    var j = usesSIMD ? Self.simdStringRun(p, from: contentStart, end: end) : contentStart
+                    var j = Path.usesSIMD ? Self.simdStringRun(p, from: contentStart, end: end) : contentStart
                     j = JSONSWAR.skipPlainStringWords(p, from: j, end: end)
                     while j < end {
                         let b = p[j]
@@ -104,7 +129,7 @@ extension JSONTokenReader {
                     let limit = Swift.min(documentLimit, i &+ Swift.min(maxToken, n))
                     var fastState = NumberState.start
                     let fastEnd =
-                        usesSIMD
+                        Path.usesSIMD
                         ? Self.scanNumberSIMD(p, from: i, end: Swift.min(n, limit), state: &fastState)
                         : Self.scanNumberFast(p, from: i, end: Swift.min(n, limit), state: &fastState)
                     if let end = fastEnd {
@@ -235,7 +260,7 @@ extension JSONTokenReader {
                 let contentStart = tokenStart &+ 1
                 var escaped = partialFlag
                 let end = try scanString(
-                    p, n, contentStart: contentStart, from: resume, escaped: &escaped, documentLimit: documentLimit)
+                    Path.self, p, n, contentStart: contentStart, from: resume, escaped: &escaped, documentLimit: documentLimit)
                 if end < 0 {
                     partial = kind
                     partialFlag = escaped

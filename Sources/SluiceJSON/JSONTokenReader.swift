@@ -46,8 +46,6 @@ public struct JSONTokenReader: Sendable {
     public let allowsMultipleDocuments: Bool
     /// How bytes are scanned (`.scalar` by default; see `JSONScanPath`).
     public let scanPath: JSONScanPath
-    /// `scanPath == .simd`, read in the hot loops.
-    let usesSIMD: Bool
 
     // Input window: `storage[0]` is the byte at absolute offset `storageBase`.
     var storage: [UInt8] = []
@@ -89,13 +87,12 @@ public struct JSONTokenReader: Sendable {
     /// - Parameters:
     ///   - limits: depth, token and document size limits.
     ///   - allowsMultipleDocuments: accept zero or more top-level documents instead of exactly one.
-    ///   - scanPath: the scalar path (default, the faster one as measured so far) or the SIMD path; both give
-    ///     the same tokens and errors.
+    ///   - scanPath: the scalar path (default), the SIMD path or the indexed SIMD path; all give the same tokens
+    ///     and errors.
     public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false, scanPath: JSONScanPath = .scalar) {
         self.limits = limits
         self.allowsMultipleDocuments = allowsMultipleDocuments
         self.scanPath = scanPath
-        self.usesSIMD = scanPath == .simd
         enclosing.reserveCapacity(min(limits.maxDepth, 64))
     }
 
@@ -158,7 +155,15 @@ public struct JSONTokenReader: Sendable {
         let outcome = bytes.withUnsafeBufferPointer { window in
             Result { () throws(JSONParseError) in
                 // `buffer.count >= 2`, so its base address is non-nil.
-                try scan(window, into: buffer.baseAddress!, capacity: buffer.count, produced: &produced)
+                // Each path gets its own specialized scan loop, so the default one tests no other path's flags.
+                switch scanPath {
+                case .scalar:
+                    try scan(JSONScalarScan.self, window, into: buffer.baseAddress!, capacity: buffer.count, produced: &produced)
+                case .simd:
+                    try scan(JSONSIMDScan.self, window, into: buffer.baseAddress!, capacity: buffer.count, produced: &produced)
+                case .indexed:
+                    try scan(JSONIndexedScan.self, window, into: buffer.baseAddress!, capacity: buffer.count, produced: &produced)
+                }
             }
         }
         if case .failure(let error) = outcome {

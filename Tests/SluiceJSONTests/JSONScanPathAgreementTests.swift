@@ -2,7 +2,7 @@ import SluiceJSON
 import SluiceTestKit
 import Testing
 
-/// The SIMD scan path against the scalar one (the reference) on inputs built to reach its vector code: strings
+/// The SIMD and indexed scan paths against the scalar one (the reference) on inputs built to reach its vector code: strings
 /// long enough for the 16/64-byte string scans and the 32-byte UTF-8 validator, numbers long enough for the
 /// 32-byte digit masks, and indentation runs for the 64-byte whitespace skip; each input valid or corrupted by
 /// one byte. Same tokens, same error (offset, line, column, path, message), whole and in random chunks.
@@ -79,8 +79,12 @@ import Testing
     private func expectAgreement(
         _ bytes: [UInt8], _ reference: RecordedRun, random: inout SeededRandomNumberGenerator, context: String
     ) {
-        #expect(TokenRecorder.whole(bytes, scanPath: .simd) == reference, "whole, \(context)")
         let cuts = TokenRecorder.randomCuts(count: bytes.count, maxChunk: 70, using: &random)
-        #expect(TokenRecorder.run(bytes, cuts: cuts, bufferSize: 3, scanPath: .simd) == reference, "cuts \(cuts), \(context)")
+        for path in [JSONScanPath.simd, .indexed] {
+            #expect(TokenRecorder.whole(bytes, scanPath: path) == reference, "whole, \(path) path, \(context)")
+            #expect(
+                TokenRecorder.run(bytes, cuts: cuts, bufferSize: 3, scanPath: path) == reference,
+                "cuts \(cuts), \(path) path, \(context)")
+        }
     }
 }

@@ -86,6 +86,59 @@ static inline uint32_t sluice_whitespace16(const uint8_t *p, uint32_t *newlines)
 
 #endif
 
+/// One 64-byte block classified for the structural index (stage 1 of the indexed scan path): bit k of each mask
+/// describes byte p[k]. `specials` holds control bytes (< 0x20) and non-ASCII bytes (>= 0x80). The string masks
+/// and the whitespace masks are computed apart, each when the reader first needs it in a block.
+typedef struct {
+    uint64_t quotes, backslashes, specials;
+} sluice_string_block64;
+
+typedef struct {
+    uint64_t whitespace, newlines;
+} sluice_space_block64;
+
+static inline sluice_string_block64 sluice_classify_strings64(const uint8_t *p) {
+    sluice_string_block64 b = {0, 0, 0};
+#ifdef SLUICE_VECTOR
+    for (int k = 0; k < 4; k++) {
+        SLUICE_VECTOR v = sluice_load16(p + 16 * k);
+        unsigned shift = 16u * (unsigned)k;
+        b.quotes |= (uint64_t)sluice_mask16(sluice_eq(v, 0x22)) << shift;
+        b.backslashes |= (uint64_t)sluice_mask16(sluice_eq(v, 0x5C)) << shift;
+        b.specials |= (uint64_t)sluice_mask16(sluice_range(v, 0x80, 0x1F)) << shift;
+    }
+#else
+    for (int k = 0; k < 64; k++) {
+        uint8_t c = p[k];
+        b.quotes |= (uint64_t)(c == 0x22) << k;
+        b.backslashes |= (uint64_t)(c == 0x5C) << k;
+        b.specials |= (uint64_t)(c < 0x20 || c >= 0x80) << k;
+    }
+#endif
+    return b;
+}
+
+static inline sluice_space_block64 sluice_classify_spaces64(const uint8_t *p) {
+    sluice_space_block64 b = {0, 0};
+#ifdef SLUICE_VECTOR
+    for (int k = 0; k < 4; k++) {
+        SLUICE_VECTOR v = sluice_load16(p + 16 * k);
+        SLUICE_VECTOR lf = sluice_eq(v, 0x0A);
+        SLUICE_VECTOR blank = sluice_or(sluice_or(sluice_eq(v, 0x20), lf), sluice_or(sluice_eq(v, 0x0D), sluice_eq(v, 0x09)));
+        unsigned shift = 16u * (unsigned)k;
+        b.whitespace |= (uint64_t)sluice_mask16(blank) << shift;
+        b.newlines |= (uint64_t)sluice_mask16(lf) << shift;
+    }
+#else
+    for (int k = 0; k < 64; k++) {
+        uint8_t c = p[k];
+        b.whitespace |= (uint64_t)(c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) << k;
+        b.newlines |= (uint64_t)(c == 0x0A) << k;
+    }
+#endif
+    return b;
+}
+
 /// The classes UTF-8 validation needs, for 16 bytes.
 typedef struct {
     uint32_t nonASCII, continuation, lead2, lead3, lead4, e0, ed, f0, f4, below90, belowA0, ends;

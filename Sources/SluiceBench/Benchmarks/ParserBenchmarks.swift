@@ -2,7 +2,8 @@ import SluiceJSON
 import SluiceTestKit
 
 /// Micro benchmarks of Sluice's own parsers on every corpus file (MicroParse): the token reader fed in 4 KiB
-/// chunks and whole (on the default scalar scan path, and on the SIMD path: `.../chunk4k-simd`, `.../whole-simd`),
+/// chunks and whole (on the default scalar scan path, on the SIMD path: `.../chunk4k-simd`, `.../whole-simd`, and on
+/// the indexed path: `.../chunk4k-indexed`, `.../whole-indexed`),
 /// and the token materializer building a `JSONValue`. `micro/foundation/<file>` is the peer.
 enum ParserBenchmarks {
     static let all: [Benchmark] = SharedFixtures.corpusNames.flatMap { file in
@@ -10,6 +11,8 @@ enum ParserBenchmarks {
             tokenize(file, chunkSize: 4_096), tokenize(file, chunkSize: nil),
             tokenize(file, chunkSize: 4_096, scanPath: .simd).peer("micro/tokenize/\(file)/chunk4k"),
             tokenize(file, chunkSize: nil, scanPath: .simd).peer("micro/tokenize/\(file)/whole"),
+            tokenize(file, chunkSize: 4_096, scanPath: .indexed).peer("micro/tokenize/\(file)/chunk4k"),
+            tokenize(file, chunkSize: nil, scanPath: .indexed).peer("micro/tokenize/\(file)/whole"),
             materialize(file).peer("micro/foundation/\(file)"),
         ]
     }
@@ -62,7 +65,7 @@ enum ParserBenchmarks {
 
     /// `micro/tokenize/<file>/chunk4k` and `micro/tokenize/<file>/whole`: token reader, batch API.
     static func tokenize(_ file: String, chunkSize: Int?, scanPath: JSONScanPath = .scalar) -> Benchmark {
-        let variant = (chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole") + (scanPath == .simd ? "-simd" : "")
+        let variant = (chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole") + (scanPath == .scalar ? "" : "-\(scanPath)")
         return Benchmark.synchronous(
             "micro/tokenize/\(file)/\(variant)",
             summary: "JSONTokenReader (\(scanPath) scan path) over corpus/\(file).json, "
