@@ -19,6 +19,9 @@ public struct JSONKeyCache: Sendable {
 
     /// An empty cache.
     public init() {}
+
+    /// A cache to park in a variable while the real one is moved out (shared, so taking it allocates nothing).
+    static let placeholder = JSONKeyCache()
 }
 
 /// A cursor's view of a `JSONKeyCache` during one parse.

@@ -109,9 +109,51 @@ public struct JSONProjectingParser: Sendable {
     }
 
     func parse(_ bytes: UnsafeRawBufferPointer, keyTable: JSONKeyTable?) -> JSONValue? {
-        guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize,
-            let base = bytes.baseAddress
+        guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize else {
+            return nil
+        }
+        return withCursor(bytes, keyTable: keyTable) { cursor in cursor.document(root) }
+    }
+
+    /// What `parsePrefix(_:keys:)` found: the document's value, its length, and the newlines in it.
+    public struct Prefix: Sendable {
+        /// The whole value of the document.
+        public var value: JSONValue
+        /// The document's length in bytes (it starts at the buffer's first byte).
+        public var length: Int
+        /// The number of newlines in the document (all in whitespace between its tokens).
+        public var newlines: Int
+        /// The index of the last of them in the buffer (-1 when there is none).
+        public var lastNewline: Int
+    }
+
+    /// The whole value of the object, array or string that starts at the first byte of `bytes`, read only as far as
+    /// its closing byte: nothing after it is looked at, so a framer can take its end from here instead of scanning
+    /// the document itself. nil when the buffer does not start with `{`, `[` or `"`, when the document is invalid,
+    /// does not end inside `bytes`, nests deeper than `limits.maxDepth - 1` or is at least as long as a limit: the
+    /// caller then frames and parses it the long way, which reports the error. Short keys' `String`s come from
+    /// `keys`, as in `parse(_:keys:)`. Needs `selection == .whole`.
+    public func parsePrefix(_ bytes: UnsafeRawBufferPointer, keys: inout JSONKeyCache) -> Prefix? {
+        precondition(root.isWhole, "parsePrefix reads whole documents")
+        guard let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "\"")
         else { return nil }
+        let limits = limits
+        return keys.slots.withUnsafeMutableBufferPointer { slots in
+            // 64 slots: never empty.
+            withCursor(bytes, keyTable: JSONKeyTable(slots: slots.baseAddress!)) { cursor -> Prefix? in
+                guard let value = cursor.value(depth: 0), cursor.i < limits.maxTokenLength,
+                    cursor.i < limits.maxDocumentSize
+                else { return nil }
+                return Prefix(value: value, length: cursor.i, newlines: cursor.newlines, lastNewline: cursor.lastNewline)
+            }
+        }
+    }
+
+    /// Runs `body` with a cursor at the start of `bytes` (not empty) whose stacks start in scratch space.
+    private func withCursor<Result>(
+        _ bytes: UnsafeRawBufferPointer, keyTable: JSONKeyTable?, _ body: (inout Cursor) -> Result?
+    ) -> Result? {
+        guard let base = bytes.baseAddress else { return nil }
         // The stacks start in scratch space on the thread's stack and move to the heap only for documents with
         // more open members or elements than that: small documents cost no allocation beyond their value.
         return withUnsafeTemporaryAllocation(
@@ -124,7 +166,7 @@ public struct JSONProjectingParser: Sendable {
                     members: MoveStack(scratch: memberScratch), elements: MoveStack(scratch: elementScratch),
                     keyTable: keyTable)
                 defer { cursor.releaseStacks() }
-                return cursor.document(root)
+                return body(&cursor)
             }
         }
     }
@@ -138,6 +180,9 @@ private struct Cursor {
     /// The deepest container nesting answered here.
     let maxDepth: Int
     var i = 0
+    /// Newlines skipped so far, and the index of the last one (-1: none).
+    var newlines = 0
+    var lastNewline = -1
     /// The members of the objects being built, innermost last (see `value(depth:)`).
     var members: MoveStack<JSONMember>
     /// The elements of the arrays being built, innermost last.
@@ -180,12 +225,21 @@ private struct Cursor {
         elements.release()
     }
 
+    /// Skips whitespace, counting newlines (in a valid document every raw newline is whitespace, so these are
+    /// all of its newlines).
     @inline(__always)
     mutating func skipWhitespace() {
         while i < n {
             let c = p[i]
-            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
-            i &+= 1
+            if c == 0x20 || c == 0x0D || c == 0x09 {
+                i &+= 1
+            } else if c == 0x0A {
+                newlines &+= 1
+                lastNewline = i
+                i &+= 1
+            } else {
+                return
+            }
         }
     }
 

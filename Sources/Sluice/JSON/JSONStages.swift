@@ -172,3 +172,92 @@ public struct JSONTokenizeOperator: StageOperator {
 
     public var _tokenCounts: (tokens: Int, documents: Int)? { (tokenCount, documentCount) }
 }
+
+/// Frames newline-delimited or concatenated documents and parses each into a `JSONValue`, in one stage and one pass
+/// over the bytes (`JSONOnePassMaterializer`): what `.frames(mode).values()` does in two stages and two scans.
+/// Stateful: a document may span chunks.
+///
+/// A document that frames but does not parse goes to the dead-letter sink on its own, as a `JSONDocumentBytes` with
+/// its `JSONParseError` located in the whole stream (the `.values()` stage's record and error), and the chunk's
+/// other documents go on. A framing error is sticky, as in the framing stage: the chunk that caused it and every
+/// later chunk go to the dead-letter sink with that error. `idleTimeout` works as in the framing stage.
+public struct JSONFramedValuesOperator: StageOperator {
+    private var materializer: JSONOnePassMaterializer
+    private let fresh: JSONOnePassMaterializer
+    private var idleGuard: FramingIdleGuard?
+    /// Absolute offset of the current stream's first byte (non-zero after a dead-lettered timeout).
+    private var offsetBase = 0
+
+    /// Frames documents laid out as `mode` and parses them, both under `limits`; `idleTimeout` guards against a
+    /// source that stops inside a document (nil: no guard).
+    public init(mode: JSONFramingAssembler.Mode, limits: JSONLimits = .default, idleTimeout: FramingIdleTimeout? = nil) {
+        materializer = JSONOnePassMaterializer(mode: mode, limits: limits)
+        fresh = materializer
+        idleGuard = idleTimeout.map(FramingIdleGuard.init)
+    }
+
+    public var isPure: Bool { false }
+    public var kind: StageKind { .stateful }
+
+    /// Processes a chunk; a document that does not parse is rejected on its own (see the type's summary).
+    public mutating func process(
+        _ input: [UInt8], emit: (JSONValue) -> Void, reject: (any Sendable, any Error) -> Void
+    ) throws {
+        if try idleGuard?.isTick(input) == true {
+            try checkIdle()
+            return
+        }
+        let base = offsetBase
+        try materializer.feed(input) { value, _ in
+            emit(value)
+        } onInvalid: { error, frame, bytes in
+            reject(Self.record(frame, bytes, base: base), Self.moved(error, by: base))
+        }
+    }
+
+    /// Without a way to reject one document (inside a wrapping operator), the chunk's valid documents are emitted and
+    /// the first invalid one's error is thrown after them, so the chunk goes to the dead-letter sink.
+    public mutating func process(_ input: [UInt8], emit: (JSONValue) -> Void) throws {
+        var first: (any Error)?
+        try process(input, emit: emit) { _, error in
+            if first == nil { first = error }
+        }
+        if let first { throw first }
+    }
+
+    public mutating func finish(emit: (JSONValue) -> Void) throws {
+        if let failure = idleGuard?.failure { throw failure }
+        var first: (any Error)?
+        let base = offsetBase
+        try materializer.finalize { value, _ in
+            emit(value)
+        } onInvalid: { error, _, _ in
+            if first == nil { first = Self.moved(error, by: base) }
+        }
+        if let first { throw first }
+    }
+
+    /// A tick: fails or dead-letters the open document when it has been idle past the limit.
+    private mutating func checkIdle() throws {
+        let open = materializer.openFrameOffset.map { offsetBase + $0 }
+        guard let error = idleGuard?.expire(openAt: open, bytes: materializer.openFrameBytes) else { return }
+        if error.action == .deadLetter {
+            offsetBase += materializer.bytesConsumed
+            materializer = fresh
+        }
+        throw error
+    }
+
+    /// The dead-letter record of a document that does not parse: a copy of its bytes (they are the chunk's).
+    private static func record(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer, base: Int) -> JSONDocumentBytes {
+        var frame = frame
+        frame.offset += base
+        return JSONDocumentBytes(frame: frame, bytes: Array(bytes))
+    }
+
+    private static func moved(_ error: JSONParseError, by base: Int) -> JSONParseError {
+        var error = error
+        error.offset += base
+        return error
+    }
+}

@@ -27,6 +27,27 @@ extension PipelineBuilder where Chain.Output == [UInt8] {
         frames(name, framer: JSONFramingAssembler(mode: mode, limits: limits), idleTimeout: idleTimeout)
     }
 
+    /// Appends a stage that frames and parses in one pass: byte chunks in, one `JSONValue` per document out, what
+    /// `.frames(mode).values()` gives, with each document's bytes read once instead of twice, and a document that does
+    /// not parse dead-lettered on its own (see `JSONFramedValuesOperator`).
+    ///
+    /// ```swift
+    /// let pipeline = Pipeline.source("events", FileByteSource(path: "events.ndjson"))
+    ///     .values(.newlineDelimited)
+    ///     .filter("errors") { $0["level"] == .string("error") }
+    ///     .sink(values)
+    /// ```
+    ///
+    /// `idleTimeout` as in `frames(_:limits:idleTimeout:)`.
+    public func values(
+        _ mode: JSONFramingAssembler.Mode, name: String? = nil, limits: JSONLimits = .default,
+        idleTimeout: FramingIdleTimeout? = nil
+    ) -> PipelineBuilder<Source, ComposedChain<Chain, StageNode<JSONFramedValuesOperator>>> {
+        stage(
+            name ?? "values\(stageNames.count)",
+            JSONFramedValuesOperator(mode: mode, limits: limits, idleTimeout: idleTimeout ?? source.framingIdleTimeout))
+    }
+
     /// Appends a framing stage with any framer (for example a `JSONLengthPrefixedReader`); `idleTimeout` as in
     /// `frames(_:limits:idleTimeout:)`.
     public func frames<Framer: JSONFraming>(

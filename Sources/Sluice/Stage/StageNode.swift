@@ -67,12 +67,18 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if _slowPath(!isStarted) { startNow() }
         processed &+= 1
+        var rejected = 0
+        let name = name
         do {
-            try op.process(input, emit: emit)
+            try op.process(input, emit: emit) { record, error in
+                rejected &+= 1
+                router.route(element: record, error: error, stageName: name)
+            }
         } catch {
             errors &+= 1
             router.route(element: input, error: error, stageName: name)
         }
+        errors &+= rejected
     }
 
     @inlinable

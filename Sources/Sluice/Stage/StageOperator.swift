@@ -22,6 +22,12 @@ public protocol StageOperator<Input, Output>: Sendable {
     /// Processes one element, calling `emit` for each output in order.
     mutating func process(_ input: Input, emit: (Output) -> Void) throws
 
+    /// Processes one element that holds several independent records (a chunk of JSON documents), calling `emit`
+    /// for each output and `reject` for each record that fails on its own, with the record and its error: the
+    /// engine sends that record to the dead-letter sink and the element's other records go on. Throwing still sends
+    /// the whole element there. The default calls `process(_:emit:)`.
+    mutating func process(_ input: Input, emit: (Output) -> Void, reject: (any Sendable, any Error) -> Void) throws
+
     /// Called once after the last element: a stateful stage emits what it still holds.
     mutating func finish(emit: (Output) -> Void) throws
 
@@ -37,6 +43,14 @@ public protocol StageOperator<Input, Output>: Sendable {
 }
 
 extension StageOperator {
+    /// Operators without records of their own reject nothing: the element is the record.
+    @inlinable
+    public mutating func process(
+        _ input: Input, emit: (Output) -> Void, reject: (any Sendable, any Error) -> Void
+    ) throws {
+        try process(input, emit: emit)
+    }
+
     /// Stages emit nothing at the end unless they say otherwise.
     @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {}

@@ -119,7 +119,8 @@ struct MacroPipeline: Sendable {
     /// Compares one run's outcome with the generator's expectation: nil when right, else what is wrong.
     static func check(_ outcome: Outcome?, against expectation: EventStreamExpectation) -> String? {
         guard let outcome else { return "the pipeline has not run" }
-        let framed = outcome.statistics[stage: "frame"]?.emitted ?? -1
+        // The one-pass stage frames and parses in one: its documents are the values it emits.
+        let framed = (outcome.statistics[stage: "frame"] ?? outcome.statistics[stage: "values"])?.emitted ?? -1
         if framed != expectation.eventCount {
             return "framing emitted \(framed) documents, the stream holds \(expectation.eventCount)"
         }

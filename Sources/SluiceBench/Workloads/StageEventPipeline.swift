@@ -9,6 +9,9 @@ import SluiceJSON
 struct StageEventPipeline: Sendable {
     typealias Aggregate = MacroPipeline.Aggregate
 
+    /// Frame and parse in one stage and one pass (`.values(.newlineDelimited)`) instead of `.frames().values()`.
+    var onePass = false
+
     /// Reads `key`, `type` and `payload.value` from an event document and weighs the value.
     /// - Throws: `MalformedEventError` when a field is missing (routed like any stage error).
     static func weigh(_ value: JSONValue) throws -> MacroPipeline.WeightedEvent {
@@ -31,14 +34,25 @@ struct StageEventPipeline: Sendable {
     private func run<Source: PipelineSource>(_ source: Source) throws -> MacroPipeline.Outcome
     where Source.Element == [UInt8] {
         let collector = OutputCollector<Aggregate>()
-        let pipeline = Pipeline.source("bytes", source)
-            .frames("frame", .newlineDelimited)
-            .values("values")
-            .map("weigh") { try Self.weigh($0) }
-            .filter("drop-heartbeats") { !$0.isHeartbeat }
-            .aggregate("aggregate", by: { $0.key }, initial: KeyTotals()) { totals, event in totals.add(event.weighted) }
-            .sink("sink", collector)
-        let statistics = try SyncEngine(metrics: .disabled).run(pipeline)
+        let statistics: PipelineStatistics
+        if onePass {
+            let pipeline = Pipeline.source("bytes", source)
+                .values(.newlineDelimited, name: "values")
+                .map("weigh") { try Self.weigh($0) }
+                .filter("drop-heartbeats") { !$0.isHeartbeat }
+                .aggregate("aggregate", by: { $0.key }, initial: KeyTotals()) { totals, event in totals.add(event.weighted) }
+                .sink("sink", collector)
+            statistics = try SyncEngine(metrics: .disabled).run(pipeline)
+        } else {
+            let pipeline = Pipeline.source("bytes", source)
+                .frames("frame", .newlineDelimited)
+                .values("values")
+                .map("weigh") { try Self.weigh($0) }
+                .filter("drop-heartbeats") { !$0.isHeartbeat }
+                .aggregate("aggregate", by: { $0.key }, initial: KeyTotals()) { totals, event in totals.add(event.weighted) }
+                .sink("sink", collector)
+            statistics = try SyncEngine(metrics: .disabled).run(pipeline)
+        }
         return MacroPipeline.outcome(collector, statistics)
     }
 }

@@ -97,11 +97,20 @@ public struct JSONFramingAssembler: JSONFraming {
         if let failure { throw failure }
         precondition(phase != .finished, "JSONFramingAssembler.feed called after finalize()")
         guard let pointer = chunk.baseAddress, !chunk.isEmpty else { return }
-        do {
+        try scanning(chunk) { assembler in
             var index = 0
             while index < chunk.count {
-                index = try step(pointer, index, chunk.count, onFrame)
+                index = try assembler.step(pointer, index, chunk.count, onFrame)
             }
+        }
+    }
+
+    /// Runs `scan` over `chunk`, then counts the chunk's lines and moves past it. A framing error thrown by the
+    /// scan is located (line and column) and makes the assembler failed; a callback's error propagates unwrapped.
+    @inline(__always)
+    mutating func scanning(_ chunk: UnsafeRawBufferPointer, _ scan: (inout Self) throws -> Void) throws {
+        do {
+            try scan(&self)
         } catch let error as JSONParseError {
             let located = lines.located(error, in: chunk, base: consumed)
             phase = .failed
@@ -158,7 +167,7 @@ public struct JSONFramingAssembler: JSONFraming {
 
     /// Handles the bytes from `index` in the current phase; returns where the next phase starts.
     @inline(__always)
-    private mutating func step(
+    mutating func step(
         _ pointer: UnsafeRawPointer, _ index: Int, _ count: Int, _ onFrame: (JSONFrame) throws -> Void
     ) throws -> Int {
         switch phase {

@@ -42,6 +42,18 @@ struct JSONLineTracker: Sendable {
         position = offset
     }
 
+    /// Moves `position` to absolute `offset` over bytes counted elsewhere: they hold `newlines` newlines, the
+    /// last at absolute `lastNewline` (ignored when there are none). For a document that a parser read while
+    /// framing, so that its bytes are not read again for their lines.
+    mutating func skip(to offset: Int, newlines: Int, lastNewline: Int) {
+        precondition(offset >= position, "line tracker moved backwards")
+        if newlines > 0 {
+            newlineCount += newlines
+            lineStart = lastNewline + 1
+        }
+        position = offset
+    }
+
     /// The 1-based line and column (in bytes) of `offset`, counting on from `position` in `chunk`.
     /// Does not move this tracker. O(offset - position).
     func location(of offset: Int, in chunk: UnsafeRawBufferPointer, base: Int) -> (line: Int, column: Int) {

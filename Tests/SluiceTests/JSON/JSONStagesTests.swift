@@ -44,6 +44,46 @@ import Testing
         #expect(record.fingerprint == DeadLetterFingerprint.of(#"{"user":"cy","level":"error","n":01}"#))
     }
 
+    /// `.values(.newlineDelimited)` (one stage, one pass) gives what `.frames().values()` gives: the same values, and
+    /// the bad document alone in the dead-letter sink, as the same record with the same error, at every chunk size and
+    /// on both engines; the chunk's other documents go on.
+    @Test(arguments: [1, 7, 4_096])
+    func onePassStageDeadLettersOnlyTheBadDocument(chunkSize: Int) async throws {
+        func run(onePass: Bool, concurrent: Bool) async throws -> (users: [String], records: [DeadLetterRecord]) {
+            let users = OutputCollector<String>()
+            let deadLetters = DeadLetterCollector()
+            let source = BufferByteSource(Array(Self.ndjson.utf8), chunkSize: chunkSize)
+            let policy = DeadLetterPolicy(sink: deadLetters, clock: ManualClock())
+            let user: @Sendable (JSONValue) -> String = { value in
+                guard case .string(let user)? = value["user"] else { return "?" }
+                return user
+            }
+            if onePass {
+                let pipeline = Pipeline.source("bytes", source).values(.newlineDelimited, name: "values").map("user", user)
+                    .deadLetters(policy).sink(users)
+                if concurrent { _ = try await ConcurrentEngine().run(pipeline) } else { _ = try SyncEngine().run(pipeline) }
+            } else {
+                let pipeline = Pipeline.source("bytes", source).frames("frames", .newlineDelimited).values("values")
+                    .map("user", user).deadLetters(policy).sink(users)
+                if concurrent { _ = try await ConcurrentEngine().run(pipeline) } else { _ = try SyncEngine().run(pipeline) }
+            }
+            return (users.elements, deadLetters.records)
+        }
+        let reference = try await run(onePass: false, concurrent: false)
+        #expect(reference.users == ["ada", "bob", "dee"])
+        let expected = try #require(reference.records.first)
+        for concurrent in [false, true] {
+            let outcome = try await run(onePass: true, concurrent: concurrent)
+            #expect(outcome.users == reference.users, "concurrent: \(concurrent)")
+            #expect(outcome.records.count == 1)
+            let record = try #require(outcome.records.first)
+            #expect(record.stageName == "values")
+            #expect(record.element as? JSONDocumentBytes == expected.element as? JSONDocumentBytes)
+            #expect(record.error as? JSONParseError == expected.error as? JSONParseError)
+            #expect(record.fingerprint == expected.fingerprint)
+        }
+    }
+
     @Test func tokenStageCountsTokensPerDocument() async throws {
         let bytes = Array("[1,2,3]\n{\"a\":true}\n".utf8)
         let documents = OutputCollector<Int>()
