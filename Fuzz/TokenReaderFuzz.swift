@@ -4,7 +4,8 @@
 // The first input byte picks the chunking, the token buffer size and single/multi-document mode; the
 // rest is the JSON input. A crash, a sanitizer report, or a trap below is a finding:
 // - chunked reading must give the same tokens and the same error as whole-buffer reading, and the SIMD scan
-//   path the same as the scalar one (whole: scalar; chunked: SIMD; and SIMD whole);
+//   path and the indexed path the same as the scalar one (whole: scalar; chunked: SIMD; SIMD whole; indexed whole
+//   and chunked);
 // - the materializer must accept exactly what the reader accepts;
 // - accepted token streams must be well formed (balanced, keys only in objects, one value per document).
 
@@ -105,6 +106,11 @@ public func tokenReaderFuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let wholeSIMD = fuzzRead(input, chunk: max(input.count, 1), bufferSize: 256, multiple: multiple, scanPath: .simd)
     if whole != wholeSIMD {
         fatalError("the SIMD path disagrees: \(String(describing: whole.error)) vs \(String(describing: wholeSIMD.error))")
+    }
+    let wholeIndexed = fuzzRead(input, chunk: max(input.count, 1), bufferSize: 256, multiple: multiple, scanPath: .indexed)
+    let chunkedIndexed = fuzzRead(input, chunk: chunk, bufferSize: bufferSize, multiple: multiple, scanPath: .indexed)
+    if whole != wholeIndexed || whole != chunkedIndexed {
+        fatalError("the indexed path disagrees: \(String(describing: whole.error)) vs \(String(describing: wholeIndexed.error))")
     }
     if whole != chunked {
         fatalError("chunk size \(chunk) changed the outcome: \(String(describing: whole.error)) vs \(String(describing: chunked.error))")

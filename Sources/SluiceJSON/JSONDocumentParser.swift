@@ -16,7 +16,7 @@ public enum JSONDocumentParser {
     /// - Throws: `JSONParseError` for invalid, truncated or trailing input, or a limit exceeded.
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0,
-        scanPath: JSONScanPath = .scalar
+        scanPath: JSONScanPath = .preferred
     ) throws(JSONParseError) -> JSONValue {
         if let value = JSONProjectingParser(selection: .whole, limits: limits).parse(bytes) { return value }
         return try parseThroughTokens(bytes, limits: limits, baseOffset: baseOffset, scanPath: scanPath)
@@ -26,7 +26,7 @@ public enum JSONDocumentParser {
     /// reports errors, and the oracle of the one-pass parser in the tests.
     static func parseThroughTokens(
         _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, baseOffset: Int = 0,
-        scanPath: JSONScanPath = .scalar
+        scanPath: JSONScanPath = .preferred
     ) throws(JSONParseError) -> JSONValue {
         var reader = JSONTokenReader(limits: limits, scanPath: scanPath)
         reader.feed(bytes)

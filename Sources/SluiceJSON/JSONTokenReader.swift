@@ -44,7 +44,7 @@ public struct JSONTokenReader: Sendable {
     /// Whether the input may hold several top-level documents (concatenated, or separated by whitespace
     /// or newlines). Each document ends with `.endOfDocument`.
     public let allowsMultipleDocuments: Bool
-    /// How bytes are scanned (`.scalar` by default; see `JSONScanPath`).
+    /// How bytes are scanned (`JSONScanPath.preferred` by default; see `JSONScanPath`).
     public let scanPath: JSONScanPath
 
     // Input window: `storage[0]` is the byte at absolute offset `storageBase`.
@@ -87,9 +87,9 @@ public struct JSONTokenReader: Sendable {
     /// - Parameters:
     ///   - limits: depth, token and document size limits.
     ///   - allowsMultipleDocuments: accept zero or more top-level documents instead of exactly one.
-    ///   - scanPath: the scalar path (default), the SIMD path or the indexed SIMD path; all give the same tokens
-    ///     and errors.
-    public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false, scanPath: JSONScanPath = .scalar) {
+    ///   - scanPath: `.preferred` (the SIMD path), the scalar path or the indexed path; all give the same tokens and
+    ///     errors.
+    public init(limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false, scanPath: JSONScanPath = .preferred) {
         self.limits = limits
         self.allowsMultipleDocuments = allowsMultipleDocuments
         self.scanPath = scanPath
@@ -100,7 +100,7 @@ public struct JSONTokenReader: Sendable {
     /// shared until a later `feed` writes to the window). For a whole document already in an array.
     public init(
         adopting bytes: [UInt8], limits: JSONLimits = .default, allowsMultipleDocuments: Bool = false,
-        scanPath: JSONScanPath = .scalar
+        scanPath: JSONScanPath = .preferred
     ) {
         self.init(limits: limits, allowsMultipleDocuments: allowsMultipleDocuments, scanPath: scanPath)
         storage = bytes

@@ -2,15 +2,15 @@ import SluiceJSON
 import SluiceTestKit
 
 /// Micro benchmarks of Sluice's own parsers on every corpus file (MicroParse): the token reader fed in 4 KiB
-/// chunks and whole (on the default scalar scan path, on the SIMD path: `.../chunk4k-simd`, `.../whole-simd`, and on
-/// the indexed path: `.../chunk4k-indexed`, `.../whole-indexed`),
+/// chunks and whole (on the default scan path, `JSONScanPath.preferred`, the SIMD path; on the scalar path:
+/// `.../chunk4k-scalar`, `.../whole-scalar`; and on the indexed path: `.../chunk4k-indexed`, `.../whole-indexed`),
 /// and the token materializer building a `JSONValue`. `micro/foundation/<file>` is the peer.
 enum ParserBenchmarks {
     static let all: [Benchmark] = SharedFixtures.corpusNames.flatMap { file in
         [
             tokenize(file, chunkSize: 4_096), tokenize(file, chunkSize: nil),
-            tokenize(file, chunkSize: 4_096, scanPath: .simd).peer("micro/tokenize/\(file)/chunk4k"),
-            tokenize(file, chunkSize: nil, scanPath: .simd).peer("micro/tokenize/\(file)/whole"),
+            tokenize(file, chunkSize: 4_096, scanPath: .scalar).peer("micro/tokenize/\(file)/chunk4k"),
+            tokenize(file, chunkSize: nil, scanPath: .scalar).peer("micro/tokenize/\(file)/whole"),
             tokenize(file, chunkSize: 4_096, scanPath: .indexed).peer("micro/tokenize/\(file)/chunk4k"),
             tokenize(file, chunkSize: nil, scanPath: .indexed).peer("micro/tokenize/\(file)/whole"),
             materialize(file).peer("micro/foundation/\(file)"),
@@ -32,14 +32,14 @@ enum ParserBenchmarks {
         var chunkSize: Int
         var buffer = TokenBuffer(capacity: 1_024)
         var expectedTokens: Int
-        var scanPath = JSONScanPath.scalar
+        var scanPath = JSONScanPath.preferred
         var lastTokens = 0
     }
 
     /// Tokenizes `bytes` in chunks of `chunkSize` through the batch API and returns the token count.
     static func countTokens(
         _ bytes: [UInt8], chunkSize: Int, buffer: UnsafeMutableBufferPointer<JSONToken>,
-        scanPath: JSONScanPath = .scalar
+        scanPath: JSONScanPath = .preferred
     ) throws(JSONParseError) -> Int {
         var reader = JSONTokenReader(scanPath: scanPath)
         var count = 0
@@ -64,8 +64,8 @@ enum ParserBenchmarks {
     }
 
     /// `micro/tokenize/<file>/chunk4k` and `micro/tokenize/<file>/whole`: token reader, batch API.
-    static func tokenize(_ file: String, chunkSize: Int?, scanPath: JSONScanPath = .scalar) -> Benchmark {
-        let variant = (chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole") + (scanPath == .scalar ? "" : "-\(scanPath)")
+    static func tokenize(_ file: String, chunkSize: Int?, scanPath: JSONScanPath = .preferred) -> Benchmark {
+        let variant = (chunkSize.map { "chunk\($0 / 1_024)k" } ?? "whole") + (scanPath == .preferred ? "" : "-\(scanPath)")
         return Benchmark.synchronous(
             "micro/tokenize/\(file)/\(variant)",
             summary: "JSONTokenReader (\(scanPath) scan path) over corpus/\(file).json, "
@@ -73,8 +73,8 @@ enum ParserBenchmarks {
             setup: { (_: BenchmarkParameters) throws -> BenchmarkSetup<TokenizeState> in
                 let bytes = try CorpusFiles.load(file)
                 let size = chunkSize ?? max(1, bytes.count)
-                // The expected count comes from the simple array API, fed whole: an independent path.
-                var reader = JSONTokenReader()
+                // The expected count comes from the simple array API on the scalar path, fed whole: an independent path.
+                var reader = JSONTokenReader(scanPath: .scalar)
                 var tokens: [JSONToken] = []
                 try reader.feed(bytes, into: &tokens)
                 try reader.finalize(into: &tokens)

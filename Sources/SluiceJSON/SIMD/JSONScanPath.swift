@@ -1,14 +1,14 @@
-/// How a `JSONTokenReader` scans bytes. Both paths accept the same inputs, emit the same tokens and report the
-/// same errors at the same offsets (the conformance suite and the chunk-invariance properties run on both);
-/// they differ only in speed.
+/// How a `JSONTokenReader` scans bytes. Every path accepts the same inputs, emits the same tokens and reports the
+/// same errors at the same offsets (the conformance suite and the chunk-invariance properties run on each, against
+/// the scalar path); they differ only in speed. `preferred` is the default.
 public enum JSONScanPath: Hashable, Sendable, CaseIterable {
-    /// Byte-at-a-time and 8-bytes-in-a-word (SWAR) scanning: the reference path, and the default because it
-    /// measured as fast as or faster than `.simd` on every corpus file (see the README's parser section).
+    /// Byte-at-a-time and 8-bytes-in-a-word (SWAR) scanning: the reference path, the oracle of the others.
     case scalar
     /// String content, UTF-8 sequences, number digits and whitespace runs classified 16 to 64 bytes at a time
     /// with vector compares packed into bit masks (`CSluiceSIMD`); anything unusual (an escape, an error, the end
     /// of the window) is handed to the scalar code at a sequence boundary, so errors are always found and worded
-    /// by it.
+    /// by it. The default: measured 1.05–1.07× the scalar path in 4 KiB chunks on the corpus (geometric mean of
+    /// three runs; slower on citm_catalog, faster on the number-heavy files; see the README's parser section).
     case simd
     /// The SIMD path with a structural index (stage 1, `JSONStringBlock` and `JSONSpaceBlock`): each 64-byte block is classified
     /// once into quote, escape, control/non-ASCII, whitespace and newline masks, with the backslash state carried
@@ -18,6 +18,9 @@ public enum JSONScanPath: Hashable, Sendable, CaseIterable {
     /// (the per-token bookkeeping of the masks costs more than the SWAR loops it replaces; see the README's
     /// parser section), so it is not the default.
     case indexed
+
+    /// The path a reader uses unless told otherwise: the fastest one measured on the corpus, `.simd`.
+    public static let preferred = JSONScanPath.simd
 }
 
 /// A scan path as a type: `JSONTokenReader.scan` is generic over it, so each path is compiled into its own loop
