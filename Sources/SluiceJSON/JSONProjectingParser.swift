@@ -112,7 +112,7 @@ public struct JSONProjectingParser: Sendable {
         guard bytes.count > 0, bytes.count < limits.maxTokenLength, bytes.count < limits.maxDocumentSize else {
             return nil
         }
-        return withCursor(bytes, keyTable: keyTable) { cursor in cursor.document(root) }
+        return withCursor(bytes, keyTable: keyTable, lines: UncountedLines.self) { cursor in cursor.document(root) }
     }
 
     /// What `parsePrefix(_:keys:)` found: the document's value, its length, and the newlines in it.
@@ -140,18 +140,19 @@ public struct JSONProjectingParser: Sendable {
         let limits = limits
         return keys.slots.withUnsafeMutableBufferPointer { slots in
             // 64 slots: never empty.
-            withCursor(bytes, keyTable: JSONKeyTable(slots: slots.baseAddress!)) { cursor -> Prefix? in
+            withCursor(bytes, keyTable: JSONKeyTable(slots: slots.baseAddress!), lines: CountedLines.self) {
+                cursor -> Prefix? in
                 guard let value = cursor.value(depth: 0), cursor.i < limits.maxTokenLength,
                     cursor.i < limits.maxDocumentSize
                 else { return nil }
-                return Prefix(value: value, length: cursor.i, newlines: cursor.newlines, lastNewline: cursor.lastNewline)
+                return Prefix(value: value, length: cursor.i, newlines: cursor.lines.count, lastNewline: cursor.lines.last)
             }
         }
     }
 
     /// Runs `body` with a cursor at the start of `bytes` (not empty) whose stacks start in scratch space.
-    private func withCursor<Result>(
-        _ bytes: UnsafeRawBufferPointer, keyTable: JSONKeyTable?, _ body: (inout Cursor) -> Result?
+    private func withCursor<Result, Lines: CursorLines>(
+        _ bytes: UnsafeRawBufferPointer, keyTable: JSONKeyTable?, lines: Lines.Type, _ body: (inout Cursor<Lines>) -> Result?
     ) -> Result? {
         guard let base = bytes.baseAddress else { return nil }
         // The stacks start in scratch space on the thread's stack and move to the heap only for documents with
@@ -161,7 +162,7 @@ public struct JSONProjectingParser: Sendable {
         ) { memberScratch in
             withUnsafeTemporaryAllocation(of: JSONValue.self, capacity: StackScratch.capacity(of: JSONValue.self)) {
                 elementScratch in
-                var cursor = Cursor(
+                var cursor = Cursor<Lines>(
                     p: base.assumingMemoryBound(to: UInt8.self), n: bytes.count, maxDepth: limits.maxDepth - 1,
                     members: MoveStack(scratch: memberScratch), elements: MoveStack(scratch: elementScratch),
                     keyTable: keyTable)
@@ -172,17 +173,36 @@ public struct JSONProjectingParser: Sendable {
     }
 }
 
+/// How a cursor counts the newlines it skips: not at all for a whole document (the loop then has no newline test),
+/// or into a count and the last one's index for a document read while it is framed.
+private protocol CursorLines {
+    init()
+    mutating func newline(at index: Int)
+}
+
+private struct UncountedLines: CursorLines {
+    @inline(__always) mutating func newline(at index: Int) {}
+}
+
+private struct CountedLines: CursorLines {
+    var count = 0
+    var last = -1
+    @inline(__always) mutating func newline(at index: Int) {
+        count &+= 1
+        last = index
+    }
+}
+
 /// The position in one document and the recursive-descent rules. Every rule returns nil or false on invalid
 /// input, leaving `i` anywhere.
-private struct Cursor {
+private struct Cursor<Lines: CursorLines> {
     let p: UnsafePointer<UInt8>
     let n: Int
     /// The deepest container nesting answered here.
     let maxDepth: Int
     var i = 0
-    /// Newlines skipped so far, and the index of the last one (-1: none).
-    var newlines = 0
-    var lastNewline = -1
+    /// The newlines skipped so far (in a valid document every raw newline is whitespace, so these are all of them).
+    var lines = Lines()
     /// The members of the objects being built, innermost last (see `value(depth:)`).
     var members: MoveStack<JSONMember>
     /// The elements of the arrays being built, innermost last.
@@ -225,21 +245,13 @@ private struct Cursor {
         elements.release()
     }
 
-    /// Skips whitespace, counting newlines (in a valid document every raw newline is whitespace, so these are
-    /// all of its newlines).
     @inline(__always)
     mutating func skipWhitespace() {
         while i < n {
             let c = p[i]
-            if c == 0x20 || c == 0x0D || c == 0x09 {
-                i &+= 1
-            } else if c == 0x0A {
-                newlines &+= 1
-                lastNewline = i
-                i &+= 1
-            } else {
-                return
-            }
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            if c == 0x0A { lines.newline(at: i) }
+            i &+= 1
         }
     }
 

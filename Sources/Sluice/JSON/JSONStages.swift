@@ -198,6 +198,7 @@ public struct JSONFramedValuesOperator: StageOperator {
 
     public var isPure: Bool { false }
     public var kind: StageKind { .stateful }
+    public static var _rejectsRecords: Bool { true }
 
     /// Processes a chunk; a document that does not parse is rejected on its own (see the type's summary).
     public mutating func process(

@@ -67,6 +67,21 @@ public struct StageNode<Operator: StageOperator>: StageChain {
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if _slowPath(!isStarted) { startNow() }
         processed &+= 1
+        if Operator._rejectsRecords {
+            _applyRejecting(input, router, emit)
+            return
+        }
+        do {
+            try op.process(input, emit: emit)
+        } catch {
+            errors &+= 1
+            router.route(element: input, error: error, stageName: name)
+        }
+    }
+
+    /// `_apply` for an operator that rejects single records of an element: each goes to the dead-letter sink alone.
+    @inlinable @usableFromInline
+    mutating func _applyRejecting(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         var rejected = 0
         let name = name
         do {
