@@ -63,6 +63,16 @@ import Testing
         }
     }
 
+    /// jemalloc's timed purging made instruction counts depend on the clock; counted workers turn it off, after the
+    /// caller's own options (jemalloc lets a later option win).
+    @Test func countedWorkersTurnJemallocsTimedPurgingOff() {
+        #expect(CallgrindLauncher.mallocConfiguration(inherited: nil) == "dirty_decay_ms:-1,muzzy_decay_ms:-1")
+        #expect(CallgrindLauncher.mallocConfiguration(inherited: "") == "dirty_decay_ms:-1,muzzy_decay_ms:-1")
+        #expect(
+            CallgrindLauncher.mallocConfiguration(inherited: "narenas:1,dirty_decay_ms:5000")
+                == "narenas:1,dirty_decay_ms:5000,dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    }
+
     @Test func withoutValgrindTheLauncherSaysHowToInstallIt() {
         #expect(throws: HarnessError.self) {
             _ = try CallgrindLauncher(
