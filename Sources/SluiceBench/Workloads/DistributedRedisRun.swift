@@ -121,6 +121,7 @@ public struct DistributedRedisRun: Sendable {
         defer { pool.close() }
         _ = try pool.sendWaiting([RESPCommand("FLUSHALL")])
         try preload(pool)
+        try compactAppendOnlyFile(pool)
 
         var processes: [Process] = []
         let start = Date()
@@ -220,6 +221,34 @@ public struct DistributedRedisRun: Sendable {
         if !commands.isEmpty { _ = try pool.sendWaiting(commands) }
     }
 
+    /// Rewrites the server's append-only file (`BGREWRITEAOF`) and waits for the rewrite to end, when the server
+    /// has one: every trial then starts from a file holding just its input, and a rewrite that the earlier
+    /// trials' and the preload's writes made due does not land in this trial's measured time by chance (a
+    /// rewrite forks and takes a core for about a second here). Rewrites the trial's own writes cause still do.
+    func compactAppendOnlyFile(_ pool: RedisConnectionPool) throws {
+        func persistence() throws -> String {
+            try pool.sendWaiting([RESPCommand("INFO", "persistence")])[0].text ?? ""
+        }
+        func waitForRewrite(_ what: String) throws {
+            let deadline = Date().addingTimeInterval(configuration.deadlineSeconds)
+            while case let info = try persistence(),
+                info.contains("aof_rewrite_in_progress:1") || info.contains("aof_rewrite_scheduled:1")
+            {
+                guard Date() < deadline else {
+                    throw HarnessError(code: .benchmarkSetup, message: "\(what) did not end within \(configuration.deadlineSeconds) s")
+                }
+                usleep(10_000)  // polling the real server, bounded by the deadline
+            }
+        }
+        guard try persistence().contains("aof_enabled:1") else { return }
+        try waitForRewrite("an append-only-file rewrite started before the trial")
+        let reply = try pool.sendWaiting([RESPCommand("BGREWRITEAOF")])[0]
+        if let message = reply.errorMessage {
+            throw HarnessError(code: .benchmarkSetup, message: "BGREWRITEAOF on \(pool.server): \(message)")
+        }
+        try waitForRewrite("BGREWRITEAOF")
+    }
+
     /// Output entries so far (sum of `XLEN` over the output partitions).
     func outputCount(_ pool: RedisConnectionPool) throws -> Int {
         let replies = try pool.sendWaiting((0..<configuration.partitions).map { RESPCommand("XLEN", "out:\($0)") })
@@ -231,7 +260,7 @@ public struct DistributedRedisRun: Sendable {
         var command = RESPCommand("MGET")
         for partition in 0..<configuration.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
         let values = try pool.sendWaiting([command])[0].elements ?? []
-        return values.enumerated().filter { $0.element.text == node }.map(\.offset)
+        return values.enumerated().filter { $0.element.text.map(RedisStreamConfiguration.leaseHolder) == node }.map(\.offset)
     }
 
     /// Polls the leases until every one of `partitions` is held by a node other than `node`; milliseconds since
@@ -241,7 +270,9 @@ public struct DistributedRedisRun: Sendable {
             var command = RESPCommand("MGET")
             for partition in partitions { command.append("sluice:lease:in:sluice:\(partition)") }
             let values = partitions.isEmpty ? [] : try pool.sendWaiting([command])[0].elements ?? []
-            if values.allSatisfy({ $0.text != nil && $0.text != node }) { return Date().timeIntervalSince(since) * 1_000 }
+            if values.allSatisfy({ $0.text.map(RedisStreamConfiguration.leaseHolder) ?? node != node }) {
+                return Date().timeIntervalSince(since) * 1_000
+            }
             usleep(2_000)  // polling the real server, bounded by the deadline
         }
         throw HarnessError(code: .benchmarkSetup, message: "partitions \(partitions) of killed \(node) were not taken over before the deadline")

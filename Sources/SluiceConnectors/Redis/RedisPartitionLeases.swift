@@ -4,8 +4,14 @@ import NIOCore
 import Sluice
 import Synchronization
 
-/// Which partitions this node owns: leases taken with `SET key token NX PX lease`, renewed every round (a third
+/// Which partitions this node owns: leases taken with `SET key value NX PX lease`, renewed every round (a third
 /// of the lease time, at most 100 ms), shared out evenly among the live nodes.
+///
+/// A lease's value is a fencing token, `CONSUMER#N`: the node's consumer name and a number that grows with every
+/// partition this node takes. Entries read under one tenure are committed only while the lease still holds that
+/// value; a node that lost a lease (it stalled longer than the lease time) and took the partition again commits
+/// nothing it read under the lost one: it claims those entries again under the new tenure (they are still
+/// pending), so each gets one output.
 ///
 /// A background thread (started by `start()`, ended by `stop()`) does one round per `roundInterval`:
 /// it announces the node in the live-node set, renews the leases it holds (a fenced `PEXPIRE`: only while the
@@ -20,11 +26,13 @@ import Synchronization
 final class RedisPartitionLeases: Sendable {
     let configuration: RedisStreamConfiguration
     let pool: RedisConnectionPool
-    /// The value of every lease this node holds.
+    /// This node's consumer name: the part of every lease value before `#`.
     let token: String
 
     private struct State {
-        var owned: Set<Int> = []
+        /// The lease value of every partition held (its tenure).
+        var tenures: [Int: String] = [:]
+        var tenuresTaken = 0
         var acquired: [Int] = []
         var lastError: String?
         var lag: Int64 = 0
@@ -48,10 +56,10 @@ final class RedisPartitionLeases: Sendable {
     }
 
     /// The partitions this node holds now.
-    var owned: Set<Int> { state.withLock { $0.owned } }
+    var owned: Set<Int> { state.withLock { Set($0.tenures.keys) } }
 
-    /// Whether this node holds `partition`'s lease (as of the last round).
-    func owns(_ partition: Int) -> Bool { state.withLock { $0.owned.contains(partition) } }
+    /// The lease value (tenure) of every partition this node holds, as of the last round.
+    var tenures: [Int: String] { state.withLock { $0.tenures } }
 
     /// Partitions taken since the last call, whose pending entries the source must claim.
     func takeAcquired() -> [Int] {
@@ -105,11 +113,11 @@ final class RedisPartitionLeases: Sendable {
         condition.unlock()
         while !finished.load(ordering: .sequentiallyConsistent) { usleep(1_000) }
         let owned = state.withLock { state in
-            defer { state.owned.removeAll() }
-            return state.owned
+            defer { state.tenures.removeAll() }
+            return state.tenures
         }
-        var commands = owned.sorted().map { partition in
-            RESPCommand("EVAL", Self.releaseScript, "1", configuration.leaseKey(partition), token)
+        var commands = owned.sorted { $0.key < $1.key }.map { partition, value in
+            RESPCommand("EVAL", Self.releaseScript, "1", configuration.leaseKey(partition), value)
         }
         commands.append(RESPCommand("ZREM", configuration.nodesKey, token))
         _ = try? pool.sendWaiting(commands)
@@ -125,24 +133,22 @@ final class RedisPartitionLeases: Sendable {
             RESPCommand("ZREMRANGEBYSCORE", configuration.nodesKey, "-inf", String(now)),
             RESPCommand("ZCARD", configuration.nodesKey),
         ]
-        let held = owned.sorted()
-        for partition in held {
-            commands.append(RESPCommand("EVAL", Self.renewScript, "1", configuration.leaseKey(partition), token, String(lease)))
+        let held = tenures.sorted { $0.key < $1.key }
+        for (partition, value) in held {
+            commands.append(RESPCommand("EVAL", Self.renewScript, "1", configuration.leaseKey(partition), value, String(lease)))
         }
         let replies = try pool.sendWaiting(commands)
         for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
         let nodes = max(1, Int(replies[2].integer ?? 1))
-        var kept: Set<Int> = []
-        for (index, partition) in held.enumerated() where replies[3 + index].integer == 1 { kept.insert(partition) }
+        var kept: [Int: String] = [:]
+        for (index, (partition, value)) in held.enumerated() where replies[3 + index].integer == 1 { kept[partition] = value }
 
         let share = (configuration.partitions + nodes - 1) / nodes
-        var release: [Int] = []
         if kept.count > share {
-            release = Array(kept.sorted().suffix(kept.count - share))
-            kept.subtract(release)
-            _ = try pool.sendWaiting(release.map {
-                RESPCommand("EVAL", Self.releaseScript, "1", configuration.leaseKey($0), token)
-            })
+            let release = kept.keys.sorted().suffix(kept.count - share)
+            let commands = release.map { RESPCommand("EVAL", Self.releaseScript, "1", configuration.leaseKey($0), kept[$0] ?? "") }
+            for partition in release { kept[partition] = nil }
+            _ = try pool.sendWaiting(commands)
         }
         var taken: [Int] = []
         if kept.count < share {
@@ -150,21 +156,25 @@ final class RedisPartitionLeases: Sendable {
             let first = Int(stableHash(of: token) % UInt64(configuration.partitions))
             for step in 0..<configuration.partitions where kept.count < share {
                 let partition = (first + step) % configuration.partitions
-                guard !kept.contains(partition) else { continue }
+                guard kept[partition] == nil else { continue }
+                let value = state.withLock { state in
+                    state.tenuresTaken += 1
+                    return "\(token)#\(state.tenuresTaken)"
+                }
                 let reply = try pool.sendWaiting([
-                    RESPCommand("SET", configuration.leaseKey(partition), token, "NX", "PX", String(lease))
+                    RESPCommand("SET", configuration.leaseKey(partition), value, "NX", "PX", String(lease))
                 ])[0]
                 try reply.checked("SET \(configuration.leaseKey(partition)) NX", server: server)
                 if reply.text == "OK" {
-                    kept.insert(partition)
+                    kept[partition] = value
                     taken.append(partition)
                 }
             }
         }
-        let (lag, pending) = try readLag(kept.sorted())
+        let (lag, pending) = try readLag(kept.keys.sorted())
         lagGauge.record(lag)
         state.withLock { state in
-            state.owned = kept
+            state.tenures = kept
             state.acquired.append(contentsOf: taken)
             state.lag = lag
             state.pending = pending

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Partition `p` of stream `S` is the Redis stream `S:p`; a record goes to partition
 /// `StableKeyHasher.hash(key) % partitions` (XXH64, seed 0, of the key's compact JSON). Leases are the keys
-/// `sluice:lease:S:GROUP:p`; live nodes are the sorted set `sluice:nodes:S:GROUP`.
+/// `sluice:lease:S:GROUP:p`, holding `CONSUMER#TENURE` (a fencing token); live nodes are the sorted set
+/// `sluice:nodes:S:GROUP`.
 public struct RedisStreamConfiguration: Sendable, Hashable {
     /// The server's host.
     public var host: String
@@ -20,8 +21,12 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
     public var consumer: String
     /// Lease time of a partition, in milliseconds (source).
     public var leaseMilliseconds: Int
-    /// Entries per read (source).
+    /// Entries per read, over all the partitions read (source).
     public var batch: Int
+    /// Entries handed to the pipeline and not yet acknowledged, at most (source): the read-ahead. A reader at the
+    /// bound waits for acknowledgements instead of reading, so unread entries stay in Redis (and a node that dies
+    /// leaves at most this many pending).
+    public var prefetch: Int
     /// How long one read blocks waiting for entries, in milliseconds (source).
     public var blockMilliseconds: Int
     /// Deliveries after which an entry goes to the dead-letter stream instead of the pipeline (source).
@@ -48,6 +53,12 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
     /// The lease key of partition `partition`.
     public func leaseKey(_ partition: Int) -> String { "sluice:lease:\(stream):\(group):\(partition)" }
 
+    /// The node that holds a lease, from the lease's value (`CONSUMER#TENURE`): its consumer name.
+    public static func leaseHolder(_ value: String) -> String {
+        guard let hash = value.lastIndex(of: "#") else { return value }
+        return String(value[..<hash])
+    }
+
     /// The sorted set of live nodes.
     public var nodesKey: String { "sluice:nodes:\(stream):\(group)" }
 
@@ -58,7 +69,10 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
         ConnectorOption("consumer", .string, "this node's consumer name (source; default host-pid-random)"),
         ConnectorOption("lease-ms", .integer(100...600_000), default: "5000",
             "partition lease time: a dead node's partitions are taken over after about this long (source)"),
-        ConnectorOption("batch", .integer(1...100_000), default: "500", "entries per XREADGROUP (source)"),
+        ConnectorOption("batch", .integer(1...100_000), default: "500",
+            "entries per XREADGROUP, over all the partitions it reads (source)"),
+        ConnectorOption("prefetch", .integer(1...10_000_000),
+            "entries read and not yet acknowledged, at most; the reader waits for acknowledgements beyond it (source; default 4 × batch)"),
         ConnectorOption("block-ms", .integer(1...60_000), default: "200", "how long one XREADGROUP waits (source)"),
         ConnectorOption("max-deliveries", .integer(1...1_000), default: "5",
             "deliveries after which an entry is dead-lettered (source)"),
@@ -86,6 +100,7 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
             ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         leaseMilliseconds = number("lease-ms", 5_000)
         batch = number("batch", 500)
+        prefetch = number("prefetch", 4 * batch)
         blockMilliseconds = number("block-ms", 200)
         maxDeliveries = number("max-deliveries", 5)
         deadLetterStream = endpoint[option: "dead-letter"] ?? "\(stream):dead"

@@ -11,7 +11,9 @@ import Sluice
 /// pipeline's source is a Redis stream on the same server, `commit` writes the records and acknowledges their
 /// input in one `MULTI`/`EXEC`, under `WATCH` on the input partitions' leases: if another node took a partition
 /// over meanwhile, the transaction does not run, the records of that partition are left to the new owner, and
-/// the rest is written in a new transaction. Each record then carries `src` (input stream and entry ID), so a
+/// the rest is written in a new transaction. An input entry counts as held only while its partition's lease
+/// still has the value (tenure) it was read under, so a node that lost a lease and took it again leaves what it
+/// read under the old one to the new tenure, which claims it again. Each record then carries `src` (input stream and entry ID), so a
 /// reader can tell which input entry it came from. Used from the pipeline's sink only (one thread or task at a
 /// time), hence `@unchecked Sendable`.
 public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
@@ -128,30 +130,31 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         let origin = originOf
         let partitions = Set(entries.map(\.partition)).sorted()
         let inputConfiguration = input.configuration
-        let token = input.leases.token
         let server = pool.server
         for _ in 0..<10 {
             let held = partitions
             let keys = held.map { inputConfiguration.leaseKey($0) }
-            let commands: @Sendable ([Int]) -> (commands: [RESPCommand], written: Int) = { [self] owned in
-                let ownedSet = Set(owned)
+            // `leases`: each input partition's lease value now. An entry is committed only under the lease value
+            // it was read under (a fencing token): after a lease was lost, even to this node itself, the entries
+            // read under it are left pending for the new tenure, which claims them again.
+            let commands: @Sendable ([Int: String]) -> (commands: [RESPCommand], written: Int) = { [self] leases in
                 var commands = [RESPCommand("MULTI")]
                 for (index, record) in records.enumerated() {
                     let from = origin[index]
                     if from >= 0 {
-                        guard ownedSet.contains(entries[from].partition) else { continue }
                         let entry = entries[from]
+                        guard leases[entry.partition] == entry.lease else { continue }
                         commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
                     } else {
                         commands.append(add(record, source: nil))
                     }
                 }
                 let written = commands.count - 1
-                commands += RedisStreamSource.acknowledgements(entries.filter { ownedSet.contains($0.partition) }, inputConfiguration)
+                commands += RedisStreamSource.acknowledgements(entries.filter { leases[$0.partition] == $0.lease }, inputConfiguration)
                 commands.append(RESPCommand("EXEC"))
                 return (commands, written)
             }
-            let outcome = try pool.withConnection { connection -> EventLoopFuture<(owned: [Int], transaction: [RESPCommand], written: Int, replies: [RESPValue])> in
+            let outcome = try pool.withConnection { connection -> EventLoopFuture<(transaction: [RESPCommand], written: Int, replies: [RESPValue])> in
                 var watch = [RESPCommand]()
                 if !keys.isEmpty {
                     var command = RESPCommand("WATCH")
@@ -163,9 +166,10 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
                 }
                 return connection.send(watch, timeout: self.pool.commandTimeout).flatMap { replies in
                     let values = replies.last?.elements ?? []
-                    let owned = zip(held, values).filter { $0.1.text == token }.map(\.0)
-                    let (transaction, written) = commands(owned)
-                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (owned, transaction, written, $0) }
+                    var leases: [Int: String] = [:]
+                    for (partition, value) in zip(held, values) { leases[partition] = value.text }
+                    let (transaction, written) = commands(leases)
+                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (transaction, written, $0) }
                 }
             }.wait()
             guard let exec = outcome.replies.last else { continue }

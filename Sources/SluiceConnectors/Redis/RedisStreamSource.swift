@@ -22,11 +22,13 @@ public final class RedisStreamSource: AcknowledgedSource {
     public let pool: RedisConnectionPool
     let leases: RedisPartitionLeases
 
-    /// One entry handed to the pipeline: where its line ends in the source's bytes, and which entry it is.
+    /// One entry handed to the pipeline: where its line ends in the source's bytes, which entry it is, and the
+    /// lease value (tenure) under which it was read: its output may be committed only while the lease holds it.
     struct Handed: Sendable {
         var end: Int
         var partition: Int
         var id: String
+        var lease: String
     }
 
     private struct Ledger {
@@ -35,6 +37,8 @@ public final class RedisStreamSource: AcknowledgedSource {
         var delivered = 0
     }
     private let ledger = Mutex(Ledger())
+    /// Signalled when entries are acknowledged (taken from the ledger): a reader at the read-ahead bound waits on it.
+    private let acknowledgedSignal = NSCondition()
     private let drainedCheck = Mutex<(@Sendable (Int) -> Bool)?>(nil)
     /// Where `RedisStreamReader.readAsync` runs its blocking reads.
     let readQueue = DispatchQueue(label: "sluice.redis.read")
@@ -93,10 +97,36 @@ public final class RedisStreamSource: AcknowledgedSource {
 
     /// Removes and returns the entries handed on whose lines end at or before `end`. O(entries taken).
     func take(through end: Int) -> [Handed] {
-        ledger.withLock { ledger in
+        let taken = ledger.withLock { ledger in
             var taken: [Handed] = []
             while let first = ledger.handed.first, first.end <= end { taken.append(ledger.handed.removeFirst()) }
             return taken
+        }
+        if !taken.isEmpty {
+            acknowledgedSignal.lock()
+            acknowledgedSignal.broadcast()
+            acknowledgedSignal.unlock()
+        }
+        return taken
+    }
+
+    /// How many more entries may be handed on before the read-ahead bound (`prefetch`) is reached.
+    var room: Int { configuration.prefetch - unacknowledged }
+
+    /// Waits until entries may be handed on again (`room` > 0) or `milliseconds` have passed; the room then.
+    /// Meanwhile it acknowledges what the pipeline has finished with although no sink batch did (documents dropped
+    /// by filters), looking every 2 ms, since no acknowledgement would otherwise wake it.
+    func waitForRoom(milliseconds: Int) throws -> Int {
+        let deadline = Date(timeIntervalSinceNow: Double(milliseconds) / 1_000)
+        while true {
+            var room = self.room
+            if room > 0 { return room }
+            try acknowledgeIfDrained()
+            room = self.room
+            if room > 0 || Date() >= deadline { return room }
+            acknowledgedSignal.lock()
+            if self.room <= 0 { _ = acknowledgedSignal.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.002))) }
+            acknowledgedSignal.unlock()
         }
     }
 
@@ -144,8 +174,10 @@ public final class RedisStreamSource: AcknowledgedSource {
 ///
 /// `read` blocks the calling thread in `XREADGROUP … BLOCK block-ms` while nothing is there (and `readAsync`
 /// does the same: the wait is bounded by `block-ms`); a read that finds nothing returns no chunk and true, so
-/// the engine asks again (and a `StopSignal` is seen within `block-ms`). Backpressure: the engine reads again
-/// only when its first channel has room, and unread entries wait in Redis. Cancelling the reading task does not
+/// the engine asks again (and a `StopSignal` is seen within `block-ms`). Backpressure: one read takes at most
+/// `batch` entries over all its partitions, and none while `prefetch` entries are handed on and not yet
+/// acknowledged (it then waits up to `block-ms` for acknowledgements and returns no chunk if none came); the
+/// engine reads again only when its first channel has room; unread entries wait in Redis. Cancelling the reading task does not
 /// interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the server stalls),
 /// and a `StopSignal` then ends the input. The input ends only with
 /// `idle-exit-ms`: once this node has read nothing for that long, the group has no unread and no pending entry in
@@ -154,8 +186,9 @@ public struct RedisStreamReader: PipelineSource {
     public typealias Element = [UInt8]
     /// The shared side (ledger, leases, pool).
     public let source: RedisStreamSource
-    private var claimed: [(partition: Int, entry: RedisStreamReplies.Entry)] = []
+    private var claimed: [(partition: Int, entry: RedisStreamReplies.Entry, lease: String)] = []
     private var offset = 0
+    private var readTurn = 0
     private var idleSince: NIODeadline?
     private let partitionOfStream: [String: Int]
 
@@ -190,21 +223,41 @@ public struct RedisStreamReader: PipelineSource {
 
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let configuration = source.configuration
-        for partition in source.leases.takeAcquired() { try claim(partition) }
-        var entries: [(partition: Int, entry: RedisStreamReplies.Entry)] = []
+        let acquired = source.leases.takeAcquired()
+        // The lease values as of now: an entry read now is committed only while its partition's lease holds it.
+        let tenures = source.leases.tenures
+        for partition in acquired {
+            if let lease = tenures[partition] { try claim(partition, lease: lease) }
+        }
+        var entries: [(partition: Int, entry: RedisStreamReplies.Entry, lease: String)] = []
+        // The read-ahead bound: at most `prefetch` entries handed on and not yet acknowledged.
+        var room = source.room
+        if room <= 0 {
+            room = try source.waitForRoom(milliseconds: configuration.blockMilliseconds)
+            guard room > 0 else { return true }
+        }
+        let allowed = min(configuration.batch, room)
         if !claimed.isEmpty {
-            let count = min(claimed.count, configuration.batch)
+            let count = min(claimed.count, allowed)
             entries = Array(claimed.prefix(count))
             claimed.removeFirst(count)
         } else {
-            let owned = source.leases.owned.sorted()
+            var owned = tenures.keys.sorted()
+            if owned.count > allowed {
+                // Fewer entries allowed than partitions owned: one entry each from `allowed` of them, taking
+                // turns, so that the read stays within the bound.
+                let start = readTurn % owned.count
+                owned = Array((owned[start...] + owned[..<start]).prefix(allowed))
+            }
+            readTurn &+= 1
             if owned.isEmpty {
                 // Nothing leased yet (other nodes hold every partition): wait one block time, then look again.
                 let loop = MultiThreadedEventLoopGroup.singleton.next()
                 try loop.scheduleTask(in: .milliseconds(Int64(configuration.blockMilliseconds))) {}.futureResult.wait()
             } else {
+                // COUNT is per stream: the read's total stays within `allowed`.
                 var command = RESPCommand(
-                    "XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", String(configuration.batch),
+                    "XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", String(allowed / owned.count),
                     "BLOCK", String(configuration.blockMilliseconds), "STREAMS")
                 for partition in owned { command.append(configuration.streamName(partition)) }
                 for _ in owned { command.append(">") }
@@ -215,8 +268,8 @@ public struct RedisStreamReader: PipelineSource {
                 }
                 try reply.checked("XREADGROUP \(configuration.stream)", server: source.pool.server)
                 for (stream, list) in try RedisStreamReplies.streams(reply, server: source.pool.server) {
-                    guard let partition = partitionOfStream[stream] else { continue }
-                    for entry in list { entries.append((partition, entry)) }
+                    guard let partition = partitionOfStream[stream], let lease = tenures[partition] else { continue }
+                    for entry in list { entries.append((partition, entry, lease)) }
                 }
             }
         }
@@ -229,7 +282,7 @@ public struct RedisStreamReader: PipelineSource {
         var handed: [RedisStreamSource.Handed] = []
         var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
         let field = Array(configuration.field.utf8)
-        for (partition, entry) in entries {
+        for (partition, entry, lease) in entries {
             guard let payload = entry.value(field) else {
                 dead.append((partition, entry, entry.flat == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'"))
                 continue
@@ -246,7 +299,7 @@ public struct RedisStreamReader: PipelineSource {
             let length = UInt32(truncatingIfNeeded: payload.count)
             chunk.append(contentsOf: [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)])
             chunk.append(contentsOf: payload)
-            handed.append(.init(end: offset + chunk.count, partition: partition, id: entry.id))
+            handed.append(.init(end: offset + chunk.count, partition: partition, id: entry.id, lease: lease))
         }
         if !dead.isEmpty { try deadLetter(dead) }
         guard !chunk.isEmpty else { return true }
@@ -277,9 +330,10 @@ public struct RedisStreamReader: PipelineSource {
         return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
     }
 
-    /// Claims every entry pending in `partition` (left by the previous owner), dead-lettering those delivered
-    /// more than `max-deliveries` times.
-    private mutating func claim(_ partition: Int) throws {
+    /// Claims every entry pending in `partition` (left by the previous owner, or read by this node under a lease
+    /// it lost since), to be handed on under `lease`, dead-lettering those delivered more than `max-deliveries`
+    /// times.
+    private mutating func claim(_ partition: Int, lease: String) throws {
         let configuration = source.configuration
         let stream = configuration.streamName(partition)
         let server = source.pool.server
@@ -314,7 +368,7 @@ public struct RedisStreamReader: PipelineSource {
                 if count > Int64(configuration.maxDeliveries) {
                     dead.append((partition, entry, "delivered \(count) times (max-deliveries \(configuration.maxDeliveries))"))
                 } else {
-                    claimed.append((partition, entry))
+                    claimed.append((partition, entry, lease))
                 }
             }
             if !dead.isEmpty { try deadLetter(dead) }

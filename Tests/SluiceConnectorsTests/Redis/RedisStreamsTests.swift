@@ -140,4 +140,97 @@ struct RedisStreamsTests {
             #expect(first.ownedPartitions.isDisjoint(with: second.ownedPartitions))
         }
     }
+    /// The ends of the length-prefixed entries in `chunks` (4-byte big-endian length, then the document), in
+    /// the reader's byte offsets.
+    static func entryEnds(_ chunks: [[UInt8]]) -> [Int] {
+        var ends: [Int] = []
+        var offset = 0
+        for chunk in chunks {
+            var index = 0
+            while index + 4 <= chunk.count {
+                let length = chunk[index..<(index + 4)].reduce(0) { $0 << 8 | Int($1) }
+                index += 4 + length
+                ends.append(offset + index)
+            }
+            offset += chunk.count
+        }
+        return ends
+    }
+
+    @Test func aReaderHandsOnAtMostPrefetchEntriesUntilTheyAreAcknowledged() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "ahead", partitions: 3, count: 300)
+            let (_, endpoint) = try ConnectorRegistry.standard.resolve(
+                "redis://\(server.address)/ahead?partitions=3&lease-ms=60000&batch=50&prefetch=120&block-ms=5", as: .source)
+            let source = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            defer { source.close() }
+            #expect(source.ownedPartitions == [0, 1, 2])
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            var delivered = 0
+            for _ in 0..<20 {
+                #expect(try reader.read(into: &chunks, maxCount: 16))
+                // One read takes at most `batch` entries over all its partitions.
+                #expect(source.delivered - delivered <= 50)
+                delivered = source.delivered
+            }
+            // The bound holds: 120 handed on, 120 pending in the group, the other 180 unread in Redis.
+            #expect(delivered == 120)
+            #expect(source.unacknowledged == 120)
+            #expect(try Self.pending(pool, stream: "ahead", partitions: 3) == 120)
+            #expect(Self.entryEnds(chunks).count == 120)
+            // At the bound a read waits (block-ms) and hands on nothing.
+            let count = chunks.count
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(chunks.count == count)
+            // Acknowledging 40 makes room for 40 more, not more.
+            try source.acknowledge(through: Self.entryEnds(chunks)[39])
+            #expect(try Self.pending(pool, stream: "ahead", partitions: 3) == 80)
+            for _ in 0..<5 { #expect(try reader.read(into: &chunks, maxCount: 16)) }
+            #expect(source.delivered == 160)
+            #expect(source.unacknowledged == 120)
+            #expect(try Self.pending(pool, stream: "ahead", partitions: 3) == 120)
+            // Fewer entries allowed than partitions: one entry from one partition, then the next in turn.
+            let ends = Self.entryEnds(chunks)
+            try source.acknowledge(through: ends[40])
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 161)
+            #expect(source.unacknowledged == 120)
+        }
+    }
+    /// A node whose lease expired (a stall longer than the lease) and that takes the partition again must not
+    /// commit the entries it read under the lost lease: it claims them again under the new one, and each input
+    /// gets one output.
+    @Test func entriesReadUnderALostLeaseAreCommittedOnceAfterTheNodeTakesThePartitionAgain() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "fence", partitions: 1, count: 40)
+            let (_, endpoint) = try ConnectorRegistry.standard.resolve(
+                "redis://\(server.address)/fence?partitions=1&lease-ms=60000&batch=100&block-ms=5", as: .source)
+            let source = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            defer { source.close() }
+            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/fenced?partitions=1", as: .sink)
+            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            defer { try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 40)
+            // The lease runs out while the 40 entries are in the pipeline, and the next round takes it again.
+            _ = try pool.sendWaiting([RESPCommand("DEL", source.configuration.leaseKey(0))])
+            try source.leases.round()
+            #expect(source.ownedPartitions == [0])
+            // The reader claims the 40 (still pending) under the new lease and hands them on again.
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 80)
+            // The pipeline's output for all 80 handed on reaches the sink and is committed.
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 80)
+            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
+            _ = try sink.commit(acknowledging: source, through: ends[79])
+            let (documents, sources) = try readAll(pool, stream: "fenced", partitions: 1)
+            #expect(documents.count == 40)
+            #expect(Set(sources).count == 40)
+            #expect(try Self.pending(pool, stream: "fence", partitions: 1) == 0)
+        }
+    }
 }
