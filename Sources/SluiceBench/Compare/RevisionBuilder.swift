@@ -83,7 +83,7 @@ public struct RevisionBuilder: Sendable {
                 throw HarnessError(code: error.code, message: error.message, side: side)
             }
             if let patch {
-                let applied = try? ProcessRunner.run(["patch", "-p1", "--batch", "--forward", "-i", patch.path], in: staging)
+                let applied = try? ProcessRunner.run(["patch", "-p1", "--batch", "--forward", "--fuzz=0", "-i", patch.path], in: staging)
                 guard let applied, applied.status == 0 else {
                     throw HarnessError(
                         code: .checkoutFailed,

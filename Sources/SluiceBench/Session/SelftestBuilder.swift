@@ -77,7 +77,7 @@ struct SelftestBuilder {
     }
 
     private func apply(_ patch: URL, in source: URL, reverse: Bool) throws(HarnessError) {
-        let arguments = ["patch", "-p1", "--batch", "--forward"] + (reverse ? ["--reverse"] : []) + ["-i", patch.path]
+        let arguments = ["patch", "-p1", "--batch", "--forward", "--fuzz=0"] + (reverse ? ["--reverse"] : []) + ["-i", patch.path]
         guard let outcome = try? ProcessRunner.run(arguments, in: source), outcome.status == 0 else {
             throw HarnessError(
                 code: .invalidArgument,

@@ -23,7 +23,7 @@ import Testing
             #expect(text.contains("\nSluice-Selftest-Expect: "), "\(patch.lastPathComponent): no expectation")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["patch", "-p1", "--dry-run", "--silent", "-d", SharedFixtures.packageRoot.path, "-i", patch.path]
+            process.arguments = ["patch", "-p1", "--dry-run", "--silent", "--fuzz=0", "-d", SharedFixtures.packageRoot.path, "-i", patch.path]
             let output = Pipe()
             process.standardOutput = output
             process.standardError = output
