@@ -224,10 +224,10 @@ public struct RedisStreamReader: PipelineSource {
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let configuration = source.configuration
         let acquired = source.leases.takeAcquired()
-        // The lease values as of now: an entry read now is committed only while its partition's lease holds it.
-        let tenures = source.leases.tenures
+        // The lease values as of now: an entry claimed now is committed only while its partition's lease holds it.
+        let claimTenures = source.leases.tenures
         for partition in acquired {
-            if let lease = tenures[partition] { try claim(partition, lease: lease) }
+            if let lease = claimTenures[partition] { try claim(partition, lease: lease) }
         }
         var entries: [(partition: Int, entry: RedisStreamReplies.Entry, lease: String)] = []
         // The read-ahead bound: at most `prefetch` entries handed on and not yet acknowledged.
@@ -237,6 +237,8 @@ public struct RedisStreamReader: PipelineSource {
             guard room > 0 else { return true }
         }
         let allowed = min(configuration.batch, room)
+        // Read after the wait above: the partitions leased now, and the values their entries are read under.
+        let tenures = source.leases.tenures
         if !claimed.isEmpty {
             let count = min(claimed.count, allowed)
             entries = Array(claimed.prefix(count))
