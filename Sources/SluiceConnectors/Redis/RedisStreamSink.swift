@@ -13,9 +13,9 @@ import Sluice
 /// over meanwhile, the transaction does not run, the records of that partition are left to the new owner, and
 /// the rest is written in a new transaction. An input entry counts as held only while its partition's lease
 /// still has the value (tenure) it was read under, so a node that lost a lease and took it again leaves what it
-/// read under the old one to the new tenure, which claims it again. Each record then carries `src` (input stream and entry ID), so a
-/// reader can tell which input entry it came from. Used from the pipeline's sink only (one thread or task at a
-/// time), hence `@unchecked Sendable`.
+/// read under the old one to the new tenure, which claims it again. Each record then carries `src` (input
+/// stream and entry ID), so a reader can tell which input entry it came from. Used from the pipeline's sink only
+/// (one thread or task at a time), hence `@unchecked Sendable`.
 public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     /// The endpoint's options.
     public let configuration: RedisStreamConfiguration

@@ -177,9 +177,9 @@ public final class RedisStreamSource: AcknowledgedSource {
 /// the engine asks again (and a `StopSignal` is seen within `block-ms`). Backpressure: one read takes at most
 /// `batch` entries over all its partitions, and none while `prefetch` entries are handed on and not yet
 /// acknowledged (it then waits up to `block-ms` for acknowledgements and returns no chunk if none came); the
-/// engine reads again only when its first channel has room; unread entries wait in Redis. Cancelling the reading task does not
-/// interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the server stalls),
-/// and a `StopSignal` then ends the input. The input ends only with
+/// engine reads again only when its first channel has room; unread entries wait in Redis. Cancelling the reading
+/// task does not interrupt a read in progress: it returns within `block-ms` (plus the command timeout if the
+/// server stalls), and a `StopSignal` then ends the input. The input ends only with
 /// `idle-exit-ms`: once this node has read nothing for that long, the group has no unread and no pending entry in
 /// any partition, and every partition is leased by a live node (a dead node's are taken over first).
 public struct RedisStreamReader: PipelineSource {
