@@ -124,12 +124,12 @@ struct RedisStreamsTests {
     @Test func lagIsReadFromTheGroupAndLeasesAreSharedBetweenTwoSources() async throws {
         try await withRedisServer { server, pool in
             try produce(pool, stream: "lag", partitions: 4, count: 100)
-            let (_, endpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/lag?partitions=4&lease-ms=60000", as: .source)
-            let first = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            let uri = "redis://\(server.address)/lag?partitions=4&lease-ms=60000"
+            let first = try Self.openSource(uri)
             defer { first.close() }
             #expect(first.ownedPartitions == [0, 1, 2, 3])
             #expect(first.lagAndPending.lag == 100)
-            let second = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            let second = try Self.openSource(uri)
             defer { second.close() }
             // The second node joined: at its first round it finds every partition taken; the first gives back
             // half at its next round, and the second takes them at its next.
@@ -140,6 +140,12 @@ struct RedisStreamsTests {
             #expect(first.ownedPartitions.isDisjoint(with: second.ownedPartitions))
         }
     }
+    /// A Redis Streams source opened from `uri`, as `sluice run` opens one (its first lease round done).
+    static func openSource(_ uri: String) throws -> RedisStreamSource {
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve(uri, as: .source)
+        return try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+    }
+
     /// The ends of the length-prefixed entries in `chunks` (4-byte big-endian length, then the document), in
     /// the reader's byte offsets.
     static func entryEnds(_ chunks: [[UInt8]]) -> [Int] {
@@ -160,9 +166,8 @@ struct RedisStreamsTests {
     @Test func aReaderHandsOnAtMostPrefetchEntriesUntilTheyAreAcknowledged() async throws {
         try await withRedisServer { server, pool in
             try produce(pool, stream: "ahead", partitions: 3, count: 300)
-            let (_, endpoint) = try ConnectorRegistry.standard.resolve(
-                "redis://\(server.address)/ahead?partitions=3&lease-ms=60000&batch=50&prefetch=120&block-ms=5", as: .source)
-            let source = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            let source = try Self.openSource(
+                "redis://\(server.address)/ahead?partitions=3&lease-ms=60000&batch=50&prefetch=120&block-ms=5")
             defer { source.close() }
             #expect(source.ownedPartitions == [0, 1, 2])
             var reader = RedisStreamReader(source: source)
@@ -204,9 +209,8 @@ struct RedisStreamsTests {
     @Test func entriesReadUnderALostLeaseAreCommittedOnceAfterTheNodeTakesThePartitionAgain() async throws {
         try await withRedisServer { server, pool in
             try produce(pool, stream: "fence", partitions: 1, count: 40)
-            let (_, endpoint) = try ConnectorRegistry.standard.resolve(
-                "redis://\(server.address)/fence?partitions=1&lease-ms=60000&batch=100&block-ms=5", as: .source)
-            let source = try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
+            let source = try Self.openSource(
+                "redis://\(server.address)/fence?partitions=1&lease-ms=60000&batch=100&block-ms=5")
             defer { source.close() }
             let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/fenced?partitions=1", as: .sink)
             let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
