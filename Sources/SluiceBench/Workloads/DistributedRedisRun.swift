@@ -123,6 +123,7 @@ public struct DistributedRedisRun: Sendable {
         try preload(pool)
         try compactAppendOnlyFile(pool)
 
+        let input = try self.input()
         var processes: [Process] = []
         let start = Date()
         for index in 0..<c.workers {
@@ -162,14 +163,14 @@ public struct DistributedRedisRun: Sendable {
             }
             // The victim is killed once it holds partitions (nodes joining share them out within a lease round).
             if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records), count < c.records,
-                case let held = try leases(pool, of: "node-\(c.workers - 1)"), !held.isEmpty
+                case let held = try leases(pool, input, of: "node-\(c.workers - 1)"), !held.isEmpty
             {
                 let victim = c.workers - 1
                 kill(processes[victim].processIdentifier, SIGKILL)
                 let killedAt = Date()
                 killed = victim
                 do {
-                    takeover = try waitForTakeover(pool, partitions: held, from: "node-\(victim)", since: killedAt, deadline: deadline)
+                    takeover = try waitForTakeover(pool, input, partitions: held, from: "node-\(victim)", since: killedAt, deadline: deadline)
                 } catch {
                     var detail = "\(error)"
                     for (index, process) in processes.enumerated() where index != victim {
@@ -177,8 +178,8 @@ public struct DistributedRedisRun: Sendable {
                         detail += "; node-\(index) \(process.isRunning ? "running" : "exited \(process.terminationStatus)"): \(log.suffix(400))"
                     }
                     var command = RESPCommand("MGET")
-                    for partition in 0..<c.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
-                    let leases = (try? pool.sendWaiting([command, RESPCommand("ZRANGE", "sluice:nodes:in:sluice", "0", "-1", "WITHSCORES")])) ?? []
+                    for partition in 0..<c.partitions { command.append(input.leaseKey(partition)) }
+                    let leases = (try? pool.sendWaiting([command, RESPCommand("ZRANGE", input.nodesKey, "0", "-1", "WITHSCORES")])) ?? []
                     detail += "; leases \(leases.first?.elements?.map { $0.text ?? "-" } ?? []); nodes \(leases.last?.elements?.compactMap(\.text) ?? [])"
                     throw HarnessError(code: .benchmarkSetup, message: detail)
                 }
@@ -249,6 +250,13 @@ public struct DistributedRedisRun: Sendable {
         try waitForRewrite("BGREWRITEAOF")
     }
 
+    /// The nodes' source endpoint, read as they read it: its lease and node-set keys.
+    func input() throws -> RedisStreamConfiguration {
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve(
+            "redis://\(configuration.server)/in?partitions=\(configuration.partitions)", as: .source)
+        return try RedisStreamConfiguration(endpoint)
+    }
+
     /// Output entries so far (sum of `XLEN` over the output partitions).
     func outputCount(_ pool: RedisConnectionPool) throws -> Int {
         let replies = try pool.sendWaiting((0..<configuration.partitions).map { RESPCommand("XLEN", "out:\($0)") })
@@ -256,19 +264,19 @@ public struct DistributedRedisRun: Sendable {
     }
 
     /// The input partitions whose lease `node` holds.
-    func leases(_ pool: RedisConnectionPool, of node: String) throws -> [Int] {
+    func leases(_ pool: RedisConnectionPool, _ input: RedisStreamConfiguration, of node: String) throws -> [Int] {
         var command = RESPCommand("MGET")
-        for partition in 0..<configuration.partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+        for partition in 0..<configuration.partitions { command.append(input.leaseKey(partition)) }
         let values = try pool.sendWaiting([command])[0].elements ?? []
         return values.enumerated().filter { $0.element.text.map(RedisStreamConfiguration.leaseHolder) == node }.map(\.offset)
     }
 
     /// Polls the leases until every one of `partitions` is held by a node other than `node`; milliseconds since
     /// `since`.
-    func waitForTakeover(_ pool: RedisConnectionPool, partitions: [Int], from node: String, since: Date, deadline: Date) throws -> Double {
+    func waitForTakeover(_ pool: RedisConnectionPool, _ input: RedisStreamConfiguration, partitions: [Int], from node: String, since: Date, deadline: Date) throws -> Double {
         while Date() < deadline {
             var command = RESPCommand("MGET")
-            for partition in partitions { command.append("sluice:lease:in:sluice:\(partition)") }
+            for partition in partitions { command.append(input.leaseKey(partition)) }
             let values = partitions.isEmpty ? [] : try pool.sendWaiting([command])[0].elements ?? []
             if values.allSatisfy({ $0.text.map(RedisStreamConfiguration.leaseHolder) ?? node != node }) {
                 return Date().timeIntervalSince(since) * 1_000
