@@ -61,7 +61,8 @@ final class RedisPartitionLeases: Sendable {
     /// The lease value (tenure) of every partition this node holds, as of the last round.
     var tenures: [Int: String] { state.withLock { $0.tenures } }
 
-    /// Partitions taken since the last call, whose pending entries the source must claim.
+    /// Partitions taken since the last call (each once, however often it was taken), whose pending entries the
+    /// source must claim.
     func takeAcquired() -> [Int] {
         state.withLock { state in
             defer { state.acquired.removeAll() }
@@ -175,7 +176,9 @@ final class RedisPartitionLeases: Sendable {
         lagGauge.record(lag)
         state.withLock { state in
             state.tenures = kept
-            state.acquired.append(contentsOf: taken)
+            // A partition taken again before the source claimed it is claimed once: a second claim would hand
+            // on the first claim's entries again under the same tenure, and both copies would be committed.
+            state.acquired.append(contentsOf: taken.filter { !state.acquired.contains($0) })
             state.lag = lag
             state.pending = pending
             state.lastError = nil

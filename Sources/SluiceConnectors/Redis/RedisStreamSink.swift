@@ -130,67 +130,24 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         let origin = originOf
         let partitions = Set(entries.map(\.partition)).sorted()
         let inputConfiguration = input.configuration
-        let server = pool.server
-        for _ in 0..<10 {
-            let held = partitions
-            let keys = held.map { inputConfiguration.leaseKey($0) }
-            // `leases`: each input partition's lease value now. An entry is committed only under the lease value
-            // it was read under (a fencing token): after a lease was lost, even to this node itself, the entries
-            // read under it are left pending for the new tenure, which claims them again.
-            let commands: @Sendable ([Int: String]) -> (commands: [RESPCommand], written: Int) = { [self] leases in
-                var commands = [RESPCommand("MULTI")]
-                for (index, record) in records.enumerated() {
-                    let from = origin[index]
-                    if from >= 0 {
-                        let entry = entries[from]
-                        guard leases[entry.partition] == entry.lease else { continue }
-                        commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
-                    } else {
-                        commands.append(add(record, source: nil))
-                    }
+        // `leases`: each input partition's lease value now. An entry is committed only under the lease value it
+        // was read under (a fencing token): after a lease was lost, even to this node itself, the entries read
+        // under it are left pending for the new tenure, which claims them again.
+        return try RedisFencedTransaction.run(pool: pool, input: inputConfiguration, partitions: partitions) { [self] leases in
+            var commands: [RESPCommand] = []
+            for (index, record) in records.enumerated() {
+                let from = origin[index]
+                if from >= 0 {
+                    let entry = entries[from]
+                    guard leases[entry.partition] == entry.lease else { continue }
+                    commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
+                } else {
+                    commands.append(add(record, source: nil))
                 }
-                let written = commands.count - 1
-                commands += RedisStreamSource.acknowledgements(entries.filter { leases[$0.partition] == $0.lease }, inputConfiguration)
-                commands.append(RESPCommand("EXEC"))
-                return (commands, written)
             }
-            let outcome = try pool.withConnection { connection -> EventLoopFuture<(transaction: [RESPCommand], written: Int, replies: [RESPValue])> in
-                var watch = [RESPCommand]()
-                if !keys.isEmpty {
-                    var command = RESPCommand("WATCH")
-                    for key in keys { command.append(key) }
-                    watch.append(command)
-                    var get = RESPCommand("MGET")
-                    for key in keys { get.append(key) }
-                    watch.append(get)
-                }
-                return connection.send(watch, timeout: self.pool.commandTimeout).flatMap { replies in
-                    let values = replies.last?.elements ?? []
-                    var leases: [Int: String] = [:]
-                    for (partition, value) in zip(held, values) { leases[partition] = value.text }
-                    let (transaction, written) = commands(leases)
-                    return connection.send(transaction, timeout: self.pool.commandTimeout).map { (transaction, written, $0) }
-                }
-            }.wait()
-            guard let exec = outcome.replies.last else { continue }
-            if exec.isNull {
-                // A watched lease changed (renewed by this node, or taken by another): look again.
-                continue
-            }
-            guard let results = exec.elements else {
-                try exec.checked("EXEC", server: server)
-                throw RedisError(code: .unexpectedReply, server: server, message: "EXEC: expected an array of results, got \(exec)")
-            }
-            let (transaction, written) = (outcome.transaction, outcome.written)
-            for (result, command) in zip(results, transaction.dropFirst()) {
-                try result.checked("\(command.description) (in MULTI)", server: server)
-            }
-            for (reply, command) in zip(outcome.replies.dropLast(), transaction.dropLast()) {
-                try reply.checked(command.description, server: server)
-            }
-            return written
+            let written = commands.count
+            commands += RedisStreamSource.acknowledgements(entries.filter { leases[$0.partition] == $0.lease }, inputConfiguration)
+            return (commands, written)
         }
-        throw RedisError(code: .leaseLost, server: server,
-            message: "the leases of \(inputConfiguration.stream) partitions \(partitions) kept changing during 10 attempts to commit")
     }
 }

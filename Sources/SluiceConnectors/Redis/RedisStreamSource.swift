@@ -190,6 +190,8 @@ public struct RedisStreamReader: PipelineSource {
     private var offset = 0
     private var readTurn = 0
     private var idleSince: NIODeadline?
+    /// When the reader next looks for entries stranded in its partitions under other consumers.
+    private var nextStrandedScan: NIODeadline
     private let partitionOfStream: [String: Int]
 
     /// A reader over `source`.
@@ -198,6 +200,7 @@ public struct RedisStreamReader: PipelineSource {
         var map: [String: Int] = [:]
         for partition in 0..<source.configuration.partitions { map[source.configuration.streamName(partition)] = partition }
         partitionOfStream = map
+        nextStrandedScan = .now() + .milliseconds(Int64(source.configuration.leaseMilliseconds))
     }
 
     /// Like `read`, but the blocking part runs on the source's own dispatch queue while this task is suspended,
@@ -228,6 +231,10 @@ public struct RedisStreamReader: PipelineSource {
         let claimTenures = source.leases.tenures
         for partition in acquired {
             if let lease = claimTenures[partition] { try claim(partition, lease: lease) }
+        }
+        if NIODeadline.now() >= nextStrandedScan {
+            nextStrandedScan = .now() + .milliseconds(Int64(configuration.leaseMilliseconds))
+            try claimStranded(minIdleMilliseconds: configuration.leaseMilliseconds)
         }
         var entries: [(partition: Int, entry: RedisStreamReplies.Entry, lease: String)] = []
         // The read-ahead bound: at most `prefetch` entries handed on and not yet acknowledged.
@@ -282,19 +289,19 @@ public struct RedisStreamReader: PipelineSource {
         idleSince = nil
         var chunk: [UInt8] = []
         var handed: [RedisStreamSource.Handed] = []
-        var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
+        var dead: [DeadLetter] = []
         let field = Array(configuration.field.utf8)
         for (partition, entry, lease) in entries {
             guard let payload = entry.value(field) else {
-                dead.append((partition, entry, entry.flat == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'"))
+                dead.append((partition, entry, entry.flat == nil ? "the entry was deleted" : "the entry has no field '\(configuration.field)'", lease))
                 continue
             }
             guard payload.contains(where: { $0 != 32 && $0 != 9 && $0 != 10 && $0 != 13 }) else {
-                dead.append((partition, entry, "field '\(configuration.field)' is empty"))
+                dead.append((partition, entry, "field '\(configuration.field)' is empty", lease))
                 continue
             }
             guard payload.count <= JSONLimits.default.maxDocumentSize else {
-                dead.append((partition, entry, "field '\(configuration.field)' holds \(payload.count) bytes, more than the \(JSONLimits.default.maxDocumentSize) a document may have"))
+                dead.append((partition, entry, "field '\(configuration.field)' holds \(payload.count) bytes, more than the \(JSONLimits.default.maxDocumentSize) a document may have", lease))
                 continue
             }
             // One entry, one frame: a 4-byte big-endian length, then the document as stored.
@@ -332,6 +339,10 @@ public struct RedisStreamReader: PipelineSource {
         return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
     }
 
+    /// An entry to move to the dead-letter stream: its partition, the entry, why, and the lease value it was read
+    /// (or claimed) under.
+    typealias DeadLetter = (partition: Int, entry: RedisStreamReplies.Entry, reason: String, lease: String)
+
     /// Claims every entry pending in `partition` (left by the previous owner, or read by this node under a lease
     /// it lost since), to be handed on under `lease`, dead-lettering those delivered more than `max-deliveries`
     /// times.
@@ -352,53 +363,129 @@ public struct RedisStreamReader: PipelineSource {
             let entries = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
             start = next
             guard let first = entries.first, let last = entries.last else { continue }
-            let pendingReply = try source.pool.sendWaiting([
-                RESPCommand("XPENDING", stream, configuration.group, first.id, last.id, String(entries.count + 1),
-                    configuration.consumer)
-            ])[0]
-            try pendingReply.checked("XPENDING \(stream)", server: server)
-            var deliveries: [String: Int64] = [:]
-            for item in pendingReply.elements ?? [] {
-                guard let fields = item.elements, fields.count == 4, let id = fields[0].text, let count = fields[3].integer else {
-                    throw RedisError(code: .unexpectedReply, server: server, message: "XPENDING \(stream): expected [id, consumer, idle, deliveries], got \(item)")
-                }
-                deliveries[id] = count
-            }
-            var dead: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)] = []
-            for entry in entries {
-                let count = deliveries[entry.id] ?? 1
-                if count > Int64(configuration.maxDeliveries) {
-                    dead.append((partition, entry, "delivered \(count) times (max-deliveries \(configuration.maxDeliveries))"))
-                } else {
-                    claimed.append((partition, entry, lease))
-                }
-            }
-            if !dead.isEmpty { try deadLetter(dead) }
+            let pending = try pendingEntries(partition, from: first.id, through: last.id, count: entries.count + 1,
+                consumer: configuration.consumer)
+            let deliveries = Dictionary(pending.map { ($0.id, $0.deliveries) }, uniquingKeysWith: max)
+            try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)
         } while start != "0-0"
     }
 
-    /// Moves entries to the dead-letter stream and acknowledges them, in one `MULTI`/`EXEC` (nothing is lost:
-    /// the entry's fields go with it, with its stream, ID and the reason).
-    private func deadLetter(_ entries: [(partition: Int, entry: RedisStreamReplies.Entry, reason: String)]) throws {
+    /// Claims the entries pending, idle for at least `minIdleMilliseconds`, under other consumers in the
+    /// partitions this node holds, to be handed on under the current lease.
+    ///
+    /// A new owner claims a partition's pending entries once, when it takes the lease; an entry the previous owner
+    /// read after that (its reader had not yet seen the lease go) stays pending under the previous owner's name,
+    /// which can never commit it (its lease value is gone). `read` calls this once per lease time with the lease
+    /// time as the idle bound, so such an entry waits at most about two lease times. Entries pending under this
+    /// node's own name are never taken here: they are in its pipeline, or claimed again when it takes a lease.
+    /// - Returns: how many entries were claimed.
+    @discardableResult
+    mutating func claimStranded(minIdleMilliseconds: Int) throws -> Int {
         let configuration = source.configuration
-        var commands = [RESPCommand("MULTI")]
-        for (partition, entry, reason) in entries {
-            var add = RESPCommand("XADD", configuration.deadLetterStream, "*", "stream", configuration.streamName(partition),
-                "id", entry.id, "reason", reason)
-            for (name, value) in entry.fields {
-                add.append("field:" + name)
-                add.append(bytes: value)
+        let server = source.pool.server
+        var claimedCount = 0
+        for (partition, lease) in source.leases.tenures.sorted(by: { $0.key < $1.key }) {
+            let stream = configuration.streamName(partition)
+            var after = "-"
+            var foreign: [String] = []
+            var deliveries: [String: Int64] = [:]
+            while true {
+                let page = try pendingEntries(partition, from: after, through: "+", count: configuration.batch,
+                    minIdleMilliseconds: minIdleMilliseconds)
+                for item in page where item.consumer != configuration.consumer {
+                    foreign.append(item.id)
+                    deliveries[item.id] = item.deliveries + 1
+                }
+                guard page.count == configuration.batch, let last = page.last else { break }
+                after = "(" + last.id
             }
-            commands.append(add)
-            commands.append(RESPCommand("XACK", configuration.streamName(partition), configuration.group, entry.id))
+            for ids in stride(from: 0, to: foreign.count, by: configuration.batch).map({ foreign[$0..<min($0 + configuration.batch, foreign.count)] }) {
+                // XCLAIM takes an entry only if it is still idle that long: a claim by another node meanwhile wins.
+                var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer, String(minIdleMilliseconds))
+                for id in ids { command.append(id) }
+                let reply = try source.pool.sendWaiting([command])[0]
+                try reply.checked("XCLAIM \(stream)", server: server)
+                let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
+                claimedCount += entries.count
+                try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)
+            }
         }
-        commands.append(RESPCommand("EXEC"))
-        let replies = try source.pool.sendWaiting(commands)
-        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: source.pool.server) }
-        if let results = replies.last?.elements {
-            for (result, command) in zip(results, commands.dropFirst()) {
-                try result.checked("dead-letter \(command.description)", server: source.pool.server)
+        return claimedCount
+    }
+
+    /// `XPENDING stream group [IDLE n] start end count [consumer]`: the pending entries in that range, in order,
+    /// with their consumer and delivery count.
+    private func pendingEntries(
+        _ partition: Int, from start: String, through end: String, count: Int, minIdleMilliseconds: Int? = nil,
+        consumer: String? = nil
+    ) throws -> [(id: String, consumer: String, deliveries: Int64)] {
+        let configuration = source.configuration
+        let stream = configuration.streamName(partition)
+        let server = source.pool.server
+        var command = RESPCommand("XPENDING", stream, configuration.group)
+        if let minIdleMilliseconds {
+            command.append("IDLE")
+            command.append(String(minIdleMilliseconds))
+        }
+        command.append(start)
+        command.append(end)
+        command.append(String(count))
+        if let consumer { command.append(consumer) }
+        let reply = try source.pool.sendWaiting([command])[0]
+        try reply.checked("XPENDING \(stream)", server: server)
+        var list: [(id: String, consumer: String, deliveries: Int64)] = []
+        for item in reply.elements ?? [] {
+            guard let fields = item.elements, fields.count == 4, let id = fields[0].text, let owner = fields[1].text,
+                let deliveries = fields[3].integer
+            else {
+                throw RedisError(code: .unexpectedReply, server: server, message: "XPENDING \(stream): expected [id, consumer, idle, deliveries], got \(item)")
             }
+            list.append((id, owner, deliveries))
+        }
+        return list
+    }
+
+    /// Queues claimed entries to be handed on under `lease`, dead-lettering those delivered more than
+    /// `max-deliveries` times (`deliveries` as counted after the claim; an entry not in it counts once).
+    private mutating func takeClaimed(
+        _ entries: [RedisStreamReplies.Entry], partition: Int, lease: String, deliveries: [String: Int64]
+    ) throws {
+        let configuration = source.configuration
+        var dead: [DeadLetter] = []
+        for entry in entries {
+            let count = deliveries[entry.id] ?? 1
+            if count > Int64(configuration.maxDeliveries) {
+                dead.append((partition, entry, "delivered \(count) times (max-deliveries \(configuration.maxDeliveries))", lease))
+            } else {
+                claimed.append((partition, entry, lease))
+            }
+        }
+        if !dead.isEmpty { try deadLetter(dead) }
+    }
+
+    /// Moves entries to the dead-letter stream and acknowledges them, in one `MULTI`/`EXEC` fenced like the Redis
+    /// sink's commits (nothing is lost: the entry's fields go with it, with its stream, ID and the reason). Only
+    /// entries whose partition's lease still holds the value they were read under are moved; the others stay
+    /// pending for the partition's new tenure, so an entry is dead-lettered once even when a node lost its lease
+    /// while reading it.
+    /// - Returns: how many entries were moved.
+    @discardableResult
+    func deadLetter(_ entries: [DeadLetter]) throws -> Int {
+        let configuration = source.configuration
+        let partitions = Set(entries.map(\.partition)).sorted()
+        return try RedisFencedTransaction.run(pool: source.pool, input: configuration, partitions: partitions) { leases in
+            var commands: [RESPCommand] = []
+            for (partition, entry, reason, lease) in entries where leases[partition] == lease {
+                var add = RESPCommand("XADD", configuration.deadLetterStream, "*", "stream", configuration.streamName(partition),
+                    "id", entry.id, "reason", reason)
+                for (name, value) in entry.fields {
+                    add.append("field:" + name)
+                    add.append(bytes: value)
+                }
+                commands.append(add)
+                commands.append(RESPCommand("XACK", configuration.streamName(partition), configuration.group, entry.id))
+            }
+            return (commands, commands.count / 2)
         }
     }
 }

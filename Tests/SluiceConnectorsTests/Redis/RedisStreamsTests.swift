@@ -237,4 +237,82 @@ struct RedisStreamsTests {
             #expect(try Self.pending(pool, stream: "fence", partitions: 1) == 0)
         }
     }
+
+    /// The race a once-only takeover claim leaves: the previous owner reads entries after the new owner claimed
+    /// the partition's pending ones. Those stay pending under the previous owner's name, which can never commit
+    /// them; the new owner's periodic claim of stranded entries takes them, and each input gets one output.
+    @Test func entriesStrandedUnderAnotherConsumerAreClaimedAndCommittedOnce() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "strand", partitions: 1, count: 30)
+            let source = try Self.openSource(
+                "redis://\(server.address)/strand?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/stranded?partitions=1", as: .sink)
+            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            defer { try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 10)
+            // The previous owner, not yet aware that it lost the lease, reads 10 more after the takeover claim.
+            let stolen = try pool.sendWaiting([
+                RESPCommand("XREADGROUP", "GROUP", "sluice", "previous-owner", "COUNT", "10", "STREAMS", "strand:0", ">")
+            ])[0]
+            #expect(stolen.elements?.first?.elements?[1].elements?.count == 10)
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 20)
+            #expect(try Self.pending(pool, stream: "strand", partitions: 1) == 30)
+            // The periodic claim takes the other consumer's 10, never this node's own 20 (in its pipeline).
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 10)
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 30)
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 30)
+            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
+            _ = try sink.commit(acknowledging: source, through: ends.last ?? 0)
+            let (documents, sources) = try readAll(pool, stream: "stranded", partitions: 1)
+            #expect(documents.count == 30)
+            #expect(Set(sources).count == 30)
+            #expect(try Self.pending(pool, stream: "strand", partitions: 1) == 0)
+        }
+    }
+
+    /// A node that read bad entries under a lease another node has taken meanwhile must not dead-letter them:
+    /// they stay pending for the lease's new tenure, and each is dead-lettered once.
+    @Test func deadLettersAreFencedByTheLeaseTheEntryWasReadUnder() async throws {
+        try await withRedisServer { server, pool in
+            let source = try Self.openSource(
+                "redis://\(server.address)/bad?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let configuration = source.configuration
+            let tenure = try #require(source.leases.tenures[0])
+            _ = try pool.sendWaiting((0..<5).map { RESPCommand("XADD", "bad:0", "*", "other", "x\($0)") })
+            // This node reads the 5 under its lease; then another node takes the lease.
+            let reply = try pool.sendWaiting([
+                RESPCommand("XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", "10", "STREAMS", "bad:0", ">")
+            ])[0]
+            let entries = try RedisStreamReplies.streams(reply, server: pool.server).flatMap(\.entries)
+            #expect(entries.count == 5)
+            _ = try pool.sendWaiting([RESPCommand("SET", configuration.leaseKey(0), "other-node#1", "PX", "60000")])
+            var reader = RedisStreamReader(source: source)
+            #expect(try reader.deadLetter(entries.map { (0, $0, "the entry has no field 'data'", tenure) }) == 0)
+            #expect(try pool.sendWaiting([RESPCommand("XLEN", "bad:dead")])[0].integer == 0)
+            #expect(try Self.pending(pool, stream: "bad", partitions: 1) == 5)
+            // The other node goes; this node takes the partition again, claims the 5 and dead-letters each once
+            // (the partition was taken twice before the reader's first read: it is claimed once all the same).
+            _ = try pool.sendWaiting([RESPCommand("DEL", configuration.leaseKey(0))])
+            try source.leases.round()
+            #expect(source.ownedPartitions == [0])
+            #expect(source.leases.tenures[0] != tenure)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(chunks.isEmpty)
+            let dead = try pool.sendWaiting([RESPCommand("XRANGE", "bad:dead", "-", "+")])[0].elements ?? []
+            #expect(dead.count == 5, "\(dead.map { entryText($0) })")
+            #expect(dead.allSatisfy { entryText($0).contains("has no field 'data'") })
+            #expect(try Self.pending(pool, stream: "bad", partitions: 1) == 0)
+        }
+    }
 }
