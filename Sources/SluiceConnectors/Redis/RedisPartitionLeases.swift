@@ -62,11 +62,12 @@ final class RedisPartitionLeases: Sendable {
     var tenures: [Int: String] { state.withLock { $0.tenures } }
 
     /// Partitions taken since the last call (each once, however often it was taken), whose pending entries the
-    /// source must claim.
-    func takeAcquired() -> [Int] {
+    /// source must claim, and the lease value of every partition held, read together: a partition taken after
+    /// this call is in neither, so its claim is never skipped.
+    func takeAcquired() -> (acquired: [Int], tenures: [Int: String]) {
         state.withLock { state in
             defer { state.acquired.removeAll() }
-            return state.acquired
+            return (state.acquired, state.tenures)
         }
     }
 

@@ -190,6 +190,8 @@ public struct RedisStreamReader: PipelineSource {
     private var offset = 0
     private var readTurn = 0
     private var idleSince: NIODeadline?
+    /// The lease value under which this reader claimed each partition's pending entries when it took it.
+    private var claimedUnder: [Int: String] = [:]
     /// When the reader next looks for entries stranded in its partitions under other consumers.
     private var nextStrandedScan: NIODeadline
     private let partitionOfStream: [String: Int]
@@ -226,11 +228,13 @@ public struct RedisStreamReader: PipelineSource {
 
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let configuration = source.configuration
-        let acquired = source.leases.takeAcquired()
         // The lease values as of now: an entry claimed now is committed only while its partition's lease holds it.
-        let claimTenures = source.leases.tenures
+        let (acquired, claimTenures) = source.leases.takeAcquired()
         for partition in acquired {
-            if let lease = claimTenures[partition] { try claim(partition, lease: lease) }
+            if let lease = claimTenures[partition] {
+                try claim(partition, lease: lease)
+                claimedUnder[partition] = lease
+            }
         }
         if NIODeadline.now() >= nextStrandedScan {
             nextStrandedScan = .now() + .milliseconds(Int64(configuration.leaseMilliseconds))
@@ -244,8 +248,10 @@ public struct RedisStreamReader: PipelineSource {
             guard room > 0 else { return true }
         }
         let allowed = min(configuration.batch, room)
-        // Read after the wait above: the partitions leased now, and the values their entries are read under.
-        let tenures = source.leases.tenures
+        // Read after the wait above: the partitions leased now, and the values their entries are read under;
+        // only those whose tenure's takeover claim is done (a partition taken meanwhile waits for the next read,
+        // whose claim would otherwise take what this read hands on, and both copies would be committed).
+        let tenures = readyTenures()
         if !claimed.isEmpty {
             let count = min(claimed.count, allowed)
             entries = Array(claimed.prefix(count))
@@ -339,6 +345,11 @@ public struct RedisStreamReader: PipelineSource {
         return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
     }
 
+    /// The partitions held now whose current tenure's takeover claim this reader has done, with their lease values.
+    private func readyTenures() -> [Int: String] {
+        source.leases.tenures.filter { claimedUnder[$0.key] == $0.value }
+    }
+
     /// An entry to move to the dead-letter stream: its partition, the entry, why, and the lease value it was read
     /// (or claimed) under.
     typealias DeadLetter = (partition: Int, entry: RedisStreamReplies.Entry, reason: String, lease: String)
@@ -384,7 +395,7 @@ public struct RedisStreamReader: PipelineSource {
         let configuration = source.configuration
         let server = source.pool.server
         var claimedCount = 0
-        for (partition, lease) in source.leases.tenures.sorted(by: { $0.key < $1.key }) {
+        for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
             let stream = configuration.streamName(partition)
             var after = "-"
             var foreign: [String] = []

@@ -315,4 +315,45 @@ struct RedisStreamsTests {
             #expect(try Self.pending(pool, stream: "bad", partitions: 1) == 0)
         }
     }
+
+    /// A partition taken (again) is read and scanned for stranded entries only after its takeover claim: a scan
+    /// or a read before it would hand on entries that the claim then hands on again under the same lease value,
+    /// and both copies would be committed.
+    @Test func aPartitionTakenAgainIsNeitherScannedNorReadBeforeItsTakeoverClaim() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "retake", partitions: 1, count: 20)
+            let source = try Self.openSource(
+                "redis://\(server.address)/retake?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/retaken?partitions=1", as: .sink)
+            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            defer { try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 10)
+            // Another consumer holds the other 10 pending; then this node loses the lease and takes it again.
+            _ = try pool.sendWaiting([
+                RESPCommand("XREADGROUP", "GROUP", "sluice", "previous-owner", "COUNT", "10", "STREAMS", "retake:0", ">")
+            ])
+            _ = try pool.sendWaiting([RESPCommand("DEL", source.configuration.leaseKey(0))])
+            try source.leases.round()
+            #expect(source.ownedPartitions == [0])
+            // Not yet claimed under the new lease: the scan leaves the partition alone.
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
+            // The read claims all 20 pending (this node's 10 and the other consumer's) under the new lease, and
+            // hands each on once.
+            for _ in 0..<4 { #expect(try reader.read(into: &chunks, maxCount: 16)) }
+            #expect(source.delivered == 30)
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 30)
+            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
+            _ = try sink.commit(acknowledging: source, through: ends.last ?? 0)
+            let (documents, sources) = try readAll(pool, stream: "retaken", partitions: 1)
+            #expect(documents.count == 20)
+            #expect(Set(sources).count == 20)
+            #expect(try Self.pending(pool, stream: "retake", partitions: 1) == 0)
+        }
+    }
 }
