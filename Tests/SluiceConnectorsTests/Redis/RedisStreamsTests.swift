@@ -146,6 +146,19 @@ struct RedisStreamsTests {
         return try RedisStreamSource(configuration: try RedisStreamConfiguration(endpoint))
     }
 
+    /// A Redis Streams sink opened from `uri`.
+    static func openSink(_ uri: String) throws -> RedisStreamSink {
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve(uri, as: .sink)
+        return RedisStreamSink(configuration: try RedisStreamConfiguration(endpoint))
+    }
+
+    /// What a pipeline that maps each entry to one output does: one record per entry (ending at `ends`), then
+    /// one commit acknowledging all of them.
+    static func commitOneOutputPerEntry(_ ends: [Int], sink: RedisStreamSink, source: RedisStreamSource) throws {
+        for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
+        _ = try sink.commit(acknowledging: source, through: ends.last ?? 0)
+    }
+
     /// The ends of the length-prefixed entries in `chunks` (4-byte big-endian length, then the document), in
     /// the reader's byte offsets.
     static func entryEnds(_ chunks: [[UInt8]]) -> [Int] {
@@ -212,8 +225,7 @@ struct RedisStreamsTests {
             let source = try Self.openSource(
                 "redis://\(server.address)/fence?partitions=1&lease-ms=60000&batch=100&block-ms=5")
             defer { source.close() }
-            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/fenced?partitions=1", as: .sink)
-            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            let sink = try Self.openSink("redis://\(server.address)/fenced?partitions=1")
             defer { try? sink.close() }
             var reader = RedisStreamReader(source: source)
             var chunks: [[UInt8]] = []
@@ -229,8 +241,7 @@ struct RedisStreamsTests {
             // The pipeline's output for all 80 handed on reaches the sink and is committed.
             let ends = Self.entryEnds(chunks)
             #expect(ends.count == 80)
-            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
-            _ = try sink.commit(acknowledging: source, through: ends[79])
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
             let (documents, sources) = try readAll(pool, stream: "fenced", partitions: 1)
             #expect(documents.count == 40)
             #expect(Set(sources).count == 40)
@@ -247,8 +258,7 @@ struct RedisStreamsTests {
             let source = try Self.openSource(
                 "redis://\(server.address)/strand?partitions=1&lease-ms=60000&batch=10&block-ms=5")
             defer { source.close() }
-            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/stranded?partitions=1", as: .sink)
-            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            let sink = try Self.openSink("redis://\(server.address)/stranded?partitions=1")
             defer { try? sink.close() }
             var reader = RedisStreamReader(source: source)
             var chunks: [[UInt8]] = []
@@ -270,8 +280,7 @@ struct RedisStreamsTests {
             #expect(source.delivered == 30)
             let ends = Self.entryEnds(chunks)
             #expect(ends.count == 30)
-            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
-            _ = try sink.commit(acknowledging: source, through: ends.last ?? 0)
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
             let (documents, sources) = try readAll(pool, stream: "stranded", partitions: 1)
             #expect(documents.count == 30)
             #expect(Set(sources).count == 30)
@@ -325,8 +334,7 @@ struct RedisStreamsTests {
             let source = try Self.openSource(
                 "redis://\(server.address)/retake?partitions=1&lease-ms=60000&batch=10&block-ms=5")
             defer { source.close() }
-            let (_, sinkEndpoint) = try ConnectorRegistry.standard.resolve("redis://\(server.address)/retaken?partitions=1", as: .sink)
-            let sink = RedisStreamSink(configuration: try RedisStreamConfiguration(sinkEndpoint))
+            let sink = try Self.openSink("redis://\(server.address)/retaken?partitions=1")
             defer { try? sink.close() }
             var reader = RedisStreamReader(source: source)
             var chunks: [[UInt8]] = []
@@ -348,8 +356,7 @@ struct RedisStreamsTests {
             #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
             let ends = Self.entryEnds(chunks)
             #expect(ends.count == 30)
-            for end in ends { try [UInt8](#"{"n":0}"#.utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: end - 1) } }
-            _ = try sink.commit(acknowledging: source, through: ends.last ?? 0)
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
             let (documents, sources) = try readAll(pool, stream: "retaken", partitions: 1)
             #expect(documents.count == 20)
             #expect(Set(sources).count == 20)
