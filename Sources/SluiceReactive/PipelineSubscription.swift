@@ -76,47 +76,49 @@ where Chain.Input == Source.Element, Downstream.Input == Chain.Output, Downstrea
     func deliver() {
         var buffer: [Chain.Output] = []
         var returned = Subscribers.Demand.none
+        // The cursor is moved (swapped) out of the state and back, never copied: a copy alive while `next`
+        // mutates the cursor made every buffer in it copy-on-write, twice per turn (at demand 1, per element).
+        var cursor: PipelineCursor<Source, Chain>?
+        var downstream: Downstream?
         while true {
-            let turn = state.withLock { state -> (PipelineCursor<Source, Chain>, Downstream, Int)? in
+            let budget = state.withLock { state -> Int? in
                 state.demand += returned
-                guard !state.isTerminated, state.demand > .none, let cursor = state.cursor,
-                    let downstream = state.downstream
-                else {
+                guard !state.isTerminated, state.demand > .none, state.cursor != nil, state.downstream != nil else {
                     state.isDelivering = false
                     return nil
                 }
                 let budget = state.demand.max.map { min($0, batchSize) } ?? batchSize
                 if state.demand != .unlimited { state.demand -= budget }
-                state.cursor = nil
-                return (cursor, downstream, budget)
+                swap(&cursor, &state.cursor)
+                downstream = state.downstream
+                return budget
             }
             returned = .none
-            guard let turn else { return }
-            var cursor = turn.0
-            let downstream = turn.1
+            guard let budget else { return }
             buffer.removeAll(keepingCapacity: true)
             var failure: (any Error)?
             var hasMore: Bool
             do {
-                hasMore = try cursor.next(into: &buffer, maxCount: turn.2)
+                hasMore = try cursor!.next(into: &buffer, maxCount: budget)
             } catch {
                 failure = error
                 hasMore = false
             }
             let wasCancelled = state.withLock { state -> Bool in
                 guard !state.isTerminated else { return true }
-                if hasMore { state.cursor = cursor }
+                if hasMore { swap(&cursor, &state.cursor) }
                 return false
             }
             if wasCancelled {
-                cursor.cancel()
+                cursor?.cancel()
                 return
             }
             for element in buffer {
-                returned += downstream.receive(element)
+                returned += downstream!.receive(element)
                 if isCancelled.load(ordering: .acquiring) { return }
             }
             if !hasMore {
+                cursor = nil
                 terminate(with: failure.map { .failure($0) } ?? .finished)
                 return
             }
