@@ -18,27 +18,60 @@ import Synchronization
 public final class SinkSubscriber<Sink: PipelineSink, Failure: Error>: Subscriber, Cancellable, @unchecked Sendable {
     public typealias Input = Sink.Input
 
-    struct State {
-        var sink: Sink
-        var buffer: [Input] = []
-        var subscription: (any Subscription)?
-        var isTerminated = false
-        var completion: Subscribers.Completion<any Error>?
-        var consumedCount = 0
+    @usableFromInline struct State {
+        @usableFromInline var sink: Sink
+        @usableFromInline var buffer: [Input] = []
+        @usableFromInline var subscription: (any Subscription)?
+        @usableFromInline var isTerminated = false
+        @usableFromInline var completion: Subscribers.Completion<any Error>?
+        @usableFromInline var consumedCount = 0
+
+        @inlinable init(sink: Sink) { self.sink = sink }
     }
 
-    private let state: LockedState<State>
+    @usableFromInline let state: LockedState<State>
     /// Elements requested at a time, and the size of the batches handed to the sink.
     public let batchSize: Int
+    /// `append(_:to:batchSize:)` for this subscriber, as a closure made in `init`, in the caller's code specialized
+    /// for its sink: the publisher calls `receive(_:)` through its `Subscriber` witness, which runs the generic
+    /// body unspecialized, and the per-element work done there would look up generic metadata at every element.
+    @usableFromInline let take: (Input) -> Subscribers.Demand
 
     /// Creates a subscriber feeding `sink`.
     /// - Precondition: `batchSize > 0`.
+    @inlinable
     public init(_ sink: Sink, batchSize: Int = 256, failure: Failure.Type = Never.self) {
         precondition(batchSize > 0, "batchSize must be positive")
         self.batchSize = batchSize
         var initial = State(sink: sink)
         initial.buffer.reserveCapacity(batchSize)
-        state = LockedState(initial)
+        let state = LockedState(initial)
+        self.state = state
+        take = { input in Self.append(input, to: state, batchSize: batchSize) }
+    }
+
+    /// Buffers one element; hands a full batch to the sink and asks for `batchSize` more, or, when the sink
+    /// throws, ends the stream with its error and cancels the subscription (outside the lock).
+    @inlinable
+    static func append(_ input: Input, to state: LockedState<State>, batchSize: Int) -> Subscribers.Demand {
+        let outcome = state.withLock { state -> (demand: Subscribers.Demand, cancel: (any Subscription)?) in
+            guard !state.isTerminated else { return (.none, nil) }
+            state.buffer.append(input)
+            guard state.buffer.count >= batchSize else { return (.none, nil) }
+            do {
+                try state.sink.consume(state.buffer)
+                state.consumedCount += state.buffer.count
+                state.buffer.removeAll(keepingCapacity: true)
+                return (.max(batchSize), nil)
+            } catch {
+                state.isTerminated = true
+                state.completion = .failure(error)
+                defer { state.subscription = nil }
+                return (.none, state.subscription)
+            }
+        }
+        outcome.cancel?.cancel()
+        return outcome.demand
     }
 
     /// How the stream ended, once it has: `.finished`, the publisher's error, or the sink's error.
@@ -63,24 +96,7 @@ public final class SinkSubscriber<Sink: PipelineSink, Failure: Error>: Subscribe
     }
 
     public func receive(_ input: Input) -> Subscribers.Demand {
-        let outcome = state.withLock { state -> (demand: Subscribers.Demand, cancel: (any Subscription)?) in
-            guard !state.isTerminated else { return (.none, nil) }
-            state.buffer.append(input)
-            guard state.buffer.count >= batchSize else { return (.none, nil) }
-            do {
-                try state.sink.consume(state.buffer)
-                state.consumedCount += state.buffer.count
-                state.buffer.removeAll(keepingCapacity: true)
-                return (.max(batchSize), nil)
-            } catch {
-                state.isTerminated = true
-                state.completion = .failure(error)
-                defer { state.subscription = nil }
-                return (.none, state.subscription)
-            }
-        }
-        outcome.cancel?.cancel()
-        return outcome.demand
+        take(input)
     }
 
     public func receive(completion: Subscribers.Completion<Failure>) {

@@ -20,7 +20,7 @@ enum ReactiveBenchmarks {
             subscriber(demand: demand).peer("meso/reactive/passthrough/\(label(demand))"),
             passthrough(demand: demand),
         ]
-    }
+    } + [sinkSubscriber().peer("meso/reactive/passthrough/demand256")]
 
     struct State {
         var elements: Int
@@ -104,6 +104,30 @@ enum ReactiveBenchmarks {
                     .sink("count", counter)
                 _ = try SyncEngine(batchSize: min(credit, 256), metrics: .disabled).run(pipeline)
                 state.received = counter.box.count
+                state.sum = counter.box.sum
+            }, check: check)
+    }
+
+    /// `meso/reactive/sink/batch256`: OpenCombine's `PassthroughSubject` into a Sluice sink through
+    /// `SinkSubscriber`, which requests 256 elements at a time; the peer is the same subject into a subscriber
+    /// requesting 256 at a time.
+    static func sinkSubscriber() -> Benchmark {
+        Benchmark.synchronous(
+            "meso/reactive/sink/batch256",
+            summary: "OpenCombine PassthroughSubject into a Sluice sink through SinkSubscriber, 256 requested at a time",
+            parameters: parameters, setup: setup,
+            operation: { state in
+                let subject = PassthroughSubject<Int, Never>()
+                let counter = SumSink()
+                let subscriber = SinkSubscriber(counter, batchSize: 256, failure: Never.self)
+                subject.subscribe(subscriber)
+                for value in 0..<state.elements { subject.send(value) }
+                subject.send(completion: .finished)
+                if case .finished? = subscriber.completion {
+                    state.received = counter.box.count
+                } else {
+                    state.received = -1
+                }
                 state.sum = counter.box.sum
             }, check: check)
     }
