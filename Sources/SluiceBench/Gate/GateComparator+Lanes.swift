@@ -5,6 +5,11 @@ extension GateComparator {
     /// lazily grown cache, say), the largest deviation of any round from its side's median is a band the change
     /// must clear before it counts, so that the variation of one build is never reported as a change.
     /// `absolute: 0` therefore means "any increase fails" for a count that is stable, however large it is.
+    ///
+    /// An improvement is judged by the same limits mirrored: a decrease counts only past the relative or the
+    /// absolute limit (plus the band), as the timing lane reports an improvement only past its limit mirrored. So
+    /// `absolute: 0` lists any fewer allocation, while an instruction count that moved by a few instructions in
+    /// millions (it repeats to about 0.01 %, not exactly) is unchanged rather than "improved" under a +0.5 % limit.
     func compareExact(
         benchmark: String, rule: ThresholdRule, baseline: MetricResult, candidate: MetricResult
     ) -> MetricComparison {
@@ -27,8 +32,13 @@ extension GateComparator {
         if let relative = rule.relative, worsening - band > relative * abs(base) + tolerance {
             breaches.append("more than \(Self.formatPercent(relative))")
         }
+        let improvement = -worsening
+        var isImprovement = false
+        if let absolute = rule.absolute, improvement > absolute + band + tolerance { isImprovement = true }
+        if let relative = rule.relative, improvement - band > relative * abs(base) + tolerance { isImprovement = true }
+        if rule.absolute == nil && rule.relative == nil { isImprovement = improvement > band + tolerance }
         let outcome: MetricComparison.Outcome =
-            !breaches.isEmpty ? .regressed : (worsening < -(band + tolerance) ? .improved : .unchanged)
+            !breaches.isEmpty ? .regressed : (isImprovement ? .improved : .unchanged)
         var note = "\(Self.formatSigned(cand - base)) \(metric.unit)"
         if base != 0 { note += " (\(Self.formatSignedPercent((cand - base) / base)))" }
         if !breaches.isEmpty { note += "; " + breaches.joined(separator: ", ") }

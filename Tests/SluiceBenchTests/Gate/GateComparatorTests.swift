@@ -141,6 +141,22 @@ import Testing
         #expect(report.outcome == .pass)
     }
 
+    /// An exact count improves only past its limit mirrored: the instruction counts of an A/A gate run moved by
+    /// 6 in 12.5 million (−0.00005 %) and were listed as an improvement before.
+    @Test func anInstructionCountImprovesOnlyPastItsLimitMirrored() throws {
+        let rule = #"[{"benchmark": "*", "metric": "instructions", "percentile": "p50", "relative": 0.005}]"#
+        func outcome(_ baseline: Double, _ candidate: Double) throws -> MetricComparison.Outcome? {
+            let base = F.results(runID: "b", [F.benchmark("micro/a", [F.exact(.instructions, baseline)])])
+            let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.exact(.instructions, candidate)])])
+            return try F.comparator(rules: rule).compare(baseline: base, candidate: cand).comparisons.first?.outcome
+        }
+        #expect(try outcome(12_546_389, 12_546_383) == .unchanged)
+        #expect(try outcome(12_546_389, 12_546_389 * 0.996) == .unchanged)
+        #expect(try outcome(12_546_389, 12_546_389 * 0.99) == .improved)
+        #expect(try outcome(12_546_389, 12_546_389 * 1.004) == .unchanged)
+        #expect(try outcome(12_546_389, 12_546_389 * 1.006) == .regressed)
+    }
+
     @Test func roundsThatVaryAreABandTheChangeMustClear() throws {
         let base = F.results(runID: "b", [F.benchmark("micro/a", [F.timing(.allocations, [100, 101, 100, 100, 101])])])
         let cand = F.results(runID: "c", [F.benchmark("micro/a", [F.timing(.allocations, [101, 100, 101, 101, 100])])])
