@@ -410,10 +410,10 @@ public struct RedisStreamReader: PipelineSource {
                 guard page.count == configuration.batch, let last = page.last else { break }
                 after = "(" + last.id
             }
-            for ids in stride(from: 0, to: foreign.count, by: configuration.batch).map({ foreign[$0..<min($0 + configuration.batch, foreign.count)] }) {
+            for start in stride(from: 0, to: foreign.count, by: configuration.batch) {
                 // XCLAIM takes an entry only if it is still idle that long: a claim by another node meanwhile wins.
                 var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer, String(minIdleMilliseconds))
-                for id in ids { command.append(id) }
+                for id in foreign[start..<min(start + configuration.batch, foreign.count)] { command.append(id) }
                 let reply = try source.pool.sendWaiting([command])[0]
                 try reply.checked("XCLAIM \(stream)", server: server)
                 let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
