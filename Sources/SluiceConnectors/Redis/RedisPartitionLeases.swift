@@ -5,7 +5,8 @@ import Sluice
 import Synchronization
 
 /// Which partitions this node owns: leases taken with `SET key value NX PX lease`, renewed every round (a third
-/// of the lease time, at most 100 ms), shared out evenly among the live nodes.
+/// of the lease time, at most 100 ms, and sooner when another node's lease ends before that), shared out evenly
+/// among the live nodes.
 ///
 /// A lease's value is a fencing token, `CONSUMER#N`: the node's consumer name and a number that grows with every
 /// partition this node takes. Entries read under one tenure are committed only while the lease still holds that
@@ -14,11 +15,15 @@ import Synchronization
 /// pending), so each gets one output.
 ///
 /// A background thread (started by `start()`, ended by `stop()`) does one round per `roundInterval`:
-/// it announces the node in the live-node set, renews the leases it holds (a fenced `PEXPIRE`: only while the
-/// key still holds this node's token), gives back partitions beyond its fair share (`ceil(partitions / nodes)`)
-/// when nodes joined, and takes free ones up to that share. A partition it takes is queued for the source, which
-/// then claims the entries the previous owner left pending (`XAUTOCLAIM`). A node that dies stops renewing; its
-/// leases expire after the lease time and the others take its partitions in their next round.
+/// it announces the node in the live-node set (dated by the server's clock, so node clocks need not agree),
+/// renews the leases it holds (a fenced `PEXPIRE`: only while the key still holds this node's token), gives back
+/// partitions beyond its fair share (`ceil(partitions / nodes)`) when nodes joined, and takes free ones up to that
+/// share. A partition it takes is queued for the source, which then claims the entries the previous owner left
+/// pending (`XAUTOCLAIM`). A node that dies stops renewing; its announcement and its leases end at most the lease
+/// time after it died. Live nodes renew theirs every round, so an announcement or another node's lease that ends
+/// before the next round belongs to a node that stopped: the next round is then held 1 ms after it ends
+/// (`nextRoundDelay`), and the others take the dead node's partitions within the lease time of its death (plus
+/// that millisecond and a round trip), instead of up to a round later.
 ///
 /// The round also reads the group's lag (`XINFO GROUPS`) of the owned partitions into the gauge
 /// `redis_stream_lag{stream,group}`. Errors in a round (the server away) are kept in `lastError` and retried
@@ -38,6 +43,22 @@ final class RedisPartitionLeases: Sendable {
         var lag: Int64 = 0
         var pending: Int64 = 0
         var rounds = 0
+        /// Seconds until the next round, set by the last round.
+        var nextDelay: Double?
+        /// What the last round read: the server's time and the earliest end of a live node's announcement
+        /// (milliseconds since the epoch, the server's clock), and the remaining time of every lease held by
+        /// another node, by partition (milliseconds).
+        var timing: RoundTiming?
+    }
+
+    /// The times a round reads from the server, from which the next round's delay follows.
+    struct RoundTiming: Sendable, Equatable {
+        /// The server's clock, milliseconds since the epoch.
+        var serverMilliseconds: Int64
+        /// The earliest end of a live node's announcement (this node's included), the server's clock.
+        var earliestAnnouncementEnd: Int64?
+        /// Remaining milliseconds of each lease another node holds, by partition.
+        var othersLeaseMilliseconds: [Int: Int64]
     }
     private let state = Mutex(State())
     private let condition = NSCondition()
@@ -45,6 +66,17 @@ final class RedisPartitionLeases: Sendable {
     private let finished = Atomic<Bool>(false)
     private let lagGauge: Gauge
 
+    /// Announces a node (`ARGV[1]`) in the live-node set (`KEYS[1]`) until the server's time plus the lease
+    /// (`ARGV[2]` ms), drops the announcements that ended, and returns the live nodes, the server's time and the
+    /// earliest end of an announcement (milliseconds since the epoch).
+    static let announceScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+        return {redis.call('ZCARD', KEYS[1]), now, tonumber(first[2])}
+        """
     static let renewScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end"
     static let releaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
 
@@ -81,8 +113,29 @@ final class RedisPartitionLeases: Sendable {
     /// Rounds done so far.
     var rounds: Int { state.withLock { $0.rounds } }
 
+    /// What the last round read from the server (nil before the first).
+    var lastTiming: RoundTiming? { state.withLock { $0.timing } }
+
+    /// Seconds until the next round, as the last round set it.
+    var nextDelay: Double { state.withLock { $0.nextDelay } ?? roundInterval }
+
     /// Seconds between rounds: a third of the lease, at most 100 ms (nodes that join or die are noticed quickly).
     var roundInterval: Double { min(Double(configuration.leaseMilliseconds) / 3_000, 0.1) }
+
+    /// Seconds until the next round: `interval`, or 1 ms after the earliest end, if it comes sooner, of another
+    /// node's announcement or lease (which live nodes renew every round, so only a node that stopped lets one
+    /// end), but never less than 1 ms. An end already past counts as now.
+    /// (This node's own announcement ends a whole lease after now, later than any round.)
+    static func nextRoundDelay(interval: Double, timing: RoundTiming) -> Double {
+        var milliseconds = interval * 1_000
+        if let end = timing.earliestAnnouncementEnd {
+            milliseconds = min(milliseconds, Double(max(0, end - timing.serverMilliseconds)) + 1)
+        }
+        for remaining in timing.othersLeaseMilliseconds.values where remaining >= 0 {
+            milliseconds = min(milliseconds, Double(remaining) + 1)
+        }
+        return max(milliseconds, 1) / 1_000
+    }
 
     /// Does one round now, on the calling thread, then starts the background thread.
     func start() throws {
@@ -91,7 +144,7 @@ final class RedisPartitionLeases: Sendable {
         let thread = Thread { [self] in
             while running.load(ordering: .sequentiallyConsistent) {
                 condition.lock()
-                _ = condition.wait(until: Date(timeIntervalSinceNow: roundInterval))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: nextDelay))
                 condition.unlock()
                 guard running.load(ordering: .sequentiallyConsistent) else { break }
                 do {
@@ -129,21 +182,32 @@ final class RedisPartitionLeases: Sendable {
     func round() throws {
         let server = pool.server
         let lease = configuration.leaseMilliseconds
-        let now = Int(Date().timeIntervalSince1970 * 1_000)
-        var commands = [
-            RESPCommand("ZADD", configuration.nodesKey, String(now + lease), token),
-            RESPCommand("ZREMRANGEBYSCORE", configuration.nodesKey, "-inf", String(now)),
-            RESPCommand("ZCARD", configuration.nodesKey),
-        ]
+        var commands = [RESPCommand("EVAL", Self.announceScript, "1", configuration.nodesKey, token, String(lease))]
         let held = tenures.sorted { $0.key < $1.key }
         for (partition, value) in held {
             commands.append(RESPCommand("EVAL", Self.renewScript, "1", configuration.leaseKey(partition), value, String(lease)))
         }
+        // The remaining time of the leases this node does not hold (read after its own are renewed).
+        let others = (0..<configuration.partitions).filter { partition in !held.contains { $0.key == partition } }
+        for partition in others { commands.append(RESPCommand("PTTL", configuration.leaseKey(partition))) }
         let replies = try pool.sendWaiting(commands)
         for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
-        let nodes = max(1, Int(replies[2].integer ?? 1))
+        guard let announced = replies[0].elements, announced.count >= 2,
+            let liveNodes = announced[0].integer, let serverNow = announced[1].integer
+        else {
+            throw RedisError(code: .unexpectedReply, server: server,
+                message: "announcing \(token) in \(configuration.nodesKey): expected [nodes, time, earliest end], got \(replies[0])")
+        }
+        let nodes = max(1, Int(liveNodes))
         var kept: [Int: String] = [:]
-        for (index, (partition, value)) in held.enumerated() where replies[3 + index].integer == 1 { kept[partition] = value }
+        for (index, (partition, value)) in held.enumerated() where replies[1 + index].integer == 1 { kept[partition] = value }
+        var othersRemaining: [Int: Int64] = [:]
+        for (index, partition) in others.enumerated() {
+            if let remaining = replies[1 + held.count + index].integer, remaining >= 0 { othersRemaining[partition] = remaining }
+        }
+        var timing = RoundTiming(
+            serverMilliseconds: serverNow, earliestAnnouncementEnd: announced.count > 2 ? announced[2].integer : nil,
+            othersLeaseMilliseconds: othersRemaining)
 
         let share = (configuration.partitions + nodes - 1) / nodes
         if kept.count > share {
@@ -170,6 +234,7 @@ final class RedisPartitionLeases: Sendable {
                 if reply.text == "OK" {
                     kept[partition] = value
                     taken.append(partition)
+                    timing.othersLeaseMilliseconds[partition] = nil
                 }
             }
         }
@@ -184,6 +249,8 @@ final class RedisPartitionLeases: Sendable {
             state.pending = pending
             state.lastError = nil
             state.rounds += 1
+            state.timing = timing
+            state.nextDelay = Self.nextRoundDelay(interval: roundInterval, timing: timing)
         }
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+@testable import SluiceConnectors
+import SluiceTestKit
+import Testing
+
+/// When the lease rounds run: every round interval, and 1 ms after another node's announcement or lease ends
+/// when that comes sooner (a node that stopped renewing), so that a dead node's partitions are taken within the
+/// lease time of its death.
+@Suite struct RedisLeaseRoundDelayTests {
+    typealias Timing = RedisPartitionLeases.RoundTiming
+
+    @Test func liveNodesLeaveTheRoundIntervalAsItIs() {
+        // Live nodes renew every round: their announcements and leases end most of a lease from now.
+        let timing = Timing(serverMilliseconds: 1_000_000, earliestAnnouncementEnd: 1_000_900, othersLeaseMilliseconds: [1: 950, 2: 999])
+        #expect(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: timing) == 0.1)
+        #expect(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: Timing(serverMilliseconds: 5, othersLeaseMilliseconds: [:])) == 0.1)
+    }
+
+    @Test func theRoundAfterAnAnnouncementThatEndsSoonerIsHeldOneMillisecondAfterIt() {
+        let timing = Timing(serverMilliseconds: 1_000_000, earliestAnnouncementEnd: 1_000_030, othersLeaseMilliseconds: [1: 950])
+        #expect(abs(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: timing) - 0.031) < 1e-12)
+    }
+
+    @Test func theRoundAfterAnotherNodesLeaseThatEndsSoonerIsHeldOneMillisecondAfterIt() {
+        let timing = Timing(serverMilliseconds: 1_000_000, earliestAnnouncementEnd: 1_000_900, othersLeaseMilliseconds: [3: 500, 5: 10, 6: 40])
+        #expect(abs(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: timing) - 0.011) < 1e-12)
+    }
+
+    @Test func anEndAlreadyPastGivesTheShortestDelayNotANegativeOne() {
+        let past = Timing(serverMilliseconds: 1_000_000, earliestAnnouncementEnd: 999_000, othersLeaseMilliseconds: [:])
+        #expect(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: past) == 0.001)
+        let expiring = Timing(serverMilliseconds: 1_000_000, earliestAnnouncementEnd: nil, othersLeaseMilliseconds: [0: 0])
+        #expect(RedisPartitionLeases.nextRoundDelay(interval: 0.1, timing: expiring) == 0.001)
+    }
+}
+
+/// A lease round against a real `redis-server`: announcements dated by the server's clock, ended ones dropped,
+/// and the other nodes' lease times read for the next round's delay.
+@Suite(.enabled(if: redisAvailable, "\(redisSkipReason)"), .timeLimit(.minutes(1)))
+struct RedisLeaseRoundTests {
+    static func serverMilliseconds(_ pool: RedisConnectionPool) throws -> Int64 {
+        let time = try pool.sendWaiting([RESPCommand("TIME")])[0].elements ?? []
+        let seconds = Int64(time.first?.text ?? "") ?? 0
+        let microseconds = Int64(time.dropFirst().first?.text ?? "") ?? 0
+        return seconds * 1_000 + microseconds / 1_000
+    }
+
+    @Test func announcementsAreDatedByTheServersClockAndTheOthersLeaseTimesAreRead() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "timed", partitions: 2, count: 10)
+            let before = try Self.serverMilliseconds(pool)
+            // A live node whose announcement ends in 30 s and that holds partition 1 for 40 s, and a node whose
+            // announcement has ended.
+            _ = try pool.sendWaiting([
+                RESPCommand("ZADD", "sluice:nodes:timed:sluice", String(before + 30_000), "ghost"),
+                RESPCommand("ZADD", "sluice:nodes:timed:sluice", String(before - 1), "gone"),
+                RESPCommand("SET", "sluice:lease:timed:sluice:1", "ghost#1", "PX", "40000"),
+            ])
+            let source = try RedisStreamsTests.openSource("redis://\(server.address)/timed?partitions=2&lease-ms=60000&consumer=here")
+            defer { source.close() }
+            try source.leases.round()
+            let after = try Self.serverMilliseconds(pool)
+
+            // Two live nodes, so a share of one partition each; partition 1 is the ghost's.
+            #expect(source.ownedPartitions == [0])
+            let timing = try #require(source.leases.lastTiming)
+            #expect(timing.earliestAnnouncementEnd == before + 30_000)
+            #expect(timing.serverMilliseconds >= before && timing.serverMilliseconds <= after)
+            #expect(Array(timing.othersLeaseMilliseconds.keys) == [1])
+            #expect((timing.othersLeaseMilliseconds[1] ?? -1) > 0 && (timing.othersLeaseMilliseconds[1] ?? 0) <= 40_000)
+            // Nothing ends before the next round, so the round interval stands.
+            #expect(source.leases.nextDelay == source.leases.roundInterval)
+
+            let scores = try pool.sendWaiting([
+                RESPCommand("ZSCORE", "sluice:nodes:timed:sluice", "here"),
+                RESPCommand("ZSCORE", "sluice:nodes:timed:sluice", "gone"),
+            ])
+            // This node's announcement ends a lease after the server's time of a round.
+            let score = Int64(Double(scores[0].text ?? "") ?? 0)
+            #expect(score >= before + 60_000 && score <= after + 60_000)
+            #expect(scores[1].isNull)
+        }
+    }
+}
