@@ -68,8 +68,10 @@ final class RedisPartitionLeases: Sendable {
 
     /// Announces a node (`ARGV[1]`) in the live-node set (`KEYS[1]`) until the server's time plus the lease
     /// (`ARGV[2]` ms), drops the announcements that ended, and returns the live nodes, the server's time and the
-    /// earliest end of an announcement (milliseconds since the epoch).
+    /// earliest end of an announcement (milliseconds since the epoch). `replicate_commands` lets a script write
+    /// after reading the clock on Redis 5 and 6 (7 always replicates a script's effects and ignores it).
     static let announceScript = """
+        redis.replicate_commands()
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
