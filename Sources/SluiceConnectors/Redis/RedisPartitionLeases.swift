@@ -43,8 +43,6 @@ final class RedisPartitionLeases: Sendable {
         var lag: Int64 = 0
         var pending: Int64 = 0
         var rounds = 0
-        /// Seconds until the next round, set by the last round.
-        var nextDelay: Double?
         /// What the last round read: the server's time and the earliest end of a live node's announcement
         /// (milliseconds since the epoch, the server's clock), and the remaining time of every lease held by
         /// another node, by partition (milliseconds).
@@ -118,8 +116,11 @@ final class RedisPartitionLeases: Sendable {
     /// What the last round read from the server (nil before the first).
     var lastTiming: RoundTiming? { state.withLock { $0.timing } }
 
-    /// Seconds until the next round, as the last round set it.
-    var nextDelay: Double { state.withLock { $0.nextDelay } ?? roundInterval }
+    /// Seconds until the next round, from what the last round read (`nextRoundDelay`); the round interval after
+    /// a failed round or before the first.
+    var nextDelay: Double {
+        lastTiming.map { Self.nextRoundDelay(interval: roundInterval, timing: $0) } ?? roundInterval
+    }
 
     /// Seconds between rounds: a third of the lease, at most 100 ms (nodes that join or die are noticed quickly).
     var roundInterval: Double { min(Double(configuration.leaseMilliseconds) / 3_000, 0.1) }
@@ -152,7 +153,7 @@ final class RedisPartitionLeases: Sendable {
                 do {
                     try round()
                 } catch {
-                    state.withLock { $0.lastError = "\(error)" }
+                    recordFailure(error)
                 }
             }
             finished.store(true, ordering: .sequentiallyConsistent)
@@ -178,6 +179,15 @@ final class RedisPartitionLeases: Sendable {
         }
         commands.append(RESPCommand("ZREM", configuration.nodesKey, token))
         _ = try? pool.sendWaiting(commands)
+    }
+
+    /// Keeps a failed round's error for `lastError`. A failed round read no times, so the next one waits the
+    /// whole round interval (a server that is away is not asked again every millisecond).
+    func recordFailure(_ error: any Error) {
+        state.withLock { state in
+            state.lastError = "\(error)"
+            state.timing = nil
+        }
     }
 
     /// One round: announce, renew, rebalance, read the lag.
@@ -252,7 +262,6 @@ final class RedisPartitionLeases: Sendable {
             state.lastError = nil
             state.rounds += 1
             state.timing = timing
-            state.nextDelay = Self.nextRoundDelay(interval: roundInterval, timing: timing)
         }
     }
 

@@ -81,4 +81,26 @@ struct RedisLeaseRoundTests {
             #expect(scores[1].isNull)
         }
     }
+
+    @Test func aFailedRoundForgetsTheTimesSoTheNextWaitsTheWholeInterval() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "failing", partitions: 2, count: 10)
+            let before = try Self.serverMilliseconds(pool)
+            // Another live node, so that the round reads a lease time.
+            _ = try pool.sendWaiting([
+                RESPCommand("ZADD", "sluice:nodes:failing:sluice", String(before + 60_000), "ghost"),
+                RESPCommand("SET", "sluice:lease:failing:sluice:1", "ghost#1", "PX", "60000"),
+            ])
+            let source = try RedisStreamsTests.openSource("redis://\(server.address)/failing?partitions=2&lease-ms=60000&consumer=here")
+            defer { source.close() }
+            // Rounds by hand only: the background thread's next round would read the times again.
+            source.leases.stop()
+            try source.leases.round()
+            #expect(source.leases.lastTiming?.othersLeaseMilliseconds[1] != nil)
+            source.leases.recordFailure(RedisError(code: .connectionClosed, server: server.address, message: "gone"))
+            #expect(source.leases.lastTiming == nil)
+            #expect(source.leases.lastError?.contains("gone") == true)
+            #expect(source.leases.nextDelay == source.leases.roundInterval)
+        }
+    }
 }
