@@ -45,18 +45,25 @@ struct RedisLeaseRoundTests {
         return seconds * 1_000 + microseconds / 1_000
     }
 
+    /// Plants another live node "ghost" on `stream` (two partitions, group `sluice`): its announcement ends
+    /// `announcement` ms after the server's `now`, and it holds partition 1 for `lease` ms. Then opens a source
+    /// "here" with a 60 s lease, its first round done.
+    static func openBesideGhost(_ server: RedisServer, _ pool: RedisConnectionPool, stream: String, now: Int64, announcement: Int64, lease: Int64) throws -> RedisStreamSource {
+        try produce(pool, stream: stream, partitions: 2, count: 10)
+        _ = try pool.sendWaiting([
+            RESPCommand("ZADD", "sluice:nodes:\(stream):sluice", String(now + announcement), "ghost"),
+            RESPCommand("SET", "sluice:lease:\(stream):sluice:1", "ghost#1", "PX", String(lease)),
+        ])
+        return try RedisStreamsTests.openSource("redis://\(server.address)/\(stream)?partitions=2&lease-ms=60000&consumer=here")
+    }
+
     @Test func announcementsAreDatedByTheServersClockAndTheOthersLeaseTimesAreRead() async throws {
         try await withRedisServer { server, pool in
-            try produce(pool, stream: "timed", partitions: 2, count: 10)
             let before = try Self.serverMilliseconds(pool)
-            // A live node whose announcement ends in 30 s and that holds partition 1 for 40 s, and a node whose
-            // announcement has ended.
-            _ = try pool.sendWaiting([
-                RESPCommand("ZADD", "sluice:nodes:timed:sluice", String(before + 30_000), "ghost"),
-                RESPCommand("ZADD", "sluice:nodes:timed:sluice", String(before - 1), "gone"),
-                RESPCommand("SET", "sluice:lease:timed:sluice:1", "ghost#1", "PX", "40000"),
-            ])
-            let source = try RedisStreamsTests.openSource("redis://\(server.address)/timed?partitions=2&lease-ms=60000&consumer=here")
+            // A node whose announcement has ended, and a live one whose announcement ends in 30 s and that holds
+            // partition 1 for 40 s.
+            _ = try pool.sendWaiting([RESPCommand("ZADD", "sluice:nodes:timed:sluice", String(before - 1), "gone")])
+            let source = try Self.openBesideGhost(server, pool, stream: "timed", now: before, announcement: 30_000, lease: 40_000)
             defer { source.close() }
             try source.leases.round()
             let after = try Self.serverMilliseconds(pool)
@@ -84,14 +91,9 @@ struct RedisLeaseRoundTests {
 
     @Test func aFailedRoundForgetsTheTimesSoTheNextWaitsTheWholeInterval() async throws {
         try await withRedisServer { server, pool in
-            try produce(pool, stream: "failing", partitions: 2, count: 10)
-            let before = try Self.serverMilliseconds(pool)
             // Another live node, so that the round reads a lease time.
-            _ = try pool.sendWaiting([
-                RESPCommand("ZADD", "sluice:nodes:failing:sluice", String(before + 60_000), "ghost"),
-                RESPCommand("SET", "sluice:lease:failing:sluice:1", "ghost#1", "PX", "60000"),
-            ])
-            let source = try RedisStreamsTests.openSource("redis://\(server.address)/failing?partitions=2&lease-ms=60000&consumer=here")
+            let source = try Self.openBesideGhost(
+                server, pool, stream: "failing", now: try Self.serverMilliseconds(pool), announcement: 60_000, lease: 60_000)
             defer { source.close() }
             // Rounds by hand only: the background thread's next round would read the times again.
             source.leases.stop()
