@@ -68,7 +68,7 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
         ConnectorOption("group", .string, default: "sluice", "consumer group shared by the nodes (source)"),
         ConnectorOption("consumer", .string, "this node's consumer name (source; default host-pid-random)"),
         ConnectorOption("lease-ms", .integer(100...600_000), default: "5000",
-            "partition lease time: a dead node's partitions are taken over after about this long (source)"),
+            "partition lease time: a dead node's partitions are taken over within about this long of its death (source)"),
         ConnectorOption("batch", .integer(1...100_000), default: "500",
             "entries per XREADGROUP, over all the partitions it reads (source)"),
         ConnectorOption("prefetch", .integer(1...10_000_000),
