@@ -230,23 +230,35 @@ final class RedisPartitionLeases: Sendable {
         }
         var taken: [Int] = []
         if kept.count < share {
-            // Start the search at a place of the node's own, so that nodes starting together try different keys.
+            // Start the search at a place of the node's own, so that nodes starting together try different keys,
+            // and try first the partitions that had no lease when this round read them. Each pass sends, in one
+            // pipeline, as many `SET … NX` as the share still lacks, so a node never takes more than its share,
+            // and a takeover costs one round trip rather than one per partition.
             let first = Int(stableHash(of: token) % UInt64(configuration.partitions))
-            for step in 0..<configuration.partitions where kept.count < share {
-                let partition = (first + step) % configuration.partitions
-                guard kept[partition] == nil else { continue }
-                let value = state.withLock { state in
-                    state.tenuresTaken += 1
-                    return "\(token)#\(state.tenuresTaken)"
+            let order = (0..<configuration.partitions).map { (first + $0) % configuration.partitions }.filter { kept[$0] == nil }
+            let candidates = order.filter { timing.othersLeaseMilliseconds[$0] == nil }
+                + order.filter { timing.othersLeaseMilliseconds[$0] != nil }
+            var next = 0
+            while kept.count < share && next < candidates.count {
+                let batch = candidates[next..<min(candidates.count, next + share - kept.count)]
+                next = batch.endIndex
+                let attempts = batch.map { partition in
+                    let value = state.withLock { state in
+                        state.tenuresTaken += 1
+                        return "\(token)#\(state.tenuresTaken)"
+                    }
+                    return (partition, value)
                 }
-                let reply = try pool.sendWaiting([
+                let replies = try pool.sendWaiting(attempts.map { partition, value in
                     RESPCommand("SET", configuration.leaseKey(partition), value, "NX", "PX", String(lease))
-                ])[0]
-                try reply.checked("SET \(configuration.leaseKey(partition)) NX", server: server)
-                if reply.text == "OK" {
-                    kept[partition] = value
-                    taken.append(partition)
-                    timing.othersLeaseMilliseconds[partition] = nil
+                })
+                for ((partition, value), reply) in zip(attempts, replies) {
+                    try reply.checked("SET \(configuration.leaseKey(partition)) NX", server: server)
+                    if reply.text == "OK" {
+                        kept[partition] = value
+                        taken.append(partition)
+                        timing.othersLeaseMilliseconds[partition] = nil
+                    }
                 }
             }
         }

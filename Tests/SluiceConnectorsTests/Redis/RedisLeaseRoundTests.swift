@@ -89,6 +89,28 @@ struct RedisLeaseRoundTests {
         }
     }
 
+    @Test func theLeasesTakenTogetherStayWithinTheShareAndLeaveAnotherNodesAlone() async throws {
+        try await withRedisServer { server, pool in
+            // Two live nodes, 6 partitions: a share of 3. The ghost holds partition 1; five are free, and one
+            // round (by hand, no background thread, so nothing gives back what it took) takes 3 in one pass.
+            try produce(pool, stream: "shared", partitions: 6, count: 10)
+            let now = try Self.serverMilliseconds(pool)
+            _ = try pool.sendWaiting([
+                RESPCommand("ZADD", "sluice:nodes:shared:sluice", String(now + 60_000), "ghost"),
+                RESPCommand("SET", "sluice:lease:shared:sluice:1", "ghost#1", "PX", "60000"),
+            ])
+            let (_, endpoint) = try ConnectorRegistry.standard.resolve(
+                "redis://\(server.address)/shared?partitions=6&lease-ms=60000&consumer=here", as: .source)
+            let leases = RedisPartitionLeases(configuration: try RedisStreamConfiguration(endpoint), pool: pool)
+            try leases.round()
+            #expect(leases.owned.count == 3)
+            #expect(!leases.owned.contains(1))
+            let holders = try pool.sendWaiting((0..<6).map { RESPCommand("GET", "sluice:lease:shared:sluice:\($0)") }).map { $0.text }
+            #expect(holders[1] == "ghost#1")
+            #expect(holders.filter { $0?.hasPrefix("here#") == true }.count == 3)
+        }
+    }
+
     @Test func aFailedRoundForgetsTheTimesSoTheNextWaitsTheWholeInterval() async throws {
         try await withRedisServer { server, pool in
             // Another live node, so that the round reads a lease time.
