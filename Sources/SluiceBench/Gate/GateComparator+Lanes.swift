@@ -25,18 +25,23 @@ extension GateComparator {
         let worsening = isLowerBetter ? cand - base : base - cand
         let band = Self.spread(baseline.roundValues) + Self.spread(candidate.roundValues)
         let tolerance = 1e-9 * max(1, abs(base))
+        // Which of the rule's limits (plus the band) a change in the worse direction goes past; a decrease is
+        // judged by the same limits mirrored.
+        func past(_ change: Double) -> (absolute: Double?, relative: Double?) {
+            (rule.absolute.flatMap { change > $0 + band + tolerance ? $0 : nil },
+             rule.relative.flatMap { change - band > $0 * abs(base) + tolerance ? $0 : nil })
+        }
         var breaches: [String] = []
-        if let absolute = rule.absolute, worsening > absolute + band + tolerance {
+        let worse = past(worsening)
+        if let absolute = worse.absolute {
             breaches.append(absolute == 0 ? "any increase fails" : "more than \(Self.format(absolute)) \(metric.unit)")
         }
-        if let relative = rule.relative, worsening - band > relative * abs(base) + tolerance {
+        if let relative = worse.relative {
             breaches.append("more than \(Self.formatPercent(relative))")
         }
-        let improvement = -worsening
-        var isImprovement = false
-        if let absolute = rule.absolute, improvement > absolute + band + tolerance { isImprovement = true }
-        if let relative = rule.relative, improvement - band > relative * abs(base) + tolerance { isImprovement = true }
-        if rule.absolute == nil && rule.relative == nil { isImprovement = improvement > band + tolerance }
+        let better = past(-worsening)
+        let isImprovement = rule.absolute == nil && rule.relative == nil
+            ? -worsening > band + tolerance : better.absolute != nil || better.relative != nil
         let outcome: MetricComparison.Outcome =
             !breaches.isEmpty ? .regressed : (isImprovement ? .improved : .unchanged)
         var note = "\(Self.formatSigned(cand - base)) \(metric.unit)"
