@@ -45,16 +45,21 @@ struct RedisLeaseRoundTests {
         return seconds * 1_000 + microseconds / 1_000
     }
 
-    /// Plants another live node "ghost" on `stream` (two partitions, group `sluice`): its announcement ends
-    /// `announcement` ms after the server's `now`, and it holds partition 1 for `lease` ms. Then opens a source
-    /// "here" with a 60 s lease, its first round done.
+    /// Two partitions of `stream` with the live node "ghost" planted beside them (`plantGhost`), then a source
+    /// "here" opened on them with a 60 s lease, its first round done.
     static func openBesideGhost(_ server: RedisServer, _ pool: RedisConnectionPool, stream: String, now: Int64, announcement: Int64, lease: Int64) throws -> RedisStreamSource {
         try produce(pool, stream: stream, partitions: 2, count: 10)
+        try plantGhost(pool, stream: stream, now: now, announcement: announcement, lease: lease)
+        return try RedisStreamsTests.openSource("redis://\(server.address)/\(stream)?partitions=2&lease-ms=60000&consumer=here")
+    }
+
+    /// Another live node "ghost" on `stream`'s group `sluice`: its announcement ends `announcement` ms after the
+    /// server's `now`, and it holds partition 1 for `lease` ms.
+    static func plantGhost(_ pool: RedisConnectionPool, stream: String, now: Int64, announcement: Int64, lease: Int64) throws {
         _ = try pool.sendWaiting([
             RESPCommand("ZADD", "sluice:nodes:\(stream):sluice", String(now + announcement), "ghost"),
             RESPCommand("SET", "sluice:lease:\(stream):sluice:1", "ghost#1", "PX", String(lease)),
         ])
-        return try RedisStreamsTests.openSource("redis://\(server.address)/\(stream)?partitions=2&lease-ms=60000&consumer=here")
     }
 
     @Test func announcementsAreDatedByTheServersClockAndTheOthersLeaseTimesAreRead() async throws {
@@ -94,11 +99,7 @@ struct RedisLeaseRoundTests {
             // Two live nodes, 6 partitions: a share of 3. The ghost holds partition 1; five are free, and one
             // round (by hand, no background thread, so nothing gives back what it took) takes 3 in one pass.
             try produce(pool, stream: "shared", partitions: 6, count: 10)
-            let now = try Self.serverMilliseconds(pool)
-            _ = try pool.sendWaiting([
-                RESPCommand("ZADD", "sluice:nodes:shared:sluice", String(now + 60_000), "ghost"),
-                RESPCommand("SET", "sluice:lease:shared:sluice:1", "ghost#1", "PX", "60000"),
-            ])
+            try Self.plantGhost(pool, stream: "shared", now: try Self.serverMilliseconds(pool), announcement: 60_000, lease: 60_000)
             let (_, endpoint) = try ConnectorRegistry.standard.resolve(
                 "redis://\(server.address)/shared?partitions=6&lease-ms=60000&consumer=here", as: .source)
             let leases = RedisPartitionLeases(configuration: try RedisStreamConfiguration(endpoint), pool: pool)
