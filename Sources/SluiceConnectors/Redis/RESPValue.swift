@@ -77,8 +77,12 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
     public var name: String { arguments.first.map { String(decoding: $0, as: UTF8.self) } ?? "" }
 
     /// The name and the first argument (a key, usually): enough to say which command failed, without payloads.
+    /// A script (`EVAL`) is named by its first key, not by its text.
     public var description: String {
-        arguments.prefix(2).map { String(decoding: $0.prefix(80), as: UTF8.self) }.joined(separator: " ")
+        if name == "EVAL" || name == "EVALSHA" {
+            return arguments.count > 3 ? "\(name) script on \(String(decoding: arguments[3].prefix(80), as: UTF8.self))" : "\(name) script"
+        }
+        return arguments.prefix(2).map { String(decoding: $0.prefix(80), as: UTF8.self) }.joined(separator: " ")
     }
 
     /// Appends the RESP encoding (`*N\r\n$len\r\narg\r\n…`) to `bytes`. O(total argument length).

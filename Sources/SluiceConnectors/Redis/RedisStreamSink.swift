@@ -13,14 +13,19 @@ import Sluice
 /// over meanwhile, the transaction does not run, the records of that partition are left to the new owner, and
 /// the rest is written in a new transaction. An input entry counts as held only while its partition's lease
 /// still has the value (tenure) it was read under, so a node that lost a lease and took it again leaves what it
-/// read under the old one to the new tenure, which claims it again. Each record then carries `src` (input
-/// stream and entry ID), so a reader can tell which input entry it came from. Used from the pipeline's sink only
-/// (one thread or task at a time), hence `@unchecked Sendable`.
+/// read under the old one to the new tenure, which claims it again. The sink is idempotent, keyed by entry ID:
+/// an entry that may have been committed already (claimed, or in a commit done again) counts as held only while
+/// it is still pending for this node (`XPENDING`, in the same round trip as the leases), and once per commit; so
+/// a commit whose reply was lost (the connection closed or timed out) is done again on a new connection, up to 3
+/// times, and writes nothing twice. Each record then carries
+/// `src` (input stream and entry ID), so a reader can tell which input entry it came from. Used from the
+/// pipeline's sink only (one thread or task at a time), hence `@unchecked Sendable`.
 public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     /// The endpoint's options.
     public let configuration: RedisStreamConfiguration
     private let pool: RedisConnectionPool
-    private struct Pending {
+    /// A record waiting for the next commit: its output partition, its bytes, and where its input ended.
+    struct Pending {
         var partition: Int
         var bytes: [UInt8]
         var inputOffset: Int
@@ -117,7 +122,10 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
 
     /// Writes `records` and acknowledges `entries` in one `MULTI`/`EXEC`, fenced by `WATCH` on the leases of the
     /// input partitions; retried (at most 10 times) when a lease changed, without the partitions no longer held.
-    private func commitTransaction(_ records: [Pending], entries: [RedisStreamSource.Handed], input: RedisStreamSource) throws -> Int {
+    /// Idempotent, keyed by entry ID (`RedisFencedTransaction`): an entry that may have been committed already is
+    /// committed only while still pending under this node's consumer name.
+    /// - Returns: how many records were written.
+    func commitTransaction(_ records: [Pending], entries: [RedisStreamSource.Handed], input: RedisStreamSource) throws -> Int {
         guard !records.isEmpty || !entries.isEmpty else { return 0 }
         // The entry each record came from: the first entry whose line ends after the record's input offset.
         var originOf: [Int] = []
@@ -128,25 +136,27 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
             originOf.append(cursor < entries.count && record.inputOffset >= 0 ? cursor : -1)
         }
         let origin = originOf
-        let partitions = Set(entries.map(\.partition)).sorted()
         let inputConfiguration = input.configuration
-        // `leases`: each input partition's lease value now. An entry is committed only under the lease value it
-        // was read under (a fencing token): after a lease was lost, even to this node itself, the entries read
-        // under it are left pending for the new tenure, which claims them again.
-        return try RedisFencedTransaction.run(pool: pool, input: inputConfiguration, partitions: partitions) { [self] leases in
+        let fenced = entries.map {
+            RedisFencedTransaction.Entry(partition: $0.partition, id: $0.id, lease: $0.lease, redelivered: $0.redelivered)
+        }
+        // `held[i]`: entry i's lease still has the value it was read under (a fencing token: after a lease was
+        // lost, even to this node itself, the entries read under it are left pending for the new tenure, which
+        // claims them again), and the entry is still pending for this node (not committed already).
+        return try RedisFencedTransaction.run(pool: pool, input: inputConfiguration, entries: fenced) { [self] held in
             var commands: [RESPCommand] = []
             for (index, record) in records.enumerated() {
                 let from = origin[index]
                 if from >= 0 {
+                    guard held[from] else { continue }
                     let entry = entries[from]
-                    guard leases[entry.partition] == entry.lease else { continue }
                     commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
                 } else {
                     commands.append(add(record, source: nil))
                 }
             }
             let written = commands.count
-            commands += RedisStreamSource.acknowledgements(entries.filter { leases[$0.partition] == $0.lease }, inputConfiguration)
+            commands += RedisStreamSource.acknowledgements(entries.indices.filter { held[$0] }.map { entries[$0] }, inputConfiguration)
             return (commands, written)
         }
     }

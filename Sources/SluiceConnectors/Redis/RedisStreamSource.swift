@@ -29,6 +29,8 @@ public final class RedisStreamSource: AcknowledgedSource {
         var partition: Int
         var id: String
         var lease: String
+        /// Claimed (delivered before), not read new: it may have been committed already.
+        var redelivered = false
     }
 
     private struct Ledger {
@@ -252,7 +254,8 @@ public struct RedisStreamReader: PipelineSource {
         // only those whose tenure's takeover claim is done (a partition taken meanwhile waits for the next read,
         // whose claim would otherwise take what this read hands on, and both copies would be committed).
         let tenures = readyTenures()
-        if !claimed.isEmpty {
+        let redelivered = !claimed.isEmpty
+        if redelivered {
             let count = min(claimed.count, allowed)
             entries = Array(claimed.prefix(count))
             claimed.removeFirst(count)
@@ -314,7 +317,7 @@ public struct RedisStreamReader: PipelineSource {
             let length = UInt32(truncatingIfNeeded: payload.count)
             chunk.append(contentsOf: [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)])
             chunk.append(contentsOf: payload)
-            handed.append(.init(end: offset + chunk.count, partition: partition, id: entry.id, lease: lease))
+            handed.append(.init(end: offset + chunk.count, partition: partition, id: entry.id, lease: lease, redelivered: redelivered))
         }
         if !dead.isEmpty { try deadLetter(dead) }
         guard !chunk.isEmpty else { return true }
@@ -478,15 +481,19 @@ public struct RedisStreamReader: PipelineSource {
     /// sink's commits (nothing is lost: the entry's fields go with it, with its stream, ID and the reason). Only
     /// entries whose partition's lease still holds the value they were read under are moved; the others stay
     /// pending for the partition's new tenure, so an entry is dead-lettered once even when a node lost its lease
-    /// while reading it.
+    /// while reading it. Only entries still pending for this node are moved (idempotent, keyed by entry ID: each
+    /// is checked with `XPENDING`), so doing the same again moves nothing twice.
     /// - Returns: how many entries were moved.
     @discardableResult
     func deadLetter(_ entries: [DeadLetter]) throws -> Int {
         let configuration = source.configuration
-        let partitions = Set(entries.map(\.partition)).sorted()
-        return try RedisFencedTransaction.run(pool: source.pool, input: configuration, partitions: partitions) { leases in
+        // Dead letters are few: every one is checked against the group, not only those delivered before.
+        let fenced = entries.map {
+            RedisFencedTransaction.Entry(partition: $0.partition, id: $0.entry.id, lease: $0.lease, redelivered: true)
+        }
+        return try RedisFencedTransaction.run(pool: source.pool, input: configuration, entries: fenced) { held in
             var commands: [RESPCommand] = []
-            for (partition, entry, reason, lease) in entries where leases[partition] == lease {
+            for (index, (partition, entry, reason, _)) in entries.enumerated() where held[index] {
                 var add = RESPCommand("XADD", configuration.deadLetterStream, "*", "stream", configuration.streamName(partition),
                     "id", entry.id, "reason", reason)
                 for (name, value) in entry.fields {

@@ -129,3 +129,63 @@ struct RedisLeaseRoundTests {
         }
     }
 }
+
+/// The pending check of fenced commits (`RedisFencedTransaction`): which entries it checks, the range it asks
+/// `XPENDING` for, and how the replies decide which entries are held.
+@Suite struct RedisFencedCheckTests {
+    static func configuration() throws -> RedisStreamConfiguration {
+        let (_, endpoint) = try ConnectorRegistry.standard.resolve("redis://127.0.0.1:1/in?partitions=3&consumer=me", as: .source)
+        return try RedisStreamConfiguration(endpoint)
+    }
+
+    /// Only entries delivered again are checked (all of them after a lost reply); IDs order by number, not by
+    /// text ("9-12" < "10-0"), and each partition gets its own range.
+    @Test func redeliveredEntriesAreCheckedOverTheirRangeInRedisOrder() throws {
+        let entries = [("10-0", 2, true), ("9-12", 2, true), ("9-5", 2, true), ("200-1", 0, true), ("1-0", 1, false), ("300-0", 0, false)].map {
+            RedisFencedTransaction.Entry(partition: $0.1, id: $0.0, lease: "me#1", redelivered: $0.2)
+        }
+        func text(_ commands: [RESPCommand]) -> [[String]] { commands.map { $0.arguments.map { String(decoding: $0, as: UTF8.self) } } }
+        let redelivered = RedisFencedTransaction.pendingChecks(entries, checkAll: false, input: try Self.configuration())
+        #expect(redelivered.partitions == [0, 2])
+        #expect(text(redelivered.commands) == [
+            ["XPENDING", "in:0", "sluice", "200-1", "200-1", "1000000000", "me"],
+            ["XPENDING", "in:2", "sluice", "9-5", "10-0", "1000000000", "me"],
+        ])
+        let all = RedisFencedTransaction.pendingChecks(entries, checkAll: true, input: try Self.configuration())
+        #expect(all.partitions == [0, 1, 2])
+        #expect(text(all.commands)[0] == ["XPENDING", "in:0", "sluice", "200-1", "300-0", "1000000000", "me"])
+        #expect(text(RedisFencedTransaction.pendingChecks(Array(entries.suffix(2)), checkAll: false, input: try Self.configuration()).commands) == [])
+        #expect(StreamID("12") == StreamID("12-0"))
+        #expect(StreamID("12-x") == nil && StreamID("1-2-3") == nil && StreamID("") == nil && StreamID("5-") == nil)
+    }
+
+    /// Held: the lease still has the value the entry was read under; and, for an entry checked, it is still
+    /// pending here and not already held in the same commit.
+    @Test func anEntryIsHeldUnderItsLeaseValueAndWhenCheckedWhilePendingOnce() throws {
+        let entries = [
+            RedisFencedTransaction.Entry(partition: 0, id: "1-0", lease: "me#1", redelivered: true),   // pending
+            RedisFencedTransaction.Entry(partition: 0, id: "2-0", lease: "me#1", redelivered: true),   // committed already
+            RedisFencedTransaction.Entry(partition: 1, id: "1-0", lease: "me#1", redelivered: true),   // lease taken since
+            RedisFencedTransaction.Entry(partition: 0, id: "3-0", lease: "me#1", redelivered: false),  // read new
+            RedisFencedTransaction.Entry(partition: 0, id: "3-0", lease: "me#1", redelivered: true),   // its second copy
+        ]
+        func pending(_ ids: String...) -> RESPValue {
+            .array(ids.map { .array([.bulkString(Array($0.utf8)), .bulkString(Array("me".utf8)), .integer(5), .integer(1)]) })
+        }
+        let replies: [RESPValue] = [
+            .simpleString("OK"),
+            .array([.bulkString(Array("me#1".utf8)), .bulkString(Array("other#2".utf8))]),
+            pending("1-0", "3-0"),
+            pending("1-0"),
+        ]
+        #expect(try RedisFencedTransaction.held(entries, checkAll: false, partitions: [0, 1], checked: [0, 1], replies: replies, server: "s")
+            == [true, false, false, true, false])
+        // Nothing checked: the leases alone decide.
+        #expect(try RedisFencedTransaction.held(entries, checkAll: false, partitions: [0, 1], checked: [], replies: Array(replies.prefix(2)), server: "s")
+            == [true, true, false, true, true])
+        let error = #expect(throws: RedisError.self) {
+            try RedisFencedTransaction.held(entries, checkAll: false, partitions: [0, 1], checked: [0, 1], replies: Array(replies.prefix(3)), server: "s")
+        }
+        #expect(error?.code == .unexpectedReply)
+    }
+}

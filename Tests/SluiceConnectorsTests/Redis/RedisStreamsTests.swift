@@ -294,6 +294,32 @@ struct RedisStreamsTests {
         }
     }
 
+    /// `count` documents produced to the 1-partition stream `stream`, a source on it at `address` (lease 60 s,
+    /// reads of up to 100) and a sink to `output` with `partitions` partitions; the caller closes both.
+    static func openOnePartitionPair(
+        _ pool: RedisConnectionPool, address: String, stream: String, count: Int, output: String, partitions: Int = 1
+    ) throws -> (source: RedisStreamSource, sink: RedisStreamSink) {
+        try produce(pool, stream: stream, partitions: 1, count: count)
+        let source = try openSource("redis://\(address)/\(stream)?partitions=1&lease-ms=60000&batch=100&block-ms=5")
+        return (source, try openSink("redis://\(address)/\(output)?partitions=\(partitions)"))
+    }
+
+    /// Appends 5 entries without a `data` field to `stream` and reads them in the group as `source`'s consumer
+    /// (pending under its name); returns them and the lease value of partition 0 they were read under.
+    static func readFiveBadEntries(
+        _ pool: RedisConnectionPool, source: RedisStreamSource, stream: String
+    ) throws -> (entries: [RedisStreamReplies.Entry], tenure: String) {
+        let configuration = source.configuration
+        let tenure = try #require(source.leases.tenures[0])
+        _ = try pool.sendWaiting((0..<5).map { RESPCommand("XADD", stream, "*", "other", "x\($0)") })
+        let reply = try pool.sendWaiting([
+            RESPCommand("XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", "10", "STREAMS", stream, ">")
+        ])[0]
+        let entries = try RedisStreamReplies.streams(reply, server: pool.server).flatMap(\.entries)
+        #expect(entries.count == 5)
+        return (entries, tenure)
+    }
+
     /// A node that read bad entries under a lease another node has taken meanwhile must not dead-letter them:
     /// they stay pending for the lease's new tenure, and each is dead-lettered once.
     @Test func deadLettersAreFencedByTheLeaseTheEntryWasReadUnder() async throws {
@@ -302,14 +328,8 @@ struct RedisStreamsTests {
                 "redis://\(server.address)/bad?partitions=1&lease-ms=60000&batch=10&block-ms=5")
             defer { source.close() }
             let configuration = source.configuration
-            let tenure = try #require(source.leases.tenures[0])
-            _ = try pool.sendWaiting((0..<5).map { RESPCommand("XADD", "bad:0", "*", "other", "x\($0)") })
-            // This node reads the 5 under its lease; then another node takes the lease.
-            let reply = try pool.sendWaiting([
-                RESPCommand("XREADGROUP", "GROUP", configuration.group, configuration.consumer, "COUNT", "10", "STREAMS", "bad:0", ">")
-            ])[0]
-            let entries = try RedisStreamReplies.streams(reply, server: pool.server).flatMap(\.entries)
-            #expect(entries.count == 5)
+            // This node reads 5 bad entries under its lease; then another node takes the lease.
+            let (entries, tenure) = try Self.readFiveBadEntries(pool, source: source, stream: "bad:0")
             _ = try pool.sendWaiting([RESPCommand("SET", configuration.leaseKey(0), "other-node#1", "PX", "60000")])
             var reader = RedisStreamReader(source: source)
             #expect(try reader.deadLetter(entries.map { (0, $0, "the entry has no field 'data'", tenure) }) == 0)
@@ -365,6 +385,112 @@ struct RedisStreamsTests {
             #expect(documents.count == 20)
             #expect(Set(sources).count == 20)
             #expect(try Self.pending(pool, stream: "retake", partitions: 1) == 0)
+        }
+    }
+
+    /// Entries delivered again (claimed) after they were committed, or twice in one commit: the sink is
+    /// idempotent, keyed by entry ID, so each input still has its outputs once, and a commit holding entries
+    /// already committed and new ones writes only the new ones' outputs.
+    @Test func entriesCommittedAlreadyOrTwiceInACommitGetTheirOutputsOnce() async throws {
+        try await withRedisServer { server, pool in
+            let (source, sink) = try Self.openOnePartitionPair(
+                pool, address: server.address, stream: "again", count: 20, output: "again-out", partitions: 2)
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 20)
+            let entries = source.take(through: try #require(ends.last))
+            #expect(entries.count == 20)
+            #expect(!entries.contains { $0.redelivered })
+            // Two records per entry, one to each output partition.
+            func records(_ entries: [RedisStreamSource.Handed]) -> [RedisStreamSink.Pending] {
+                entries.flatMap { entry in
+                    (0..<2).map { RedisStreamSink.Pending(partition: $0, bytes: Array(#"{"id":"\#(entry.id)"}"#.utf8), inputOffset: entry.end - 1) }
+                }
+            }
+            // The first 8 committed as read; then all 20 as if claimed again; then once more.
+            let first = Array(entries.prefix(8))
+            #expect(try sink.commitTransaction(records(first), entries: first, input: source) == 16)
+            var again = entries
+            for index in again.indices { again[index].redelivered = true }
+            #expect(try sink.commitTransaction(records(again), entries: again, input: source) == 24)
+            #expect(try sink.commitTransaction(records(again), entries: again, input: source) == 0)
+            let (documents, sources) = try readAll(pool, stream: "again-out", partitions: 2)
+            #expect(documents.count == 40)
+            #expect(Set(documents).count == 20)
+            #expect(Dictionary(grouping: sources, by: { $0 }).values.allSatisfy { $0.count == 2 })
+            #expect(try Self.pending(pool, stream: "again", partitions: 1) == 0)
+        }
+    }
+
+    /// One entry twice in one commit (read, and claimed again before the first copy was committed): its outputs
+    /// are written once.
+    @Test func anEntryTwiceInOneCommitGetsItsOutputsOnce() async throws {
+        try await withRedisServer { server, pool in
+            let (source, sink) = try Self.openOnePartitionPair(pool, address: server.address, stream: "twin", count: 3, output: "twin-out")
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            var entries = source.take(through: try #require(Self.entryEnds(chunks).last))
+            #expect(entries.count == 3)
+            var copy = entries[1]
+            copy.redelivered = true
+            copy.end = entries[2].end + 10
+            entries.append(copy)
+            let records = entries.map { RedisStreamSink.Pending(partition: 0, bytes: Array(#"{"id":"\#($0.id)"}"#.utf8), inputOffset: $0.end - 1) }
+            #expect(try sink.commitTransaction(records, entries: entries, input: source) == 3)
+            let (documents, _) = try readAll(pool, stream: "twin-out", partitions: 1)
+            #expect(documents.count == 3)
+            #expect(Set(documents).count == 3)
+            #expect(try Self.pending(pool, stream: "twin", partitions: 1) == 0)
+        }
+    }
+
+    /// Dead-lettering entries again (the reply to the first time lost) moves none of them twice.
+    @Test func deadLetteringTheSameEntriesAgainMovesEachOnce() async throws {
+        try await withRedisServer { server, pool in
+            let source = try Self.openSource(
+                "redis://\(server.address)/twice?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let (entries, tenure) = try Self.readFiveBadEntries(pool, source: source, stream: "twice:0")
+            let dead = entries.map { (0, $0, "the entry has no field 'data'", tenure) }
+            let reader = RedisStreamReader(source: source)
+            #expect(try reader.deadLetter(Array(dead.prefix(2))) == 2)
+            #expect(try reader.deadLetter(dead) == 3)
+            #expect(try reader.deadLetter(dead) == 0)
+            let moved = try pool.sendWaiting([RESPCommand("XRANGE", "twice:dead", "-", "+")])[0].elements ?? []
+            #expect(moved.count == 5)
+            for entry in entries {
+                #expect(moved.filter { entryText($0).contains(entry.id) }.count == 1, "\(entry.id)")
+            }
+            #expect(try Self.pending(pool, stream: "twice", partitions: 1) == 0)
+        }
+    }
+
+    /// The commit's transaction ran in Redis and its reply was lost (the connection cut just then): the sink does
+    /// the commit again on a new connection and, idempotent by entry ID, writes every output once.
+    @Test func aCommitWhoseReplyWasLostIsDoneAgainAndWritesEachOutputOnce() async throws {
+        try await withRedisServer { server, pool in
+            let proxy = try ExecReplyDroppingProxy(upstreamPort: server.port)
+            defer { proxy.close() }
+            let (source, sink) = try Self.openOnePartitionPair(
+                pool, address: "127.0.0.1:\(proxy.port)", stream: "lost", count: 20, output: "lost-out")
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 20)
+            proxy.arm()
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
+            #expect(proxy.cuts == 1)
+            let (documents, sources) = try readAll(pool, stream: "lost-out", partitions: 1)
+            #expect(documents.count == 20)
+            #expect(Set(sources).count == 20)
+            #expect(try Self.pending(pool, stream: "lost", partitions: 1) == 0)
         }
     }
 }
