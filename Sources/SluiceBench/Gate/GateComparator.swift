@@ -20,6 +20,19 @@ public struct GateComparator: Sendable {
         self.configuration = configuration
     }
 
+    /// How `baseline`'s and `candidate`'s environments differ when results from them cannot be compared, or nil
+    /// when they can: the same environment key, or another host of the same architecture, toolchain,
+    /// configuration and allocator (the counts still judge), or `allowsIncomparable`.
+    public static func incomparable(
+        baseline: EnvironmentFingerprint, candidate: EnvironmentFingerprint, allowsIncomparable: Bool
+    ) -> EnvironmentComparison? {
+        let environment = EnvironmentComparison(baseline: baseline, candidate: candidate)
+        guard !environment.isComparable, !allowsIncomparable,
+              DeterministicLanes.hostOnlyDifference(baseline: baseline, candidate: candidate) == nil
+        else { return nil }
+        return environment
+    }
+
     /// Compares `candidate` with `baseline`.
     ///
     /// Throws `HarnessError.Code.incomparableEnvironment` when the environments differ and the configuration does
@@ -29,11 +42,11 @@ public struct GateComparator: Sendable {
         let environment = EnvironmentComparison(
             baseline: baseline.environment, candidate: candidate.environment,
             isForced: configuration.allowsIncomparableEnvironments)
-        // Another host of the same architecture, toolchain, configuration and allocator: the counts still judge.
         let hostOnly = DeterministicLanes.hostOnlyDifference(
             baseline: baseline.environment, candidate: candidate.environment)
-        if !environment.isComparable && !configuration.allowsIncomparableEnvironments && hostOnly == nil {
-            throw HarnessError(.incomparableEnvironment, environment.refusal)
+        if let refused = Self.incomparable(baseline: baseline.environment, candidate: candidate.environment,
+                                           allowsIncomparable: configuration.allowsIncomparableEnvironments) {
+            throw HarnessError(.incomparableEnvironment, refused.refusal)
         }
         var changes: [BenchmarkChange] = []
         var comparisons: [MetricComparison] = []

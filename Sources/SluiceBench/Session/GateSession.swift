@@ -97,6 +97,14 @@ public struct GateSession: Sendable {
         }
         configuration.sequential = AlphaSpending(alpha: options.alpha, looks: options.maxLooks)
         let (baseHello, candidateHello) = try await both { side in try await measurer.hello(side) }
+        // Builds from incomparable environments (another allocator, toolchain or configuration) cannot be judged:
+        // refuse before measuring anything, not after minutes of it.
+        if let refused = GateComparator.incomparable(
+            baseline: baseHello.environment, candidate: candidateHello.environment,
+            allowsIncomparable: configuration.allowsIncomparableEnvironments)
+        {
+            throw HarnessError(code: .worker, message: "the two sides cannot be compared: \(refused.refusal)")
+        }
         let runnable = suite.benchmarks.filter {
             baseHello.benchmarks.contains($0.name) || candidateHello.benchmarks.contains($0.name)
         }

@@ -69,6 +69,7 @@ public struct SelftestSession: Sendable {
         var limits: [String: Double] = [:]
         var familySize = 1
         let environment = GateSession.sharedFixturesEnvironment(repository: layout.root)
+        try await checkComparable(builds, given: request.baseExecutable != nil, environment: environment)
         for index in cases.indices {
             for run in 1...request.runs {
                 let options = GateSession.Options(
@@ -129,6 +130,39 @@ public struct SelftestSession: Sendable {
     }
 
     /// One run's record: alerts, inconclusive comparisons, and whether it detected the expected regression.
+    /// Refuses, before any gate run, mutants whose build environment the base's cannot be compared with (a
+    /// `--base-executable` built without jemalloc while the mutants link it, say): every mutant run would end in
+    /// the gate's refusal after the A/A runs.
+    static func checkComparable(
+        _ builds: SelftestBuilder.Builds, given: Bool, environment: [String: String]
+    ) async throws(HarnessError) {
+        for mutant in builds.mutants {
+            let measurer = ProcessGateMeasurer(base: builds.base, candidate: mutant, environment: environment)
+            let refused: EnvironmentComparison?
+            do {
+                refused = GateComparator.incomparable(
+                    baseline: try await measurer.hello(.base).environment,
+                    candidate: try await measurer.hello(.candidate).environment, allowsIncomparable: false)
+            } catch let error as HarnessError {
+                throw error
+            } catch {
+                throw HarnessError(code: .worker, message: "a self-test worker did not answer `hello`: \(error)",
+                                   file: mutant.path)
+            }
+            guard let refused else { continue }
+            let differences = "\(refused.baselineKey) against \(refused.candidateKey): "
+                + refused.blockingDifferences.joined(separator: "; ")
+            throw given
+                ? HarnessError(code: .invalidArgument,
+                    message: "the --base-executable build cannot be compared with the mutants built here (\(differences)). "
+                        + "Build the base in the same environment (for jemalloc: `source ci/lib/jemalloc.sh` before "
+                        + "`swift build`), or leave --base-executable out", file: builds.base.path,
+                    field: "--base-executable")
+                : HarnessError(code: .worker, message: "the base and a mutant build cannot be compared (\(differences))",
+                               file: mutant.path)
+        }
+    }
+
     static func record(_ report: GateReport, index: Int, expected: [String], seconds: Double) -> SelftestReport.Run {
         let alerts = report.comparisons.filter { $0.verdictClass == .performanceAlert }
         let detected = report.exitCode == Int(HarnessExitCode.performanceRegression.rawValue)

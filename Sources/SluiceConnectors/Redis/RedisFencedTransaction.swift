@@ -184,34 +184,29 @@ struct StreamID: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
 
     private init?(bytes: UnsafeBufferPointer<UInt8>) {
-        var parts: (UInt64, UInt64) = (0, 0)
-        var digits = 0
-        var second = false
-        for byte in bytes {
-            if byte == UInt8(ascii: "-") {
-                guard !second, digits > 0 else { return nil }
-                second = true
-                digits = 0
-                continue
-            }
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let digit = UInt64(byte - UInt8(ascii: "0"))
-            if second {
-                let (times, overflow1) = parts.1.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times.addingReportingOverflow(digit)
-                guard !overflow1, !overflow2 else { return nil }
-                parts.1 = sum
-            } else {
-                let (times, overflow1) = parts.0.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times.addingReportingOverflow(digit)
-                guard !overflow1, !overflow2 else { return nil }
-                parts.0 = sum
-            }
-            digits += 1
+        let dash = bytes.firstIndex(of: UInt8(ascii: "-"))
+        guard let milliseconds = Self.number(UnsafeBufferPointer(rebasing: bytes[..<(dash ?? bytes.endIndex)])) else { return nil }
+        self.milliseconds = milliseconds
+        if let dash {
+            guard let sequence = Self.number(UnsafeBufferPointer(rebasing: bytes[(dash + 1)...])) else { return nil }
+            self.sequence = sequence
+        } else {
+            sequence = 0
         }
-        guard digits > 0 else { return nil }
-        milliseconds = parts.0
-        sequence = parts.1
+    }
+
+    /// A non-empty run of decimal digits that fits in 64 bits; nil for anything else.
+    private static func number(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 
     static func < (a: StreamID, b: StreamID) -> Bool {

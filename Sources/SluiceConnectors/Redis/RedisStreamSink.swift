@@ -17,9 +17,9 @@ import Sluice
 /// an entry that may have been committed already (claimed, or in a commit done again) counts as held only while
 /// it is still pending for this node (`XPENDING`, in the same round trip as the leases), and once per commit; so
 /// a commit whose reply was lost (the connection closed or timed out) is done again on a new connection, up to 3
-/// times, and writes nothing twice. Each record then carries
-/// `src` (input stream and entry ID), so a reader can tell which input entry it came from. Used from the
-/// pipeline's sink only (one thread or task at a time), hence `@unchecked Sendable`.
+/// times, and writes nothing twice. Each record then carries `src` (input stream and entry ID), so a reader can
+/// tell which input entry it came from. Used from the pipeline's sink only (one thread or task at a time), hence
+/// `@unchecked Sendable`.
 public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     /// The endpoint's options.
     public let configuration: RedisStreamConfiguration

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceBench
 import SluiceTestKit
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -17,14 +18,19 @@ struct SyntheticMeasurer: GateMeasurer {
     /// Spread between processes (log scale).
     var noise = 0.02
     var environment = GateFixtures.environment()
+    /// The candidate's environment when it differs from the base's.
+    var candidateEnvironment: EnvironmentFingerprint?
+    /// Counts the measurements asked for.
+    var measured = MeasurementCounter()
     /// Varies the draws between sessions.
     var salt: UInt64 = 0
 
     func hello(_ side: GateSide) async throws -> (benchmarks: [String], environment: EnvironmentFingerprint) {
-        (benchmarks, environment)
+        (benchmarks, side == .candidate ? candidateEnvironment ?? environment : environment)
     }
 
     func run(_ request: WorkerRequest, side: GateSide, environment: [String: String]) async throws -> BenchmarkResult {
+        measured.count.add(1, ordering: .relaxed)
         let name = request.benchmark ?? ""
         if side == .candidate && failing.contains(name) { throw BenchmarkFailure("output check failed") }
         var seed: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -45,6 +51,11 @@ struct SyntheticMeasurer: GateMeasurer {
         result.processCount = 1
         return result
     }
+}
+
+/// How many measurements a `SyntheticMeasurer` was asked for.
+final class MeasurementCounter: Sendable {
+    let count = Atomic<Int>(0)
 }
 
 @Suite struct GateSessionTests {
@@ -78,6 +89,20 @@ struct SyntheticMeasurer: GateMeasurer {
         // One value per process: 6 a side.
         let values = outcome.candidate.benchmarks.first { $0.name == "micro/a" }?.metric(.wallTime)?.processValues?["p50"]
         #expect(values?.count == 6)
+    }
+
+    /// Two builds whose environments cannot be compared (here the allocator) are refused when the workers say
+    /// hello, before a single measurement, not after the whole session.
+    @Test func incomparableBuildsAreRefusedBeforeAnythingIsMeasured() async throws {
+        var measurer = SyntheticMeasurer(benchmarks: Self.names)
+        measurer.candidateEnvironment = GateFixtures.environment(allocator: "system")
+        let error = await #expect(throws: HarnessError.self) { try await Self.run(measurer) }
+        #expect(error?.message.contains("allocator: jemalloc → system") == true, "\(error?.message ?? "")")
+        #expect(measurer.measured.count.load(ordering: .relaxed) == 0)
+        // The same builds, comparable: measured.
+        measurer.candidateEnvironment = nil
+        _ = try await Self.run(measurer)
+        #expect(measurer.measured.count.load(ordering: .relaxed) > 0)
     }
 
     @Test func aClearSlowdownIsAnAlertNamingTheBenchmark() async throws {
