@@ -129,27 +129,30 @@ public struct SelftestSession: Sendable {
             maxLooks: request.maxLooks, alpha: request.alpha, cases: cases.map(\.0), minimumDetectableEffects: effects)
     }
 
-    /// One run's record: alerts, inconclusive comparisons, and whether it detected the expected regression.
     /// Refuses, before any gate run, mutants whose build environment the base's cannot be compared with (a
     /// `--base-executable` built without jemalloc while the mutants link it, say): every mutant run would end in
     /// the gate's refusal after the A/A runs.
     static func checkComparable(
         _ builds: SelftestBuilder.Builds, given: Bool, environment: [String: String]
     ) async throws(HarnessError) {
-        for mutant in builds.mutants {
-            let measurer = ProcessGateMeasurer(base: builds.base, candidate: mutant, environment: environment)
-            let refused: EnvironmentComparison?
+        // The environment a worker of `executable` reports (`hello`).
+        func fingerprint(_ executable: URL) async throws(HarnessError) -> EnvironmentFingerprint {
             do {
-                refused = GateComparator.incomparable(
-                    baseline: try await measurer.hello(.base).environment,
-                    candidate: try await measurer.hello(.candidate).environment, allowsIncomparable: false)
+                return try await ProcessGateMeasurer(base: executable, candidate: executable, environment: environment)
+                    .hello(.base).environment
             } catch let error as HarnessError {
                 throw error
             } catch {
                 throw HarnessError(code: .worker, message: "a self-test worker did not answer `hello`: \(error)",
-                                   file: mutant.path)
+                                   file: executable.path)
             }
-            guard let refused else { continue }
+        }
+        guard !builds.mutants.isEmpty else { return }
+        let base = try await fingerprint(builds.base)
+        for mutant in builds.mutants {
+            guard let refused = GateComparator.incomparable(
+                baseline: base, candidate: try await fingerprint(mutant), allowsIncomparable: false)
+            else { continue }
             let differences = "\(refused.baselineKey) against \(refused.candidateKey): "
                 + refused.blockingDifferences.joined(separator: "; ")
             throw given
@@ -163,6 +166,7 @@ public struct SelftestSession: Sendable {
         }
     }
 
+    /// One run's record: alerts, inconclusive comparisons, and whether it detected the expected regression.
     static func record(_ report: GateReport, index: Int, expected: [String], seconds: Double) -> SelftestReport.Run {
         let alerts = report.comparisons.filter { $0.verdictClass == .performanceAlert }
         let detected = report.exitCode == Int(HarnessExitCode.performanceRegression.rawValue)
