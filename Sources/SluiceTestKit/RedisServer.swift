@@ -75,6 +75,21 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     ///
     /// Not SIGTERM: a child spawned from a thread that blocks SIGTERM (the test runner's) inherits the block.
     public func stop() {
+        halt()
+        directory.remove()
+    }
+
+    /// Stops the server and starts it again on the same port and folder: what it confirmed survives in the
+    /// append-only file (`SHUTDOWN` writes and syncs it), and every client connection is closed meanwhile.
+    /// - Throws: as `start()`.
+    public func restart(startDeadline: Double = 20) throws {
+        halt()
+        try start(startDeadline: startDeadline)
+    }
+
+    /// `SHUTDOWN NOSAVE` (with `appendonly yes` the append-only file is still written and synced; NOSAVE skips
+    /// only snapshots), SIGKILL after 10 s; waits until the process has ended.
+    private func halt() {
         if let process, process.isRunning {
             Self.send("*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n", port: port)
             let deadline = Date(timeIntervalSinceNow: 10)
@@ -83,7 +98,6 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
             process.waitUntilExit()
         }
         process = nil
-        directory.remove()
     }
 
     deinit { stop() }

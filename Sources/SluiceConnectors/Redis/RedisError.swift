@@ -45,4 +45,9 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "redis \(server): \(code): \(message)" }
+
+    /// True when the connection closed or timed out after the commands were sent: whether the server ran them is
+    /// unknown (`.connectionClosed`, `.timedOut`). The pool opens a new connection for the next request, so a
+    /// caller that can tell afterwards what ran (or whose commands are idempotent) may try again.
+    public var isOutcomeUnknown: Bool { code == .connectionClosed || code == .timedOut }
 }

@@ -73,7 +73,7 @@ enum RedisFencedTransaction {
             let outcome: (transaction: [RESPCommand], value: Value, replies: [RESPValue])
             do {
                 outcome = try future.wait()
-            } catch let error as RedisError where error.code == .connectionClosed || error.code == .timedOut {
+            } catch let error as RedisError where error.isOutcomeUnknown {
                 // The transaction may or may not have run; the check of the next attempt tells entry by entry.
                 checkAll = true
                 connectionFailures += 1

@@ -137,11 +137,27 @@ public final class RedisStreamSource: AcknowledgedSource {
         try acknowledge(take(through: end))
     }
 
+    /// `XACK`s `entries`. `XACK` is idempotent, so a request whose connection closed or timed out before its
+    /// reply came is sent again on a new connection, at most 3 times (the entries left the ledger already: a lost
+    /// acknowledgement would leave them pending, and the node could not end).
     func acknowledge(_ entries: [Handed]) throws {
         guard !entries.isEmpty else { return }
         let commands = Self.acknowledgements(entries, configuration)
-        let replies = try pool.sendWaiting(commands)
-        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
+        var lost = 0
+        while true {
+            do {
+                let replies = try pool.sendWaiting(commands)
+                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
+                return
+            } catch let error as RedisError where error.isOutcomeUnknown && lost < 3 {
+                lost += 1
+            }
+        }
+    }
+
+    /// The IDs of `partition`'s entries handed on and not yet acknowledged. O(entries handed on).
+    func handedIDs(partition: Int) -> Set<String> {
+        ledger.withLock { ledger in Set(ledger.handed.lazy.filter { $0.partition == partition }.map(\.id)) }
     }
 
     /// One `XACK stream group id…` per partition among `entries`.
@@ -194,6 +210,11 @@ public struct RedisStreamReader: PipelineSource {
     private var idleSince: NIODeadline?
     /// The lease value under which this reader claimed each partition's pending entries when it took it.
     private var claimedUnder: [Int: String] = [:]
+    /// Set when a read's connection closed or timed out before its reply came: the next read claims this node's
+    /// pending entries again first.
+    private var readReplyLost = false
+    /// Such reads in a row.
+    private var lostReads = 0
     /// When the reader next looks for entries stranded in its partitions under other consumers.
     private var nextStrandedScan: NIODeadline
     private let partitionOfStream: [String: Int]
@@ -228,7 +249,36 @@ public struct RedisStreamReader: PipelineSource {
         return more
     }
 
+    /// Reads that lost their connection in a row before one succeeded; one more than this fails the read.
+    static let maxLostReads = 5
+
+    /// Reads one batch (see the type's summary). A read whose connection closed or timed out before its reply
+    /// came (a restarted server, a network fault) returns no chunk and true, so the engine asks again: the next
+    /// read opens a new connection (the pool retries with backoff until its reconnect deadline, then fails with
+    /// `.connectFailed`) and first claims again the entries pending under this node's name in the partitions it
+    /// holds, except those already handed on: the lost reply may have delivered entries this reader never saw,
+    /// and nothing else would ever hand them on. They go on as delivered before, so the sink checks each against
+    /// the group. More than `maxLostReads` such reads in a row fail the read with the last error.
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
+        do {
+            if readReplyLost {
+                for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
+                    try claim(partition, lease: lease, skipping: source.handedIDs(partition: partition)
+                        .union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id)))
+                }
+                readReplyLost = false
+            }
+            let more = try readBatch(into: &buffer, maxCount: maxCount)
+            lostReads = 0
+            return more
+        } catch let error as RedisError where error.isOutcomeUnknown && lostReads < Self.maxLostReads {
+            lostReads += 1
+            readReplyLost = true
+            return true
+        }
+    }
+
+    private mutating func readBatch(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let configuration = source.configuration
         // The lease values as of now: an entry claimed now is committed only while its partition's lease holds it.
         let (acquired, claimTenures) = source.leases.takeAcquired()
@@ -359,8 +409,8 @@ public struct RedisStreamReader: PipelineSource {
 
     /// Claims every entry pending in `partition` (left by the previous owner, or read by this node under a lease
     /// it lost since), to be handed on under `lease`, dead-lettering those delivered more than `max-deliveries`
-    /// times.
-    private mutating func claim(_ partition: Int, lease: String) throws {
+    /// times. Entries whose ID is in `skipping` (handed on already, or queued) are claimed but not queued again.
+    private mutating func claim(_ partition: Int, lease: String, skipping: Set<String> = []) throws {
         let configuration = source.configuration
         let stream = configuration.streamName(partition)
         let server = source.pool.server
@@ -375,6 +425,7 @@ public struct RedisStreamReader: PipelineSource {
                 throw RedisError(code: .unexpectedReply, server: server, message: "XAUTOCLAIM \(stream): expected [next, entries, …], got \(reply)")
             }
             let entries = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
+                .filter { !skipping.contains($0.id) }
             start = next
             guard let first = entries.first, let last = entries.last else { continue }
             let pending = try pendingEntries(partition, from: first.id, through: last.id, count: entries.count + 1,

@@ -155,6 +155,21 @@ struct RedisStreamsTests {
         return reply.elements?.first?.elements?[1].elements?.count ?? 0
     }
 
+    /// Returns once the partition streams of `stream` hold at least `count` entries together. The server does
+    /// the waiting (`XREAD BLOCK` after the last entry of each), so nothing sleeps; the suite's time limit bounds it.
+    static func waitForEntries(_ pool: RedisConnectionPool, stream: String, partitions: Int, atLeast count: Int) throws {
+        let streams = (0..<partitions).map { "\(stream):\($0)" }
+        while true {
+            let lengths = try pool.sendWaiting(streams.map { RESPCommand("XLEN", $0) })
+            if lengths.reduce(0, { $0 + Int($1.integer ?? 0) }) >= count { return }
+            let last = try pool.sendWaiting(streams.map { RESPCommand("XREVRANGE", $0, "+", "-", "COUNT", "1") })
+            var read = RESPCommand("XREAD", "BLOCK", "1000", "COUNT", "1", "STREAMS")
+            for name in streams { read.append(name) }
+            for reply in last { read.append(reply.elements?.first?.elements?.first?.text ?? "0-0") }
+            _ = try pool.sendWaiting([read], extraTimeout: .seconds(1))
+        }
+    }
+
     /// A Redis Streams sink opened from `uri`.
     static func openSink(_ uri: String) throws -> RedisStreamSink {
         let (_, endpoint) = try ConnectorRegistry.standard.resolve(uri, as: .sink)
@@ -474,7 +489,7 @@ struct RedisStreamsTests {
     /// the commit again on a new connection and, idempotent by entry ID, writes every output once.
     @Test func aCommitWhoseReplyWasLostIsDoneAgainAndWritesEachOutputOnce() async throws {
         try await withRedisServer { server, pool in
-            let proxy = try ExecReplyDroppingProxy(upstreamPort: server.port)
+            let proxy = try ReplyDroppingProxy(upstreamPort: server.port)
             defer { proxy.close() }
             let (source, sink) = try Self.openOnePartitionPair(
                 pool, address: "127.0.0.1:\(proxy.port)", stream: "lost", count: 20, output: "lost-out")
@@ -491,6 +506,114 @@ struct RedisStreamsTests {
             #expect(documents.count == 20)
             #expect(Set(sources).count == 20)
             #expect(try Self.pending(pool, stream: "lost", partitions: 1) == 0)
+        }
+    }
+
+    /// A read whose reply was lost (the connection cut after Redis delivered the entries to this consumer): the
+    /// read returns no chunk instead of failing, and the next read claims the entries pending under this node's
+    /// name again, except those already handed on, so each input is handed on and committed once.
+    @Test func aReadWhoseReplyWasLostHandsItsEntriesOnAtTheNextReadAndOnlyThose() async throws {
+        try await withRedisServer { server, pool in
+            let proxy = try ReplyDroppingProxy(upstreamPort: server.port)
+            defer { proxy.close() }
+            let (source, sink) = try Self.openOnePartitionPair(
+                pool, address: "127.0.0.1:\(proxy.port)", stream: "lostread", count: 20, output: "lostread-out")
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(Self.entryEnds(chunks).count == 20)
+            try produce(pool, stream: "lostread", partitions: 1, count: 10, start: 20)
+            proxy.arm("XREADGROUP")
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(proxy.cuts == 1)
+            #expect(Self.entryEnds(chunks).count == 20)
+            // Redis delivered the 10 new entries to this consumer: 30 are pending under its name.
+            #expect(try Self.pending(pool, stream: "lostread", partitions: 1) == 30)
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            // The 10 the lost reply held, not again the 20 handed on before it.
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 30)
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
+            let (documents, sources) = try readAll(pool, stream: "lostread-out", partitions: 1)
+            #expect(documents.count == 30)
+            #expect(Set(sources).count == 30)
+            #expect(try Self.pending(pool, stream: "lostread", partitions: 1) == 0)
+        }
+    }
+
+    /// An acknowledgement whose reply was lost is sent again on a new connection (`XACK` is idempotent): the
+    /// entries, already out of the ledger, do not stay pending.
+    @Test func anAcknowledgementWhoseReplyWasLostIsSentAgain() async throws {
+        try await withRedisServer { server, pool in
+            let proxy = try ReplyDroppingProxy(upstreamPort: server.port)
+            defer { proxy.close() }
+            let (source, sink) = try Self.openOnePartitionPair(
+                pool, address: "127.0.0.1:\(proxy.port)", stream: "lostack", count: 12, output: "lostack-out")
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 12)
+            proxy.arm("XACK")
+            try source.acknowledge(through: ends.last ?? 0)
+            #expect(proxy.cuts == 1)
+            #expect(source.unacknowledged == 0)
+            #expect(try Self.pending(pool, stream: "lostack", partitions: 1) == 0)
+        }
+    }
+
+    /// Reads that keep losing their connection fail the read once more than `maxLostReads` did in a row.
+    @Test func readsThatKeepLosingTheirConnectionFailAfterTheLimit() async throws {
+        try await withRedisServer { server, pool in
+            let proxy = try ReplyDroppingProxy(upstreamPort: server.port)
+            defer { proxy.close() }
+            let (source, sink) = try Self.openOnePartitionPair(
+                pool, address: "127.0.0.1:\(proxy.port)", stream: "flaky", count: 5, output: "flaky-out")
+            defer { source.close(); try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            // The first read loses its XREADGROUP; each next one loses the claim it starts with.
+            proxy.arm("XREADGROUP")
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            for _ in 1..<RedisStreamReader.maxLostReads {
+                proxy.arm("XAUTOCLAIM")
+                #expect(try reader.read(into: &chunks, maxCount: 16))
+            }
+            #expect(chunks.isEmpty)
+            proxy.arm("XAUTOCLAIM")
+            #expect(throws: RedisError.self) { try reader.read(into: &chunks, maxCount: 16) }
+            #expect(proxy.cuts == RedisStreamReader.maxLostReads + 1)
+        }
+    }
+
+    /// The Redis server restarts while a Redis → Redis manifest runs (its node waiting in a blocking read): the
+    /// node reconnects, keeps its leases (they outlive the restart in the append-only file), and processes what
+    /// producers append after the restart; every input has one output.
+    @Test func aPipelineRunsOnAcrossARedisRestart() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "rs", partitions: 2, count: 500)
+            let manifest = """
+                name: across-restart
+                source: redis://\(server.address)/rs?partitions=2&idle-exit-ms=2000&lease-ms=5000&batch=50&block-ms=50
+                stages:
+                  - name: by-key
+                    key: .key
+                sink: redis://\(server.address)/rs-out?partitions=2
+                engine: concurrent
+                """
+            let run = Task { try await Self.run(manifest) }
+            try Self.waitForEntries(pool, stream: "rs-out", partitions: 2, atLeast: 500)
+            try server.restart()
+            try produce(pool, stream: "rs", partitions: 2, count: 500, start: 500)
+            let summary = try await run.value
+            #expect(summary.documentsWritten == 1_000)
+            let (documents, sources) = try readAll(pool, stream: "rs-out", partitions: 2)
+            #expect(documents.count == 1_000)
+            #expect(Set(sources).count == 1_000)
+            #expect(Set(numbers(documents)) == Set(0..<1_000))
+            #expect(try Self.pending(pool, stream: "rs", partitions: 2) == 0)
         }
     }
 }

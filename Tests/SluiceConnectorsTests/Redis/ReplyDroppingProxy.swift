@@ -3,18 +3,19 @@ import NIOPosix
 import SluiceConnectors
 import Synchronization
 
-/// A TCP proxy on 127.0.0.1 in front of a Redis server that, once armed, lets the next `EXEC` through to the server
-/// and then cuts that client's connection instead of passing `EXEC`'s reply on: the server ran the transaction,
-/// and the client cannot know whether it did (a network fault at the worst moment, made deterministic). Every
-/// other byte passes unchanged in both directions.
-final class ExecReplyDroppingProxy: Sendable {
+/// A TCP proxy on 127.0.0.1 in front of a Redis server that, once armed with a command name, lets the next such
+/// command (`EXEC`, `XREADGROUP`) through to the server and then cuts that client's connection instead of passing
+/// its reply on: the server ran the command, and the client cannot know whether it did (a network fault at the
+/// worst moment, made deterministic). Every other byte passes unchanged in both directions.
+final class ReplyDroppingProxy: Sendable {
     /// The port clients connect to.
     let port: Int
     private let listener: any Channel
     private let control: Control
 
     final class Control: Sendable {
-        let armed = Atomic<Bool>(false)
+        /// The command whose reply is dropped next (upper case), if armed.
+        let armed = Mutex<String?>(nil)
         let cuts = Atomic<Int>(0)
     }
 
@@ -43,10 +44,10 @@ final class ExecReplyDroppingProxy: Sendable {
         port = listener.localAddress?.port ?? 0
     }
 
-    /// Makes the next `EXEC` any client sends the one whose reply is dropped.
-    func arm() { control.armed.store(true, ordering: .sequentiallyConsistent) }
+    /// Makes the next `command` (`EXEC` unless given) any client sends the one whose reply is dropped.
+    func arm(_ command: String = "EXEC") { control.armed.withLock { $0 = command.uppercased() } }
 
-    /// How many connections were cut after an `EXEC`.
+    /// How many connections were cut after an armed command.
     var cuts: Int { control.cuts.load(ordering: .sequentiallyConsistent) }
 
     /// Stops listening (connections already open stay until their ends close).
@@ -62,7 +63,7 @@ final class ExecReplyDroppingProxy: Sendable {
         var sent = 0
         var replies: [UInt8] = []
         var received = 0
-        /// The number of the reply that is dropped (the armed `EXEC`'s), counting from 1.
+        /// The number of the reply that is dropped (the armed command's), counting from 1.
         var cutAt: Int?
 
         init(control: Control, client: any Channel) {
@@ -82,10 +83,13 @@ final class ExecReplyDroppingProxy: Sendable {
             while let parsed = (try? link.parser.parse(link.commands)) ?? nil {
                 link.commands.removeFirst(parsed.consumed)
                 link.sent += 1
-                if parsed.value.elements?.first?.text?.uppercased() == "EXEC",
-                   link.control.armed.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged {
-                    link.cutAt = link.sent
+                let name = parsed.value.elements?.first?.text?.uppercased()
+                let isArmed = link.control.armed.withLock { armed -> Bool in
+                    guard name != nil, armed == name else { return false }
+                    armed = nil
+                    return true
                 }
+                if isArmed { link.cutAt = link.sent }
             }
             link.upstream?.writeAndFlush(buffer, promise: nil)
         }
