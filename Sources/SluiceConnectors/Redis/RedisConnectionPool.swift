@@ -11,7 +11,8 @@ import Synchronization
 /// waits for one to come back (that wait is the pool's backpressure). A borrowed connection that failed is
 /// dropped, and the next borrower opens a new one: each attempt waits `connectTimeout`, and failed attempts are
 /// retried after 50 ms, 100 ms, 200 ms … (capped at 1 s) until `reconnectDeadline` has passed, then the borrow
-/// fails with `RedisError.connectFailed` naming `host:port`.
+/// fails with `RedisError.connectFailed` naming `host:port`. A new connection is lent once the server answers
+/// `PING` with anything but `-LOADING` (a restarted server still reading its data set is waited for the same way).
 ///
 /// The `…Waiting` variants block the calling thread (never call them on an event loop); the others return
 /// futures. Nothing here is cancelled by task cancellation: a request ends with its reply or its timeout.
@@ -155,12 +156,25 @@ public final class RedisConnectionPool: Sendable {
         }
     }
 
-    /// Opens a connection, retrying with exponential backoff until the reconnect deadline.
+    /// Opens a connection, retrying with exponential backoff until the reconnect deadline. A new connection is
+    /// lent only once the server answers `PING`: a server that has just started answers every command with
+    /// `-LOADING` until it has read its data set (its append-only file), and that connection counts as an attempt
+    /// that failed.
     private func connect(loop: any EventLoop) -> EventLoopFuture<RedisConnection> {
         let deadline = NIODeadline.now() + reconnectDeadline
         let promise = loop.makePromise(of: RedisConnection.self)
+        let server = server
+        let timeout = commandTimeout
         @Sendable func attempt(_ number: Int) {
-            RedisConnection.connect(host: host, port: port, timeout: connectTimeout, group: loop).whenComplete { result in
+            RedisConnection.connect(host: host, port: port, timeout: connectTimeout, group: loop).flatMap { connection in
+                connection.send([RESPCommand("PING")], timeout: timeout).flatMapThrowing { replies -> RedisConnection in
+                    if let message = replies.first?.errorMessage, message.hasPrefix("LOADING") {
+                        connection.close()
+                        throw RedisError(code: .serverError, server: server, message: "PING: \(message)")
+                    }
+                    return connection
+                }
+            }.whenComplete { result in
                 switch result {
                 case .success(let connection):
                     promise.succeed(connection)

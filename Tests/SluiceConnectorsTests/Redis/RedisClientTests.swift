@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import SluiceConnectors
 import SluiceTestKit
+import Synchronization
 import Testing
 
 /// The RESP client against a real `redis-server`, and against a fake server that sends garbage.
@@ -80,6 +81,22 @@ struct RedisClientTests {
         #expect(try pool.sendWaiting([RESPCommand("PING")])[0] == .simpleString("PONG"))
     }
 
+    /// A server that has just started answers `-LOADING` until it has read its data set: the pool lends no
+    /// connection before the server answers `PING`, and retries with backoff meanwhile.
+    @Test func aServerStillLoadingItsDataIsWaitedFor() throws {
+        let replier = LoadingReplier(loadingConnections: 2)
+        let fake = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(replier.handler()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? fake.close().wait() }
+        let pool = RedisConnectionPool(host: "127.0.0.1", port: fake.localAddress?.port ?? 0, maxConnections: 1)
+        defer { pool.close() }
+        #expect(try pool.sendWaiting([RESPCommand("GET", "k")]) == [.simpleString("OK")])
+        #expect(replier.connections.load(ordering: .sequentiallyConsistent) == 3)
+    }
+
     @Test func garbageFromTheServerIsAnErrorNotACrash() throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let fake = try ServerBootstrap(group: group)
@@ -105,5 +122,33 @@ final class GarbageReplier: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "+PONG\r\n?garbage\r\n")), promise: nil)
+    }
+}
+
+/// A fake server whose first `loadingConnections` connections answer every command with `-LOADING` (a Redis that
+/// is still reading its data set), and whose later ones answer `+PONG` to `PING` and `+OK` to anything else.
+final class LoadingReplier: Sendable {
+    let loadingConnections: Int
+    let connections = Atomic<Int>(0)
+
+    init(loadingConnections: Int) { self.loadingConnections = loadingConnections }
+
+    /// The handler of one new connection.
+    func handler() -> Handler {
+        Handler(loading: connections.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue < loadingConnections)
+    }
+
+    final class Handler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let loading: Bool
+        init(loading: Bool) { self.loading = loading }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            // One command per read is enough here: the client sends one at a time on these connections.
+            let text = String(buffer: Self.unwrapInboundIn(data))
+            let reply = loading ? "-LOADING Redis is loading the dataset in memory\r\n" : text.contains("PING") ? "+PONG\r\n" : "+OK\r\n"
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: reply)), promise: nil)
+        }
     }
 }
