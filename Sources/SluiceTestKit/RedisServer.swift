@@ -79,10 +79,16 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         directory.remove()
     }
 
-    /// Stops the server and starts it again on the same port and folder: what it confirmed survives in the
-    /// append-only file (`SHUTDOWN` writes and syncs it), and every client connection is closed meanwhile.
+    /// Stops the server and starts it again on the same port and folder; every client connection is closed
+    /// meanwhile. Stopped with `SHUTDOWN`, the server keeps all it confirmed (it writes and syncs its
+    /// append-only file); `crashing` kills it with SIGKILL instead, and it keeps what its `appendfsync` had
+    /// synced (with `everysec`, all but up to about the last second).
     /// - Throws: as `start()`.
-    public func restart(startDeadline: Double = 20) throws {
+    public func restart(crashing: Bool = false, startDeadline: Double = 20) throws {
+        if crashing, let process, process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         halt()
         try start(startDeadline: startDeadline)
     }

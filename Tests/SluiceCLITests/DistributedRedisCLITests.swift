@@ -7,7 +7,8 @@ import Testing
 /// one is killed with SIGKILL mid-run, the others take its partitions over, and every input reaches the output.
 ///
 /// Once with the nodes as separate processes on 127.0.0.1, and once (where `ip netns` works) with each node on a
-/// host of its own: a network namespace joined to the server's host by a veth pair.
+/// host of its own: a network namespace joined to the server's host by a veth pair. And two nodes that run on
+/// across a crash and restart of the server.
 @Suite(.enabled(if: RedisServer.unavailableReason == nil, "\(RedisServer.unavailableReason ?? "")"), .timeLimit(.minutes(2)))
 struct DistributedRedisCLITests {
     @Test func threeNodesShareTheInputAndSurviveOneBeingKilled() throws {
@@ -25,6 +26,33 @@ struct DistributedRedisCLITests {
         try server.start()
         defer { server.stop() }
         try Self.killOneOfThree(server: server.address, namespaces: namespaces, port: server.port)
+    }
+
+    /// The server itself crashes (SIGKILL) and is started again on its data while two nodes run: both reconnect
+    /// and finish, every input has one output, and none twice.
+    @Test func twoNodesRunOnAcrossAServerCrash() throws {
+        let server = RedisServer()
+        try server.start()
+        defer { server.stop() }
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        var configuration = DistributedRedisRun.Configuration(
+            sluice: CLIRunner.productsDirectory.appendingPathComponent("sluice").path, server: server.address, folder: folder.path)
+        configuration.records = 8_000
+        configuration.workers = 2
+        configuration.partitions = 4
+        configuration.leaseMilliseconds = 1_000
+        configuration.idleExitMilliseconds = 600
+        configuration.batch = 100
+        configuration.restartAfterFraction = 0.2
+        configuration.restartServer = { try server.restart(crashing: true) }
+        configuration.deadlineSeconds = 90
+        let outcome = try DistributedRedisRun(configuration).run()
+        print("distributed run across a server crash: \(outcome)")
+        #expect(outcome.lost == 0, "\(outcome)")
+        #expect(outcome.duplicates == 0, "\(outcome)")
+        #expect(outcome.resumeMilliseconds != nil)
+        #expect(outcome.exitStatuses == [0, 0])
     }
 
     static func killOneOfThree(server: String, namespaces: NetworkNamespaces?, port: Int = 0) throws {

@@ -10,10 +10,14 @@ import SluiceTestKit
 /// - `chaos/distributed/node-kill`: `trials` runs of 3 workers, one killed with SIGKILL mid-run: the time until
 ///   its partitions are leased by the others (`recovery_time_ms_p50|p99`), records lost (`records_lost_percent`,
 ///   a Functional Fail when above 0) and duplicated (`duplicate_ratio`, counted and reported).
+/// - `chaos/distributed/redis-restart`: `trials` runs of 2 workers during which the server itself is killed
+///   with SIGKILL and started again on the same data (`appendfsync everysec`: it keeps all but about the last
+///   second): the time from the server accepting connections again until the output passes the count it had
+///   reached (`recovery_time_ms_p50|p99`), records lost (a Functional Fail when above 0) and duplicated.
 ///
 /// Without `redis-server` or the `sluice` binary, every metric is reported unavailable with the reason.
 enum DistributedBenchmarks {
-    static let all: [Benchmark] = [throughput(workers: 1), throughput(workers: 2), nodeKill]
+    static let all: [Benchmark] = [throughput(workers: 1), throughput(workers: 2), nodeKill, redisRestart]
 
     static let parameters: [BenchmarkParameterSpec] = [
         BenchmarkParameterSpec("records", .int, "documents per trial"),
@@ -22,7 +26,7 @@ enum DistributedBenchmarks {
         BenchmarkParameterSpec("rounds", .int, "trials (workers: default 3)"),
         BenchmarkParameterSpec("batchSize", .int, "the manifest's batch-size: documents per sink commit (default 256)"),
         BenchmarkParameterSpec("sourceBatch", .int, "entries per XREADGROUP (default 500)"),
-        BenchmarkParameterSpec("trials", .int, "trials (node-kill: default 20)"),
+        BenchmarkParameterSpec("trials", .int, "trials (node-kill: default 20; redis-restart: default 5)"),
     ]
 
     /// Why the benchmarks cannot run here, if they cannot.
@@ -134,5 +138,51 @@ enum DistributedBenchmarks {
             ],
             failure: lost > 0 ? "\(lost) of \(records) records lost across \(takeovers.count) node kills" : nil)
         return outcome
+    }
+
+    static let redisRestart = Benchmark.driver(
+        "chaos/distributed/redis-restart",
+        summary: "2 sluice run processes on a Redis consumer group; the redis-server is killed with SIGKILL mid-run and "
+            + "started again on its data, per trial: time until the output passes where it was, records lost (must be 0) "
+            + "and duplicated",
+        parameters: parameters
+    ) { context in
+        let metrics: [BenchmarkMetric] = [.recoveryTimeP50, .recoveryTimeP99, .recordsLostPercent, .duplicateRatio]
+        if let reason = unavailableReason {
+            return DriverOutcome(metrics: metrics.map { .unavailable($0, reason: reason) })
+        }
+        let server = RedisServer()
+        try server.start()
+        defer { server.stop() }
+        let folder = TemporaryDirectory(prefix: "sluice-redis-restart")
+        defer { folder.remove() }
+        var resumes: [Double] = []
+        var records = 0
+        var lost = 0
+        var duplicates = 0
+        let trials = max(1, context.parameters.int("trials", default: 5))
+        for _ in 0..<trials where !context.isCancelled() {
+            var configuration = configuration(context.parameters, server: server, folder: folder, workers: 2)
+            configuration.records = max(1, context.parameters.int("records", default: 100_000))
+            configuration.restartAfterFraction = 0.3
+            configuration.restartServer = { try server.restart(crashing: true) }
+            let outcome = try DistributedRedisRun(configuration).run()
+            resumes.append(outcome.resumeMilliseconds ?? .nan)
+            records += outcome.records
+            lost += outcome.lost
+            duplicates += outcome.duplicates
+            context.step()
+        }
+        let sorted = resumes.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+        let method = "\(resumes.count) trials of 2 nodes, redis-server killed with SIGKILL at 30 % of the output and started again on its data (appendonly yes, appendfsync everysec); \(records) records: \(lost) lost, \(duplicates) duplicated"
+        return DriverOutcome(
+            metrics: [
+                .driven(.recoveryTimeP50, percentile(0.5), method: "resume time: the restarted server accepting connections to the output passing its count before the kill; " + method),
+                .driven(.recoveryTimeP99, percentile(0.99), method: "resume time; " + method),
+                .driven(.recordsLostPercent, records == 0 ? 0 : 100 * Double(lost) / Double(records), method: method),
+                .driven(.duplicateRatio, records == 0 ? 0 : Double(duplicates) / Double(records), method: method),
+            ],
+            failure: lost > 0 ? "\(lost) of \(records) records lost across \(resumes.count) server restarts" : nil)
     }
 }

@@ -16,7 +16,12 @@ import Glibc
 /// leased by another node. At the end every output entry's `src` (input stream and entry ID) is read back: inputs
 /// with no output are lost, outputs beyond one per input are duplicates.
 ///
-/// Used by `macro/distributed/redis/workers1|2`, `chaos/distributed/node-kill` and the multi-process test.
+/// With `restartAfterFraction`, the server is restarted (`restartServer`) once that fraction of the output
+/// exists, and the trial measures how long after it accepts connections again the output passes the count it had
+/// reached before.
+///
+/// Used by `macro/distributed/redis/workers1|2`, `chaos/distributed/node-kill`, `chaos/distributed/redis-restart`
+/// and the multi-process test.
 public struct DistributedRedisRun: Sendable {
     /// What one trial does.
     public struct Configuration: Sendable {
@@ -40,6 +45,11 @@ public struct DistributedRedisRun: Sendable {
         public var batchSize = 256
         /// Kill one node once this fraction of the output exists; nil: kill none.
         public var killAfterFraction: Double? = nil
+        /// Restart the server (`restartServer`) once this fraction of the output exists; nil: never.
+        public var restartAfterFraction: Double? = nil
+        /// Stops the server and starts it again on the same address and data, returning once it accepts
+        /// connections (`RedisServer.restart`).
+        public var restartServer: (@Sendable () throws -> Void)? = nil
         /// Give up (and fail the trial) after this long.
         public var deadlineSeconds: Double = 120
         /// Where the manifests and the nodes' logs go.
@@ -70,6 +80,9 @@ public struct DistributedRedisRun: Sendable {
         public var duplicates: Int
         /// Milliseconds from the kill until another node leased every partition the killed node held.
         public var takeoverMilliseconds: Double?
+        /// Milliseconds from the restarted server accepting connections until the output passed the count it
+        /// had reached before the restart.
+        public var resumeMilliseconds: Double?
         /// The exit statuses of the nodes that were not killed.
         public var exitStatuses: [Int32]
     }
@@ -151,6 +164,9 @@ public struct DistributedRedisRun: Sendable {
         var killed: Int?
         var lastOutput = start
         var outputs = 0
+        // Set by the restart: when the server accepted connections again, and the output count before it.
+        var restarted: (at: Date, outputsBefore: Int)?
+        var resume: Double?
         while processes.enumerated().contains(where: { $0.offset != killed && $0.element.isRunning }) {
             guard Date() < deadline else {
                 throw HarnessError(code: .benchmarkSetup,
@@ -160,6 +176,15 @@ public struct DistributedRedisRun: Sendable {
             if count > outputs {
                 outputs = count
                 lastOutput = Date()
+            }
+            if let (at, before) = restarted, resume == nil, count > before {
+                resume = Date().timeIntervalSince(at) * 1_000
+            }
+            if restarted == nil, let fraction = c.restartAfterFraction, let restartServer = c.restartServer,
+                Double(count) >= fraction * Double(c.records), count < c.records
+            {
+                try restartServer()
+                restarted = (Date(), count)
             }
             // The victim is killed once it holds partitions (nodes joining share them out within a lease round).
             if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records), count < c.records,
@@ -187,6 +212,10 @@ public struct DistributedRedisRun: Sendable {
             usleep(5_000)  // polling real external processes, bounded by the deadline above
         }
         for process in processes { process.waitUntilExit() }
+        if c.restartAfterFraction != nil && restarted == nil {
+            throw HarnessError(code: .benchmarkSetup,
+                message: "the output was complete before the server was restarted; use more records")
+        }
         if c.killAfterFraction != nil && killed == nil {
             throw HarnessError(code: .benchmarkSetup,
                 message: "the output was complete before node-\(c.workers - 1) held a partition, so no node was killed; use more records")
@@ -200,7 +229,7 @@ public struct DistributedRedisRun: Sendable {
         let (distinct, total) = try readSources(pool)
         return Outcome(
             seconds: lastOutput.timeIntervalSince(start), records: c.records, lost: c.records - distinct,
-            duplicates: total - distinct, takeoverMilliseconds: takeover, exitStatuses: statuses)
+            duplicates: total - distinct, takeoverMilliseconds: takeover, resumeMilliseconds: resume, exitStatuses: statuses)
     }
 
     /// Appends the input documents, each to the partition its key hashes to.
