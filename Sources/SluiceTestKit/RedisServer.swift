@@ -9,7 +9,7 @@ import Darwin
 /// A throwaway `redis-server` for tests and benchmarks: 127.0.0.1, a free port, a temporary folder, and
 /// `appendonly yes` (`appendfsync everysec`, unless given), stopped by `stop()`.
 ///
-/// `start()` waits (polling the port, at most `startDeadline` seconds) until the server accepts connections.
+/// `start()` waits (polling the port, at most `startDeadline` seconds) until the server answers `PING`.
 /// When Debian's `redis-server` is not installed, `unavailableReason` says so, and tests skip with it.
 public final class RedisServer: @unchecked Sendable {  // `process` is set in `start` and read in `stop`, one thread.
     /// The paths searched for the server binary.
@@ -45,7 +45,8 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     /// `host:port`.
     public var address: String { "127.0.0.1:\(port)" }
 
-    /// Starts the server and waits until it accepts connections.
+    /// Starts the server and waits until it answers `PING` (it accepts connections and has read its append-only
+    /// file).
     /// - Throws: a message naming the port and the log when it is not installed or does not come up in time.
     public func start(startDeadline: Double = 20) throws {
         guard let executable = Self.executable else { throw RedisServerError(message: Self.unavailableReason ?? "") }
@@ -61,7 +62,7 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         try process.run()
         self.process = process
         let deadline = Date(timeIntervalSinceNow: startDeadline)
-        while !Self.accepts(port: port) {
+        while !Self.isReady(port: port) {
             guard process.isRunning, Date() < deadline else {
                 stop()
                 let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
@@ -125,8 +126,11 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...60_000)
     }
 
-    /// Connects to 127.0.0.1:`port` and writes `text` (best effort).
-    static func send(_ text: String, port: Int) {
+    /// Connects to 127.0.0.1:`port`, writes `text` and returns the first bytes of the reply (at most 64; empty
+    /// when the server closed the connection first; nil when nothing accepted the connection). Best effort, with
+    /// a 5 s read timeout.
+    @discardableResult
+    static func send(_ text: String, port: Int) -> [UInt8]? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -138,29 +142,22 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard connected else { return }
+        guard connected else { return nil }
         // A server that answers with an error and keeps the connection open must not block the caller forever.
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         var reply = [UInt8](repeating: 0, count: 64)
-        _ = read(descriptor, &reply, reply.count)  // returns when the server closes the connection as it exits
+        // Returns with the reply, or when the server closes the connection (as it does when it exits).
+        let count = read(descriptor, &reply, reply.count)
+        return Array(reply.prefix(max(0, count)))
     }
 
-    /// Whether something accepts a TCP connection on 127.0.0.1:`port`.
-    public static func accepts(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+    /// Whether the server on 127.0.0.1:`port` answers `PING` with `PONG`: it accepts connections and has read its
+    /// data set (until then Redis answers `-LOADING`).
+    public static func isReady(port: Int) -> Bool {
+        send("*1\r\n$4\r\nPING\r\n", port: port)?.starts(with: Array("+PONG".utf8)) ?? false
     }
 }
 

@@ -17,8 +17,8 @@ import Glibc
 /// with no output are lost, outputs beyond one per input are duplicates.
 ///
 /// With `restartAfterFraction`, the server is restarted (`restartServer`) once that fraction of the output
-/// exists, and the trial measures how long after it accepts connections again the output passes the count it had
-/// reached before.
+/// exists, and the trial measures how long after it answers again the nodes write their first output (by the
+/// server's clock, from the output entry IDs).
 ///
 /// Used by `macro/distributed/redis/workers1|2`, `chaos/distributed/node-kill`, `chaos/distributed/redis-restart`
 /// and the multi-process test.
@@ -47,8 +47,8 @@ public struct DistributedRedisRun: Sendable {
         public var killAfterFraction: Double? = nil
         /// Restart the server (`restartServer`) once this fraction of the output exists; nil: never.
         public var restartAfterFraction: Double? = nil
-        /// Stops the server and starts it again on the same address and data, returning once it accepts
-        /// connections (`RedisServer.restart`).
+        /// Stops the server and starts it again on the same address and data, returning once it answers `PING`
+        /// (`RedisServer.restart`).
         public var restartServer: (@Sendable () throws -> Void)? = nil
         /// Give up (and fail the trial) after this long.
         public var deadlineSeconds: Double = 120
@@ -80,8 +80,8 @@ public struct DistributedRedisRun: Sendable {
         public var duplicates: Int
         /// Milliseconds from the kill until another node leased every partition the killed node held.
         public var takeoverMilliseconds: Double?
-        /// Milliseconds from the restarted server accepting connections until the output passed the count it
-        /// had reached before the restart.
+        /// Milliseconds from the restarted server answering `PING` until the first output written after it (by
+        /// the server's clock: the first output entry ID at or after the server's `TIME` then).
         public var resumeMilliseconds: Double?
         /// The exit statuses of the nodes that were not killed.
         public var exitStatuses: [Int32]
@@ -164,9 +164,8 @@ public struct DistributedRedisRun: Sendable {
         var killed: Int?
         var lastOutput = start
         var outputs = 0
-        // Set by the restart: when the server accepted connections again, and the output count before it.
-        var restarted: (at: Date, outputsBefore: Int)?
-        var resume: Double?
+        // Set by the restart: the server's clock (milliseconds) once it answered again.
+        var restartedAt: Int64?
         while processes.enumerated().contains(where: { $0.offset != killed && $0.element.isRunning }) {
             guard Date() < deadline else {
                 throw HarnessError(code: .benchmarkSetup,
@@ -177,14 +176,11 @@ public struct DistributedRedisRun: Sendable {
                 outputs = count
                 lastOutput = Date()
             }
-            if let (at, before) = restarted, resume == nil, count > before {
-                resume = Date().timeIntervalSince(at) * 1_000
-            }
-            if restarted == nil, let fraction = c.restartAfterFraction, let restartServer = c.restartServer,
+            if restartedAt == nil, let fraction = c.restartAfterFraction, let restartServer = c.restartServer,
                 Double(count) >= fraction * Double(c.records), count < c.records
             {
                 try restartServer()
-                restarted = (Date(), count)
+                restartedAt = try serverMilliseconds(pool)
             }
             // The victim is killed once it holds partitions (nodes joining share them out within a lease round).
             if killed == nil, let fraction = c.killAfterFraction, Double(count) >= fraction * Double(c.records), count < c.records,
@@ -212,7 +208,7 @@ public struct DistributedRedisRun: Sendable {
             usleep(5_000)  // polling real external processes, bounded by the deadline above
         }
         for process in processes { process.waitUntilExit() }
-        if c.restartAfterFraction != nil && restarted == nil {
+        if c.restartAfterFraction != nil && restartedAt == nil {
             throw HarnessError(code: .benchmarkSetup,
                 message: "the output was complete before the server was restarted; use more records")
         }
@@ -227,6 +223,7 @@ public struct DistributedRedisRun: Sendable {
                 message: "node-\(index) exited with status \(process.terminationStatus): \(log.suffix(800))")
         }
         let (distinct, total) = try readSources(pool)
+        let resume = try restartedAt.flatMap { at in try firstOutputMilliseconds(pool, from: at).map { Double($0 - at) } }
         return Outcome(
             seconds: lastOutput.timeIntervalSince(start), records: c.records, lost: c.records - distinct,
             duplicates: total - distinct, takeoverMilliseconds: takeover, resumeMilliseconds: resume, exitStatuses: statuses)
@@ -284,6 +281,26 @@ public struct DistributedRedisRun: Sendable {
         let (_, endpoint) = try ConnectorRegistry.standard.resolve(
             "redis://\(configuration.server)/in?partitions=\(configuration.partitions)", as: .source)
         return try RedisStreamConfiguration(endpoint)
+    }
+
+    /// The server's clock (`TIME`), milliseconds since the epoch.
+    func serverMilliseconds(_ pool: RedisConnectionPool) throws -> Int64 {
+        let reply = try pool.sendWaiting([RESPCommand("TIME")])[0]
+        guard let parts = reply.elements, parts.count == 2, let seconds = parts[0].integer, let micros = parts[1].integer else {
+            throw HarnessError(code: .benchmarkSetup, message: "TIME on \(pool.server): expected [seconds, microseconds], got \(reply)")
+        }
+        return seconds * 1_000 + micros / 1_000
+    }
+
+    /// The millisecond part of the first output entry ID at or after `milliseconds` (the server's clock), over
+    /// every output partition; nil when there is none.
+    func firstOutputMilliseconds(_ pool: RedisConnectionPool, from milliseconds: Int64) throws -> Int64? {
+        let replies = try pool.sendWaiting((0..<configuration.partitions).map {
+            RESPCommand("XRANGE", "out:\($0)", "\(milliseconds)-0", "+", "COUNT", "1")
+        })
+        return replies.compactMap { reply in
+            reply.elements?.first?.elements?.first?.text?.split(separator: "-").first.flatMap { Int64($0) }
+        }.min()
     }
 
     /// Output entries so far (sum of `XLEN` over the output partitions).
