@@ -168,8 +168,13 @@ public struct DistributedRedisRun: Sendable {
         var restartedAt: Int64?
         while processes.enumerated().contains(where: { $0.offset != killed && $0.element.isRunning }) {
             guard Date() < deadline else {
+                var detail = ""
+                for (index, process) in processes.enumerated() {
+                    let log = (try? String(contentsOfFile: "\(c.folder)/node-\(index).log", encoding: .utf8)) ?? ""
+                    detail += "; node-\(index) \(process.isRunning ? "running" : "exited \(process.terminationStatus)"): \(log.suffix(400))"
+                }
                 throw HarnessError(code: .benchmarkSetup,
-                    message: "the \(c.workers) nodes did not finish within \(c.deadlineSeconds) s (\(outputs) of \(c.records) outputs); logs in \(c.folder)")
+                    message: "the \(c.workers) nodes did not finish within \(c.deadlineSeconds) s (\(outputs) of \(c.records) outputs)\(detail)")
             }
             let count = try outputCount(pool)
             if count > outputs {

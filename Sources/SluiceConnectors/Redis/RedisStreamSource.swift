@@ -424,11 +424,12 @@ public struct RedisStreamReader: PipelineSource {
             guard let parts = reply.elements, parts.count >= 2, let next = parts[0].text else {
                 throw RedisError(code: .unexpectedReply, server: server, message: "XAUTOCLAIM \(stream): expected [next, entries, …], got \(reply)")
             }
-            let entries = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
-                .filter { !skipping.contains($0.id) }
+            let page = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
+            let entries = page.filter { !skipping.contains($0.id) }
             start = next
             guard let first = entries.first, let last = entries.last else { continue }
-            let pending = try pendingEntries(partition, from: first.id, through: last.id, count: entries.count + 1,
+            // The range may hold skipped entries too: room for the whole page.
+            let pending = try pendingEntries(partition, from: first.id, through: last.id, count: page.count + 1,
                 consumer: configuration.consumer)
             let deliveries = Dictionary(pending.map { ($0.id, $0.deliveries) }, uniquingKeysWith: max)
             try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)

@@ -155,6 +155,21 @@ struct RedisStreamsTests {
         return reply.elements?.first?.elements?[1].elements?.count ?? 0
     }
 
+    /// Runs `body` on a dispatch queue (a thread outside the concurrency pool) and waits for it without blocking
+    /// the calling task's thread.
+    static func offThePool(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                do {
+                    try body()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
     /// Returns once the partition streams of `stream` hold at least `count` entries together. The server does
     /// the waiting (`XREAD BLOCK` after the last entry of each), so nothing sleeps; the suite's time limit bounds it.
     static func waitForEntries(_ pool: RedisConnectionPool, stream: String, partitions: Int, atLeast count: Int) throws {
@@ -604,9 +619,13 @@ struct RedisStreamsTests {
                 engine: concurrent
                 """
             let run = Task { try await Self.run(manifest) }
-            try Self.waitForEntries(pool, stream: "rs-out", partitions: 2, atLeast: 500)
-            try server.restart()
-            try produce(pool, stream: "rs", partitions: 2, count: 500, start: 500)
+            // The waiting, the restart and the producing block a thread for a while: not one of the concurrency
+            // pool's few, which the pipeline itself needs.
+            try await Self.offThePool {
+                try Self.waitForEntries(pool, stream: "rs-out", partitions: 2, atLeast: 500)
+                try server.restart()
+                try produce(pool, stream: "rs", partitions: 2, count: 500, start: 500)
+            }
             let summary = try await run.value
             #expect(summary.documentsWritten == 1_000)
             let (documents, sources) = try readAll(pool, stream: "rs-out", partitions: 2)
