@@ -5,7 +5,9 @@ import Sluice
 /// chosen by the stable hash of the record's key (of the whole record when no `key` stage ran).
 ///
 /// `write` buffers; `commit` (and `flush`) sends the buffer pipelined and blocks the calling thread until the
-/// server confirms every `XADD` (how durable that is depends on the server's `appendfsync`; see the README).
+/// server confirms every `XADD` (how durable that is depends on the server's `appendfsync`; see the README). When
+/// the input is not a Redis stream on the same server, a commit whose replies were lost (the connection closed or
+/// timed out) is sent again on a new connection, at most 3 times: at-least-once, a record may be written twice.
 /// That wait is the backpressure: the pipeline's sink stage, and the channels before it, wait for Redis. It is
 /// not cancelled by task cancellation; a stalled server fails it after `timeout-ms`. When the
 /// pipeline's source is a Redis stream on the same server, `commit` writes the records and acknowledges their
@@ -108,16 +110,29 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         let records = pending
         pending.removeAll(keepingCapacity: true)
         guard let input = source as? RedisStreamSource, input.configuration.server == configuration.server else {
-            if !records.isEmpty {
-                let commands = records.map { add($0, source: nil) }
-                let replies = try pool.sendWaiting(commands)
-                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
-            }
+            if !records.isEmpty { try append(records.map { add($0, source: nil) }) }
             try source?.acknowledge(through: end)
             return records.count
         }
         let entries = input.take(through: end)
         return try commitTransaction(records, entries: entries, input: input)
+    }
+
+    /// Sends the `XADD`s of a commit whose input is not on this server (a file, a socket, another server):
+    /// at-least-once. When the connection closes or times out before the replies come, which `XADD`s ran is
+    /// unknown: all are sent again on a new connection (at most 3 times), so a record may be written twice but
+    /// is not lost.
+    func append(_ commands: [RESPCommand]) throws {
+        var lost = 0
+        while true {
+            do {
+                let replies = try pool.sendWaiting(commands)
+                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
+                return
+            } catch let error as RedisError where error.isOutcomeUnknown && lost < 3 {
+                lost += 1
+            }
+        }
     }
 
     /// Writes `records` and acknowledges `entries` in one `MULTI`/`EXEC`, fenced by `WATCH` on the leases of the

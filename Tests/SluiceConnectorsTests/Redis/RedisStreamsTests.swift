@@ -579,6 +579,24 @@ struct RedisStreamsTests {
         }
     }
 
+    /// A sink whose input is not on the server (a file, a socket) sends a commit whose replies were lost again:
+    /// every record is written, some twice (at-least-once), and the commit does not fail.
+    @Test func aCommitFromAnotherInputWhoseRepliesWereLostIsSentAgain() async throws {
+        try await withRedisServer { server, pool in
+            let proxy = try ReplyDroppingProxy(upstreamPort: server.port)
+            defer { proxy.close() }
+            let sink = try Self.openSink("redis://127.0.0.1:\(proxy.port)/plain?partitions=1")
+            defer { try? sink.close() }
+            for n in 0..<10 { try [UInt8]("{\"n\":\(n)}".utf8).withUnsafeBytes { try sink.write(record: $0, key: nil, inputOffset: -1) } }
+            proxy.arm("XADD")
+            #expect(try sink.commit(acknowledging: nil, through: 0) == 10)
+            #expect(proxy.cuts == 1)
+            let (documents, _) = try readAll(pool, stream: "plain", partitions: 1)
+            #expect(Set(numbers(documents)) == Set(0..<10))
+            #expect(documents.count >= 10)
+        }
+    }
+
     /// Reads that keep losing their connection fail the read once more than `maxLostReads` did in a row.
     @Test func readsThatKeepLosingTheirConnectionFailAfterTheLimit() async throws {
         try await withRedisServer { server, pool in
