@@ -69,6 +69,23 @@ public final class RedisConnectionPool: Sendable {
         try send(commands, extraTimeout: extraTimeout).wait()
     }
 
+    /// Like `sendWaiting`, for commands that may run more than once (idempotent ones such as `XACK`, or
+    /// at-least-once writes): when the connection closes or times out before the replies come
+    /// (`RedisError.isOutcomeUnknown`), they are sent again on a new connection, at most `retries` times. An error
+    /// reply throws, naming its command.
+    public func sendCheckedRetrying(_ commands: [RESPCommand], retries: Int = 3) throws -> [RESPValue] {
+        var lost = 0
+        while true {
+            do {
+                let replies = try sendWaiting(commands)
+                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
+                return replies
+            } catch let error as RedisError where error.isOutcomeUnknown && lost < retries {
+                lost += 1
+            }
+        }
+    }
+
     /// Borrows one connection for the whole of `body` (returned when its future completes; dropped if it failed).
     public func withConnection<Value: Sendable>(
         _ body: @escaping @Sendable (RedisConnection) -> EventLoopFuture<Value>

@@ -123,16 +123,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     /// unknown: all are sent again on a new connection (at most 3 times), so a record may be written twice but
     /// is not lost.
     func append(_ commands: [RESPCommand]) throws {
-        var lost = 0
-        while true {
-            do {
-                let replies = try pool.sendWaiting(commands)
-                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
-                return
-            } catch let error as RedisError where error.isOutcomeUnknown && lost < 3 {
-                lost += 1
-            }
-        }
+        _ = try pool.sendCheckedRetrying(commands)
     }
 
     /// Writes `records` and acknowledges `entries` in one `MULTI`/`EXEC`, fenced by `WATCH` on the leases of the

@@ -142,17 +142,7 @@ public final class RedisStreamSource: AcknowledgedSource {
     /// acknowledgement would leave them pending, and the node could not end).
     func acknowledge(_ entries: [Handed]) throws {
         guard !entries.isEmpty else { return }
-        let commands = Self.acknowledgements(entries, configuration)
-        var lost = 0
-        while true {
-            do {
-                let replies = try pool.sendWaiting(commands)
-                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: pool.server) }
-                return
-            } catch let error as RedisError where error.isOutcomeUnknown && lost < 3 {
-                lost += 1
-            }
-        }
+        _ = try pool.sendCheckedRetrying(Self.acknowledgements(entries, configuration))
     }
 
     /// The IDs of `partition`'s entries handed on and not yet acknowledged. O(entries handed on).
