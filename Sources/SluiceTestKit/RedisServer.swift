@@ -31,15 +31,25 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     public let directory: TemporaryDirectory
     private let appendfsync: String
     private let addresses: [String]
+    /// The password clients must send with `AUTH` (`requirepass`), if any.
+    public let password: String?
     private var process: Process?
 
     /// Prepares a server on a free port (nothing runs until `start()`), listening on 127.0.0.1 and the other
     /// addresses in `bind` (e.g. the host side of network-namespace links).
-    public init(appendfsync: String = "everysec", bind: [String] = []) {
+    /// With `password`, clients must authenticate (`requirepass`).
+    public init(appendfsync: String = "everysec", bind: [String] = [], password: String? = nil) {
         port = Self.freePort()
         directory = TemporaryDirectory(prefix: "sluice-redis")
         self.appendfsync = appendfsync
         addresses = ["127.0.0.1"] + bind
+        self.password = password
+    }
+
+    /// `AUTH password` in RESP when the server has a password, else nothing: what the admin commands send first.
+    private var authentication: String {
+        guard let password else { return "" }
+        return "*2\r\n$4\r\nAUTH\r\n$\(password.utf8.count)\r\n\(password)\r\n"
     }
 
     /// `host:port`.
@@ -56,13 +66,13 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
             "--port", String(port), "--bind", addresses.joined(separator: " "), "--dir", directory.path, "--appendonly", "yes",
             "--appendfsync", appendfsync, "--save", "", "--daemonize", "no", "--logfile", directory.file("redis.log"),
             "--protected-mode", "no",
-        ]
+        ] + (password.map { ["--requirepass", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
         let deadline = Date(timeIntervalSinceNow: startDeadline)
-        while !Self.isReady(port: port) {
+        while !isReady {
             guard process.isRunning, Date() < deadline else {
                 stop()
                 let log = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
@@ -98,7 +108,7 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     /// only snapshots), SIGKILL after 10 s; waits until the process has ended.
     private func halt() {
         if let process, process.isRunning {
-            Self.send("*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n", port: port)
+            Self.send(authentication + "*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n", port: port)
             let deadline = Date(timeIntervalSinceNow: 10)
             while process.isRunning && Date() < deadline { usleep(10_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -126,11 +136,11 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...60_000)
     }
 
-    /// Connects to 127.0.0.1:`port`, writes `text` and returns the first bytes of the reply (at most 64; empty
-    /// when the server closed the connection first; nil when nothing accepted the connection). Best effort, with
-    /// a 5 s read timeout.
+    /// Connects to 127.0.0.1:`port`, writes `text` and returns the first bytes of the reply, read until `lines`
+    /// lines have come (at most 256 bytes; less when the server closed the connection first; nil when nothing
+    /// accepted the connection). Best effort, with a 5 s read timeout.
     @discardableResult
-    static func send(_ text: String, port: Int) -> [UInt8]? {
+    static func send(_ text: String, port: Int, lines: Int = 1) -> [UInt8]? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
@@ -148,16 +158,22 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        var reply = [UInt8](repeating: 0, count: 64)
-        // Returns with the reply, or when the server closes the connection (as it does when it exits).
-        let count = read(descriptor, &reply, reply.count)
-        return Array(reply.prefix(max(0, count)))
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        // Each read returns with what has come, or 0 when the server closes the connection (as it does when it exits).
+        while reply.count < 256, reply.count(where: { $0 == 10 }) < lines {
+            let count = read(descriptor, &chunk, chunk.count)
+            guard count > 0 else { break }
+            reply += chunk.prefix(count)
+        }
+        return reply
     }
 
-    /// Whether the server on 127.0.0.1:`port` answers `PING` with `PONG`: it accepts connections and has read its
-    /// data set (until then Redis answers `-LOADING`).
-    public static func isReady(port: Int) -> Bool {
-        send("*1\r\n$4\r\nPING\r\n", port: port)?.starts(with: Array("+PONG".utf8)) ?? false
+    /// Whether the server answers `PING` (after `AUTH` when it has a password) with `PONG`: it accepts
+    /// connections and has read its data set (until then Redis answers `-LOADING`).
+    public var isReady: Bool {
+        let reply = Self.send(authentication + "*1\r\n$4\r\nPING\r\n", port: port, lines: password == nil ? 1 : 2) ?? []
+        return String(decoding: reply, as: UTF8.self).hasSuffix("+PONG\r\n")
     }
 }
 

@@ -12,7 +12,9 @@ import Synchronization
 /// dropped, and the next borrower opens a new one: each attempt waits `connectTimeout`, and failed attempts are
 /// retried after 50 ms, 100 ms, 200 ms … (capped at 1 s) until `reconnectDeadline` has passed, then the borrow
 /// fails with `RedisError.connectFailed` naming `host:port`. A new connection is lent once the server answers
-/// `PING` with anything but `-LOADING` (a restarted server still reading its data set is waited for the same way).
+/// `PING` with anything but `-LOADING` (a restarted server still reading its data set is waited for the same way),
+/// after `AUTH` when the pool has `credentials`; a refused `AUTH` fails the borrow at once with
+/// `.authenticationFailed` (no retry).
 ///
 /// The `…Waiting` variants block the calling thread (never call them on an event loop); the others return
 /// futures. Nothing here is cancelled by task cancellation: a request ends with its reply or its timeout.
@@ -29,6 +31,7 @@ public final class RedisConnectionPool: Sendable {
     private static let backoff = RestartPolicy(initialDelay: .milliseconds(50), multiplier: 2, maxDelay: .seconds(1), jitter: 0)
     private let maxConnections: Int
     private let group: any EventLoopGroup
+    private let credentials: RedisCredentials?
 
     private struct State {
         var idle: [RedisConnection] = []
@@ -45,7 +48,7 @@ public final class RedisConnectionPool: Sendable {
     public init(
         host: String, port: Int, maxConnections: Int = 4, commandTimeout: TimeAmount = .seconds(5),
         connectTimeout: TimeAmount = .seconds(2), reconnectDeadline: TimeAmount = .seconds(10),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        credentials: RedisCredentials? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         precondition(maxConnections > 0, "a pool needs at least one connection")
         self.host = host
@@ -54,6 +57,7 @@ public final class RedisConnectionPool: Sendable {
         self.commandTimeout = commandTimeout
         self.connectTimeout = connectTimeout
         self.reconnectDeadline = reconnectDeadline
+        self.credentials = credentials
         self.group = group
     }
 
@@ -182,10 +186,21 @@ public final class RedisConnectionPool: Sendable {
         let promise = loop.makePromise(of: RedisConnection.self)
         let server = server
         let timeout = commandTimeout
+        let credentials = credentials
         @Sendable func attempt(_ number: Int) {
             RedisConnection.connect(host: host, port: port, timeout: connectTimeout, group: loop).flatMap { connection in
-                connection.send([RESPCommand("PING")], timeout: timeout).flatMapThrowing { replies -> RedisConnection in
-                    if let message = replies.first?.errorMessage, message.hasPrefix("LOADING") {
+                let handshake = (credentials.map { [$0.command] } ?? []) + [RESPCommand("PING")]
+                return connection.send(handshake, timeout: timeout).flatMapThrowing { replies -> RedisConnection in
+                    if let credentials, let message = replies.first?.errorMessage {
+                        connection.close()
+                        throw RedisError(code: .authenticationFailed, server: server, message: "AUTH as \(credentials): \(message)")
+                    }
+                    if let message = replies.last?.errorMessage, message.hasPrefix("NOAUTH") {
+                        connection.close()
+                        throw RedisError(code: .authenticationFailed, server: server,
+                            message: "PING: \(message) (the server wants a password: the redis connector's password-env option)")
+                    }
+                    if let message = replies.last?.errorMessage, message.hasPrefix("LOADING") {
                         connection.close()
                         throw RedisError(code: .serverError, server: server, message: "PING: \(message)")
                     }
@@ -195,6 +210,10 @@ public final class RedisConnectionPool: Sendable {
                 switch result {
                 case .success(let connection):
                     promise.succeed(connection)
+                case .failure(let error as RedisError) where error.code == .authenticationFailed:
+                    // Wrong credentials do not get right by waiting.
+                    self.state.withLock { $0.open -= 1 }
+                    promise.fail(error)
                 case .failure(let error):
                     let delay = TimeAmount.nanoseconds(Int64(Self.backoff.baseDelayNanoseconds(attempt: number)))
                     if NIODeadline.now() + delay > deadline {

@@ -10,6 +10,7 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
             case unexpectedReply = "unexpected reply"
             case serverError = "server error"
             case leaseLost = "lease lost"
+            case authenticationFailed = "authentication failed"
         }
         private let kind: Kind
         public var description: String { kind.rawValue }
@@ -28,6 +29,8 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let serverError = Code(kind: .serverError)
         /// This node no longer holds the lease of a partition it was writing for.
         public static let leaseLost = Code(kind: .leaseLost)
+        /// The server refused the connection's `AUTH` (wrong password or user), or demands one (`-NOAUTH`).
+        public static let authenticationFailed = Code(kind: .authenticationFailed)
     }
 
     /// What went wrong.

@@ -43,6 +43,9 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
     public var poolSize: Int
     /// Command timeout in milliseconds.
     public var timeoutMilliseconds: Int
+    /// What every new connection sends `AUTH` with (`user`, and the password read from `password-env`); nil:
+    /// no `AUTH`.
+    public var credentials: RedisCredentials?
 
     /// `host:port`.
     public var server: String { "\(host):\(port)" }
@@ -84,6 +87,9 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
             "approximate MAXLEN per partition stream; 0: no trimming (sink)"),
         ConnectorOption("pool", .integer(1...64), default: "4", "connections in the pool"),
         ConnectorOption("timeout-ms", .integer(10...600_000), default: "5000", "command timeout"),
+        ConnectorOption("password-env", .string,
+            "the environment variable holding the password every connection sends with AUTH (never the password itself)"),
+        ConnectorOption("user", .string, "the ACL user AUTH names (Redis 6+; default: the server's default user; needs password-env)"),
     ]
 
     /// Reads the configuration from a resolved endpoint.
@@ -109,6 +115,28 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
         maxLength = number("maxlen", 1_000_000)
         poolSize = number("pool", 4)
         timeoutMilliseconds = number("timeout-ms", 5_000)
+        credentials = try Self.credentials(endpoint)
+    }
+
+    /// The credentials `password-env` (and `user`) name, read from the environment.
+    /// - Throws: `ConnectorError.invalidOption` naming the option when the variable is not set, or `user` is given
+    ///   without `password-env`.
+    static func credentials(
+        _ endpoint: ConnectorEndpoint, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConnectorError) -> RedisCredentials? {
+        let user = endpoint[option: "user"]
+        guard let variable = endpoint[option: "password-env"] else {
+            if user != nil {
+                throw ConnectorError(code: .invalidOption, message: "user '\(user ?? "")' is given without a password",
+                    field: "user", expected: "password-env=VARIABLE as well, the environment variable holding its password")
+            }
+            return nil
+        }
+        guard let password = environment[variable], !password.isEmpty else {
+            throw ConnectorError(code: .invalidOption, message: "the environment variable \(variable) is not set or is empty",
+                field: "password-env", expected: "the name of a set environment variable holding the password")
+        }
+        return RedisCredentials(user: user, password: password, variable: variable)
     }
 
     /// Splits `HOST:PORT/STREAM`.
@@ -128,4 +156,32 @@ public struct RedisStreamConfiguration: Sendable, Hashable {
         }
         return (String(address[..<colon]), port, stream)
     }
+}
+
+/// What a connection authenticates with: `AUTH [user] password`. Its description names the user and the
+/// environment variable, never the password.
+public struct RedisCredentials: Sendable, Hashable, CustomStringConvertible {
+    /// The ACL user; nil: the server's default user (`AUTH password`).
+    public var user: String?
+    /// The password.
+    public var password: String
+    /// The environment variable it was read from (for messages).
+    public var variable: String
+
+    /// Creates credentials.
+    public init(user: String?, password: String, variable: String) {
+        self.user = user
+        self.password = password
+        self.variable = variable
+    }
+
+    /// The `AUTH` command.
+    var command: RESPCommand {
+        var command = RESPCommand("AUTH")
+        if let user { command.append(user) }
+        command.append(password)
+        return command
+    }
+
+    public var description: String { "user \(user ?? "default"), password from $\(variable)" }
 }

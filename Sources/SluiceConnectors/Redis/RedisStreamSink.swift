@@ -41,7 +41,7 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         addPrefixes = Self.addPrefixes(configuration)
         pool = RedisConnectionPool(
             host: configuration.host, port: configuration.port, maxConnections: configuration.poolSize,
-            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)))
+            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)), credentials: configuration.credentials)
     }
 
     /// The partition of a record: the stable hash of its key's (or its own) bytes, modulo the partitions.

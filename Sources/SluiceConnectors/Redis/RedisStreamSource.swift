@@ -53,7 +53,7 @@ public final class RedisStreamSource: AcknowledgedSource {
         self.configuration = configuration
         pool = RedisConnectionPool(
             host: configuration.host, port: configuration.port, maxConnections: configuration.poolSize,
-            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)))
+            commandTimeout: .milliseconds(Int64(configuration.timeoutMilliseconds)), credentials: configuration.credentials)
         leases = RedisPartitionLeases(configuration: configuration, pool: pool)
         let commands = (0..<configuration.partitions).map {
             RESPCommand("XGROUP", "CREATE", configuration.streamName($0), configuration.group, "0", "MKSTREAM")
