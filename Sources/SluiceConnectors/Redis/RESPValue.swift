@@ -77,8 +77,10 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
     public var name: String { arguments.first.map { String(decoding: $0, as: UTF8.self) } ?? "" }
 
     /// The name and the first argument (a key, usually): enough to say which command failed, without payloads.
-    /// A script (`EVAL`) is named by its first key, not by its text.
+    /// A script (`EVAL`) is named by its first key, not by its text; `AUTH` by its name alone (its arguments are
+    /// credentials).
     public var description: String {
+        if name.uppercased() == "AUTH" { return "AUTH" }
         if name == "EVAL" || name == "EVALSHA" {
             return arguments.count > 3 ? "\(name) script on \(String(decoding: arguments[3].prefix(80), as: UTF8.self))" : "\(name) script"
         }

@@ -84,6 +84,9 @@ struct RedisAuthTests {
             endpoint("password-env=PW&user=app"), environment: ["PW": "x"])
         #expect(credentials == RedisCredentials(user: "app", password: "x", variable: "PW"))
         #expect(credentials?.description == "user app, password from $PW")
+        // What error messages print of the command shows neither the user nor the password.
+        #expect(credentials?.command.description == "AUTH")
+        #expect(RedisCredentials(user: nil, password: "pw", variable: "V").command.description == "AUTH")
         #expect(try RedisStreamConfiguration.credentials(endpoint("partitions=2"), environment: [:]) == nil)
     }
 }
