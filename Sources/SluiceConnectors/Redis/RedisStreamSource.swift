@@ -246,14 +246,14 @@ public struct RedisStreamReader: PipelineSource {
     /// came (a restarted server, a network fault) returns no chunk and true, so the engine asks again: the next
     /// read opens a new connection (the pool retries with backoff until its reconnect deadline, then fails with
     /// `.connectFailed`) and first claims again the entries pending under this node's name in the partitions it
-    /// holds, except those already handed on: the lost reply may have delivered entries this reader never saw,
-    /// and nothing else would ever hand them on. They go on as delivered before, so the sink checks each against
-    /// the group. More than `maxLostReads` such reads in a row fail the read with the last error.
+    /// holds, except those already handed on (`reclaimOwn`): the lost reply may have delivered entries this reader
+    /// never saw, and nothing else would ever hand them on. They go on as delivered before, so the sink checks
+    /// each against the group. More than `maxLostReads` such reads in a row fail the read with the last error.
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         do {
             if readReplyLost {
                 for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
-                    try claim(partition, lease: lease, skipping: source.handedIDs(partition: partition)
+                    try reclaimOwn(partition, lease: lease, skipping: source.handedIDs(partition: partition)
                         .union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id)))
                 }
                 readReplyLost = false
@@ -399,8 +399,8 @@ public struct RedisStreamReader: PipelineSource {
 
     /// Claims every entry pending in `partition` (left by the previous owner, or read by this node under a lease
     /// it lost since), to be handed on under `lease`, dead-lettering those delivered more than `max-deliveries`
-    /// times. Entries whose ID is in `skipping` (handed on already, or queued) are claimed but not queued again.
-    private mutating func claim(_ partition: Int, lease: String, skipping: Set<String> = []) throws {
+    /// times.
+    private mutating func claim(_ partition: Int, lease: String) throws {
         let configuration = source.configuration
         let stream = configuration.streamName(partition)
         let server = source.pool.server
@@ -414,16 +414,42 @@ public struct RedisStreamReader: PipelineSource {
             guard let parts = reply.elements, parts.count >= 2, let next = parts[0].text else {
                 throw RedisError(code: .unexpectedReply, server: server, message: "XAUTOCLAIM \(stream): expected [next, entries, …], got \(reply)")
             }
-            let page = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
-            let entries = page.filter { !skipping.contains($0.id) }
+            let entries = try RedisStreamReplies.entries(parts[1], command: "XAUTOCLAIM \(stream)", server: server)
             start = next
             guard let first = entries.first, let last = entries.last else { continue }
-            // The range may hold skipped entries too: room for the whole page.
-            let pending = try pendingEntries(partition, from: first.id, through: last.id, count: page.count + 1,
+            let pending = try pendingEntries(partition, from: first.id, through: last.id, count: entries.count + 1,
                 consumer: configuration.consumer)
             let deliveries = Dictionary(pending.map { ($0.id, $0.deliveries) }, uniquingKeysWith: max)
             try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)
         } while start != "0-0"
+    }
+
+    /// After a read whose reply was lost: queues the entries pending under this node's own name in `partition`
+    /// that it has not handed on or queued (`skipping`), to be handed on under `lease`. They are listed with
+    /// `XPENDING … consumer` (which changes nothing) and taken with `XCLAIM`, which counts one more delivery for
+    /// them only: the entries in the pipeline keep their count, and entries pending under other consumers are
+    /// left to the periodic scan. Those delivered more than `max-deliveries` times are dead-lettered.
+    private mutating func reclaimOwn(_ partition: Int, lease: String, skipping: Set<String>) throws {
+        let configuration = source.configuration
+        let stream = configuration.streamName(partition)
+        let server = source.pool.server
+        var after = "-"
+        while true {
+            let page = try pendingEntries(partition, from: after, through: "+", count: configuration.batch,
+                consumer: configuration.consumer)
+            let lost = page.filter { !skipping.contains($0.id) }
+            if !lost.isEmpty {
+                var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer, "0")
+                for item in lost { command.append(item.id) }
+                let reply = try source.pool.sendWaiting([command])[0]
+                try reply.checked("XCLAIM \(stream)", server: server)
+                let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
+                try takeClaimed(entries, partition: partition, lease: lease,
+                    deliveries: Dictionary(lost.map { ($0.id, $0.deliveries + 1) }, uniquingKeysWith: max))
+            }
+            guard page.count == configuration.batch, let last = page.last else { break }
+            after = "(" + last.id
+        }
     }
 
     /// Claims the entries pending, idle for at least `minIdleMilliseconds`, under other consumers in the

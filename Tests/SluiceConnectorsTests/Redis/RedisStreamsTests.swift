@@ -549,6 +549,10 @@ struct RedisStreamsTests {
             // The 10 the lost reply held, not again the 20 handed on before it.
             let ends = Self.entryEnds(chunks)
             #expect(ends.count == 30)
+            // Deliveries: the 20 in the pipeline still 1, the 10 taken again 2 (the lost read and the claim).
+            let deliveries = try pool.sendWaiting([RESPCommand("XPENDING", "lostread:0", "sluice", "-", "+", "100")])[0]
+                .elements?.compactMap { $0.elements?[3].integer } ?? []
+            #expect(deliveries == Array(repeating: 1, count: 20) + Array(repeating: 2, count: 10))
             try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
             let (documents, sources) = try readAll(pool, stream: "lostread-out", partitions: 1)
             #expect(documents.count == 30)
@@ -607,15 +611,15 @@ struct RedisStreamsTests {
             defer { source.close(); try? sink.close() }
             var reader = RedisStreamReader(source: source)
             var chunks: [[UInt8]] = []
-            // The first read loses its XREADGROUP; each next one loses the claim it starts with.
+            // The first read loses its XREADGROUP; each next one loses the XPENDING its claim starts with.
             proxy.arm("XREADGROUP")
             #expect(try reader.read(into: &chunks, maxCount: 16))
             for _ in 1..<RedisStreamReader.maxLostReads {
-                proxy.arm("XAUTOCLAIM")
+                proxy.arm("XPENDING")
                 #expect(try reader.read(into: &chunks, maxCount: 16))
             }
             #expect(chunks.isEmpty)
-            proxy.arm("XAUTOCLAIM")
+            proxy.arm("XPENDING")
             #expect(throws: RedisError.self) { try reader.read(into: &chunks, maxCount: 16) }
             #expect(proxy.cuts == RedisStreamReader.maxLostReads + 1)
         }
