@@ -425,30 +425,12 @@ public struct RedisStreamReader: PipelineSource {
     }
 
     /// After a read whose reply was lost: queues the entries pending under this node's own name in `partition`
-    /// that it has not handed on or queued (`skipping`), to be handed on under `lease`. They are listed with
-    /// `XPENDING … consumer` (which changes nothing) and taken with `XCLAIM`, which counts one more delivery for
-    /// them only: the entries in the pipeline keep their count, and entries pending under other consumers are
-    /// left to the periodic scan. Those delivered more than `max-deliveries` times are dead-lettered.
+    /// that it has not handed on or queued (`skipping`), to be handed on under `lease`. `XPENDING … consumer`
+    /// lists them (it changes nothing) and `XCLAIM` counts one more delivery for them only: the entries in the
+    /// pipeline keep their count, and entries pending under other consumers are left to the periodic scan.
     private mutating func reclaimOwn(_ partition: Int, lease: String, skipping: Set<String>) throws {
-        let configuration = source.configuration
-        let stream = configuration.streamName(partition)
-        let server = source.pool.server
-        var after = "-"
-        while true {
-            let page = try pendingEntries(partition, from: after, through: "+", count: configuration.batch,
-                consumer: configuration.consumer)
-            let lost = page.filter { !skipping.contains($0.id) }
-            if !lost.isEmpty {
-                var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer, "0")
-                for item in lost { command.append(item.id) }
-                let reply = try source.pool.sendWaiting([command])[0]
-                try reply.checked("XCLAIM \(stream)", server: server)
-                let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
-                try takeClaimed(entries, partition: partition, lease: lease,
-                    deliveries: Dictionary(lost.map { ($0.id, $0.deliveries + 1) }, uniquingKeysWith: max))
-            }
-            guard page.count == configuration.batch, let last = page.last else { break }
-            after = "(" + last.id
+        try claimPending(partition, lease: lease, minIdleMilliseconds: nil, consumer: source.configuration.consumer) { id, _ in
+            !skipping.contains(id)
         }
     }
 
@@ -463,34 +445,52 @@ public struct RedisStreamReader: PipelineSource {
     /// - Returns: how many entries were claimed.
     @discardableResult
     mutating func claimStranded(minIdleMilliseconds: Int) throws -> Int {
-        let configuration = source.configuration
-        let server = source.pool.server
+        let consumer = source.configuration.consumer
         var claimedCount = 0
         for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
-            let stream = configuration.streamName(partition)
-            var after = "-"
-            var foreign: [String] = []
-            var deliveries: [String: Int64] = [:]
-            while true {
-                let page = try pendingEntries(partition, from: after, through: "+", count: configuration.batch,
-                    minIdleMilliseconds: minIdleMilliseconds)
-                for item in page where item.consumer != configuration.consumer {
-                    foreign.append(item.id)
-                    deliveries[item.id] = item.deliveries + 1
-                }
-                guard page.count == configuration.batch, let last = page.last else { break }
-                after = "(" + last.id
+            claimedCount += try claimPending(partition, lease: lease, minIdleMilliseconds: minIdleMilliseconds, consumer: nil) {
+                $1 != consumer
             }
-            for start in stride(from: 0, to: foreign.count, by: configuration.batch) {
-                // XCLAIM takes an entry only if it is still idle that long: a claim by another node meanwhile wins.
-                var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer, String(minIdleMilliseconds))
-                for id in foreign[start..<min(start + configuration.batch, foreign.count)] { command.append(id) }
-                let reply = try source.pool.sendWaiting([command])[0]
-                try reply.checked("XCLAIM \(stream)", server: server)
-                let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
-                claimedCount += entries.count
-                try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)
+        }
+        return claimedCount
+    }
+
+    /// Claims the entries pending in `partition` that `XPENDING` lists (idle for at least `minIdleMilliseconds`
+    /// when given; under `consumer` when given) and `select` keeps (by ID and consumer), with `XCLAIM` and the same
+    /// idle bound (so a claim by another node meanwhile wins), and queues them to be handed on under `lease`. The
+    /// claim counts as one more delivery; those delivered more than `max-deliveries` times are dead-lettered.
+    /// - Returns: how many entries were claimed.
+    @discardableResult
+    private mutating func claimPending(
+        _ partition: Int, lease: String, minIdleMilliseconds: Int?, consumer: String?,
+        where select: (_ id: String, _ consumer: String) -> Bool
+    ) throws -> Int {
+        let configuration = source.configuration
+        let stream = configuration.streamName(partition)
+        let server = source.pool.server
+        var after = "-"
+        var ids: [String] = []
+        var deliveries: [String: Int64] = [:]
+        while true {
+            let page = try pendingEntries(partition, from: after, through: "+", count: configuration.batch,
+                minIdleMilliseconds: minIdleMilliseconds, consumer: consumer)
+            for item in page where select(item.id, item.consumer) {
+                ids.append(item.id)
+                deliveries[item.id] = item.deliveries + 1
             }
+            guard page.count == configuration.batch, let last = page.last else { break }
+            after = "(" + last.id
+        }
+        var claimedCount = 0
+        for start in stride(from: 0, to: ids.count, by: configuration.batch) {
+            var command = RESPCommand("XCLAIM", stream, configuration.group, configuration.consumer,
+                String(minIdleMilliseconds ?? 0))
+            for id in ids[start..<min(start + configuration.batch, ids.count)] { command.append(id) }
+            let reply = try source.pool.sendWaiting([command])[0]
+            try reply.checked("XCLAIM \(stream)", server: server)
+            let entries = try RedisStreamReplies.entries(reply, command: "XCLAIM \(stream)", server: server)
+            claimedCount += entries.count
+            try takeClaimed(entries, partition: partition, lease: lease, deliveries: deliveries)
         }
         return claimedCount
     }
