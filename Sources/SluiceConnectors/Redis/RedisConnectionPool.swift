@@ -191,18 +191,20 @@ public final class RedisConnectionPool: Sendable {
             RedisConnection.connect(host: host, port: port, timeout: connectTimeout, group: loop).flatMap { connection in
                 let handshake = (credentials.map { [$0.command] } ?? []) + [RESPCommand("PING")]
                 return connection.send(handshake, timeout: timeout).flatMapThrowing { replies -> RedisConnection in
-                    if let credentials, let message = replies.first?.errorMessage {
+                    let refused: RedisError? =
+                        if let credentials, let message = replies.first?.errorMessage {
+                            RedisError(code: .authenticationFailed, server: server, message: "AUTH as \(credentials): \(message)")
+                        } else if let message = replies.last?.errorMessage, message.hasPrefix("NOAUTH") {
+                            RedisError(code: .authenticationFailed, server: server,
+                                message: "PING: \(message) (the server wants a password: the redis connector's password-env option)")
+                        } else if let message = replies.last?.errorMessage, message.hasPrefix("LOADING") {
+                            RedisError(code: .serverError, server: server, message: "PING: \(message)")
+                        } else {
+                            nil
+                        }
+                    if let refused {
                         connection.close()
-                        throw RedisError(code: .authenticationFailed, server: server, message: "AUTH as \(credentials): \(message)")
-                    }
-                    if let message = replies.last?.errorMessage, message.hasPrefix("NOAUTH") {
-                        connection.close()
-                        throw RedisError(code: .authenticationFailed, server: server,
-                            message: "PING: \(message) (the server wants a password: the redis connector's password-env option)")
-                    }
-                    if let message = replies.last?.errorMessage, message.hasPrefix("LOADING") {
-                        connection.close()
-                        throw RedisError(code: .serverError, server: server, message: "PING: \(message)")
+                        throw refused
                     }
                     return connection
                 }
