@@ -102,43 +102,14 @@ enum DistributedBenchmarks {
             + "its partitions are leased by the others, records lost (must be 0) and duplicated",
         parameters: parameters
     ) { context in
-        let metrics: [BenchmarkMetric] = [.recoveryTimeP50, .recoveryTimeP99, .recordsLostPercent, .duplicateRatio]
-        if let reason = unavailableReason {
-            return DriverOutcome(metrics: metrics.map { .unavailable($0, reason: reason) })
-        }
-        let server = RedisServer()
-        try server.start()
-        defer { server.stop() }
-        let folder = TemporaryDirectory(prefix: "sluice-node-kill")
-        defer { folder.remove() }
-        var takeovers: [Double] = []
-        var records = 0
-        var lost = 0
-        var duplicates = 0
-        let trials = max(1, context.parameters.int("trials", default: 20))
-        for _ in 0..<trials where !context.isCancelled() {
-            var configuration = configuration(context.parameters, server: server, folder: folder, workers: 3)
-            configuration.records = max(1, context.parameters.int("records", default: 100_000))
-            configuration.killAfterFraction = 0.3
-            let outcome = try DistributedRedisRun(configuration).run()
-            takeovers.append(outcome.takeoverMilliseconds ?? .nan)
-            records += outcome.records
-            lost += outcome.lost
-            duplicates += outcome.duplicates
-            context.step()
-        }
-        let sorted = takeovers.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
-        let method = "\(takeovers.count) trials of 3 nodes, one killed with SIGKILL at 30 % of the output; lease \(context.parameters.int("leaseMilliseconds", default: 1_000)) ms; \(records) records: \(lost) lost, \(duplicates) duplicated"
-        let outcome = DriverOutcome(
-            metrics: [
-                .driven(.recoveryTimeP50, percentile(0.5), method: "takeover time: kill to every partition of the killed node leased by another; " + method),
-                .driven(.recoveryTimeP99, percentile(0.99), method: "takeover time; " + method),
-                .driven(.recordsLostPercent, records == 0 ? 0 : 100 * Double(lost) / Double(records), method: method),
-                .driven(.duplicateRatio, records == 0 ? 0 : Double(duplicates) / Double(records), method: method),
-            ],
-            failure: lost > 0 ? "\(lost) of \(records) records lost across \(takeovers.count) node kills" : nil)
-        return outcome
+        try faultTrials(
+            context, workers: 3, defaultTrials: 20, fault: "node kills",
+            configure: { configuration, _ in configuration.killAfterFraction = 0.3 },
+            recovery: \.takeoverMilliseconds,
+            recoveryMethod: "takeover time: kill to every partition of the killed node leased by another",
+            describe: { trials in
+                "\(trials) trials of 3 nodes, one killed with SIGKILL at 30 % of the output; lease \(context.parameters.int("leaseMilliseconds", default: 1_000)) ms"
+            })
     }
 
     static let redisRestart = Benchmark.driver(
@@ -148,6 +119,27 @@ enum DistributedBenchmarks {
             + "and duplicated",
         parameters: parameters
     ) { context in
+        try faultTrials(
+            context, workers: 2, defaultTrials: 5, fault: "server restarts",
+            configure: { configuration, server in
+                configuration.restartAfterFraction = 0.3
+                configuration.restartServer = { try server.restart(crashing: true) }
+            },
+            recovery: \.resumeMilliseconds,
+            recoveryMethod: "resume time: the restarted server answering PING (its data loaded) to the first output written after, by the server's clock",
+            describe: { trials in
+                "\(trials) trials of 2 nodes, redis-server killed with SIGKILL at 30 % of the output and started again on its data (appendonly yes, appendfsync everysec)"
+            })
+    }
+
+    /// The chaos benchmarks' common body: `trials` runs (default `defaultTrials`) of `workers` nodes on one
+    /// server, each with its fault set by `configure`; reports the percentiles of `recovery` as
+    /// `recovery_time_ms_p50|p99`, the records lost (a Functional Fail above 0) and duplicated.
+    static func faultTrials(
+        _ context: DriverContext, workers: Int, defaultTrials: Int, fault: String,
+        configure: (inout DistributedRedisRun.Configuration, RedisServer) -> Void,
+        recovery: (DistributedRedisRun.Outcome) -> Double?, recoveryMethod: String, describe: (Int) -> String
+    ) throws -> DriverOutcome {
         let metrics: [BenchmarkMetric] = [.recoveryTimeP50, .recoveryTimeP99, .recordsLostPercent, .duplicateRatio]
         if let reason = unavailableReason {
             return DriverOutcome(metrics: metrics.map { .unavailable($0, reason: reason) })
@@ -155,35 +147,34 @@ enum DistributedBenchmarks {
         let server = RedisServer()
         try server.start()
         defer { server.stop() }
-        let folder = TemporaryDirectory(prefix: "sluice-redis-restart")
+        let folder = TemporaryDirectory(prefix: "sluice-chaos")
         defer { folder.remove() }
-        var resumes: [Double] = []
+        var recoveries: [Double] = []
         var records = 0
         var lost = 0
         var duplicates = 0
-        let trials = max(1, context.parameters.int("trials", default: 5))
+        let trials = max(1, context.parameters.int("trials", default: defaultTrials))
         for _ in 0..<trials where !context.isCancelled() {
-            var configuration = configuration(context.parameters, server: server, folder: folder, workers: 2)
+            var configuration = configuration(context.parameters, server: server, folder: folder, workers: workers)
             configuration.records = max(1, context.parameters.int("records", default: 100_000))
-            configuration.restartAfterFraction = 0.3
-            configuration.restartServer = { try server.restart(crashing: true) }
+            configure(&configuration, server)
             let outcome = try DistributedRedisRun(configuration).run()
-            resumes.append(outcome.resumeMilliseconds ?? .nan)
+            recoveries.append(recovery(outcome) ?? .nan)
             records += outcome.records
             lost += outcome.lost
             duplicates += outcome.duplicates
             context.step()
         }
-        let sorted = resumes.sorted()
+        let sorted = recoveries.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
-        let method = "\(resumes.count) trials of 2 nodes, redis-server killed with SIGKILL at 30 % of the output and started again on its data (appendonly yes, appendfsync everysec); \(records) records: \(lost) lost, \(duplicates) duplicated"
+        let method = "\(describe(recoveries.count)); \(records) records: \(lost) lost, \(duplicates) duplicated"
         return DriverOutcome(
             metrics: [
-                .driven(.recoveryTimeP50, percentile(0.5), method: "resume time: the restarted server answering PING (its data loaded) to the first output written after, by the server's clock; " + method),
-                .driven(.recoveryTimeP99, percentile(0.99), method: "resume time; " + method),
+                .driven(.recoveryTimeP50, percentile(0.5), method: recoveryMethod + "; " + method),
+                .driven(.recoveryTimeP99, percentile(0.99), method: recoveryMethod.prefix { $0 != ":" } + "; " + method),
                 .driven(.recordsLostPercent, records == 0 ? 0 : 100 * Double(lost) / Double(records), method: method),
                 .driven(.duplicateRatio, records == 0 ? 0 : Double(duplicates) / Double(records), method: method),
             ],
-            failure: lost > 0 ? "\(lost) of \(records) records lost across \(resumes.count) server restarts" : nil)
+            failure: lost > 0 ? "\(lost) of \(records) records lost across \(recoveries.count) \(fault)" : nil)
     }
 }
