@@ -441,15 +441,20 @@ public struct RedisStreamReader: PipelineSource {
     /// read after that (its reader had not yet seen the lease go) stays pending under the previous owner's name,
     /// which can never commit it (its lease value is gone). `read` calls this once per lease time with the lease
     /// time as the idle bound, so such an entry waits at most about two lease times. Entries pending under this
-    /// node's own name are never taken here: they are in its pipeline, or claimed again when it takes a lease.
+    /// node's own name are taken only when they are not in its pipeline (nor queued): a server that crashed and
+    /// lost its last second of writes lost their acknowledgement, and nothing else would hand them on again.
     /// - Returns: how many entries were claimed.
     @discardableResult
     mutating func claimStranded(minIdleMilliseconds: Int) throws -> Int {
         let consumer = source.configuration.consumer
         var claimedCount = 0
         for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
+            // Entries pending under this node's own name that are not in its pipeline are stranded too: a server
+            // that crashed and lost its last second lost their acknowledgement, and nothing else hands them on.
+            let inPipeline = source.handedIDs(partition: partition)
+                .union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id))
             claimedCount += try claimPending(partition, lease: lease, minIdleMilliseconds: minIdleMilliseconds, consumer: nil) {
-                $1 != consumer
+                $1 != consumer || !inPipeline.contains($0)
             }
         }
         return claimedCount
