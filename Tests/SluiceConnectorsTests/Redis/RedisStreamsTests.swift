@@ -148,9 +148,11 @@ struct RedisStreamsTests {
 
     /// Reads up to `count` new entries of `stream` in the group as the consumer "previous-owner" (a node that has
     /// not yet seen its lease go), leaving them pending under that name; returns how many it read.
-    static func readAsPreviousOwner(_ pool: RedisConnectionPool, stream: String, count: Int) throws -> Int {
+    static func readAsPreviousOwner(
+        _ pool: RedisConnectionPool, stream: String, count: Int, consumer: String = "previous-owner"
+    ) throws -> Int {
         let reply = try pool.sendWaiting([
-            RESPCommand("XREADGROUP", "GROUP", "sluice", "previous-owner", "COUNT", String(count), "STREAMS", stream, ">")
+            RESPCommand("XREADGROUP", "GROUP", "sluice", consumer, "COUNT", String(count), "STREAMS", stream, ">")
         ])[0]
         return reply.elements?.first?.elements?[1].elements?.count ?? 0
     }
@@ -321,6 +323,40 @@ struct RedisStreamsTests {
             #expect(documents.count == 30)
             #expect(Set(sources).count == 30)
             #expect(try Self.pending(pool, stream: "strand", partitions: 1) == 0)
+        }
+    }
+
+    /// Entries pending under this node's own name that its pipeline does not hold (a server that crashed lost
+    /// their acknowledgement, or a delivery whose reply never came): the periodic scan claims them, and only them,
+    /// so that each input still gets one output and the node can end.
+    @Test func entriesPendingUnderTheNodesOwnNameButNotInItsPipelineAreClaimed() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "own", partitions: 1, count: 30)
+            let source = try Self.openSource(
+                "redis://\(server.address)/own?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let sink = try Self.openSink("redis://\(server.address)/owned?partitions=1")
+            defer { try? sink.close() }
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            #expect(source.delivered == 10)
+            // 10 more become pending under this node's own name without reaching its pipeline.
+            let consumer = source.configuration.consumer
+            #expect(try Self.readAsPreviousOwner(pool, stream: "own:0", count: 10, consumer: consumer) == 10)
+            #expect(try Self.pending(pool, stream: "own", partitions: 1) == 20)
+            // The scan takes those 10 and leaves the 10 in the pipeline alone; a second scan finds nothing.
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 10)
+            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
+            for _ in 0..<3 { #expect(try reader.read(into: &chunks, maxCount: 16)) }
+            #expect(source.delivered == 30)
+            let ends = Self.entryEnds(chunks)
+            #expect(ends.count == 30)
+            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
+            let (documents, sources) = try readAll(pool, stream: "owned", partitions: 1)
+            #expect(documents.count == 30)
+            #expect(Set(sources).count == 30)
+            #expect(try Self.pending(pool, stream: "own", partitions: 1) == 0)
         }
     }
 
