@@ -18,8 +18,8 @@ import Synchronization
 /// it announces the node in the live-node set (dated by the server's clock, so node clocks need not agree),
 /// renews the leases it holds (a fenced `PEXPIRE`: only while the key still holds this node's token), gives back
 /// partitions beyond its fair share (`ceil(partitions / nodes)`) when nodes joined, and takes free ones up to that
-/// share. A partition it takes is queued for the source, which then claims the entries the previous owner left
-/// pending (`XAUTOCLAIM`). A node that dies stops renewing; its announcement and its leases end at most the lease
+/// share. A partition taken (a new lease value in `tenures`) is claimed by the source's next read, which takes the
+/// entries the previous owner left pending (`XAUTOCLAIM`) before it reads the partition. A node that dies stops renewing; its announcement and its leases end at most the lease
 /// time after it died. Live nodes renew theirs every round, so an announcement or another node's lease that ends
 /// before the next round belongs to a node that stopped: the next round is then held 1 ms after it ends
 /// (`nextRoundDelay`), and the others take the dead node's partitions within the lease time of its death (plus
@@ -38,7 +38,6 @@ final class RedisPartitionLeases: Sendable {
         /// The lease value of every partition held (its tenure).
         var tenures: [Int: String] = [:]
         var tenuresTaken = 0
-        var acquired: [Int] = []
         var lastError: String?
         var lag: Int64 = 0
         var pending: Int64 = 0
@@ -92,16 +91,6 @@ final class RedisPartitionLeases: Sendable {
 
     /// The lease value (tenure) of every partition this node holds, as of the last round.
     var tenures: [Int: String] { state.withLock { $0.tenures } }
-
-    /// Partitions taken since the last call (each once, however often it was taken), whose pending entries the
-    /// source must claim, and the lease value of every partition held, read together: a partition taken after
-    /// this call is in neither, so its claim is never skipped.
-    func takeAcquired() -> (acquired: [Int], tenures: [Int: String]) {
-        state.withLock { state in
-            defer { state.acquired.removeAll() }
-            return (state.acquired, state.tenures)
-        }
-    }
 
     /// The lag (entries not yet delivered to the group) and pending count summed over the owned partitions, as
     /// of the last round.
@@ -228,7 +217,6 @@ final class RedisPartitionLeases: Sendable {
             for partition in release { kept[partition] = nil }
             _ = try pool.sendWaiting(commands)
         }
-        var taken: [Int] = []
         if kept.count < share {
             // Start the search at a place of the node's own, so that nodes starting together try different keys,
             // and try first the partitions that had no lease when this round read them. Each pass sends, in one
@@ -256,7 +244,6 @@ final class RedisPartitionLeases: Sendable {
                     try reply.checked("SET \(configuration.leaseKey(partition)) NX", server: server)
                     if reply.text == "OK" {
                         kept[partition] = value
-                        taken.append(partition)
                         timing.othersLeaseMilliseconds[partition] = nil
                     }
                 }
@@ -266,9 +253,6 @@ final class RedisPartitionLeases: Sendable {
         lagGauge.record(lag)
         state.withLock { state in
             state.tenures = kept
-            // A partition taken again before the source claimed it is claimed once: a second claim would hand
-            // on the first claim's entries again under the same tenure, and both copies would be committed.
-            state.acquired.append(contentsOf: taken.filter { !state.acquired.contains($0) })
             state.lag = lag
             state.pending = pending
             state.lastError = nil

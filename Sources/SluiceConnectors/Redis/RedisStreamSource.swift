@@ -270,13 +270,21 @@ public struct RedisStreamReader: PipelineSource {
 
     private mutating func readBatch(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         let configuration = source.configuration
-        // The lease values as of now: an entry claimed now is committed only while its partition's lease holds it.
-        let (acquired, claimTenures) = source.leases.takeAcquired()
-        for partition in acquired {
-            if let lease = claimTenures[partition] {
+        // The takeover claim of every partition held whose current tenure has not had it yet: taken since the
+        // last read (or taken again: once, under its newest lease value), or whose claim failed (a lost
+        // connection), which is done again here. The lease values as of now: an entry claimed now is committed
+        // only while its partition's lease holds it.
+        for (partition, lease) in source.leases.tenures.sorted(by: { $0.key < $1.key }) where claimedUnder[partition] != lease {
+            // A claim that fails part way leaves its entries pending under this node's name, where doing it again
+            // finds them: what it queued so far is dropped, not handed on twice.
+            let queued = claimed.count
+            do {
                 try claim(partition, lease: lease)
-                claimedUnder[partition] = lease
+            } catch {
+                claimed.removeSubrange(queued...)
+                throw error
             }
+            claimedUnder[partition] = lease
         }
         if NIODeadline.now() >= nextStrandedScan {
             nextStrandedScan = .now() + .milliseconds(Int64(configuration.leaseMilliseconds))

@@ -14,8 +14,8 @@ final class ReplyDroppingProxy: Sendable {
     private let control: Control
 
     final class Control: Sendable {
-        /// The command whose reply is dropped next (upper case), if armed.
-        let armed = Mutex<String?>(nil)
+        /// The command whose reply is dropped (upper case), if armed, and how many of it pass before that one.
+        let armed = Mutex<(name: String, skip: Int)?>(nil)
         let cuts = Atomic<Int>(0)
     }
 
@@ -44,8 +44,11 @@ final class ReplyDroppingProxy: Sendable {
         port = listener.localAddress?.port ?? 0
     }
 
-    /// Makes the next `command` (`EXEC` unless given) any client sends the one whose reply is dropped.
-    func arm(_ command: String = "EXEC") { control.armed.withLock { $0 = command.uppercased() } }
+    /// Makes the next `command` (`EXEC` unless given) any client sends, after `skipping` more of it that pass, the
+    /// one whose reply is dropped.
+    func arm(_ command: String = "EXEC", skipping: Int = 0) {
+        control.armed.withLock { $0 = (command.uppercased(), skipping) }
+    }
 
     /// How many connections were cut after an armed command.
     var cuts: Int { control.cuts.load(ordering: .sequentiallyConsistent) }
@@ -85,7 +88,11 @@ final class ReplyDroppingProxy: Sendable {
                 link.sent += 1
                 let name = parsed.value.elements?.first?.text?.uppercased()
                 let isArmed = link.control.armed.withLock { armed -> Bool in
-                    guard name != nil, armed == name else { return false }
+                    guard let name, let armedCommand = armed, armedCommand.name == name else { return false }
+                    if armedCommand.skip > 0 {
+                        armed = (name, armedCommand.skip - 1)
+                        return false
+                    }
                     armed = nil
                     return true
                 }
