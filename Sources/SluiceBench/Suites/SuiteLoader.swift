@@ -52,7 +52,8 @@ public struct SuiteLoader: Sendable {
             throw HarnessError(
                 code: .unknownSuite,
                 message: "no suite \"\(name)\"; available: \(available.joined(separator: ", "))"
-                    + (matches.isEmpty ? "" : "; close matches: \(matches.joined(separator: ", "))"),
+                    + (matches.isEmpty ? "" : "; close matches: \(matches.joined(separator: ", "))")
+                    + (name.contains("/") || name.hasSuffix(".json") ? "; to run a suite file, use --suite-file \(name)" : ""),
                 file: url.path)
         }
         return try load(file: url, expectedName: name)

@@ -149,4 +149,18 @@ import Testing
             (error as? HarnessError)?.message.contains("close matches: pr") == true
         }
     }
+
+    /// A path given where a suite name goes: the error points at `--suite-file`.
+    @Test func aSuitePathGivenAsANamePointsAtSuiteFile() throws {
+        #expect {
+            _ = try loader.load(named: "/tmp/my-suite.json")
+        } throws: { error in
+            (error as? HarnessError)?.message.contains("to run a suite file, use --suite-file /tmp/my-suite.json") == true
+        }
+        #expect {
+            _ = try loader.load(named: "pq")
+        } throws: { error in
+            (error as? HarnessError)?.message.contains("--suite-file") == false
+        }
+    }
 }
