@@ -14,16 +14,16 @@ import Synchronization
 /// nothing it read under the lost one: it claims those entries again under the new tenure (they are still
 /// pending), so each gets one output.
 ///
-/// A background thread (started by `start()`, ended by `stop()`) does one round per `roundInterval`:
-/// it announces the node in the live-node set (dated by the server's clock, so node clocks need not agree),
-/// renews the leases it holds (a fenced `PEXPIRE`: only while the key still holds this node's token), gives back
-/// partitions beyond its fair share (`ceil(partitions / nodes)`) when nodes joined, and takes free ones up to that
-/// share. A partition taken (a new lease value in `tenures`) is claimed by the source's next read, which takes the
-/// entries the previous owner left pending (`XAUTOCLAIM`) before it reads the partition. A node that dies stops renewing; its announcement and its leases end at most the lease
-/// time after it died. Live nodes renew theirs every round, so an announcement or another node's lease that ends
-/// before the next round belongs to a node that stopped: the next round is then held 1 ms after it ends
-/// (`nextRoundDelay`), and the others take the dead node's partitions within the lease time of its death (plus
-/// that millisecond and a round trip), instead of up to a round later.
+/// A background thread (started by `start()`, ended by `stop()`) does one round per `roundInterval`: it announces the
+/// node in the live-node set (dated by the server's clock, so node clocks need not agree), renews the leases it holds
+/// (a fenced `PEXPIRE`: only while the key still holds this node's token), gives back partitions beyond its fair share
+/// (`ceil(partitions / nodes)`) when nodes joined, and takes free ones up to that share. A partition taken (a new lease
+/// value in `tenures`) is claimed by the source's next read, which takes the entries the previous owner left pending
+/// (`XAUTOCLAIM`) before it reads the partition. A node that dies stops renewing; its announcement and its leases end
+/// at most the lease time after it died. Live nodes renew theirs every round, so an announcement or another node's
+/// lease that ends before the next round belongs to a node that stopped: the next round is then held 1 ms after it ends
+/// (`nextRoundDelay`), and the others take the dead node's partitions within the lease time of its death (plus that
+/// millisecond and a round trip), instead of up to a round later.
 ///
 /// The round also reads the group's lag (`XINFO GROUPS`) of the owned partitions into the gauge
 /// `redis_stream_lag{stream,group}`. Errors in a round (the server away) are kept in `lastError` and retried
