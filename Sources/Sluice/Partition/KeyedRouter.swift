@@ -192,8 +192,10 @@ struct KeyedRouter<Input: Sendable, Key: Hashable & StableHashable & Sendable, S
         guard elapsed >= policy.decisionIntervalNanoseconds, elapsed > 0 else { return }
         let busy = counters.busy(count: live)
         let previous = lastBusy.count == live ? lastBusy : Array(repeating: 0, count: live)
-        let utilization = zip(busy, previous).map { min(1, Double($0 &- $1) / Double(elapsed)) }.reduce(0, +)
-            / Double(live)
+        let shares: [Double] = zip(busy, previous).map { (now: UInt64, before: UInt64) -> Double in
+            min(1, Double(now &- before) / Double(elapsed))
+        }
+        let utilization: Double = shares.reduce(0, +) / Double(live)
         let current = inboxes()
         let queued = (0..<live).map { current[$0].depth }.reduce(0, +)
         let backlog = min(1, Double(queued) / Double(live * runtime.context.capacity))

@@ -113,7 +113,7 @@ public struct MarkdownReportFormatter: Sendable {
             lines.append("| Benchmark | Metric | \(labels.candidate) | \(labels.ratio) | Interval | Limit |")
             lines.append("|---|---|---:|---:|---|---:|")
             for comparison in unchanged {
-                let cells = [
+                let cells: [String] = [
                     "`\(comparison.benchmark)`", "\(comparison.metric.rawValue) \(comparison.percentile)",
                     comparison.candidateValue.map { Self.value($0, unit: comparison.unit) } ?? "–",
                     comparison.ratio.map { ReportNumberFormat.plain(Self.round($0)) } ?? "–",

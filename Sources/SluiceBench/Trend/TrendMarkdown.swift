@@ -27,7 +27,7 @@ package enum TrendMarkdown {
                     status = "\(marker) \(status) \(step.series.metric) \(change) at "
                         + String(step.series.points[step.point.index].commit.prefix(7))
                 }
-                let cells = [
+                let cells: [String] = [
                     "`\(row.benchmark)`", row.headline?.metric ?? "–",
                     row.latest.map { ValueFormatter.format($0, unit: unit) } ?? "–",
                     row.change(overRuns: 1).map(ValueFormatter.percent) ?? "–",
