@@ -120,11 +120,11 @@ import Testing
         // Two hours losing 20 %/h with ±2 % noise: the interval is narrow enough to judge, and long enough to
         // state per hour.
         var generator = SeededRandomNumberGenerator(seed: 5)
-        let snapshots = (0..<720).map { step in
-            SoakSnapshot(elapsedSeconds: Double(step * 10),
-                throughputPerSecond: 10_000 * (1 - 0.2 * Double(step * 10) / 3600
-                    + Double.random(in: -0.02...0.02, using: &generator)),
-                allocatedBytes: 1_000)
+        let snapshots = (0..<720).map { (step: Int) -> SoakSnapshot in
+            let seconds = Double(step * 10)
+            let noise: Double = Double.random(in: -0.02...0.02, using: &generator)
+            let throughput: Double = 10_000 * (1 - 0.2 * seconds / 3600 + noise)
+            return SoakSnapshot(elapsedSeconds: seconds, throughputPerSecond: throughput, allocatedBytes: 1_000)
         }
         let verdict = SoakVerdict.judge(snapshots, limits: Self.limits)
         #expect(verdict.canResolveThroughputLimit && verdict.canExtrapolatePerHour, "seed 5")

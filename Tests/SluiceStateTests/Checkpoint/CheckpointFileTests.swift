@@ -19,8 +19,10 @@ import Testing
         #expect(image.position(ofSource: "input") == SourcePosition(source: "input", nextSequence: 123, byteOffset: 4567))
         #expect(image.metadata == ["engine": "0.1.0"])
         let entries = try image.entries(forStage: "count", as: Int64.self)
-        #expect(Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) }) == Dictionary(
-            uniqueKeysWithValues: (0..<20).map { ("key\($0)", Int64($0 * $0)) }))
+        let read: [String: Int64] = Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) })
+        let expected: [String: Int64] = Dictionary(
+            uniqueKeysWithValues: (0..<20).map { (n: Int) -> (String, Int64) in ("key\(n)", Int64(n * n)) })
+        #expect(read == expected)
         #expect(try image.entries(forStage: "absent", as: Int64.self).isEmpty)
     }
 

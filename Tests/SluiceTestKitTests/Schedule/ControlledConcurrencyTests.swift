@@ -45,7 +45,8 @@ import Testing
             }
             #expect(outcome.isCompleted, "seed \(seed), \(strategy): \(outcome.ending)")
             let values = received.value
-            #expect(values.sorted() == (0..<3).flatMap { p in (0..<6).map { p * 100 + $0 } }, "seed \(seed), \(strategy)")
+            let expected: [Int] = (0..<3).flatMap { (p: Int) -> [Int] in (0..<6).map { (i: Int) -> Int in p * 100 + i } }
+            #expect(values.sorted() == expected, "seed \(seed), \(strategy)")
             for producer in 0..<3 {
                 let own = values.filter { $0 / 100 == producer }
                 #expect(own == own.sorted(), "seed \(seed): producer \(producer)'s order was not kept")
