@@ -170,6 +170,39 @@ extension GateComparator {
     /// Before the last look, an unresolved material change is re-measured when its own p-value is at most this.
     public static let continuationLimit = 0.25
 
+    /// Instructions per operation that differ by at most this fraction count as the same work: one binary's
+    /// counts repeat to about 0.006 % between runs.
+    public static let sameWorkTolerance = 0.0001
+
+    /// Adds a note to every timing change (improved, regressed, inconclusive) of a benchmark that executed the same
+    /// instructions per operation on both sides (within `sameWorkTolerance`): the change did not add or remove
+    /// work there, so the time moved for another reason, such as where the code lies in memory and how it aligns
+    /// (a change anywhere in the binary moves it), memory behaviour, or the machine. The outcome stays as it is: a
+    /// change of memory behaviour is real and does not show in instructions. O(comparisons).
+    static func noteSameWork(_ comparisons: inout [MetricComparison]) {
+        var sameWork: [String: (base: Double, candidate: Double)] = [:]
+        for comparison in comparisons where comparison.metric == .instructions {
+            guard let base = comparison.baselineValue, let candidate = comparison.candidateValue, base > 0,
+                abs(candidate / base - 1) <= sameWorkTolerance
+            else { continue }
+            sameWork[comparison.benchmark] = (base, candidate)
+        }
+        guard !sameWork.isEmpty else { return }
+        for index in comparisons.indices where comparisons[index].lane == .timing {
+            guard let counts = sameWork[comparisons[index].benchmark] else { continue }
+            switch comparisons[index].outcome {
+            case .improved, .regressed, .inconclusive:
+                let note = comparisons[index].note.map { $0 + "; " } ?? ""
+                comparisons[index].sameWork = true
+                comparisons[index].note = note + "the same work: instructions per operation unchanged ("
+                    + "\(Self.format(counts.base)) → \(Self.format(counts.candidate))), so the time moved for another "
+                    + "reason (code layout and alignment, memory behaviour, the machine)"
+            default:
+                break
+            }
+        }
+    }
+
     /// The values each side contributes: per-process values at `percentile` when both sides have at least two,
     /// else (p50 only) the per-round values. The third element names the unit: `process` or `round`.
     static func replicates(_ baseline: MetricResult, _ candidate: MetricResult, percentile: String)

@@ -104,6 +104,7 @@ public struct GateComparator: Sendable {
                 benchmark: "*", kind: .incompleteCandidate, detail: reason, verdictClass: .inconclusive))
         }
         let family = decideTiming(&comparisons)
+        Self.noteSameWork(&comparisons)
         let classes = comparisons.compactMap(\.verdictClass) + changes.compactMap(\.verdictClass)
         var counts: [String: Int] = [:]
         for verdictClass in classes {

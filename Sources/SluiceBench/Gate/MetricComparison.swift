@@ -83,6 +83,9 @@ public struct MetricComparison: Codable, Hashable, Sendable {
     public var pValue: Double? = nil
     /// Timing lane: how many values each side had (processes, or rounds for an old stored file).
     public var replicates: [Int]? = nil
+    /// Timing lane, on a change: true when the benchmark executed the same instructions per operation on both
+    /// sides (`GateComparator.sameWorkTolerance`), so the time moved for a reason other than more or less work.
+    public var sameWork: Bool? = nil
 
     /// Creates a comparison; `lane`, `direction` and `unit` come from the metric.
     public init(

@@ -30,6 +30,8 @@ enum ReportHeadline {
             guard let worst = alerts.first else { break }
             return "**\(describe(worst)) beyond noise**\(more(alerts.count, "alert")). The change makes this path "
                 + "slower or hungrier for every user of it: fix it, or waive it in the suite file with a reason."
+                + (worst.sameWork == true ? " It executes the same instructions per operation as the base, so look "
+                    + "at memory behaviour and code layout rather than at added work." : "")
         case .inconclusive:
             if let gap = gaps.first {
                 return "**`\(gap.benchmark)` \(gap.metric.rawValue) is missing**\(more(gaps.count, "gap")), so the "
@@ -42,6 +44,8 @@ enum ReportHeadline {
             if let best = improved.first {
                 return "No regressions; **\(improved.count) improvement\(improved.count == 1 ? "" : "s")** beyond "
                     + "noise, the largest \(describe(best))."
+                    + (best.sameWork == true ? " It executes the same instructions per operation as the base: the "
+                        + "time moved with code layout, memory behaviour or the machine, not with less work." : "")
             }
             if !warnings.isEmpty {
                 return "Nothing slower beyond noise; \(warnings.count) reliability warning"

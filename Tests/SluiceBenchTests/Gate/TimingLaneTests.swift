@@ -66,6 +66,33 @@ import Testing
         #expect(report.method.multipleComparisons?.contains("Holm") == true)
     }
 
+    /// A timing change of a benchmark whose instructions per operation did not move is noted as the same work
+    /// (its outcome stays: memory behaviour does not show in instructions); one whose instructions moved is not.
+    @Test(arguments: [(1_000_000.0, true), (1_000_050.0, true), (1_050_000.0, false)])
+    func aTimingChangeWithTheSameInstructionsIsNotedAsTheSameWork(candidateInstructions: Double, isSameWork: Bool) throws {
+        let rules = #"[{"benchmark": "micro/*", "metric": "wall_time", "percentile": "p50", "relative": 0.05}, "#
+            + #"{"benchmark": "micro/*", "metric": "instructions", "percentile": "p50", "relative": 0.1}]"#
+        let baseline = GateFixtures.results(runID: "b", [
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, seed: 3)),
+                                               GateFixtures.exact(.instructions, 1_000_000)])
+        ])
+        let candidate = GateFixtures.results(runID: "c", [
+            GateFixtures.benchmark("micro/a", [GateFixtures.timing(.wallTime, Self.processes(100, 1.3, seed: 4)),
+                                               GateFixtures.exact(.instructions, candidateInstructions)])
+        ])
+        let report = try GateFixtures.comparator(rules: rules).compare(baseline: baseline, candidate: candidate)
+        let timing = try #require(report.comparisons.first { $0.metric == .wallTime })
+        #expect(timing.outcome == .regressed)
+        #expect(timing.note?.contains("the same work: instructions per operation unchanged") == isSameWork,
+                "\(timing.note ?? "")")
+        #expect((timing.sameWork == true) == isSameWork)
+        let instructions = try #require(report.comparisons.first { $0.metric == .instructions })
+        #expect(instructions.note?.contains("the same work") != true)
+        // The report's first sentence says where to look.
+        let markdown = MarkdownReportFormatter().format(report)
+        #expect(markdown.contains("It executes the same instructions per operation as the base") == isSameWork)
+    }
+
     @Test func perRoundValuesOfAStoredFileNeverAlert() throws {
         let baseline = GateFixtures.results(runID: "b", [
             GateFixtures.benchmark("micro/a", [GateFixtures.roundsOnly(.wallTime, Self.processes(100, seed: 5))])
