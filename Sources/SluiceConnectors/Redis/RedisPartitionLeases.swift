@@ -39,8 +39,7 @@ final class RedisPartitionLeases: Sendable {
         var tenures: [Int: String] = [:]
         var tenuresTaken = 0
         var lastError: String?
-        var lag: Int64 = 0
-        var pending: Int64 = 0
+        var progress = GroupProgress()
         var rounds = 0
         /// What the last round read: the server's time and the earliest end of a live node's announcement
         /// (milliseconds since the epoch, the server's clock), and the remaining time of every lease held by
@@ -62,6 +61,7 @@ final class RedisPartitionLeases: Sendable {
     private let running = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let lagGauge: Gauge
+    private let unknownLagGauge: Gauge
 
     /// Announces a node (`ARGV[1]`) in the live-node set (`KEYS[1]`) until the server's time plus the lease
     /// (`ARGV[2]` ms), drops the announcements that ended, and returns the live nodes, the server's time and the
@@ -83,7 +83,9 @@ final class RedisPartitionLeases: Sendable {
         self.configuration = configuration
         self.pool = pool
         token = configuration.consumer
-        lagGauge = Gauge(label: "redis_stream_lag", dimensions: [("stream", configuration.stream), ("group", configuration.group)])
+        let dimensions = [("stream", configuration.stream), ("group", configuration.group)]
+        lagGauge = Gauge(label: "redis_stream_lag", dimensions: dimensions)
+        unknownLagGauge = Gauge(label: "redis_stream_lag_unknown_partitions", dimensions: dimensions)
     }
 
     /// The partitions this node holds now.
@@ -92,9 +94,8 @@ final class RedisPartitionLeases: Sendable {
     /// The lease value (tenure) of every partition this node holds, as of the last round.
     var tenures: [Int: String] { state.withLock { $0.tenures } }
 
-    /// The lag (entries not yet delivered to the group) and pending count summed over the owned partitions, as
-    /// of the last round.
-    var lagAndPending: (lag: Int64, pending: Int64) { state.withLock { ($0.lag, $0.pending) } }
+    /// The group's progress over the owned partitions, as of the last round.
+    var progress: GroupProgress { state.withLock { $0.progress } }
 
     /// The error of the last round, if it failed.
     var lastError: String? { state.withLock { $0.lastError } }
@@ -249,36 +250,69 @@ final class RedisPartitionLeases: Sendable {
                 }
             }
         }
-        let (lag, pending) = try readLag(kept.keys.sorted())
-        lagGauge.record(lag)
+        let progress = try readProgress(kept.keys.sorted())
+        lagGauge.record(progress.lag)
+        unknownLagGauge.record(progress.unknownLag.count)
         state.withLock { state in
             state.tenures = kept
-            state.lag = lag
-            state.pending = pending
+            state.progress = progress
             state.lastError = nil
             state.rounds += 1
             state.timing = timing
         }
     }
 
-    /// Sums `lag` and `pending` of the group over `partitions` (`XINFO GROUPS`).
-    func readLag(_ partitions: [Int]) throws -> (Int64, Int64) {
-        guard !partitions.isEmpty else { return (0, 0) }
+    /// The group's lag and pending count over `partitions` (`XINFO GROUPS`, one round trip). Redis answers a null
+    /// lag when it cannot count (a group created or set at an ID inside the stream, entries deleted in the
+    /// undelivered range, and after some restarts): such a partition is listed in `unknownLag`, never counted as
+    /// 0. O(partitions).
+    func readProgress(_ partitions: [Int]) throws -> GroupProgress {
+        guard !partitions.isEmpty else { return GroupProgress() }
         let replies = try pool.sendWaiting(partitions.map { RESPCommand("XINFO", "GROUPS", configuration.streamName($0)) })
-        var lag: Int64 = 0
-        var pending: Int64 = 0
+        var progress = GroupProgress()
         for (reply, partition) in zip(replies, partitions) {
+            // A partition stream that is gone (an error reply) has nothing to count; its reads say why.
             guard let groups = reply.elements else { continue }
             for group in groups {
                 let fields = RedisStreamReplies.fields(group)
                 guard fields["name"]?.text == configuration.group else { continue }
-                lag += fields["lag"]?.integer ?? 0
-                pending += fields["pending"]?.integer ?? 0
-                _ = partition
+                progress.pending += fields["pending"]?.integer ?? 0
+                if let lag = fields["lag"]?.integer {
+                    progress.lag += lag
+                } else {
+                    progress.unknownLag[partition] = fields["last-delivered-id"]?.text ?? "0-0"
+                }
             }
         }
-        return (lag, pending)
+        return progress
     }
+
+    /// Whether any partition in `unknownLag` (partition → the group's last-delivered ID there) has an entry after
+    /// that ID: `XRANGE S:p (ID + COUNT 1`, one round trip for all. O(partitions).
+    func hasUndelivered(_ unknownLag: [Int: String]) throws -> Bool {
+        guard !unknownLag.isEmpty else { return false }
+        let server = pool.server
+        let partitions = unknownLag.keys.sorted()
+        let commands = partitions.map { partition in
+            RESPCommand("XRANGE", configuration.streamName(partition), "(" + (unknownLag[partition] ?? "0-0"), "+", "COUNT", "1")
+        }
+        let replies = try pool.sendWaiting(commands)
+        for (reply, command) in zip(replies, commands) {
+            try reply.checked(command.description, server: server)
+            if !(reply.elements ?? []).isEmpty { return true }
+        }
+        return false
+    }
+}
+
+/// A consumer group's progress over some partitions, from `XINFO GROUPS`.
+struct GroupProgress: Sendable, Equatable {
+    /// Entries not yet delivered to the group, summed over the partitions whose lag Redis can count.
+    var lag: Int64 = 0
+    /// Entries delivered and not yet acknowledged.
+    var pending: Int64 = 0
+    /// The partitions whose lag Redis cannot count (it answers null), with the group's last-delivered ID in each.
+    var unknownLag: [Int: String] = [:]
 }
 
 /// XXH64 of a string's UTF-8 bytes, seed 0: the partitioning hash.

@@ -82,8 +82,13 @@ public final class RedisStreamSource: AcknowledgedSource {
     /// The partitions this node holds now.
     public var ownedPartitions: Set<Int> { leases.owned }
 
-    /// The group's lag and pending count over the owned partitions, from the last lease round.
-    public var lagAndPending: (lag: Int64, pending: Int64) { leases.lagAndPending }
+    /// The group's lag and pending count over the owned partitions, from the last lease round. The lag sums the
+    /// partitions whose lag Redis can count; `unknownLagPartitions` says how many it cannot (their lag is not
+    /// counted as 0: it is unknown).
+    public var lagAndPending: (lag: Int64, pending: Int64, unknownLagPartitions: Int) {
+        let progress = leases.progress
+        return (progress.lag, progress.pending, progress.unknownLag.count)
+    }
 
     public func setPipelineDrainedCheck(_ check: @escaping @Sendable (Int) -> Bool) {
         drainedCheck.withLock { $0 = check }
@@ -386,8 +391,10 @@ public struct RedisStreamReader: PipelineSource {
             return false
         }
         guard now - since >= .milliseconds(Int64(configuration.idleExitMilliseconds)) else { return false }
-        let (lag, pending) = try source.leases.readLag(Array(0..<configuration.partitions))
-        guard lag == 0 && pending == 0 && source.unacknowledged == 0 else { return false }
+        let progress = try source.leases.readProgress(Array(0..<configuration.partitions))
+        guard progress.lag == 0 && progress.pending == 0 && source.unacknowledged == 0 else { return false }
+        // A partition whose lag Redis cannot count is looked at directly: is anything after the last delivered?
+        guard try !source.leases.hasUndelivered(progress.unknownLag) else { return false }
         // Every partition must be leased by a live node: a dead node's partition is first taken over (and its
         // pending entries claimed) by a survivor.
         var command = RESPCommand("MGET")

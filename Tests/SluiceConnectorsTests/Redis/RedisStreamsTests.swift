@@ -121,6 +121,35 @@ struct RedisStreamsTests {
         }
     }
 
+    /// A group created at an ID inside the stream: Redis cannot count its lag (it answers null, as it may after a
+    /// restart). The lag is then unknown, not 0: the gauge's sum leaves the partition out and counts it as unknown,
+    /// and the end-of-input check looks at the stream itself (`XRANGE` after the last delivered ID).
+    @Test func aLagRedisCannotCountIsUnknownNotZero() async throws {
+        try await withRedisServer { server, pool in
+            try produce(pool, stream: "nolag", partitions: 1, count: 10)
+            let ids = try pool.sendWaiting([RESPCommand("XRANGE", "nolag:0", "-", "+")])[0].elements?
+                .compactMap { $0.elements?.first?.text } ?? []
+            #expect(ids.count == 10)
+            let start = try #require(ids.dropFirst(3).first)
+            _ = try pool.sendWaiting([RESPCommand("XGROUP", "CREATE", "nolag:0", "sluice", start)])
+            let source = try Self.openSource("redis://\(server.address)/nolag?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+            defer { source.close() }
+            let first = source.lagAndPending
+            #expect(first.lag == 0 && first.pending == 0 && first.unknownLagPartitions == 1, "\(first)")
+            let unknown = try source.leases.readProgress([0]).unknownLag
+            #expect(unknown == [0: start])
+            #expect(try source.leases.hasUndelivered(unknown))
+            var reader = RedisStreamReader(source: source)
+            var chunks: [[UInt8]] = []
+            #expect(try reader.read(into: &chunks, maxCount: 16))
+            // The 6 entries after the group's start.
+            #expect(Self.entryEnds(chunks).count == 6)
+            let after = try source.leases.readProgress([0])
+            #expect(after.pending == 6)
+            #expect(try !source.leases.hasUndelivered(after.unknownLag))
+        }
+    }
+
     @Test func lagIsReadFromTheGroupAndLeasesAreSharedBetweenTwoSources() async throws {
         try await withRedisServer { server, pool in
             try produce(pool, stream: "lag", partitions: 4, count: 100)
