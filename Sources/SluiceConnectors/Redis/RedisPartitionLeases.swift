@@ -26,7 +26,8 @@ import Synchronization
 /// millisecond and a round trip), instead of up to a round later.
 ///
 /// The round also reads the group's lag (`XINFO GROUPS`) of the owned partitions into the gauge
-/// `redis_stream_lag{stream,group}`. Errors in a round (the server away) are kept in `lastError` and retried
+/// `redis_stream_lag{stream,group}`, and how many of them have a lag Redis cannot count (null, or not reported
+/// before Redis 7.0) into `redis_stream_lag_unknown_partitions{stream,group}`. Errors in a round (the server away) are kept in `lastError` and retried
 /// next round; leases that could not be renewed in time simply expire.
 final class RedisPartitionLeases: Sendable {
     let configuration: RedisStreamConfiguration
@@ -264,8 +265,8 @@ final class RedisPartitionLeases: Sendable {
 
     /// The group's lag and pending count over `partitions` (`XINFO GROUPS`, one round trip). Redis answers a null
     /// lag when it cannot count (a group created or set at an ID inside the stream, entries deleted in the
-    /// undelivered range, and after some restarts): such a partition is listed in `unknownLag`, never counted as
-    /// 0. O(partitions).
+    /// undelivered range, and after some restarts; Redis before 7.0 reports no lag at all): such a partition is
+    /// listed in `unknownLag`, never counted as 0. O(partitions).
     func readProgress(_ partitions: [Int]) throws -> GroupProgress {
         guard !partitions.isEmpty else { return GroupProgress() }
         let replies = try pool.sendWaiting(partitions.map { RESPCommand("XINFO", "GROUPS", configuration.streamName($0)) })
