@@ -43,6 +43,9 @@ public struct SuiteLoader: Sendable {
         return entries.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
+    /// Whether a suite name given by a user is really a file's path (it has a `/` or ends in `.json`).
+    static func looksLikePath(_ name: String) -> Bool { name.contains("/") || name.hasSuffix(".json") }
+
     /// Loads `<suitesDirectory>/<name>.json`. An unknown name lists the suites that exist.
     public func load(named name: String) throws -> SuiteFile {
         let url = suitesDirectory.appendingPathComponent("\(name).json")
@@ -53,8 +56,8 @@ public struct SuiteLoader: Sendable {
                 code: .unknownSuite,
                 message: "no suite \"\(name)\"; available: \(available.joined(separator: ", "))"
                     + (matches.isEmpty ? "" : "; close matches: \(matches.joined(separator: ", "))")
-                    + (name.contains("/") || name.hasSuffix(".json") ? "; to run a suite file, use --suite-file \(name)" : ""),
-                file: url.path)
+                    + (Self.looksLikePath(name) ? "; to run a suite file, use --suite-file \(name)" : ""),
+                file: Self.looksLikePath(name) ? name : url.path)
         }
         return try load(file: url, expectedName: name)
     }

@@ -155,7 +155,10 @@ import Testing
         #expect {
             _ = try loader.load(named: "/tmp/my-suite.json")
         } throws: { error in
-            (error as? HarnessError)?.message.contains("to run a suite file, use --suite-file /tmp/my-suite.json") == true
+            (error as? HarnessError).map {
+                $0.message.contains("to run a suite file, use --suite-file /tmp/my-suite.json")
+                    && $0.file == "/tmp/my-suite.json"
+            } == true
         }
         #expect {
             _ = try loader.load(named: "pq")
