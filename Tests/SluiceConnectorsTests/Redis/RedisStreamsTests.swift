@@ -319,28 +319,36 @@ struct RedisStreamsTests {
         }
     }
 
-    /// The race a once-only takeover claim leaves: the previous owner reads entries after the new owner claimed
-    /// the partition's pending ones. Those stay pending under the previous owner's name, which can never commit
-    /// them; the new owner's periodic claim of stranded entries takes them, and each input gets one output.
-    @Test func entriesStrandedUnderAnotherConsumerAreClaimedAndCommittedOnce() async throws {
+    /// Entries stranded in a partition the node holds, pending under a name that will never commit them:
+    /// - another consumer's (the race a once-only takeover claim leaves: the previous owner reads entries after the
+    ///   new owner claimed the partition's pending ones, and can never commit them);
+    /// - this node's own, outside its pipeline (a server that crashed lost their acknowledgement, or a delivery
+    ///   whose reply never came).
+    /// The periodic claim of stranded entries takes them, never the node's own entries in its pipeline, and each
+    /// input gets one output.
+    @Test(arguments: [false, true])
+    func strandedEntriesAreClaimedAndCommittedOnce(underTheNodesOwnName: Bool) async throws {
         try await withRedisServer { server, pool in
-            try produce(pool, stream: "strand", partitions: 1, count: 30)
+            let stream = underTheNodesOwnName ? "own" : "strand"
+            try produce(pool, stream: stream, partitions: 1, count: 30)
             let source = try Self.openSource(
-                "redis://\(server.address)/strand?partitions=1&lease-ms=60000&batch=10&block-ms=5")
+                "redis://\(server.address)/\(stream)?partitions=1&lease-ms=60000&batch=10&block-ms=5")
             defer { source.close() }
-            let sink = try Self.openSink("redis://\(server.address)/stranded?partitions=1")
+            let sink = try Self.openSink("redis://\(server.address)/\(stream)-out?partitions=1")
             defer { try? sink.close() }
             var reader = RedisStreamReader(source: source)
             var chunks: [[UInt8]] = []
             #expect(try reader.read(into: &chunks, maxCount: 16))
             #expect(source.delivered == 10)
-            // The previous owner, not yet aware that it lost the lease, reads 10 more after the takeover claim.
-            #expect(try Self.readAsPreviousOwner(pool, stream: "strand:0", count: 10) == 10)
+            // 10 more become pending without reaching the pipeline: read by the previous owner, not yet aware that
+            // it lost the lease, or under this node's own name.
+            let consumer = underTheNodesOwnName ? source.configuration.consumer : "previous-owner"
+            #expect(try Self.readAsPreviousOwner(pool, stream: "\(stream):0", count: 10, consumer: consumer) == 10)
             #expect(try reader.read(into: &chunks, maxCount: 16))
             #expect(try reader.read(into: &chunks, maxCount: 16))
             #expect(source.delivered == 20)
-            #expect(try Self.pending(pool, stream: "strand", partitions: 1) == 30)
-            // The periodic claim takes the other consumer's 10, never this node's own 20 (in its pipeline).
+            #expect(try Self.pending(pool, stream: stream, partitions: 1) == 30)
+            // The periodic claim takes the stranded 10, never this node's 20 in its pipeline.
             #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 10)
             #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
             #expect(try reader.read(into: &chunks, maxCount: 16))
@@ -348,44 +356,10 @@ struct RedisStreamsTests {
             let ends = Self.entryEnds(chunks)
             #expect(ends.count == 30)
             try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
-            let (documents, sources) = try readAll(pool, stream: "stranded", partitions: 1)
+            let (documents, sources) = try readAll(pool, stream: "\(stream)-out", partitions: 1)
             #expect(documents.count == 30)
             #expect(Set(sources).count == 30)
-            #expect(try Self.pending(pool, stream: "strand", partitions: 1) == 0)
-        }
-    }
-
-    /// Entries pending under this node's own name that its pipeline does not hold (a server that crashed lost
-    /// their acknowledgement, or a delivery whose reply never came): the periodic scan claims them, and only them,
-    /// so that each input still gets one output and the node can end.
-    @Test func entriesPendingUnderTheNodesOwnNameButNotInItsPipelineAreClaimed() async throws {
-        try await withRedisServer { server, pool in
-            try produce(pool, stream: "own", partitions: 1, count: 30)
-            let source = try Self.openSource(
-                "redis://\(server.address)/own?partitions=1&lease-ms=60000&batch=10&block-ms=5")
-            defer { source.close() }
-            let sink = try Self.openSink("redis://\(server.address)/owned?partitions=1")
-            defer { try? sink.close() }
-            var reader = RedisStreamReader(source: source)
-            var chunks: [[UInt8]] = []
-            #expect(try reader.read(into: &chunks, maxCount: 16))
-            #expect(source.delivered == 10)
-            // 10 more become pending under this node's own name without reaching its pipeline.
-            let consumer = source.configuration.consumer
-            #expect(try Self.readAsPreviousOwner(pool, stream: "own:0", count: 10, consumer: consumer) == 10)
-            #expect(try Self.pending(pool, stream: "own", partitions: 1) == 20)
-            // The scan takes those 10 and leaves the 10 in the pipeline alone; a second scan finds nothing.
-            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 10)
-            #expect(try reader.claimStranded(minIdleMilliseconds: 0) == 0)
-            for _ in 0..<3 { #expect(try reader.read(into: &chunks, maxCount: 16)) }
-            #expect(source.delivered == 30)
-            let ends = Self.entryEnds(chunks)
-            #expect(ends.count == 30)
-            try Self.commitOneOutputPerEntry(ends, sink: sink, source: source)
-            let (documents, sources) = try readAll(pool, stream: "owned", partitions: 1)
-            #expect(documents.count == 30)
-            #expect(Set(sources).count == 30)
-            #expect(try Self.pending(pool, stream: "own", partitions: 1) == 0)
+            #expect(try Self.pending(pool, stream: stream, partitions: 1) == 0)
         }
     }
 
