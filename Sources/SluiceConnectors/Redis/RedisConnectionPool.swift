@@ -73,7 +73,14 @@ public final class RedisConnectionPool: Sendable {
         try send(commands, extraTimeout: extraTimeout).wait()
     }
 
-    /// Like `sendWaiting`, for commands that may run more than once (idempotent ones such as `XACK`, or
+    /// Like `sendWaiting`, and an error reply throws, naming its command.
+    public func sendCheckedWaiting(_ commands: [RESPCommand]) throws -> [RESPValue] {
+        let replies = try sendWaiting(commands)
+        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
+        return replies
+    }
+
+    /// Like `sendCheckedWaiting`, for commands that may run more than once (idempotent ones such as `XACK`, or
     /// at-least-once writes): when the connection closes or times out before the replies come
     /// (`RedisError.isOutcomeUnknown`), they are sent again on a new connection, at most `retries` times. An error
     /// reply throws, naming its command.
@@ -81,9 +88,7 @@ public final class RedisConnectionPool: Sendable {
         var lost = 0
         while true {
             do {
-                let replies = try sendWaiting(commands)
-                for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
-                return replies
+                return try sendCheckedWaiting(commands)
             } catch let error as RedisError where error.isOutcomeUnknown && lost < retries {
                 lost += 1
             }

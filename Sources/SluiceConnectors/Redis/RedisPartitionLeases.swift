@@ -27,8 +27,8 @@ import Synchronization
 ///
 /// The round also reads the group's lag (`XINFO GROUPS`) of the owned partitions into the gauge
 /// `redis_stream_lag{stream,group}`, and how many of them have a lag Redis cannot count (null, or not reported
-/// before Redis 7.0) into `redis_stream_lag_unknown_partitions{stream,group}`. Errors in a round (the server away) are kept in `lastError` and retried
-/// next round; leases that could not be renewed in time simply expire.
+/// before Redis 7.0) into `redis_stream_lag_unknown_partitions{stream,group}`. Errors in a round (the server
+/// away) are kept in `lastError` and retried next round; leases that could not be renewed in time simply expire.
 final class RedisPartitionLeases: Sendable {
     let configuration: RedisStreamConfiguration
     let pool: RedisConnectionPool
@@ -193,8 +193,7 @@ final class RedisPartitionLeases: Sendable {
         // The remaining time of the leases this node does not hold (read after its own are renewed).
         let others = (0..<configuration.partitions).filter { partition in !held.contains { $0.key == partition } }
         for partition in others { commands.append(RESPCommand("PTTL", configuration.leaseKey(partition))) }
-        let replies = try pool.sendWaiting(commands)
-        for (reply, command) in zip(replies, commands) { try reply.checked(command.description, server: server) }
+        let replies = try pool.sendCheckedWaiting(commands)
         guard let announced = replies[0].elements, announced.count >= 2,
             let liveNodes = announced[0].integer, let serverNow = announced[1].integer
         else {
@@ -292,17 +291,10 @@ final class RedisPartitionLeases: Sendable {
     /// that ID: `XRANGE S:p (ID + COUNT 1`, one round trip for all. O(partitions).
     func hasUndelivered(_ unknownLag: [Int: String]) throws -> Bool {
         guard !unknownLag.isEmpty else { return false }
-        let server = pool.server
-        let partitions = unknownLag.keys.sorted()
-        let commands = partitions.map { partition in
+        let replies = try pool.sendCheckedWaiting(unknownLag.keys.sorted().map { partition in
             RESPCommand("XRANGE", configuration.streamName(partition), "(" + (unknownLag[partition] ?? "0-0"), "+", "COUNT", "1")
-        }
-        let replies = try pool.sendWaiting(commands)
-        for (reply, command) in zip(replies, commands) {
-            try reply.checked(command.description, server: server)
-            if !(reply.elements ?? []).isEmpty { return true }
-        }
-        return false
+        })
+        return replies.contains { !($0.elements ?? []).isEmpty }
     }
 }
 

@@ -258,8 +258,7 @@ public struct RedisStreamReader: PipelineSource {
         do {
             if readReplyLost {
                 for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
-                    try reclaimOwn(partition, lease: lease, skipping: source.handedIDs(partition: partition)
-                        .union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id)))
+                    try reclaimOwn(partition, lease: lease, skipping: handedOrQueuedIDs(partition))
                 }
                 readReplyLost = false
             }
@@ -403,6 +402,11 @@ public struct RedisStreamReader: PipelineSource {
         return leases.count == configuration.partitions && leases.allSatisfy { !$0.isNull }
     }
 
+    /// The IDs of `partition`'s entries this node has handed on and not yet acknowledged, or queued to hand on.
+    private func handedOrQueuedIDs(_ partition: Int) -> Set<String> {
+        source.handedIDs(partition: partition).union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id))
+    }
+
     /// The partitions held now whose current tenure's takeover claim this reader has done, with their lease values.
     private func readyTenures() -> [Int: String] {
         source.leases.tenures.filter { claimedUnder[$0.key] == $0.value }
@@ -466,8 +470,7 @@ public struct RedisStreamReader: PipelineSource {
         for (partition, lease) in readyTenures().sorted(by: { $0.key < $1.key }) {
             // Entries pending under this node's own name that are not in its pipeline are stranded too: a server
             // that crashed and lost its last second lost their acknowledgement, and nothing else hands them on.
-            let inPipeline = source.handedIDs(partition: partition)
-                .union(claimed.lazy.filter { $0.partition == partition }.map(\.entry.id))
+            let inPipeline = handedOrQueuedIDs(partition)
             claimedCount += try claimPending(partition, lease: lease, minIdleMilliseconds: minIdleMilliseconds, consumer: nil) {
                 $1 != consumer || !inPipeline.contains($0)
             }
