@@ -71,8 +71,11 @@ extension GateSession {
             workerPath: request.workerPath)
         log("gate: building the base in \(layout.buildCacheDirectory.path)/\(tree ?? resolution.commit) (cached by tree)")
         // The builder's error keeps its code (`buildFailed`, `checkoutFailed`: exit 7) and names the side.
+        let buildStarted = Date()
         let build = try builder.build(resolution.commit, side: "base", cacheKey: tree)
-        log("gate: base \(build.wasCached ? "cached" : "built")")
+        log(build.wasCached
+            ? "gate: base cached"
+            : "gate: base built in \(ProgressDisplay.formatDuration(Date().timeIntervalSince(buildStarted)))")
         let dirty = (try? repository.uncommittedChanges()) ?? []
         let head = repository.commit("HEAD") ?? "unknown"
         let environmentKey = EnvironmentFingerprint.current().environmentKey

@@ -131,7 +131,8 @@ public struct GateSession: Sendable {
                 try await measure(
                     entry, sides: sides, pairs: gatedTiming.contains(entry.name) ? options.processesPerSide : 2,
                     isFirstLook: look == 1, state: &state, generator: &generator,
-                    log: { log("gate: [\(number + 1)/\(toMeasure.count)] \(entry.name): \($0)") })
+                    log: { log("gate: [\(number + 1)/\(toMeasure.count)] \(entry.name): \($0); "
+                        + "\(ProgressDisplay.formatDuration(Date().timeIntervalSince(started))) measuring so far") })
             }
             results = (
                 state.results(.base, suite: suite, environment: baseHello.environment, order: runnable),

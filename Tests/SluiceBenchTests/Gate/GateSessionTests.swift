@@ -91,6 +91,22 @@ final class MeasurementCounter: Sendable {
         #expect(values?.count == 6)
     }
 
+    /// Each benchmark's progress line names it, shows the order of its process pairs, and says how long the
+    /// session has been measuring (a gate takes minutes; the user sees where the time goes).
+    @Test func progressLinesSayHowLongTheSessionHasBeenMeasuring() async throws {
+        let lines = Mutex<[String]>([])
+        let options = GateSession.Options(
+            suite: try Self.suite(), processesPerSide: 6, roundsPerProcess: 3, maxLooks: 3, seed: 7, today: "2026-12-06")
+        _ = try await GateSession(options: options, measurer: SyntheticMeasurer(benchmarks: Self.names))
+            .run(summary: .empty, log: { line in lines.withLock { $0.append(line) } })
+        let logged = lines.withLock { $0 }
+        for (index, name) in Self.names.enumerated() {
+            let line = logged.first { $0.hasPrefix("gate: [\(index + 1)/\(Self.names.count)] \(name): ") }
+            #expect(line?.contains("(B = base, C = candidate); ") == true, "\(logged)")
+            #expect(line?.wholeMatch(of: /.*; (\d+s|\d+m\d\ds) measuring so far/) != nil, "\(line ?? "no line for \(name)")")
+        }
+    }
+
     /// Two builds whose environments cannot be compared (here the allocator) are refused when the workers say
     /// hello, before a single measurement, not after the whole session.
     @Test func incomparableBuildsAreRefusedBeforeAnythingIsMeasured() async throws {
