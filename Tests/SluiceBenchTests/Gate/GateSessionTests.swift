@@ -74,11 +74,13 @@ final class MeasurementCounter: Sendable {
         return try JSONDecoder().decode(SuiteFile.self, from: Data(json.utf8))
     }
 
-    static func run(_ measurer: SyntheticMeasurer, seed: UInt64 = 7, looks: Int = 3) async throws -> GateSession.Outcome {
+    static func run(
+        _ measurer: SyntheticMeasurer, seed: UInt64 = 7, looks: Int = 3, log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> GateSession.Outcome {
         let options = GateSession.Options(
             suite: try suite(), processesPerSide: 6, roundsPerProcess: 3, maxLooks: looks, seed: seed,
             today: "2026-12-06")
-        return try await GateSession(options: options, measurer: measurer).run(summary: .empty)
+        return try await GateSession(options: options, measurer: measurer).run(summary: .empty, log: log)
     }
 
     @Test func unchangedCodePassesWithOneLook() async throws {
@@ -95,10 +97,7 @@ final class MeasurementCounter: Sendable {
     /// session has been measuring (a gate takes minutes; the user sees where the time goes).
     @Test func progressLinesSayHowLongTheSessionHasBeenMeasuring() async throws {
         let lines = Mutex<[String]>([])
-        let options = GateSession.Options(
-            suite: try Self.suite(), processesPerSide: 6, roundsPerProcess: 3, maxLooks: 3, seed: 7, today: "2026-12-06")
-        _ = try await GateSession(options: options, measurer: SyntheticMeasurer(benchmarks: Self.names))
-            .run(summary: .empty, log: { line in lines.withLock { $0.append(line) } })
+        _ = try await Self.run(SyntheticMeasurer(benchmarks: Self.names), log: { line in lines.withLock { $0.append(line) } })
         let logged = lines.withLock { $0 }
         for (index, name) in Self.names.enumerated() {
             let line = logged.first { $0.hasPrefix("gate: [\(index + 1)/\(Self.names.count)] \(name): ") }
