@@ -162,6 +162,16 @@ public struct GateComparator: Sendable {
             let candidateUsable = cand.map(Self.hasValues) ?? false
             let baselineUsable = base.map(Self.hasValues) ?? false
             if !candidateUsable {
+                if cand == nil && configuration.leavesOut(metric, forBenchmark: candidate.name) {
+                    // Not measured on purpose (e.g. no instruction lane for a peer that runs no Sluice code):
+                    // an older baseline's value of it is no gap.
+                    if base != nil {
+                        comparisons.append(MetricComparison(
+                            benchmark: candidate.name, metric: metric, percentile: "p50", outcome: .notGated,
+                            note: "not measured: the suite's metric list for this benchmark leaves it out"))
+                    }
+                    continue
+                }
                 if required.contains(metric) || (!metricRules.isEmpty && baselineUsable) {
                     let reason = cand?.unavailableReason.map { "unavailable: \($0)" } ?? "not captured"
                     comparisons.append(MetricComparison(

@@ -9,6 +9,9 @@ public struct GateConfiguration: Sendable {
     public var requiredMetrics: Set<BenchmarkMetric>
     /// Per-benchmark override of `requiredMetrics` (a suite benchmark with its own metric list).
     public var requiredMetricsByBenchmark: [String: Set<BenchmarkMetric>]
+    /// The metric list of each suite benchmark that has its own (`metrics` in its entry). A metric such a list
+    /// leaves out is not measured for that benchmark, so a stored baseline's value of it is not a gap.
+    public var metricsByBenchmark: [String: Set<BenchmarkMetric>] = [:]
     /// The two-sided confidence of the timing lane's intervals.
     public var confidence: Double
     /// Compare even when the environments differ; the report then says so prominently.
@@ -52,9 +55,11 @@ public struct GateConfiguration: Sendable {
         try thresholds.validate(file: file)
         let required = Set(suite.requiredMetrics ?? [])
         var byBenchmark: [String: Set<BenchmarkMetric>] = [:]
+        var listed: [String: Set<BenchmarkMetric>] = [:]
         for benchmark in suite.benchmarks {
             if let metrics = benchmark.metrics {
                 byBenchmark[benchmark.name] = required.intersection(metrics)
+                listed[benchmark.name] = Set(metrics)
             }
         }
         self.init(
@@ -62,10 +67,16 @@ public struct GateConfiguration: Sendable {
             requiredMetrics: required.intersection(suite.metrics), requiredMetricsByBenchmark: byBenchmark,
             confidence: confidence, allowsIncomparableEnvironments: allowsIncomparableEnvironments)
         calibrationBenchmarks = suite.calibration ?? []
+        metricsByBenchmark = listed
     }
 
     /// The metrics that must be present for `benchmark`.
     public func requiredMetrics(forBenchmark benchmark: String) -> Set<BenchmarkMetric> {
         requiredMetricsByBenchmark[benchmark] ?? requiredMetrics
+    }
+
+    /// True when `benchmark` has a metric list of its own in the suite and `metric` is not on it.
+    public func leavesOut(_ metric: BenchmarkMetric, forBenchmark benchmark: String) -> Bool {
+        metricsByBenchmark[benchmark].map { !$0.contains(metric) } ?? false
     }
 }

@@ -215,7 +215,7 @@ public struct GateSession: Sendable {
     }
 
     /// Measures one benchmark: `processesPerSide` process pairs in a seeded order, then (first look only) the
-    /// allocation lane once per side.
+    /// allocation and instruction lanes once per side; logs one line when all of it is done.
     private func measure(
         _ entry: SuiteBenchmark, sides: [GateSide], pairs: Int, isFirstLook: Bool, state: inout MeasurementState,
         generator: inout SeededRandomNumberGenerator, log: (String) -> Void
@@ -242,12 +242,17 @@ public struct GateSession: Sendable {
                 try await run(request, side: side, entry: entry, state: &state)
             }
         }
-        log("\(pattern.joined(separator: " ")) (B = base, C = candidate)")
         if !pattern.isEmpty {
             state.order[entry.name] = [state.order[entry.name], pattern.joined(separator: " ")].compactMap { $0 }
                 .joined(separator: " ")
         }
-        guard isFirstLook else { return }
+        // The line comes after the benchmark's last worker, so that its time includes the deterministic lanes.
+        var lanes: [String] = []
+        if isFirstLook && !exactMetrics.isEmpty { lanes.append("allocations") }
+        if isFirstLook && !instructionMetrics.isEmpty { lanes.append("instructions") }
+        let line = "\(pattern.joined(separator: " ")) (B = base, C = candidate)"
+            + (lanes.isEmpty ? "" : ", then \(lanes.joined(separator: " and ")) once a side")
+        guard isFirstLook else { return log(line) }
         for side in GateSide.allCases where sides.contains(side) && state.failure[side]?[entry.name] == nil {
             if !exactMetrics.isEmpty {
                 let request = WorkerRequest(
@@ -266,6 +271,7 @@ public struct GateSession: Sendable {
                 try await run(request, side: side, entry: entry, state: &state, instructions: true)
             }
         }
+        log(line)
     }
 
     private func run(

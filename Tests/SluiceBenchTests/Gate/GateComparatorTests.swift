@@ -178,6 +178,29 @@ import Testing
         #expect(report.outcome == .inconclusive && report.exitCode == 3)
     }
 
+    @Test func aMetricTheSuiteLeavesOutForABenchmarkIsNoGapEvenWhenTheBaselineHasIt() throws {
+        // The shipped `pr` suite lists the Foundation peers' metrics without `instructions`; the stored baseline
+        // still holds their counts from before. Another benchmark without the metric is still a gap.
+        var suite = try F.suite(
+            metrics: #"["wall_time", "instructions"]"#,
+            thresholds: #"[{"benchmark": "*", "metric": "instructions", "percentile": "p50", "relative": 0.005}]"#)
+        suite.benchmarks[0].metrics = [.wallTime]
+        let configuration = try GateConfiguration(suite: suite, file: "pr.json", today: "2026-12-07")
+        #expect(configuration.leavesOut(.instructions, forBenchmark: "micro/a"))
+        #expect(!configuration.leavesOut(.instructions, forBenchmark: "micro/b"))
+        let base = F.results(runID: "b", [
+            F.benchmark("micro/a", [F.exact(.instructions, 1_000)]), F.benchmark("micro/b", [F.exact(.instructions, 1_000)]),
+        ])
+        let cand = F.results(runID: "c", [F.benchmark("micro/a", []), F.benchmark("micro/b", [])])
+        let report = try GateComparator(configuration: configuration).compare(baseline: base, candidate: cand)
+        let leftOut = try #require(report.comparisons.first { $0.benchmark == "micro/a" && $0.metric == .instructions })
+        #expect(leftOut.outcome == .notGated && leftOut.verdictClass == nil)
+        #expect(leftOut.note?.contains("leaves it out") == true)
+        let missing = try #require(report.comparisons.first { $0.benchmark == "micro/b" && $0.metric == .instructions })
+        #expect(missing.outcome == .missing && missing.verdictClass == .observabilityGap)
+        #expect(report.outcome == .inconclusive)
+    }
+
     @Test func addedRemovedAndSkippedBenchmarksAreListed() throws {
         let base = F.results(runID: "b", [
             F.benchmark("micro/kept", [F.exact(.allocations, 1)]),

@@ -96,13 +96,20 @@ final class MeasurementCounter: Sendable {
     /// Each benchmark's progress line names it, shows the order of its process pairs, and says how long the
     /// session has been measuring (a gate takes minutes; the user sees where the time goes).
     @Test func progressLinesSayHowLongTheSessionHasBeenMeasuring() async throws {
-        let lines = Mutex<[String]>([])
-        _ = try await Self.run(SyntheticMeasurer(benchmarks: Self.names), log: { line in lines.withLock { $0.append(line) } })
+        let measurer = SyntheticMeasurer(benchmarks: Self.names)
+        let lines = Mutex<[(line: String, measuredBefore: Int)]>([])
+        _ = try await Self.run(measurer, log: { line in
+            lines.withLock { $0.append((line, measurer.measured.count.load(ordering: .relaxed))) }
+        })
         let logged = lines.withLock { $0 }
         for (index, name) in Self.names.enumerated() {
-            let line = logged.first { $0.hasPrefix("gate: [\(index + 1)/\(Self.names.count)] \(name): ") }
-            #expect(line?.contains("(B = base, C = candidate); ") == true, "\(logged)")
+            let entry = logged.first { $0.line.hasPrefix("gate: [\(index + 1)/\(Self.names.count)] \(name): ") }
+            let line = entry?.line
+            #expect(line?.contains("(B = base, C = candidate), then allocations once a side; ") == true, "\(logged)")
             #expect(line?.wholeMatch(of: /.*; (\d+s|\d+m\d\ds) measuring so far/) != nil, "\(line ?? "no line for \(name)")")
+            // Logged after the benchmark's last worker (6 pairs and one allocation worker a side), so that the
+            // time it shows includes the deterministic lanes.
+            #expect(entry?.measuredBefore == (index + 1) * (6 * 2 + 2), "\(name): \(entry?.measuredBefore ?? -1) measured")
         }
     }
 
