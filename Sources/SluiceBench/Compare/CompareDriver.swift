@@ -60,7 +60,7 @@ public struct CompareDriver: Sendable {
     ///
     /// Suspends while the builds and the workers run; builds run one after the other, never in parallel.
     /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
-    public func run(log: @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
+    public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
         let configuration = configuration
         // The suite first, so bad input costs no git or build work; read by the one strict reader, as `run` and
         // `gate` read suites (errors name the file and field). Benchmark names are not checked against this
@@ -86,9 +86,19 @@ public struct CompareDriver: Sendable {
             buildCommand: configuration.buildCommand, workerPath: configuration.workerPath)
         log("compare: A = \(configuration.revisionA) (\(commitA.prefix(12))), B = \(configuration.revisionB) (\(commitB.prefix(12)))")
         log("compare: building A in \(configuration.cacheDirectory.appendingPathComponent(commitA).path)")
-        let buildA = try builder.build(commitA, side: "A")
+        /// SwiftPM's `[n/m]` steps, now and then, so that a build of several minutes shows it is moving.
+        func progress(_ side: String) -> (Substring) -> Void {
+            var throttle = BuildProgressThrottle()
+            let started = Date()
+            return { line in
+                if let text = throttle.report(line, elapsed: Date().timeIntervalSince(started)) {
+                    log("compare: building \(side): \(text)")
+                }
+            }
+        }
+        let buildA = try builder.build(commitA, side: "A", progress: progress("A"))
         log("compare: A \(buildA.wasCached ? "cached" : "built"); building B")
-        let buildB = try builder.build(commitB, side: "B")
+        let buildB = try builder.build(commitB, side: "B", progress: progress("B"))
         log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) fresh process pairs per benchmark, seed \(configuration.seed)")
         // The builds live in the cache, not beside `shared/`: point both at the repository's fixtures.
         var environment: [String: String] = [:]

@@ -14,9 +14,12 @@ package enum ProcessRunner {
     }
 
     /// Runs `arguments` (looked up on PATH via `/usr/bin/env`) in `directory` and waits for it.
-    /// Both pipes are drained before waiting, so a chatty command never blocks on a full pipe.
+    /// Both pipes are drained before waiting, so a chatty command never blocks on a full pipe. `onOutputLine`,
+    /// when given, gets each line of standard output as it arrives (on the calling thread, without its newline),
+    /// e.g. a build's `[n/m]` steps; the whole output is still returned.
     package static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        onOutputLine: ((Substring) -> Void)? = nil
     ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -38,10 +41,33 @@ package enum ProcessRunner {
             box.data = errors.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let outputData: Data
+        if let onOutputLine {
+            outputData = readLines(from: output.fileHandleForReading, onLine: onOutputLine)
+        } else {
+            outputData = output.fileHandleForReading.readDataToEndOfFile()
+        }
         group.wait()
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stdout: outputData, stderr: box.data)
+    }
+
+    /// Reads `handle` to its end, handing on each complete line (and a last one without a newline) as it comes.
+    static func readLines(from handle: FileHandle, onLine: (Substring) -> Void) -> Data {
+        var all = Data()
+        var pending = Data()
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            all.append(chunk)
+            pending.append(chunk)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                onLine(Substring(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+        }
+        if !pending.isEmpty { onLine(Substring(decoding: pending, as: UTF8.self)) }
+        return all
     }
 
     /// Holds the stderr bytes read on another queue; written once before `group.leave()`, read after `wait()`.

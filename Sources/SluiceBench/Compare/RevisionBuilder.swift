@@ -48,11 +48,15 @@ public struct RevisionBuilder: Sendable {
     }
 
     /// The build of `commit` (a full sha), building it when the cache has none.
-    /// - Parameter side: `A` or `B`, for messages.
+    /// - Parameters:
+    ///   - side: `A` or `B`, for messages.
+    ///   - progress: gets each line of the build command's standard output as it comes (SwiftPM's `[n/m]` steps),
+    ///     so that a caller can show how a build of several minutes is getting on.
     /// - Throws: `HarnessError` `.checkoutFailed` or `.buildFailed` (with the build log's last lines).
-    public func build(_ commit: String, side: String, cacheKey: String? = nil, patch: URL? = nil)
-        throws(HarnessError) -> Build
-    {
+    public func build(
+        _ commit: String, side: String, cacheKey: String? = nil, patch: URL? = nil,
+        progress: ((Substring) -> Void)? = nil
+    ) throws(HarnessError) -> Build {
         let folder = cacheDirectory.appendingPathComponent(cacheKey ?? commit)
         let source = folder.appendingPathComponent("src")
         let worker = source.appendingPathComponent(workerPath)
@@ -101,7 +105,8 @@ public struct RevisionBuilder: Sendable {
         let outcome: ProcessRunner.Outcome
         do {
             outcome = try ProcessRunner.run(
-                ["sh", "-c", buildCommand], in: source, environment: ["SLUICE_COMPARE_COMMIT": commit])
+                ["sh", "-c", buildCommand], in: source, environment: ["SLUICE_COMPARE_COMMIT": commit],
+                onOutputLine: progress)
         } catch {
             throw HarnessError(code: .buildFailed, message: "cannot run the build command: \(error)", side: side)
         }
@@ -123,5 +128,34 @@ public struct RevisionBuilder: Sendable {
         }
         if let data = try? JSONEncoder().encode(marker) { try? data.write(to: markerURL) }
         return Build(commit: commit, worker: worker, wasCached: false)
+    }
+}
+
+/// Turns a build's output into occasional progress lines: SwiftPM's `[n/m] …` steps, the first at once and then at
+/// most one per `interval` seconds, so that a build of several minutes shows it is moving without flooding the log.
+public struct BuildProgressThrottle: Sendable {
+    /// Seconds between two reported steps, at least.
+    public var interval: Double
+    /// The longest step text shown; longer ones are cut with `…`.
+    public var maxLength = 100
+    private var lastReport: Double?
+
+    public init(interval: Double = 30) {
+        self.interval = interval
+    }
+
+    /// The text to show for `line`, seen `elapsed` seconds into the build, or nil: not a `[n/m]` step, or too
+    /// soon after the last one shown.
+    public mutating func report(_ line: Substring, elapsed: Double) -> String? {
+        let line = line.trimmingCharacters(in: .whitespaces)
+        guard line.hasPrefix("["), let close = line.firstIndex(of: "]"),
+            let slash = line[..<close].firstIndex(of: "/"),
+            line[line.index(after: line.startIndex)..<slash].allSatisfy(\.isNumber),
+            line[line.index(after: slash)..<close].allSatisfy(\.isNumber), slash != line.index(after: line.startIndex)
+        else { return nil }
+        if let lastReport, elapsed - lastReport < interval { return nil }
+        lastReport = elapsed
+        let text = line.count > maxLength ? String(line.prefix(maxLength - 1)) + "…" : line
+        return "\(text) (\(ProgressDisplay.formatDuration(elapsed)) so far)"
     }
 }

@@ -72,7 +72,12 @@ extension GateSession {
         log("gate: building the base in \(layout.buildCacheDirectory.path)/\(tree ?? resolution.commit) (cached by tree)")
         // The builder's error keeps its code (`buildFailed`, `checkoutFailed`: exit 7) and names the side.
         let buildStarted = Date()
-        let build = try builder.build(resolution.commit, side: "base", cacheKey: tree)
+        var throttle = BuildProgressThrottle()
+        let build = try builder.build(resolution.commit, side: "base", cacheKey: tree) { line in
+            if let text = throttle.report(line, elapsed: Date().timeIntervalSince(buildStarted)) {
+                log("gate: building the base: \(text)")
+            }
+        }
         log(build.wasCached
             ? "gate: base cached"
             : "gate: base built in \(ProgressDisplay.formatDuration(Date().timeIntervalSince(buildStarted)))")

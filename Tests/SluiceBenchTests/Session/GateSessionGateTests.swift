@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import SluiceBench
 import Testing
 
@@ -66,6 +67,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: repository.directory.appendingPathComponent("reports").path))
     }
 
+    /// A base build of several minutes shows how it is getting on: its first `[n/m]` step at once (then at most one
+    /// every 30 s), the output of the build streamed as it comes, and the whole output still in the build log.
+    @Test func theBaseBuildsStepsShowInTheProgress() async throws {
+        let repository = try SessionRepository()
+        defer { repository.remove() }
+        var request = Self.request()
+        request.buildCommand = "printf 'Building for production...\\n[1/3] Compiling A a.swift\\n[2/3] Compiling B b.swift\\n' && "
+            + SessionRepository.buildCommand + " && printf '[3/3] Linking worker'"
+        let lines = Mutex<[String]>([])
+        _ = try await GateSession.gate(
+            request, layout: repository.layout(reports: "-"),
+            measurers: RecordingMeasurerFactory(SyntheticMeasurer(benchmarks: SessionRepository.benchmarks)),
+            log: { line in lines.withLock { $0.append(line) } })
+        let building = lines.withLock { $0 }.filter { $0.hasPrefix("gate: building the base: ") }
+        #expect(building.count == 1, "\(lines.withLock { $0 })")
+        #expect(building.first?.wholeMatch(of: /gate: building the base: \[1\/3\] Compiling A a\.swift \(\d+s so far\)/) != nil,
+                "\(building)")
+        // The build log still holds all of it, the last line (no newline) included.
+        let cache = repository.layout(reports: "-").buildCacheDirectory
+        let folders = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { !$0.hasSuffix(".lock") }
+        let buildLog = try String(
+            contentsOf: cache.appendingPathComponent(try #require(folders.first)).appendingPathComponent("build.log"),
+            encoding: .utf8)
+        #expect(buildLog.contains("[2/3] Compiling B b.swift\n") && buildLog.hasSuffix("[3/3] Linking worker"), "\(buildLog)")
+    }
+
     @Test func aFailingBuildOfTheBaseIsABuildFailureNamingTheSide() async throws {
         let repository = try SessionRepository()
         defer { repository.remove() }
@@ -95,5 +122,32 @@ import Testing
         }
         #expect(error?.field == "threshold" && error?.file?.hasSuffix("suites/t.json") == true, "\(String(describing: error))")
         #expect(error.map { HarnessExitCode(error: $0) } == .badInput)
+    }
+}
+
+/// `BuildProgressThrottle`: which build output lines become progress lines, and how often.
+@Suite struct BuildProgressThrottleTests {
+    @Test func stepsAreShownAtOnceThenAtMostOncePerInterval() {
+        var throttle = BuildProgressThrottle(interval: 30)
+        let seen: [(String, Double)] = [
+            ("Building for production...", 0), ("[1/10] Compiling A a.swift", 1), ("[2/10] Compiling B b.swift", 10),
+            ("warning: [deprecated] x/y", 40), ("[3/10] Compiling C c.swift", 31), ("[4/10] Compiling D", 40),
+            ("[5/10] Linking sluice-bench", 61.2), ("[x/10] not a step", 200), ("[/10] not a step", 200),
+            ("Build complete! (62.00s)", 200),
+        ]
+        let shown = seen.compactMap { throttle.report(Substring($0.0), elapsed: $0.1) }
+        #expect(shown == [
+            "[1/10] Compiling A a.swift (1s so far)", "[3/10] Compiling C c.swift (31s so far)",
+            "[5/10] Linking sluice-bench (1m01s so far)",
+        ])
+    }
+
+    @Test func aLongStepIsCut() {
+        var throttle = BuildProgressThrottle()
+        let line = "[7/9] Compiling SluiceBench " + String(repeating: "File.swift, ", count: 40)
+        let shown = throttle.report(Substring(line), elapsed: 125)
+        #expect(shown?.hasPrefix("[7/9] Compiling SluiceBench File.swift") == true)
+        #expect(shown?.hasSuffix("… (2m05s so far)") == true, "\(shown ?? "nil")")
+        #expect((shown?.count ?? 0) <= 100 + " (2m05s so far)".count)
     }
 }
