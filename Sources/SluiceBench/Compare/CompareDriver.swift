@@ -86,19 +86,14 @@ public struct CompareDriver: Sendable {
             buildCommand: configuration.buildCommand, workerPath: configuration.workerPath)
         log("compare: A = \(configuration.revisionA) (\(commitA.prefix(12))), B = \(configuration.revisionB) (\(commitB.prefix(12)))")
         log("compare: building A in \(configuration.cacheDirectory.appendingPathComponent(commitA).path)")
-        /// SwiftPM's `[n/m]` steps, now and then, so that a build of several minutes shows it is moving.
-        func progress(_ side: String) -> (Substring) -> Void {
-            var throttle = BuildProgressThrottle()
-            let started = Date()
-            return { line in
-                if let text = throttle.report(line, elapsed: Date().timeIntervalSince(started)) {
-                    log("compare: building \(side): \(text)")
-                }
-            }
+        // SwiftPM's `[n/m]` steps now and then, so that a build of several minutes shows it is moving.
+        let buildA = try BuildProgressThrottle.reporting(log: { log("compare: building A: \($0)") }) {
+            progress throws(HarnessError) in try builder.build(commitA, side: "A", progress: progress)
         }
-        let buildA = try builder.build(commitA, side: "A", progress: progress("A"))
         log("compare: A \(buildA.wasCached ? "cached" : "built"); building B")
-        let buildB = try builder.build(commitB, side: "B", progress: progress("B"))
+        let buildB = try BuildProgressThrottle.reporting(log: { log("compare: building B: \($0)") }) {
+            progress throws(HarnessError) in try builder.build(commitB, side: "B", progress: progress)
+        }
         log("compare: B \(buildB.wasCached ? "cached" : "built"); \(configuration.rounds) fresh process pairs per benchmark, seed \(configuration.seed)")
         // The builds live in the cache, not beside `shared/`: point both at the repository's fixtures.
         var environment: [String: String] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -132,13 +133,15 @@ public struct RevisionBuilder: Sendable {
 }
 
 /// Turns a build's output into occasional progress lines: SwiftPM's `[n/m] …` steps, the first at once and then at
-/// most one per `interval` seconds, so that a build of several minutes shows it is moving without flooding the log.
+/// most one per `interval` seconds, so that a build of several minutes shows it is moving without flooding the log;
+/// and, through `heartbeat`, a line while one long step (a whole-module compile of minutes) prints nothing.
 public struct BuildProgressThrottle: Sendable {
-    /// Seconds between two reported steps, at least.
+    /// Seconds between two reported lines, at least.
     public var interval: Double
     /// The longest step text shown; longer ones are cut with `…`.
     public var maxLength = 100
     private var lastReport: Double?
+    private var lastStep: String?
 
     public init(interval: Double = 30) {
         self.interval = interval
@@ -153,9 +156,38 @@ public struct BuildProgressThrottle: Sendable {
             line[line.index(after: line.startIndex)..<slash].allSatisfy(\.isNumber),
             line[line.index(after: slash)..<close].allSatisfy(\.isNumber), slash != line.index(after: line.startIndex)
         else { return nil }
+        let text = line.count > maxLength ? String(line.prefix(maxLength - 1)) + "…" : line
+        lastStep = text
         if let lastReport, elapsed - lastReport < interval { return nil }
         lastReport = elapsed
-        let text = line.count > maxLength ? String(line.prefix(maxLength - 1)) + "…" : line
         return "\(text) (\(ProgressDisplay.formatDuration(elapsed)) so far)"
+    }
+
+    /// A line for a build that has shown nothing for `interval` seconds (`still at` its last step), or nil. A
+    /// caller asks every few seconds while the build runs.
+    public mutating func heartbeat(elapsed: Double) -> String? {
+        guard let lastStep, let lastReport, elapsed - lastReport >= interval else { return nil }
+        self.lastReport = elapsed
+        return "still at \(lastStep) (\(ProgressDisplay.formatDuration(elapsed)) so far)"
+    }
+
+    /// Runs `build` with `progress` fed by `report`'s steps and by a heartbeat every few seconds on another queue,
+    /// so that a caller's log shows a long build moving; `log` gets the lines. Returns what `build` returned.
+    static func reporting<T>(
+        interval: Double = 30, log: @escaping @Sendable (String) -> Void,
+        _ build: (_ progress: @escaping (Substring) -> Void) throws(HarnessError) -> T
+    ) throws(HarnessError) -> T {
+        let throttle = Mutex(BuildProgressThrottle(interval: interval))
+        let started = Date()
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + 5, repeating: 5)
+        timer.setEventHandler {
+            if let text = throttle.withLock({ $0.heartbeat(elapsed: Date().timeIntervalSince(started)) }) { log(text) }
+        }
+        timer.resume()
+        defer { timer.cancel() }
+        return try build { line in
+            if let text = throttle.withLock({ $0.report(line, elapsed: Date().timeIntervalSince(started)) }) { log(text) }
+        }
     }
 }

@@ -72,11 +72,9 @@ extension GateSession {
         log("gate: building the base in \(layout.buildCacheDirectory.path)/\(tree ?? resolution.commit) (cached by tree)")
         // The builder's error keeps its code (`buildFailed`, `checkoutFailed`: exit 7) and names the side.
         let buildStarted = Date()
-        var throttle = BuildProgressThrottle()
-        let build = try builder.build(resolution.commit, side: "base", cacheKey: tree) { line in
-            if let text = throttle.report(line, elapsed: Date().timeIntervalSince(buildStarted)) {
-                log("gate: building the base: \(text)")
-            }
+        let build = try BuildProgressThrottle.reporting(log: { log("gate: building the base: \($0)") }) {
+            progress throws(HarnessError) in
+            try builder.build(resolution.commit, side: "base", cacheKey: tree, progress: progress)
         }
         log(build.wasCached
             ? "gate: base cached"

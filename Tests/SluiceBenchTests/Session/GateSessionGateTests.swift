@@ -151,3 +151,20 @@ import Testing
         #expect((shown?.count ?? 0) <= 100 + " (2m05s so far)".count)
     }
 }
+
+extension BuildProgressThrottleTests {
+    /// While one long step prints nothing (a whole-module compile of two minutes), the heartbeat says so every
+    /// interval, naming the step; steps and heartbeats share the interval.
+    @Test func aLongSilentStepGetsAHeartbeat() {
+        var throttle = BuildProgressThrottle(interval: 30)
+        #expect(throttle.heartbeat(elapsed: 40) == nil)  // nothing seen yet
+        #expect(throttle.report("[1/10] Compiling A a.swift", elapsed: 1) == "[1/10] Compiling A a.swift (1s so far)")
+        #expect(throttle.heartbeat(elapsed: 20) == nil)
+        #expect(throttle.heartbeat(elapsed: 31) == "still at [1/10] Compiling A a.swift (31s so far)")
+        #expect(throttle.heartbeat(elapsed: 40) == nil)
+        #expect(throttle.report("[9/10] Compiling SluiceBench x.swift", elapsed: 45) == nil)
+        #expect(throttle.heartbeat(elapsed: 61.2) == "still at [9/10] Compiling SluiceBench x.swift (1m01s so far)")
+        #expect(throttle.report("[10/10] Linking sluice-bench", elapsed: 70) == nil)
+        #expect(throttle.report("[10/10] Linking sluice-bench", elapsed: 92) == "[10/10] Linking sluice-bench (1m32s so far)")
+    }
+}
