@@ -142,6 +142,7 @@ public struct BuildProgressThrottle: Sendable {
     public var maxLength = 100
     private var lastReport: Double?
     private var lastStep: String?
+    private var lastShownStep: String?
 
     public init(interval: Double = 30) {
         self.interval = interval
@@ -160,15 +161,18 @@ public struct BuildProgressThrottle: Sendable {
         lastStep = text
         if let lastReport, elapsed - lastReport < interval { return nil }
         lastReport = elapsed
+        lastShownStep = text
         return "\(text) (\(ProgressDisplay.formatDuration(elapsed)) so far)"
     }
 
-    /// A line for a build that has shown nothing for `interval` seconds (`still at` its last step), or nil. A
-    /// caller asks every few seconds while the build runs.
+    /// A line for a build that has shown nothing for `interval` seconds, or nil: its latest step when that was not
+    /// shown yet, else `still at` the step shown last. A caller asks every few seconds while the build runs.
     public mutating func heartbeat(elapsed: Double) -> String? {
         guard let lastStep, let lastReport, elapsed - lastReport >= interval else { return nil }
         self.lastReport = elapsed
-        return "still at \(lastStep) (\(ProgressDisplay.formatDuration(elapsed)) so far)"
+        defer { lastShownStep = lastStep }
+        let duration = ProgressDisplay.formatDuration(elapsed)
+        return lastStep == lastShownStep ? "still at \(lastStep) (\(duration) so far)" : "\(lastStep) (\(duration) so far)"
     }
 
     /// Runs `build` with `progress` fed by `report`'s steps and by a heartbeat every few seconds on another queue,
