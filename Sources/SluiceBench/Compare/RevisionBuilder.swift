@@ -144,6 +144,7 @@ public struct BuildProgressThrottle: Sendable {
     private var lastStep: String?
     private var lastShownStep: String?
 
+    /// A throttle that shows at most one line per `interval` seconds.
     public init(interval: Double = 30) {
         self.interval = interval
     }
