@@ -153,11 +153,7 @@ public struct BuildProgressThrottle: Sendable {
     /// soon after the last one shown.
     public mutating func report(_ line: Substring, elapsed: Double) -> String? {
         let line = line.trimmingCharacters(in: .whitespaces)
-        guard line.hasPrefix("["), let close = line.firstIndex(of: "]"),
-            let slash = line[..<close].firstIndex(of: "/"),
-            line[line.index(after: line.startIndex)..<slash].allSatisfy(\.isNumber),
-            line[line.index(after: slash)..<close].allSatisfy(\.isNumber), slash != line.index(after: line.startIndex)
-        else { return nil }
+        guard line.prefixMatch(of: /\[\d+\/\d*\]/) != nil else { return nil }
         let text = line.count > maxLength ? String(line.prefix(maxLength - 1)) + "…" : line
         lastStep = text
         if let lastReport, elapsed - lastReport < interval { return nil }
