@@ -157,8 +157,10 @@ public struct GateComparator: Sendable {
         for metric in BenchmarkMetric.allCases {
             let base = baseline.metric(metric)
             let cand = candidate.metric(metric)
-            let metricRules = rules.filter { $0.metric == metric }
-            guard base != nil || cand != nil || required.contains(metric) || !metricRules.isEmpty else { continue }
+            let chosenRules = rules.filter { $0.metric == metric }
+            // A rule with `gated: false` keeps its metric shown, not judged (and not a gap when missing).
+            let metricRules = chosenRules.filter(\.isGating)
+            guard base != nil || cand != nil || required.contains(metric) || !chosenRules.isEmpty else { continue }
             let candidateUsable = cand.map(Self.hasValues) ?? false
             let baselineUsable = base.map(Self.hasValues) ?? false
             if !candidateUsable {
@@ -200,7 +202,9 @@ public struct GateComparator: Sendable {
                 continue
             }
             if metricRules.isEmpty {
-                comparisons.append(ungated(benchmark: candidate.name, baseline: base, candidate: cand))
+                comparisons.append(ungated(
+                    benchmark: candidate.name, baseline: base, candidate: cand,
+                    reason: chosenRules.first(where: { !$0.isGating })?.reason))
                 continue
             }
             let isExact = metric.lane == .deterministic || (base.isExact && cand.isExact)
@@ -228,14 +232,17 @@ public struct GateComparator: Sendable {
         return comparisons
     }
 
-    /// A metric with no threshold: its change is shown, never judged (except error counters, which warn).
-    func ungated(benchmark: String, baseline: MetricResult, candidate: MetricResult) -> MetricComparison {
+    /// A metric with no threshold, or whose rule says `gated: false` (`reason`): its change is shown, never
+    /// judged (except error counters, which warn).
+    func ungated(
+        benchmark: String, baseline: MetricResult, candidate: MetricResult, reason: String? = nil
+    ) -> MetricComparison {
         let baseValue = Self.centralValue(baseline)
         let candValue = Self.centralValue(candidate)
         var comparison = MetricComparison(
             benchmark: benchmark, metric: candidate.metric, percentile: "p50", baselineValue: baseValue,
             candidateValue: candValue, ratio: Self.ratio(candValue, baseValue), outcome: .notGated,
-            note: candidate.isGateable ? "no threshold" : "too coarse to gate")
+            note: reason.map { "shown, not gated: \($0)" } ?? (candidate.isGateable ? "no threshold" : "too coarse to gate"))
         markReliability(&comparison)
         return comparison
     }

@@ -2,7 +2,8 @@
 ///
 /// For each benchmark, metric and percentile the most specific matching rule applies (a literal name beats a
 /// glob, a longer glob beats a shorter one, and among equals the later rule in the file wins). Within one rule a
-/// relative and an absolute limit can both be set: the change fails when it is past either.
+/// relative and an absolute limit can both be set: the change fails when it is past either. A most specific rule
+/// with `gated: false` leaves its metric shown but not judged for the benchmarks it matches.
 public struct ThresholdSet: Sendable {
     /// The rules in force.
     public let rules: [ThresholdRule]
@@ -41,6 +42,19 @@ public struct ThresholdSet: Sendable {
                     .badInput, "unknown percentile '\(rule.percentile)'; expected one of "
                         + Self.knownPercentiles.sorted().joined(separator: ", "), file: file, field: field)
             }
+            if !rule.isGating {
+                guard rule.relative == nil && rule.absolute == nil else {
+                    throw HarnessError(
+                        .badInput, "a rule with 'gated': false judges nothing, so it takes no 'relative' or 'absolute'",
+                        file: file, field: field)
+                }
+                guard let reason = rule.reason, !reason.allSatisfy(\.isWhitespace) else {
+                    throw HarnessError(
+                        .badInput, "a rule with 'gated': false needs a 'reason' (shown in the report)",
+                        file: file, field: field + ".reason")
+                }
+                continue
+            }
             guard rule.relative != nil || rule.absolute != nil else {
                 throw HarnessError(.badInput, "a threshold needs 'relative' or 'absolute'", file: file, field: field)
             }
@@ -74,6 +88,12 @@ public struct ThresholdSet: Sendable {
             }
         }
         return order.compactMap { chosen[$0]?.rule }
+    }
+
+    /// The rules of `rules(forBenchmark:)` that judge a change: a most specific rule with `gated: false` leaves
+    /// its metric and percentile out.
+    public func gatingRules(forBenchmark benchmark: String) -> [ThresholdRule] {
+        rules(forBenchmark: benchmark).filter(\.isGating)
     }
 
     /// `p99.9` and `p999` are the same percentile.

@@ -150,6 +150,14 @@ public struct ThresholdRule: Codable, Hashable, Sendable {
     /// Allowed change in the worse direction, in the metric's unit. `0` with a deterministic metric
     /// means "any increase fails".
     public var absolute: Double?
+    /// `false`: the metric is measured and its change shown, never judged, for the benchmarks this rule matches
+    /// (it overrides a less specific rule as any rule does, and takes no limits). Nil or `true`: a gating rule.
+    public var gated: Bool? = nil
+    /// Why a `gated: false` rule leaves the metric ungated; required with it, shown in the report.
+    public var reason: String? = nil
+
+    /// True unless the rule says `gated: false`.
+    public var isGating: Bool { gated ?? true }
 }
 
 /// A temporary exemption from a threshold. An expired waiver is an error, so it cannot be forgotten.

@@ -118,7 +118,7 @@ public struct GateSession: Sendable {
         // rest only show their timings and get two pairs.
         let gatedTiming = Set(runnable.filter { entry in
             configuration.calibrationBenchmarks.contains(entry.name)
-                || configuration.thresholds.rules(forBenchmark: entry.name).contains { $0.metric.lane != .deterministic }
+                || configuration.thresholds.gatingRules(forBenchmark: entry.name).contains { $0.metric.lane != .deterministic }
         }.map(\.name))
         var toMeasure = runnable
         while true {

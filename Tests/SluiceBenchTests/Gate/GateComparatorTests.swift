@@ -201,6 +201,39 @@ import Testing
         #expect(report.outcome == .inconclusive)
     }
 
+    @Test func aNotGatedRuleShowsATimingChangeWithoutJudgingIt() throws {
+        // The pr suite's Foundation peers: their wall time is measured and shown, never a verdict, and a missing
+        // value of it is no gap; the same change on a gated benchmark is an alert.
+        let rules = #"""
+            [{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.10},
+             {"benchmark": "micro/peer*", "metric": "wall_time", "percentile": "p50", "gated": false,
+              "reason": "runs no Sluice code"}]
+            """#
+        var generator = SeededRandomNumberGenerator.fromEnvironment(default: 31)
+        let seed = generator.seed
+        let base = F.rounds(median: 1_000_000, noise: 0.01, count: 12, using: &generator)
+        let cand = F.rounds(median: 1_300_000, noise: 0.01, count: 12, using: &generator)
+        let baseline = F.results(runID: "b", [
+            F.benchmark("micro/peer", [F.timing(.wallTime, base)]), F.benchmark("micro/gated", [F.timing(.wallTime, base)]),
+            F.benchmark("micro/peer2", [F.timing(.wallTime, base)]),
+        ])
+        let candidate = F.results(runID: "c", [
+            F.benchmark("micro/peer", [F.timing(.wallTime, cand)]), F.benchmark("micro/gated", [F.timing(.wallTime, cand)]),
+            F.benchmark("micro/peer2", []),
+        ])
+        let report = try F.comparator(rules: rules).compare(baseline: baseline, candidate: candidate)
+        let peer = try #require(report.comparisons.first { $0.benchmark == "micro/peer" })
+        #expect(peer.outcome == .notGated && peer.verdictClass == nil, "seed \(seed)")
+        #expect(peer.note == "shown, not gated: runs no Sluice code")
+        #expect(abs((peer.ratio ?? 0) - 1.3) < 0.05, "seed \(seed)")
+        let peer2 = try #require(report.comparisons.first { $0.benchmark == "micro/peer2" })
+        #expect(peer2.outcome == .notGated && peer2.verdictClass == nil)
+        let gated = try #require(report.comparisons.first { $0.benchmark == "micro/gated" })
+        #expect(gated.outcome == .regressed, "seed \(seed)")
+        #expect(report.classCounts == ["performance_alert": 1], "seed \(seed)")
+        #expect(report.method.multipleComparisons?.contains("over 1 timing comparisons") == true)
+    }
+
     @Test func addedRemovedAndSkippedBenchmarksAreListed() throws {
         let base = F.results(runID: "b", [
             F.benchmark("micro/kept", [F.exact(.allocations, 1)]),

@@ -61,24 +61,25 @@ final class MeasurementCounter: Sendable {
 @Suite struct GateSessionTests {
     static let names = ["calibration/memory-walk", "micro/a", "micro/b", "micro/c"]
 
-    static func suite() throws -> SuiteFile {
+    static func suite(extraRules: String = "") throws -> SuiteFile {
         let json = """
             {"schemaVersion": 1, "name": "pr", "tier": "micro",
              "settings": {"maxWarmupSeconds": 0.1, "minRounds": 3, "maxRounds": 3, "minRoundSeconds": 0.01, "processes": 1},
              "metrics": ["wall_time", "allocations"],
              "benchmarks": [\(names.map { #"{"name": "\#($0)"}"# }.joined(separator: ", "))],
              "thresholds": [{"benchmark": "micro/*", "metric": "wall_time", "percentile": "p50", "relative": 0.05},
-                            {"benchmark": "micro/*", "metric": "allocations", "percentile": "p50", "absolute": 0}],
+                            {"benchmark": "micro/*", "metric": "allocations", "percentile": "p50", "absolute": 0}\(extraRules)],
              "calibration": ["calibration/memory-walk"]}
             """
         return try JSONDecoder().decode(SuiteFile.self, from: Data(json.utf8))
     }
 
     static func run(
-        _ measurer: SyntheticMeasurer, seed: UInt64 = 7, looks: Int = 3, log: @Sendable (String) -> Void = { _ in }
+        _ measurer: SyntheticMeasurer, seed: UInt64 = 7, looks: Int = 3, suite: SuiteFile? = nil,
+        log: @Sendable (String) -> Void = { _ in }
     ) async throws -> GateSession.Outcome {
         let options = GateSession.Options(
-            suite: try suite(), processesPerSide: 6, roundsPerProcess: 3, maxLooks: looks, seed: seed,
+            suite: try suite ?? Self.suite(), processesPerSide: 6, roundsPerProcess: 3, maxLooks: looks, seed: seed,
             today: "2026-12-06")
         return try await GateSession(options: options, measurer: measurer).run(summary: .empty, log: log)
     }
@@ -91,6 +92,25 @@ final class MeasurementCounter: Sendable {
         // One value per process: 6 a side.
         let values = outcome.candidate.benchmarks.first { $0.name == "micro/a" }?.metric(.wallTime)?.processValues?["p50"]
         #expect(values?.count == 6)
+    }
+
+    /// A benchmark whose timing a `gated: false` rule leaves ungated (the pr suite's Foundation peers) gets two
+    /// process pairs, as one without a timing threshold does, and its slowdown is shown, not judged.
+    @Test func aBenchmarkWhoseTimingIsNotGatedGetsTwoPairsAndNoVerdict() async throws {
+        let suite = try Self.suite(extraRules: """
+            , {"benchmark": "micro/c", "metric": "wall_time", "percentile": "p50", "gated": false, "reason": "a peer"}
+            """)
+        var measurer = SyntheticMeasurer(benchmarks: Self.names)
+        measurer.slowdown = ["micro/c": 1.5]
+        let outcome = try await Self.run(measurer, suite: suite)
+        func processes(_ name: String) -> Int? {
+            outcome.candidate.benchmarks.first { $0.name == name }?.metric(.wallTime)?.processValues?["p50"]?.count
+        }
+        #expect(processes("micro/a") == 6 && processes("micro/c") == 2)
+        #expect(outcome.report.outcome == .pass, "\(outcome.report.comparisons.map { "\($0.benchmark) \($0.note ?? "")" })")
+        let peer = try #require(outcome.report.comparisons.first { $0.benchmark == "micro/c" && $0.metric == .wallTime })
+        #expect(peer.outcome == .notGated && peer.note == "shown, not gated: a peer")
+        #expect((peer.ratio ?? 0) > 1.3)
     }
 
     /// Each benchmark's progress line names it, shows the order of its process pairs, and says how long the

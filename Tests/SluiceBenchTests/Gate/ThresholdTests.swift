@@ -33,7 +33,26 @@ import Testing
         #expect(set.rules(forBenchmark: "macro/x").first?.relative == 0.15)
     }
 
+    @Test func aNotGatedRuleOverridesALessSpecificOneAndJudgesNothing() throws {
+        let set = ThresholdSet(rules: try F.rules("""
+            [{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.1},
+             {"benchmark": "micro/foundation/*", "metric": "wall_time", "percentile": "p50", "gated": false,
+              "reason": "a peer"},
+             {"benchmark": "*", "metric": "allocations", "percentile": "p50", "absolute": 0}]
+            """))
+        try set.validate(file: nil)
+        let peer = set.rules(forBenchmark: "micro/foundation/twitter")
+        #expect(peer.first { $0.metric == .wallTime }.map { !$0.isGating && $0.reason == "a peer" } == true)
+        #expect(set.gatingRules(forBenchmark: "micro/foundation/twitter").map(\.metric) == [.allocations])
+        #expect(Set(set.gatingRules(forBenchmark: "micro/tokenize").map(\.metric)) == [.wallTime, .allocations])
+    }
+
     @Test(arguments: [
+        (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "gated": false, "reason": "r", "relative": 0.1}]"#,
+         "thresholds[0]"),
+        (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "gated": false}]"#, "thresholds[0].reason"),
+        (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "gated": false, "reason": " "}]"#,
+         "thresholds[0].reason"),
         (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p42", "relative": 0.1}]"#, "thresholds[0]"),
         (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50"}]"#, "thresholds[0]"),
         (#"[{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": -1}]"#, "thresholds[0].relative"),
@@ -163,6 +182,26 @@ import Testing
         #expect(gates("macro/pipeline/open", .latencyP99))
         #expect(gates("micro/channel/sluice/batch256", .allocations))
         #expect(gates("meso/segments/chain3/batch256", .instructions))
+        // The Foundation peers run no Sluice code: their timing is shown, not gated; their allocations are.
+        let peers = suite.benchmarks.map(\.name).filter { $0.contains("/foundation/") }
+        #expect(peers.count == 3)
+        for peer in peers {
+            let gating = thresholds.gatingRules(forBenchmark: peer).map(\.metric)
+            #expect(!gating.contains { $0.lane != .deterministic }, "\(peer): \(gating)")
+            #expect(gating.contains(.allocations), "\(peer)")
+        }
+        #expect(thresholds.gatingRules(forBenchmark: "macro/pipeline/closed").contains { $0.metric == .wallTime })
+    }
+
+    @Test func aNotGatedRuleCountsAsAThresholdForLint() throws {
+        let suite = try F.suite(
+            benchmarks: ["micro/a"],
+            thresholds: """
+                [{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "gated": false, "reason": "a peer"},
+                 {"benchmark": "*", "metric": "allocations", "percentile": "p50", "absolute": 0}]
+                """)
+        #expect(suite.name == "pr")
+        #expect(SuiteLint.lint(suite: suite, file: nil, today: "2026-11-29").isEmpty)
     }
 
     @Test func expiredWaiverIsALintError() throws {
