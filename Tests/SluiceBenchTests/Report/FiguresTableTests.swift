@@ -38,6 +38,21 @@ import Testing
         #expect(lonely.ratio == nil && lonely.problem?.contains("micro/absent") == true)
     }
 
+    /// Issue 19's target is a ratio from one run: `figures` on a `distributed` results file gives it.
+    @Test func theTwoWorkerRedisRunReadsAsARatioOverOneWorker() throws {
+        let results = GateFixtures.results(
+            runID: "distributed",
+            [
+                GateFixtures.benchmark("macro/distributed/redis/workers1", [GateFixtures.timing(.throughputItems, [80e3, 81e3, 82e3])]),
+                GateFixtures.benchmark("macro/distributed/redis/workers2", [GateFixtures.timing(.throughputItems, [100e3, 101e3, 102e3])]),
+            ])
+        let table = FiguresTable(results: results)
+        let row = try #require(table.rows.first)
+        #expect(table.rows.count == 1 && row.benchmark == "macro/distributed/redis/workers2")
+        #expect(row.peer == "macro/distributed/redis/workers1" && row.metric == .throughputItems)
+        #expect(row.ratio == 101e3 / 81e3)
+    }
+
     @Test func rendersMarkdownAndText() {
         let table = FiguresTable(results: Self.results, registry: Self.registry)
         let markdown = table.markdown()
