@@ -34,6 +34,13 @@ struct SluiceBenchCommand: AsyncParsableCommand {
         if CommandLine.arguments.dropFirst() == ["worker"] { WorkerCommand.serveBlockingTheMainThread() }
         do {
             var command = try parseAsRoot()
+            // The commands that count allocations say at once when this build lacks jemalloc by mistake.
+            if command is RunCommand || command is GateCommand || command is SelftestCommand
+                || command is BaselineCommand.Update || command is CompareCommand,
+                let mismatch = HarnessInfo.jemallocBuildMismatch()
+            {
+                CommandSupport.diagnostic("sluice-bench: warning: \(mismatch)")
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -32,7 +32,8 @@ public enum AllocationCapture {
     /// Why allocations cannot be counted in this process, or nil when they can.
     public static var unavailableReason: String? {
         HarnessInfo.isJemallocAvailable
-            ? nil : "jemalloc is not this process's allocator (install libjemalloc-dev and rebuild)"
+            ? nil : HarnessInfo.jemallocBuildMismatch()
+                ?? "jemalloc is not this process's allocator (install libjemalloc-dev and rebuild)"
     }
 
     /// How many allocation passes in this process hold the hooks; they are removed when the last one releases.
