@@ -232,6 +232,9 @@ public struct GateComparator: Sendable {
         return comparisons
     }
 
+    /// How the note of a metric a `gated: false` rule leaves ungated begins; the rule's reason follows.
+    static let notGatedByRulePrefix = "shown, not gated: "
+
     /// A metric with no threshold, or whose rule says `gated: false` (`reason`): its change is shown, never
     /// judged (except error counters, which warn).
     func ungated(
@@ -242,7 +245,8 @@ public struct GateComparator: Sendable {
         var comparison = MetricComparison(
             benchmark: benchmark, metric: candidate.metric, percentile: "p50", baselineValue: baseValue,
             candidateValue: candValue, ratio: Self.ratio(candValue, baseValue), outcome: .notGated,
-            note: reason.map { "shown, not gated: \($0)" } ?? (candidate.isGateable ? "no threshold" : "too coarse to gate"))
+            note: reason.map { Self.notGatedByRulePrefix + $0 }
+                ?? (candidate.isGateable ? "no threshold" : "too coarse to gate"))
         markReliability(&comparison)
         return comparison
     }

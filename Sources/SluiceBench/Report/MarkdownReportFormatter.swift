@@ -123,10 +123,26 @@ public struct MarkdownReportFormatter: Sendable {
                 ]
                 lines.append("| " + cells.joined(separator: " | ") + " |")
             }
+            lines += Self.notGatedByRule(unchanged)
             lines.append("")
             lines.append("</details>")
         }
         return lines
+    }
+
+    /// Why rows say "not gated" on purpose: one line per reason of the suite's `gated: false` rules, naming the
+    /// benchmarks it covers (a reader sees a +10 % there and must know it was not judged by design).
+    static func notGatedByRule(_ comparisons: [MetricComparison]) -> [String] {
+        var reasons: [String] = []
+        var benchmarks: [String: [String]] = [:]
+        for comparison in comparisons {
+            guard let note = comparison.note, note.hasPrefix(GateComparator.notGatedByRulePrefix) else { continue }
+            let reason = String(note.dropFirst(GateComparator.notGatedByRulePrefix.count))
+            if benchmarks[reason] == nil { reasons.append(reason) }
+            benchmarks[reason, default: []].append("`\(comparison.benchmark)`")
+        }
+        guard !reasons.isEmpty else { return [] }
+        return [""] + reasons.map { "Not gated by the suite's rules: \(benchmarks[$0]!.joined(separator: ", ")): \(Self.escape($0))." }
     }
 
     /// "3 comparisons · 1 Performance Alert · …": counts of every class, over every comparison.

@@ -108,6 +108,27 @@ import Testing
             .compare(baseline: results("base", jitter: 0.003), candidate: results("cand", jitter: -0.003))
     }
 
+    /// A benchmark whose timing a `gated: false` rule leaves ungated (the pr suite's Foundation peers) says why
+    /// under the unchanged table, once per reason.
+    @Test func aRuleThatLeavesTimingUngatedIsExplainedUnderTheTable() throws {
+        func results(_ runID: String, _ factor: Double) -> ResultsFile {
+            F.results(runID: runID, ["micro/peer-a", "micro/peer-b", "micro/ours"].map { name in
+                F.benchmark(name, [F.timing(.wallTime, [1000, 1010, 990, 1005, 995, 1002].map { $0 * factor })])
+            })
+        }
+        let rules = #"""
+            [{"benchmark": "*", "metric": "wall_time", "percentile": "p50", "relative": 0.10},
+             {"benchmark": "micro/peer-*", "metric": "wall_time", "percentile": "p50", "gated": false,
+              "reason": "a peer: no Sluice code"}]
+            """#
+        let report = try F.comparator(rules: rules).compare(baseline: results("b", 1), candidate: results("c", 1.001))
+        let markdown = MarkdownReportFormatter().format(report)
+        #expect(markdown.contains("Not gated by the suite's rules: `micro/peer-a`, `micro/peer-b`: a peer: no Sluice code."),
+            "\(markdown)")
+        #expect(markdown.components(separatedBy: "Not gated by the suite's rules").count == 2)
+        #expect(!markdown.contains("`micro/ours`, ") && MarkdownReportFormatter.notGatedByRule([]).isEmpty)
+    }
+
     @Test func anUnchangedPRSizedRunIsShortAndSaysSo() throws {
         let report = try Self.unchanged(count: 24)
         #expect(report.outcome == .pass)
