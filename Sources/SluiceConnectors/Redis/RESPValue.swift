@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One reply from a Redis server, in RESP2 (the protocol a connection speaks until it sends `HELLO 3`).
 ///
 /// Bulk strings are bytes, not `String`: stream entries carry arbitrary payloads. `nil` in `bulkString` and
@@ -85,6 +87,67 @@ public struct RESPCommand: Sendable, Hashable, CustomStringConvertible {
             return arguments.count > 3 ? "\(name) script on \(String(decoding: arguments[3].prefix(80), as: UTF8.self))" : "\(name) script"
         }
         return arguments.prefix(2).map { String(decoding: $0.prefix(80), as: UTF8.self) }.joined(separator: " ")
+    }
+
+    /// The number of bytes `encode(into:)` appends. O(arguments).
+    public var encodedLength: Int {
+        var length = 1 + Self.decimalDigits(arguments.count) + 2
+        for argument in arguments {
+            length += 1 + Self.decimalDigits(argument.count) + 2 + argument.count + 2
+        }
+        return length
+    }
+
+    /// Appends the RESP encoding (`*N\r\n$len\r\narg\r\n…`) to `buffer` in one write of `encodedLength` bytes,
+    /// with no intermediate copy. O(total argument length).
+    public func encode(into buffer: inout ByteBuffer) {
+        let length = encodedLength
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { raw in
+            var at = 0
+            func byte(_ value: UInt8) {
+                raw[at] = value
+                at += 1
+            }
+            func decimal(_ value: Int) {
+                let digits = Self.decimalDigits(value)
+                var rest = value
+                for index in stride(from: at + digits - 1, through: at, by: -1) {
+                    raw[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+                at += digits
+            }
+            byte(UInt8(ascii: "*"))
+            decimal(arguments.count)
+            byte(13)
+            byte(10)
+            for argument in arguments {
+                byte(UInt8(ascii: "$"))
+                decimal(argument.count)
+                byte(13)
+                byte(10)
+                argument.withUnsafeBytes { bytes in
+                    if bytes.count > 0 {
+                        UnsafeMutableRawBufferPointer(rebasing: raw[at..<(at + bytes.count)]).copyMemory(from: bytes)
+                    }
+                }
+                at += argument.count
+                byte(13)
+                byte(10)
+            }
+            return at
+        }
+    }
+
+    /// Digits of a non-negative count.
+    static func decimalDigits(_ value: Int) -> Int {
+        var value = value
+        var digits = 1
+        while value >= 10 {
+            value /= 10
+            digits += 1
+        }
+        return digits
     }
 
     /// Appends the RESP encoding (`*N\r\n$len\r\narg\r\n…`) to `bytes`. O(total argument length).

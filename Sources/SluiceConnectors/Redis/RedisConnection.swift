@@ -50,9 +50,11 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             promise?.fail(failure)
             return
         }
-        var bytes: [UInt8] = []
+        var length = 0
+        for command in request.commands { length += command.encodedLength }
+        var bytes = context.channel.allocator.buffer(capacity: length)
         for command in request.commands { command.encode(into: &bytes) }
-        let summary = request.commands.map(\.name).prefix(4).joined(separator: ",") + (request.commands.count > 4 ? ",…" : "")
+        let summary = request.commands.prefix(4).map(\.name).joined(separator: ",") + (request.commands.count > 4 ? ",…" : "")
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let scheduled = context.eventLoop.scheduleTask(in: request.timeout) {
             let (handler, context) = loopBound.value
@@ -70,7 +72,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             handler.failAll(context, RedisError(code: .connectionClosed, server: handler.server, message: "cannot send \(summary): \(error)"))
         }
         written.futureResult.cascade(to: promise)
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: written)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: written)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -95,14 +95,30 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
     }
     private let addPrefixes: [[[UInt8]]]
 
-    private func add(_ record: Pending, source: String?) -> RESPCommand {
-        var command = RESPCommand(arguments: addPrefixes[record.partition])
-        command.append(bytes: record.bytes)
+    /// `XADD … field <record> [src <source>]`: one allocation for the argument list; the record's bytes and the
+    /// prefix's arguments are shared, not copied.
+    private func add(_ record: Pending, source: [UInt8]?) -> RESPCommand {
+        let prefix = addPrefixes[record.partition]
+        var arguments: [[UInt8]] = []
+        arguments.reserveCapacity(prefix.count + 3)
+        arguments.append(contentsOf: prefix)
+        arguments.append(record.bytes)
         if let source {
-            command.append("src")
-            command.append(source)
+            arguments.append(Self.sourceField)
+            arguments.append(source)
         }
-        return command
+        return RESPCommand(arguments: arguments)
+    }
+
+    private static let sourceField = Array("src".utf8)
+
+    /// `src` of a record: the input partition's stream name, `/`, and the entry ID.
+    static func source(streamPrefix: [UInt8], id: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(streamPrefix.count + id.utf8.count)
+        bytes.append(contentsOf: streamPrefix)
+        bytes.append(contentsOf: id.utf8)
+        return bytes
     }
 
     @discardableResult
@@ -143,6 +159,8 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         }
         let origin = originOf
         let inputConfiguration = input.configuration
+        // `STREAM:p/` per input partition, for the records' `src`.
+        let streamPrefixes = (0..<inputConfiguration.partitions).map { Array((inputConfiguration.streamName($0) + "/").utf8) }
         let fenced = entries.map {
             RedisFencedTransaction.Entry(partition: $0.partition, id: $0.id, lease: $0.lease, redelivered: $0.redelivered)
         }
@@ -151,12 +169,13 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         // claims them again), and the entry is still pending for this node (not committed already).
         return try RedisFencedTransaction.run(pool: pool, input: inputConfiguration, entries: fenced) { [self] held in
             var commands: [RESPCommand] = []
+            commands.reserveCapacity(records.count + entries.count)
             for (index, record) in records.enumerated() {
                 let from = origin[index]
                 if from >= 0 {
                     guard held[from] else { continue }
                     let entry = entries[from]
-                    commands.append(add(record, source: inputConfiguration.streamName(entry.partition) + "/" + entry.id))
+                    commands.append(add(record, source: Self.source(streamPrefix: streamPrefixes[entry.partition], id: entry.id)))
                 } else {
                     commands.append(add(record, source: nil))
                 }
