@@ -55,6 +55,9 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
     /// `host:port`.
     public var address: String { "127.0.0.1:\(port)" }
 
+    /// The running server's process ID (nil before `start` and after `stop`); a restart gives a new one.
+    public var processIdentifier: Int32? { process.map(\.processIdentifier) }
+
     /// Starts the server and waits until it answers `PING` (it accepts connections and has read its append-only
     /// file).
     /// - Throws: a message naming the port and the log when it is not installed or does not come up in time.

@@ -74,7 +74,9 @@ enum DistributedBenchmarks {
             parameters: parameters
         ) { context in
             if let reason = unavailableReason {
-                return DriverOutcome(metrics: [.unavailable(.throughputItems, reason: reason), .unavailable(.wallTime, reason: reason)])
+                return DriverOutcome(metrics: [.throughputItems, .wallTime, .nodesCPUPerItem, .serverCPUPerItem].map {
+                    .unavailable($0, reason: reason)
+                })
             }
             let server = RedisServer()
             try server.start()
@@ -83,19 +85,34 @@ enum DistributedBenchmarks {
             defer { folder.remove() }
             var rates: [Double] = []
             var seconds: [Double] = []
+            var nodesCPU: [Double] = []
+            var serverCPU: [Double] = []
             let rounds = max(1, context.parameters.int("rounds", default: 3))
             for _ in 0..<rounds where !context.isCancelled() {
-                let outcome = try DistributedRedisRun(configuration(context.parameters, server: server, folder: folder, workers: workers)).run()
+                var trial = configuration(context.parameters, server: server, folder: folder, workers: workers)
+                trial.serverProcessIdentifier = server.processIdentifier
+                let outcome = try DistributedRedisRun(trial).run()
                 if outcome.lost > 0 || outcome.duplicates > 0 {
                     return DriverOutcome(metrics: [], failure: "\(outcome.lost) records lost, \(outcome.duplicates) duplicated in a run without faults")
                 }
                 rates.append(Double(outcome.records) / outcome.seconds)
                 seconds.append(outcome.seconds)
+                if let cpu = outcome.nodesCPUSeconds { nodesCPU.append(cpu * 1e9 / Double(outcome.records)) }
+                if let cpu = outcome.serverCPUSeconds { serverCPU.append(cpu * 1e9 / Double(outcome.records)) }
                 context.step()
             }
             let method = "documents through \(workers) sluice run process(es) and redis-server on this machine, from starting the nodes to the last output; \(rates.count) rounds"
+            let cpuSpan = "from starting the nodes until they ended (their idle exit included); \(rates.count) rounds"
+            let nodesMethod = "CPU (user + system) of the \(workers) sluice run process(es) together per document, from getrusage(RUSAGE_CHILDREN), " + cpuSpan
+            let serverMethod = "CPU (user + system) of redis-server per document, from /proc/<pid>/stat (its own threads, not an append-only-file rewrite's child), " + cpuSpan
             return DriverOutcome(metrics: [
                 values(.throughputItems, rates, method: method), values(.wallTime, seconds.map { $0 * 1e9 }, method: method),
+                nodesCPU.count == rates.count && !rates.isEmpty
+                    ? values(.nodesCPUPerItem, nodesCPU, method: nodesMethod)
+                    : .unavailable(.nodesCPUPerItem, reason: "getrusage(RUSAGE_CHILDREN) could not be read"),
+                serverCPU.count == rates.count && !rates.isEmpty
+                    ? values(.serverCPUPerItem, serverCPU, method: serverMethod)
+                    : .unavailable(.serverCPUPerItem, reason: "/proc/<pid>/stat of redis-server could not be read"),
             ])
         }
     }

@@ -96,6 +96,13 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     // Event time
     /// The most windows a window stage held at once during the run (what the late event guard bounds).
     case windowLiveMax = "window_live_max"
+    // Scale-out
+    /// CPU time (user + system) of all the worker processes of a distributed run per document, from
+    /// `getrusage(RUSAGE_CHILDREN)`: what the nodes cost, however many there are. Tick-quantized.
+    case nodesCPUPerItem = "nodes_cpu_per_item"
+    /// CPU time (user + system) of the server process of a distributed run (e.g. `redis-server`) per document,
+    /// from `/proc/<pid>/stat`. Tick-quantized.
+    case serverCPUPerItem = "server_cpu_per_item"
 
     /// Whether a smaller or a larger value is better.
     public enum Direction: String, Codable, Sendable {
@@ -134,7 +141,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .wallTime, .cpuTime, .cpuUser, .cpuSystem, .throughputItems, .throughputBytes, .latency, .latencyP99:
             .timing
         case .allocations, .allocatedBytes, .instructions, .estimatedCycles: .deterministic
-        case .peakRSS, .currentRSS, .cpuPercent: .resource
+        case .peakRSS, .currentRSS, .cpuPercent, .nodesCPUPerItem, .serverCPUPerItem: .resource
         default: .engine
         }
     }
@@ -165,6 +172,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
         case .partitionSkewRatio: "ratio"
         case .activeWorkers: "count"
         case .windowLiveMax: "windows"
+        case .nodesCPUPerItem, .serverCPUPerItem: "ns/item"
         }
     }
 
@@ -179,7 +187,7 @@ public enum BenchmarkMetric: String, Codable, CaseIterable, Hashable, Sendable {
     /// cycle estimates are advisory.
     public var isGateableByDefault: Bool {
         switch self {
-        case .cpuTime, .cpuUser, .cpuSystem, .cpuPercent, .currentRSS, .estimatedCycles: false
+        case .cpuTime, .cpuUser, .cpuSystem, .cpuPercent, .currentRSS, .estimatedCycles, .nodesCPUPerItem, .serverCPUPerItem: false
         default: true
         }
     }

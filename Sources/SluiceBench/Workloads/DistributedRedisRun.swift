@@ -54,6 +54,8 @@ public struct DistributedRedisRun: Sendable {
         public var deadlineSeconds: Double = 120
         /// Where the manifests and the nodes' logs go.
         public var folder: String
+        /// The server's process ID, to read its CPU time from `/proc` (nil: `serverCPUSeconds` is not measured).
+        public var serverProcessIdentifier: Int32? = nil
         /// The server address node `index` connects to (default: `server`), e.g. across a network namespace.
         public var nodeServer: (@Sendable (Int) -> String)? = nil
         /// The command node `index` runs `sluice` under (default: none), e.g. `ip netns exec NAME`; it must exec
@@ -85,6 +87,33 @@ public struct DistributedRedisRun: Sendable {
         public var resumeMilliseconds: Double?
         /// The exit statuses of the nodes that were not killed.
         public var exitStatuses: [Int32]
+        /// CPU seconds (user + system) of all the nodes together, from starting them until they ended
+        /// (`getrusage(RUSAGE_CHILDREN)` across the trial: every child this process reaped meanwhile, so a process
+        /// should run one trial at a time); nil when it could not be read.
+        public var nodesCPUSeconds: Double? = nil
+        /// CPU seconds (user + system, all its threads, not a rewrite's child) of the server over the same span, from
+        /// `/proc/<pid>/stat` (clock ticks); nil without `serverProcessIdentifier` or when the server restarted.
+        public var serverCPUSeconds: Double? = nil
+    }
+
+    /// CPU seconds (user + system) of this process's ended and reaped children so far.
+    static func childrenCPUSeconds() -> Double? {
+        var usage = rusage()
+        guard getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage) == 0 else { return nil }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// CPU seconds (user + system) of process `pid` so far, from `/proc/<pid>/stat`; nil if it cannot be read.
+    static func processCPUSeconds(_ pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ticks > 0 ? (user + system) / ticks : nil
     }
 
     /// The configuration.
@@ -138,6 +167,8 @@ public struct DistributedRedisRun: Sendable {
 
         let input = try self.input()
         var processes: [Process] = []
+        let childrenCPUAtStart = Self.childrenCPUSeconds()
+        let serverCPUAtStart = c.serverProcessIdentifier.flatMap(Self.processCPUSeconds)
         let start = Date()
         for index in 0..<c.workers {
             let path = "\(c.folder)/node-\(index).yaml"
@@ -213,6 +244,15 @@ public struct DistributedRedisRun: Sendable {
             usleep(5_000)  // polling real external processes, bounded by the deadline above
         }
         for process in processes { process.waitUntilExit() }
+        var nodesCPU: Double?
+        if let end = Self.childrenCPUSeconds(), let begin = childrenCPUAtStart { nodesCPU = end - begin }
+        // A restarted server is a new process: its CPU before the restart is gone.
+        var serverCPU: Double?
+        if restartedAt == nil, let pid = c.serverProcessIdentifier, let end = Self.processCPUSeconds(pid),
+            let begin = serverCPUAtStart
+        {
+            serverCPU = end - begin
+        }
         if c.restartAfterFraction != nil && restartedAt == nil {
             throw HarnessError(code: .benchmarkSetup,
                 message: "the output was complete before the server was restarted; use more records")
@@ -231,7 +271,8 @@ public struct DistributedRedisRun: Sendable {
         let resume = try restartedAt.flatMap { at in try firstOutputMilliseconds(pool, from: at).map { Double($0 - at) } }
         return Outcome(
             seconds: lastOutput.timeIntervalSince(start), records: c.records, lost: c.records - distinct,
-            duplicates: total - distinct, takeoverMilliseconds: takeover, resumeMilliseconds: resume, exitStatuses: statuses)
+            duplicates: total - distinct, takeoverMilliseconds: takeover, resumeMilliseconds: resume, exitStatuses: statuses,
+            nodesCPUSeconds: nodesCPU, serverCPUSeconds: serverCPU)
     }
 
     /// Appends the input documents, each to the partition its key hashes to.
