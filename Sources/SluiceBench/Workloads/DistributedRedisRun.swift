@@ -93,6 +93,8 @@ public struct DistributedRedisRun: Sendable {
         public var nodesCPUSeconds: Double? = nil
         /// CPU seconds (user + system, all its threads, not a rewrite's child) of the server over the same span, from
         /// `/proc/<pid>/stat` (clock ticks); nil without `serverProcessIdentifier` or when the server restarted.
+        /// It includes the trial's own polling (one pipelined `XLEN` per output partition every 5 ms), which costs
+        /// the server a few milliseconds a second.
         public var serverCPUSeconds: Double? = nil
     }
 
