@@ -14,6 +14,10 @@ struct FiguresCommand: AsyncParsableCommand {
             the ratio: how many times better ours is. Run the peer in the same suite run, so both figures come \
             from one machine and one moment.
 
+            For a scale-out pair whose results carry the CPU each item cost (macro/distributed/redis/workers2 \
+            against workers1, with nodes_cpu_per_item and server_cpu_per_item), a line under the table gives \
+            the ratio's ceilings: the server's single thread busy all the time, and all the machine's CPUs busy.
+
             \(ExitCodeHelp.sentence(
                 [.pass, .badInput], notes: [.pass: "table printed", .badInput: "unreadable results"]))
             """)

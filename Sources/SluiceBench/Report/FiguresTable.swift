@@ -21,6 +21,13 @@ public struct FiguresTable: Sendable {
         public var ratio: Double?
         /// Why the pair has no figure (missing, failed or without a common metric), nil when it has one.
         public var problem: String?
+        /// For a scale-out pair (items/s, with `server_cpu_per_item` in ours): the most the ratio could be if our
+        /// run kept the server's single thread busy all the time, `1 / (ours' server CPU per item × the peer's
+        /// rate)`. Nil otherwise.
+        public var serverCeiling: Double?
+        /// The same for the machine's CPUs, with `nodes_cpu_per_item` too: `cores / ((ours' nodes + server CPU per
+        /// item) × the peer's rate)`. Nil otherwise.
+        public var cpuCeiling: Double?
     }
 
     /// The rows, sorted by benchmark name.
@@ -33,10 +40,36 @@ public struct FiguresTable: Sendable {
     public init(results: ResultsFile, registry: BenchmarkRegistry = .standard) {
         var byName: [String: BenchmarkResult] = [:]
         for result in results.benchmarks { byName[result.name] = result }
+        let cores = results.environment.coreCount
         rows = results.benchmarks.map(\.name).sorted().compactMap { name in
             guard let peer = registry.benchmark(named: name)?.peer else { return nil }
-            return Self.row(name, ours: byName[name], peer: peer, theirs: byName[peer])
+            var row = Self.row(name, ours: byName[name], peer: peer, theirs: byName[peer])
+            if row.metric == .throughputItems, let rate = row.theirs, let ours = byName[name],
+                let server = Self.median(ours, .serverCPUPerItem), server > 0
+            {
+                row.serverCeiling = 1e9 / (server * rate)
+                if let nodes = Self.median(ours, .nodesCPUPerItem), cores > 0 {
+                    row.cpuCeiling = Double(cores) * 1e9 / ((nodes + server) * rate)
+                }
+            }
+            return row
         }
+    }
+
+    /// One line per scale-out pair under the table: the ceilings its CPU figures give and how much of the
+    /// server's the measured ratio reached.
+    public var ceilingNotes: [String] {
+        rows.compactMap { row in
+            guard let server = row.serverCeiling, let ratio = row.ratio else { return nil }
+            let cpus = row.cpuCeiling.map { ", the CPUs \(Self.times($0))" } ?? ""
+            let share = ReportNumberFormat.fixed(100 * ratio / server, decimals: 0)
+            return "\(row.benchmark) against \(row.peer): ceilings from the run's CPU per item: the server's thread "
+                + "\(Self.times(server))\(cpus); measured \(Self.times(ratio)), \(share) % of the server's ceiling"
+        }
+    }
+
+    static func times(_ value: Double) -> String {
+        ReportNumberFormat.trimmed(ReportNumberFormat.fixed(value, decimals: value >= 10 ? 1 : 2)) + "×"
     }
 
     static func median(_ result: BenchmarkResult, _ metric: BenchmarkMetric) -> Double? {
@@ -79,6 +112,8 @@ public struct FiguresTable: Sendable {
                 "| `\(row.benchmark)` | \(Self.format(row.ours, row.metric)) | `\(row.peer)` | "
                     + "\(Self.format(row.theirs, row.metric)) | \(Self.formatRatio(row)) |")
         }
+        let notes = ceilingNotes
+        if !notes.isEmpty { lines += [""] + notes.map { "- " + $0 } }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -96,13 +131,14 @@ public struct FiguresTable: Sendable {
             cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingTrailingSpaces()
         }
-        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + body.map(line))
-            .joined(separator: "\n") + "\n"
+        let notes = ceilingNotes
+        return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + body.map(line)
+            + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n") + "\n"
     }
 
     static func formatRatio(_ row: Row) -> String {
         guard let ratio = row.ratio else { return row.problem ?? "-" }
-        return ReportNumberFormat.trimmed(ReportNumberFormat.fixed(ratio, decimals: ratio >= 10 ? 1 : 2)) + "×"
+        return times(ratio)
     }
 
     /// A median with its unit: `12.3 M items/s`, `45.6 MB/s`, `1.23 ms`.

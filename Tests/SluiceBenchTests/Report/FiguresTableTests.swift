@@ -53,6 +53,37 @@ import Testing
         #expect(row.ratio == 101e3 / 81e3)
     }
 
+    /// With the CPU each document cost, the scale-out pair also gives the ratio's ceilings: the server's single
+    /// thread (`1 / (workers2's server CPU × workers1's rate)`) and the CPUs (`cores / ((nodes + server) × rate)`).
+    @Test func theScaleOutPairGivesItsCeilingsFromTheCPUPerDocument() throws {
+        let results = GateFixtures.results(
+            runID: "distributed",
+            [
+                GateFixtures.benchmark("macro/distributed/redis/workers1", [
+                    GateFixtures.timing(.throughputItems, [80e3, 80e3, 80e3]),
+                    GateFixtures.timing(.nodesCPUPerItem, [7_000, 7_000, 7_000]), GateFixtures.timing(.serverCPUPerItem, [8_000, 8_000, 8_000]),
+                ]),
+                GateFixtures.benchmark("macro/distributed/redis/workers2", [
+                    GateFixtures.timing(.throughputItems, [100e3, 100e3, 100e3]),
+                    GateFixtures.timing(.nodesCPUPerItem, [7_500, 7_500, 7_500]), GateFixtures.timing(.serverCPUPerItem, [6_400, 6_400, 6_400]),
+                ]),
+            ])
+        let table = FiguresTable(results: results)
+        let row = try #require(table.rows.first)
+        let cores = Double(results.environment.coreCount)
+        #expect(row.serverCeiling == 1e9 / (6_400 * 80e3))  // 1.95×
+        #expect(row.cpuCeiling == cores * 1e9 / (13_900 * 80e3))
+        #expect(table.ceilingNotes.count == 1)
+        #expect(table.ceilingNotes.first?.contains("the server's thread 1.95×") == true, "\(table.ceilingNotes)")
+        #expect(table.ceilingNotes.first?.contains("measured 1.25×, 64 % of the server's ceiling") == true, "\(table.ceilingNotes)")
+        #expect(table.markdown().contains("\n- macro/distributed/redis/workers2 against macro/distributed/redis/workers1: ceilings"))
+        #expect(table.text().contains("ceilings from the run's CPU per item"))
+        // Without the CPU figures (an older results file, or a run that could not read them): the ratio alone.
+        let plain = FiguresTable(results: Self.results, registry: Self.registry)
+        #expect(plain.rows.allSatisfy { $0.serverCeiling == nil && $0.cpuCeiling == nil })
+        #expect(plain.ceilingNotes.isEmpty && !plain.markdown().contains("ceilings"))
+    }
+
     @Test func rendersMarkdownAndText() {
         let table = FiguresTable(results: Self.results, registry: Self.registry)
         let markdown = table.markdown()
