@@ -14,12 +14,38 @@ public enum ResourceUsage {
     public struct CPUTime: Sendable, Equatable {
         public var user: UInt64
         public var system: UInt64
+        /// User plus system, in seconds.
+        public var seconds: Double { Double(user + system) / 1e9 }
     }
 
     /// The process's CPU time so far. O(1).
     public static func cpuTime() -> CPUTime {
+        usage(RUSAGE_SELF.rawValue) ?? CPUTime(user: 0, system: 0)
+    }
+
+    /// The CPU time of this process's ended children so far: every child it has waited for (reaped), whichever
+    /// thread waited. Nil if getrusage fails. O(1).
+    public static func childrenCPUTime() -> CPUTime? {
+        usage(RUSAGE_CHILDREN.rawValue)
+    }
+
+    /// The CPU time of process `pid` so far (all its threads, not its children), from `/proc/<pid>/stat` in clock
+    /// ticks; nil where it cannot be read. Complexity: reads a small file.
+    public static func cpuTime(ofProcess pid: Int32) -> CPUTime? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // After the command name: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        let ticksPerSecond = UInt64(max(0, sysconf(Int32(_SC_CLK_TCK))))
+        guard fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]), ticksPerSecond > 0
+        else { return nil }
+        return CPUTime(user: user * 1_000_000_000 / ticksPerSecond, system: system * 1_000_000_000 / ticksPerSecond)
+    }
+
+    private static func usage(_ who: Int32) -> CPUTime? {
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        guard getrusage(who, &usage) == 0 else { return nil }
         func nanoseconds(_ time: timeval) -> UInt64 {
             UInt64(max(0, time.tv_sec)) * 1_000_000_000 + UInt64(max(0, time.tv_usec)) * 1_000
         }

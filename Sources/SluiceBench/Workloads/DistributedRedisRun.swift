@@ -99,26 +99,6 @@ public struct DistributedRedisRun: Sendable {
         public var serverCPUSeconds: Double? = nil
     }
 
-    /// CPU seconds (user + system) of this process's ended and reaped children so far.
-    static func childrenCPUSeconds() -> Double? {
-        var usage = rusage()
-        guard getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage) == 0 else { return nil }
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    /// CPU seconds (user + system) of process `pid` so far, from `/proc/<pid>/stat`; nil if it cannot be read.
-    static func processCPUSeconds(_ pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let end = stat.lastIndex(of: ")")
-        else { return nil }
-        // After the command name: state is field 3, utime 14 and stime 15 (1-based), so 11 and 12 here.
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ticks > 0 ? (user + system) / ticks : nil
-    }
-
     /// The configuration.
     public let configuration: Configuration
 
@@ -170,8 +150,8 @@ public struct DistributedRedisRun: Sendable {
 
         let input = try self.input()
         var processes: [Process] = []
-        let childrenCPUAtStart = Self.childrenCPUSeconds()
-        let serverCPUAtStart = c.serverProcessIdentifier.flatMap(Self.processCPUSeconds)
+        let childrenCPUAtStart = ResourceUsage.childrenCPUTime()
+        let serverCPUAtStart = c.serverProcessIdentifier.flatMap(ResourceUsage.cpuTime(ofProcess:))
         let start = Date()
         for index in 0..<c.workers {
             let path = "\(c.folder)/node-\(index).yaml"
@@ -248,13 +228,13 @@ public struct DistributedRedisRun: Sendable {
         }
         for process in processes { process.waitUntilExit() }
         var nodesCPU: Double?
-        if let end = Self.childrenCPUSeconds(), let begin = childrenCPUAtStart { nodesCPU = end - begin }
+        if let end = ResourceUsage.childrenCPUTime(), let begin = childrenCPUAtStart { nodesCPU = end.seconds - begin.seconds }
         // A restarted server is a new process: its CPU before the restart is gone.
         var serverCPU: Double?
-        if restartedAt == nil, let pid = c.serverProcessIdentifier, let end = Self.processCPUSeconds(pid),
+        if restartedAt == nil, let pid = c.serverProcessIdentifier, let end = ResourceUsage.cpuTime(ofProcess: pid),
             let begin = serverCPUAtStart
         {
-            serverCPU = end - begin
+            serverCPU = end.seconds - begin.seconds
         }
         if c.restartAfterFraction != nil && restartedAt == nil {
             throw HarnessError(code: .benchmarkSetup,
