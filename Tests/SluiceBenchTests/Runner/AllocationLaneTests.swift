@@ -9,10 +9,7 @@ import Testing
 enum WorkerAllocator {
     static let isJemalloc: Bool = {
         guard ProcessInfo.processInfo.environment["SLUICE_JEMALLOC"] != "0" else { return false }
-        return [
-            "/usr/lib/x86_64-linux-gnu/libjemalloc.so", "/usr/lib/aarch64-linux-gnu/libjemalloc.so",
-            "/usr/lib/libjemalloc.so", "/usr/local/lib/libjemalloc.so",
-        ].contains { FileManager.default.fileExists(atPath: $0) }
+        return HarnessInfo.jemallocLibraryPaths.contains { FileManager.default.fileExists(atPath: $0) }
     }()
 }
 
