@@ -58,6 +58,12 @@ public struct ThresholdSet: Sendable {
             guard rule.relative != nil || rule.absolute != nil else {
                 throw HarnessError(.badInput, "a threshold needs 'relative' or 'absolute'", file: file, field: field)
             }
+            guard rule.reason == nil else {
+                throw HarnessError(
+                    .badInput, "'reason' belongs to a rule with 'gated': false (it says why the metric is not "
+                        + "judged); this rule gates, so its reason would never be shown: remove it or add 'gated': false",
+                    file: file, field: field + ".reason")
+            }
             if let relative = rule.relative, !(relative.isFinite && relative >= 0) {
                 throw HarnessError(.badInput, "'relative' must be a fraction >= 0 (0.10 = 10 %)", file: file,
                                 field: field + ".relative")
