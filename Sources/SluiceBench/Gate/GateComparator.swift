@@ -204,7 +204,8 @@ public struct GateComparator: Sendable {
             if metricRules.isEmpty {
                 comparisons.append(ungated(
                     benchmark: candidate.name, baseline: base, candidate: cand,
-                    reason: chosenRules.first(where: { !$0.isGating })?.reason))
+                    reason: chosenRules.first(where: { !$0.isGating })?.reason,
+                    timingInterval: host?.isComparable ?? true, normalization: normalization))
                 continue
             }
             let isExact = metric.lane == .deterministic || (base.isExact && cand.isExact)
@@ -236,9 +237,12 @@ public struct GateComparator: Sendable {
     static let notGatedByRulePrefix = "shown, not gated: "
 
     /// A metric with no threshold, or whose rule says `gated: false` (`reason`): its change is shown, never
-    /// judged (except error counters, which warn).
+    /// judged (except error counters, which warn). A timing metric with replicates on both sides shows the
+    /// Hodges–Lehmann ratio and its interval as a gated one would (normalised by the control the same way), when
+    /// `timingInterval` says the hosts are comparable; it gets no p-value, so it never enters Holm's family.
     func ungated(
-        benchmark: String, baseline: MetricResult, candidate: MetricResult, reason: String? = nil
+        benchmark: String, baseline: MetricResult, candidate: MetricResult, reason: String? = nil,
+        timingInterval: Bool = true, normalization: (benchmark: String, factor: Double)? = nil
     ) -> MetricComparison {
         let baseValue = Self.centralValue(baseline)
         let candValue = Self.centralValue(candidate)
@@ -247,6 +251,23 @@ public struct GateComparator: Sendable {
             candidateValue: candValue, ratio: Self.ratio(candValue, baseValue), outcome: .notGated,
             note: reason.map { Self.notGatedByRulePrefix + $0 }
                 ?? (candidate.isGateable ? "no threshold" : "too coarse to gate"))
+        comparison.notGatedReason = reason
+        if timingInterval, candidate.metric.lane == .timing,
+            let (b, rawC, _) = Self.replicates(baseline, candidate, percentile: "p50")
+        {
+            let isLowerBetter = candidate.metric.direction == .lowerIsBetter
+            let c = normalization.map { normalization in
+                normalization.benchmark == benchmark
+                    ? rawC : rawC.map { isLowerBetter ? $0 / normalization.factor : $0 * normalization.factor }
+            } ?? rawC
+            if let interval = RatioStatistics.hodgesLehmannRatio(
+                baseline: b, candidate: c, confidence: configuration.confidence)
+            {
+                comparison.ratio = interval.estimate
+                comparison.interval = interval
+                comparison.replicates = [b.count, c.count]
+            }
+        }
         markReliability(&comparison)
         return comparison
     }

@@ -86,6 +86,9 @@ public struct MetricComparison: Codable, Hashable, Sendable {
     /// Timing lane, on a change: true when the benchmark executed the same instructions per operation on both
     /// sides (`GateComparator.sameWorkTolerance`), so the time moved for a reason other than more or less work.
     public var sameWork: Bool? = nil
+    /// The reason of the suite's `gated: false` rule that leaves this metric ungated, when one does (the note then
+    /// reads "shown, not gated: <reason>"). Nil for every other comparison.
+    public var notGatedReason: String? = nil
 
     /// Creates a comparison; `lane`, `direction` and `unit` come from the metric.
     public init(

@@ -136,8 +136,7 @@ public struct MarkdownReportFormatter: Sendable {
         var reasons: [String] = []
         var benchmarks: [String: [String]] = [:]
         for comparison in comparisons {
-            guard let note = comparison.note, note.hasPrefix(GateComparator.notGatedByRulePrefix) else { continue }
-            let reason = String(note.dropFirst(GateComparator.notGatedByRulePrefix.count))
+            guard let reason = comparison.notGatedReason else { continue }
             if benchmarks[reason] == nil { reasons.append(reason) }
             benchmarks[reason, default: []].append("`\(comparison.benchmark)`")
         }

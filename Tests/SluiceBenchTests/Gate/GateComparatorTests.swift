@@ -225,7 +225,12 @@ import Testing
         let peer = try #require(report.comparisons.first { $0.benchmark == "micro/peer" })
         #expect(peer.outcome == .notGated && peer.verdictClass == nil, "seed \(seed)")
         #expect(peer.note == "shown, not gated: runs no Sluice code")
+        #expect(peer.notGatedReason == "runs no Sluice code")
         #expect(abs((peer.ratio ?? 0) - 1.3) < 0.05, "seed \(seed)")
+        // Shown with its interval like a gated row, but with no p-value: never in Holm's family.
+        let interval = try #require(peer.interval, "seed \(seed)")
+        #expect(interval.lower < 1.3 && interval.upper > 1.3 && interval.lower > 1.1, "seed \(seed): \(interval)")
+        #expect(peer.pValue == nil && peer.replicates == [12, 12])
         let peer2 = try #require(report.comparisons.first { $0.benchmark == "micro/peer2" })
         #expect(peer2.outcome == .notGated && peer2.verdictClass == nil)
         let gated = try #require(report.comparisons.first { $0.benchmark == "micro/gated" })

@@ -126,7 +126,17 @@ import Testing
         #expect(markdown.contains("Not gated by the suite's rules: `micro/peer-a`, `micro/peer-b`: a peer: no Sluice code."),
             "\(markdown)")
         #expect(markdown.components(separatedBy: "Not gated by the suite's rules").count == 2)
+        // Its row shows the interval a gated row would, and "not gated" where the limit goes.
+        let peerRow = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| `micro/peer-a` |") })
+        #expect(peerRow.contains(" – ") && peerRow.contains("| not gated |"), "\(peerRow)")
         #expect(!markdown.contains("`micro/ours`, ") && MarkdownReportFormatter.notGatedByRule([]).isEmpty)
+        // The JSON report carries the reason as a field of its own, and only on the comparisons it covers.
+        let json = try JSONReportFormatter().decode(try JSONReportFormatter().format(report), path: "r.json")
+        let reasons = Dictionary(
+            json.comparisons.filter { $0.metric == .wallTime }.map { ($0.benchmark, $0.notGatedReason ?? "none") },
+            uniquingKeysWith: { first, _ in first })
+        #expect(reasons == ["micro/peer-a": "a peer: no Sluice code", "micro/peer-b": "a peer: no Sluice code",
+                            "micro/ours": "none"])
     }
 
     @Test func anUnchangedPRSizedRunIsShortAndSaysSo() throws {
