@@ -84,10 +84,9 @@ extension GateComparator {
                 candidateValue: cand, threshold: threshold, outcome: .notGated, note: "the baseline value is zero")
         }
         let isLowerBetter = metric.direction == .lowerIsBetter
-        var c = rawC
+        let c = Self.normalized(rawC, of: benchmark, metric: metric, by: normalization)
         var normalizationNote: String?
         if let normalization, normalization.benchmark != benchmark {
-            c = rawC.map { isLowerBetter ? $0 / normalization.factor : $0 * normalization.factor }
             normalizationNote = "normalised by the control `\(normalization.benchmark)` "
                 + "(\(Self.formatSignedPercent(normalization.factor - 1)))"
         }
@@ -217,6 +216,17 @@ extension GateComparator {
             return (baseline.roundValues, candidate.roundValues, "round")
         }
         return nil
+    }
+
+    /// A candidate's timing values under the environment control's drift: divided by its factor (times) or
+    /// multiplied by it (rates). Unchanged without a drift, and for the control itself.
+    static func normalized(
+        _ values: [Double], of benchmark: String, metric: BenchmarkMetric,
+        by normalization: (benchmark: String, factor: Double)?
+    ) -> [Double] {
+        guard let normalization, normalization.benchmark != benchmark else { return values }
+        return metric.direction == .lowerIsBetter
+            ? values.map { $0 / normalization.factor } : values.map { $0 * normalization.factor }
     }
 
     /// `+3.1 % [+1.0 %, +5.2 %] at 95 % confidence`.

@@ -255,11 +255,7 @@ public struct GateComparator: Sendable {
         if timingInterval, candidate.metric.lane == .timing,
             let (b, rawC, _) = Self.replicates(baseline, candidate, percentile: "p50")
         {
-            let isLowerBetter = candidate.metric.direction == .lowerIsBetter
-            let c = normalization.map { normalization in
-                normalization.benchmark == benchmark
-                    ? rawC : rawC.map { isLowerBetter ? $0 / normalization.factor : $0 * normalization.factor }
-            } ?? rawC
+            let c = Self.normalized(rawC, of: benchmark, metric: candidate.metric, by: normalization)
             if let interval = RatioStatistics.hodgesLehmannRatio(
                 baseline: b, candidate: c, confidence: configuration.confidence)
             {
