@@ -16,18 +16,26 @@ public protocol PipelineSink<Input>: Sendable {
 
     /// Like `consume`, but may suspend (a `BridgeSink` waits for room in its channel: backpressure). The
     /// `ConcurrentEngine` and the `SyncEngine`'s `async` run call this; the default calls `consume`.
+    ///
+    /// Suspends only while the sink cannot take the batch yet; the engine sends no further batch meanwhile, so a
+    /// slow sink holds back every stage before it (bounded memory). Cancellation is the sink's to honour: a
+    /// `BridgeSink` suspended on its channel throws `ChannelError.cancelled` (its `acceptedCount` is the prefix
+    /// of the batch already enqueued) and fails the channel; a sink that never suspends ignores it, and the
+    /// cancelled run stops at its next suspension point.
     mutating func consumeAsync(_ batch: [Input]) async throws
 
-    /// Like `finish`, but may suspend. The default calls `finish`.
+    /// Like `finish`, but may suspend (until the sink's last output is handed on). The default calls `finish`.
     mutating func finishAsync() async throws
 }
 
 extension PipelineSink {
+    /// Calls the synchronous `consume`: never suspends.
     @inlinable
     public mutating func consumeAsync(_ batch: [Input]) async throws {
         try consume(batch)
     }
 
+    /// Calls the synchronous `finish`: never suspends.
     @inlinable
     public mutating func finishAsync() async throws {
         try finish()

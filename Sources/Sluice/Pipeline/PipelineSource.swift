@@ -12,6 +12,13 @@ public protocol PipelineSource<Element>: Sendable {
 
     /// Like `read`, but may suspend (a `BridgeSource` waits for its channel). The `ConcurrentEngine` and the
     /// `SyncEngine`'s `async` run call this; the default calls `read`.
+    ///
+    /// Suspends only while no element is available yet (a network source waiting for bytes, a bridge waiting
+    /// for its producer). The engine calls it again only once the previous batch has been handed on, so a full
+    /// channel downstream stops the reading (backpressure). Cancellation: a source waiting on a channel
+    /// (`BridgeSource`, a publisher's) throws `CancellationError` having appended nothing; the network sources
+    /// are not interrupted mid-wait (it ends with the next bytes, the connection's end, or Redis's `BLOCK`
+    /// timeout), and the cancelled run stops at its next suspension point.
     mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool
 
     /// The timeout guard a framing stage right after this source gets unless the pipeline names one: nil (none)
@@ -24,6 +31,7 @@ extension PipelineSource {
     /// No timeout guard by default.
     public var framingIdleTimeout: FramingIdleTimeout? { nil }
 
+    /// Calls the synchronous `read`: never suspends.
     @inlinable
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         try read(into: &buffer, maxCount: maxCount)
