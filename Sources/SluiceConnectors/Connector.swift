@@ -97,7 +97,8 @@ public struct ConnectorSource: PipelineSource {
         return more
     }
 
-    /// Reads from the wrapped source, suspending as long as it does (a socket: until bytes arrive).
+    /// Reads from the wrapped source, suspending as long as it does (a socket: until bytes arrive); cancellation
+    /// is the wrapped source's to honour.
     public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
         let start = buffer.count
         let more = try await base.readAsync(into: &buffer, maxCount: maxCount)

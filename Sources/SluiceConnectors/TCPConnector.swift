@@ -151,6 +151,10 @@ public struct TCPByteSource: PipelineSource {
         }
     }
 
+    /// Like `read`, suspending (instead of blocking a thread) until bytes arrive, the connection ends, or, with an
+    /// idle timeout, a tick is due (then it appends one empty chunk). Bytes are read from the socket only as the
+    /// engine asks for them, so a slow pipeline slows the sender (TCP backpressure). Cancellation does not
+    /// interrupt the wait; the run stops at its next suspension point after it.
     public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
         while true {
             switch try take(into: &buffer) {

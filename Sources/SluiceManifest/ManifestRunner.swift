@@ -49,6 +49,9 @@ public struct ManifestRunner: Sendable {
     ///
     /// Suspends for the whole run under the concurrent engine; under the sync engine it runs on the calling
     /// thread. Backpressure: bounded channels between stages (concurrent) and the sink's writes.
+    /// Cancellation: `stop` is the way to end a run in order (the stages drain, the output is made durable and
+    /// acknowledged, Redis leases are given up). Cancelling the calling task cancels the concurrent engine's
+    /// segments (their suspended channel operations throw, so `run` throws); the sync engine does not look at it.
     /// - Throws: `ManifestRunError` when an endpoint cannot be opened or the checkpoint folder cannot be used;
     ///   the source's or sink's error when one fails while running.
     public func run(stop: StopSignal = StopSignal()) async throws -> RunSummary {

@@ -25,6 +25,8 @@ public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSourc
         preconditionFailure("an AsyncSequenceSource must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }
 
+    /// Awaits up to `maxCount` elements from the sequence's iterator (suspending in its `next()`); `false` once it
+    /// ends. Cancellation is the iterator's to see, as the type says.
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         let box: IteratorBox<Base.AsyncIterator>
         if let iterator {

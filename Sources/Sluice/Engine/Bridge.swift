@@ -50,7 +50,9 @@ public struct BridgeSink<Element: Sendable>: PipelineSink {
         preconditionFailure("a BridgeSink must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }
 
-    /// Sends the batch, suspending while the channel is full; on error, fails the channel so the other side ends.
+    /// Sends the batch, suspending while the channel is full (backpressure: the pipeline waits for the reader);
+    /// on error, fails the channel so the other side ends. Cancelled while suspended, it throws
+    /// `ChannelError.cancelled`, whose `acceptedCount` is the prefix of the batch already enqueued.
     public func consumeAsync(_ batch: [Element]) async throws {
         do {
             try await channel.send(contentsOf: batch)
@@ -73,7 +75,9 @@ public struct BridgeSource<Element: Sendable>: PipelineSource {
         preconditionFailure("a BridgeSource must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }
 
-    /// Receives up to `maxCount` elements, suspending while the channel is empty and open.
+    /// Receives up to `maxCount` elements, suspending while the channel is empty and open (it returns what is
+    /// there, never waits for a full batch). Cancelled while suspended, it throws `CancellationError` having
+    /// consumed nothing.
     public func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         try await channel.receive(into: &buffer, maxCount: maxCount) > 0
     }

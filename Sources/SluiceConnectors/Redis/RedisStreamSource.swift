@@ -225,7 +225,10 @@ public struct RedisStreamReader: PipelineSource {
 
     /// Like `read`, but the blocking part runs on the source's own dispatch queue while this task is suspended,
     /// so that a wait for Redis never holds one of the concurrency pool's few threads (the stages after the
-    /// source keep running meanwhile).
+    /// source keep running meanwhile). The engine reads again only once this batch is handed on, so unread
+    /// entries stay in Redis (backpressure). Cancellation does not interrupt a read in flight: it ends with
+    /// Redis's reply (a blocked `XREADGROUP` answers within `block-ms`); stop the run with its `StopSignal` to drain and give up the
+    /// leases.
     public mutating func readAsync(into buffer: inout [[UInt8]], maxCount: Int) async throws -> Bool {
         let box = ReaderBox(self)
         let (more, chunks) = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Bool, [[UInt8]]), any Error>) in
