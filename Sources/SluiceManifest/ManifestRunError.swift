@@ -12,15 +12,20 @@ public struct ManifestRunError: Error, Hashable, Sendable, CustomStringConvertib
         public static let checkpoint = Code(description: "checkpoint")
     }
 
+    /// Which part failed, for code to match on.
     public var code: Code
+    /// For people: names the endpoint, file or folder.
     public var message: String
+    /// The underlying error, described, when there is one.
     public var cause: String?
 
+    /// Creates an error.
     public init(code: Code, message: String, cause: String? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
+    /// The message, with the cause in parentheses.
     public var description: String { message + (cause.map { " (\($0))" } ?? "") }
 }

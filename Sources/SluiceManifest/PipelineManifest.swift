@@ -14,14 +14,20 @@
 public struct PipelineManifest: Sendable {
     /// Where something in the manifest was written (1-based).
     public struct Location: Hashable, Sendable {
+        /// The line, from 1.
         public var line: Int
+        /// The column, from 1.
         public var column: Int
     }
 
     /// A connector URI with its options.
     public struct Endpoint: Sendable {
+        /// The URI as written, e.g. `redis://host:6379/orders?partitions=8` or `stdout:`.
         public var uri: String
+        /// The options of the endpoint's `options:` mapping (options in the URI's query stay in `uri`); both are
+        /// checked against the connector's schema when the manifest is read.
         public var options: [String: String]
+        /// Where the endpoint was written.
         public var location: Location
     }
 
@@ -56,17 +62,23 @@ public struct PipelineManifest: Sendable {
     public var file: String
     /// The pipeline's name (metrics, plan).
     public var name: String
+    /// Where the documents come from.
     public var source: Endpoint
+    /// How the source's bytes are cut into documents.
     public var framing: Framing
+    /// The stages, in order.
     public var stages: [StageSpec]
+    /// Where the outputs go.
     public var sink: Endpoint
     /// Where failed documents go, if anywhere (a `dead-letter` stage).
     public var deadLetter: Endpoint?
+    /// Which engine runs it (`sync` by default).
     public var engine: Engine
     /// Elements per batch (and per channel hand-off).
     public var batchSize: Int
     /// Elements per channel (concurrent engine).
     public var channelCapacity: Int
+    /// The delivery guarantee asked for with checkpoints (`at-least-once` by default).
     public var delivery: Delivery
     /// The checkpoint folder; nil: no checkpoints.
     public var checkpointFolder: String?
@@ -78,7 +90,9 @@ public struct PipelineManifest: Sendable {
 public struct StageSpec: Sendable {
     /// The stage's name (given, or `OPERATOR-INDEX`).
     public var name: String
+    /// What the stage does, parsed.
     public var operation: StageOperation
+    /// Where the stage was written.
     public var location: PipelineManifest.Location
     /// The event-time window of an `aggregate` stage (its `window:` field); nil: one row per key for the whole
     /// input.
@@ -137,7 +151,9 @@ public struct AggregateField: Sendable, Hashable {
         case count, sum, min, max
     }
 
+    /// The output field's name.
     public var name: String
+    /// The function that fills it.
     public var function: Function
     /// The field aggregated (nil for `count`).
     public var path: FieldPath?

@@ -14,11 +14,17 @@ public final class CircuitBreaker<Clock: MonotonicClock>: Sendable {
 
     /// Counts of what the breaker has done, for metrics and tests.
     public struct Counters: Hashable, Sendable {
+        /// Calls let through while the breaker was closed.
         public var allowed = 0
+        /// Trial calls let through while it was half-open.
         public var probes = 0
+        /// Calls refused (open, or every half-open probe already in flight).
         public var rejected = 0
+        /// Times it opened.
         public var opened = 0
+        /// Times it went half-open (the open period ended).
         public var halfOpened = 0
+        /// Times it closed again after successful probes.
         public var closed = 0
 
         /// Creates counters.
@@ -102,8 +108,11 @@ public struct CircuitBreakerError: Error, Hashable, Sendable, CustomStringConver
         public static let open = Code(base: .open)
     }
 
+    /// What went wrong, for code to match on.
     public var code: Code
+    /// For people: names the breaker (`circuit breaker 'NAME' is open`).
     public var message: String
 
+    /// The message.
     public var description: String { message }
 }

@@ -53,11 +53,15 @@ public struct CircuitBreakerStateMachine: Sendable {
 
     /// A change of state, returned so the caller can log or count it.
     public enum Transition: Hashable, Sendable {
+        /// Closed or half-open to open: too many failures, or a failed probe.
         case opened
+        /// Open to half-open: the open period passed.
         case halfOpened
+        /// Half-open to closed: the probes succeeded.
         case closed
     }
 
+    /// The thresholds and periods the machine was created with.
     public let configuration: Configuration
     public private(set) var state: State = .closed
     private var outcomes: [Bool] = []  // ring of recent outcomes, true = failure

@@ -11,12 +11,17 @@
 public struct Supervisor<Clock: MonotonicClock>: Sendable {
     /// One restart, as reported to `onRestart`.
     public struct Restart: Hashable, Sendable {
+        /// 1 for the first restart after a failure, counting up within the policy's window.
         public var attempt: Int
+        /// The backoff waited before this restart.
         public var delayNanoseconds: UInt64
+        /// The failure that caused it, described.
         public var error: String
     }
 
+    /// The supervised work's name, used in errors and reports.
     public let name: String
+    /// How often, and after what backoff, the work is restarted.
     public let policy: RestartPolicy
     private let clock: Clock
     private let seed: UInt64

@@ -39,6 +39,7 @@ public final class StageHeartbeat: Sendable {
 public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
     /// A stall event.
     public struct Event: Hashable, Sendable {
+        /// Whether the stage stalled or recovered.
         public enum Kind: Hashable, Sendable {
             /// The stage had pending work and made no progress for at least the threshold.
             case stalled
@@ -46,7 +47,9 @@ public final class BackpressureWatchdog<Clock: MonotonicClock>: Sendable {
             case recovered
         }
 
+        /// The stage the event is about.
         public var stageName: String
+        /// Stalled or recovered.
         public var kind: Kind
         /// How long the stage had gone without progress when the event was raised, in nanoseconds.
         public var sinceProgressNanoseconds: UInt64

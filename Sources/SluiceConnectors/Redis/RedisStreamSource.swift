@@ -174,6 +174,10 @@ public final class RedisStreamSource: AcknowledgedSource {
         try acknowledge(through: .max)
     }
 
+    /// Gives back every lease this node holds (so other nodes take its partitions at once rather than after
+    /// the lease time) and leaves the live-node set, then closes the connections. Blocks until the server has
+    /// confirmed, at most one lease round. Entries read but not acknowledged stay pending for the group.
+    /// Calling it again does nothing.
     public func close() {
         guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         leases.stop()
