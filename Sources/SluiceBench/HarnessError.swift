@@ -85,9 +85,12 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
         /// Old names of codes that were merged (the gate's `ioFailure`, the comparison's `workerFailed` and
         /// `badSuite`).
         public static let ioFailure = io
+        /// The comparison's old name for `worker`.
         public static let workerFailed = worker
+        /// The comparison's old name for `invalidSuite`.
         public static let badSuite = invalidSuite
 
+        /// The code's name, e.g. `invalidSuite`.
         public var description: String { value.rawValue }
 
         /// The exit code of this kind of error.
@@ -161,6 +164,9 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
 /// Old names of `HarnessError`, from when the gate, the comparison, the history and the merger each had their
 /// own error type. They are the same type now.
 public typealias GateError = HarnessError
+/// The commit comparison's old error type.
 public typealias CompareError = HarnessError
+/// The history store's old error type.
 public typealias HistoryError = HarnessError
+/// The shard merger's old error type.
 public typealias MergeError = HarnessError

@@ -63,6 +63,7 @@ public protocol ByteSink: AnyObject, Sendable {
 
 /// A source of byte chunks opened by a connector, counting the bytes it hands out (for progress displays).
 public struct ConnectorSource: PipelineSource {
+    /// A chunk of bytes as the wrapped source hands it out (a network source also sends empty tick chunks).
     public typealias Element = [UInt8]
     private var base: any PipelineSource<[UInt8]>
     /// Bytes handed out so far, shared with whoever shows progress.

@@ -48,6 +48,7 @@ public struct ConnectorError: Error, Hashable, Sendable, CustomStringConvertible
         self.cause = cause
     }
 
+    /// `field: message`, then `; expected …`, `; did you mean '…'?` and ` (cause)` for the parts that are set.
     public var description: String {
         var text = "\(field): \(message)"
         if let expected { text += "; expected \(expected)" }

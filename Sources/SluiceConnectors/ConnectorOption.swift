@@ -10,6 +10,7 @@ public struct ConnectorOption: Sendable, Hashable {
         /// One of the listed words.
         case choice([String])
 
+        /// The type in words, as error messages give it for `expected` (e.g. `an integer in 1...10`).
         public var description: String {
             switch self {
             case .string: "a string"

@@ -42,6 +42,7 @@ public final class FileByteSink: ByteSink {
         self.name = name
     }
 
+    /// Appends to the buffer; once it holds 256 KiB or more, writes it out, blocking until the descriptor took it.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         try state.withLock { state in
             state.buffer.append(contentsOf: bytes)
@@ -49,6 +50,8 @@ public final class FileByteSink: ByteSink {
         }
     }
 
+    /// Writes everything buffered to the descriptor, blocking until the system took it (no `fsync`: see
+    /// `synchronize()`).
     public func flush() throws {
         try state.withLock { state in try drain(&state.buffer) }
     }
@@ -65,6 +68,8 @@ public final class FileByteSink: ByteSink {
         }
     }
 
+    /// Flushes, then closes the descriptor if the sink opened it (not one passed to `init(descriptor:name:)`);
+    /// calling it again does nothing.
     public func close() throws {
         try state.withLock { state in
             guard !state.isClosed else { return }

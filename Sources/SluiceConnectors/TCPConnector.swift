@@ -112,6 +112,7 @@ public enum TCPConnector {
 /// the task suspended in `readAsync` does not interrupt the wait; the next tick returns (without a timeout the
 /// source ends only when the peer closes or the connection fails).
 public struct TCPByteSource: PipelineSource {
+    /// A chunk of bytes as the socket delivered it, or an empty tick chunk.
     public typealias Element = [UInt8]
     let queue: TCPInboundQueue
     let server: (any Channel)?
@@ -136,6 +137,9 @@ public struct TCPByteSource: PipelineSource {
         return .nanoseconds(min(max(quarter, 1_000_000), 250_000_000))
     }
 
+    /// Takes every chunk queued (not limited by `maxCount`), blocking the thread until there are bytes, the peer
+    /// closes (false) or the connection fails (throws), or, with an idle timeout, a tick is due (one empty
+    /// chunk). Draining the queue resumes a paused socket (backpressure); nothing else ends the wait.
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         while true {
             switch try take(into: &buffer) {
@@ -226,10 +230,13 @@ public final class TCPByteSink: ByteSink {
         self.server = server
     }
 
+    /// Appends to the buffer; once it holds 256 KiB or more, flushes (blocking until the socket took the bytes).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         if buffer.append(bytes) >= 256 << 10 { try flush() }
     }
 
+    /// Writes everything buffered to the connection, blocking the thread until the socket took it (in listen mode
+    /// first until a peer connects): a slow peer slows the pipeline. Task cancellation does not interrupt it.
     public func flush() throws {
         let bytes = buffer.take()
         guard !bytes.isEmpty else { return }
@@ -241,6 +248,8 @@ public final class TCPByteSink: ByteSink {
         }
     }
 
+    /// Flushes, then closes the connection and, in listen mode, the listening socket, blocking until they are
+    /// closed (close errors are ignored). In listen mode it first waits for a peer to connect, if none has.
     public func close() throws {
         try flush()
         if let channel = try? pending.wait() { try? channel.close().wait() }

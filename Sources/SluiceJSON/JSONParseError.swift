@@ -58,6 +58,7 @@ public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible
         /// A frame whose declared length disagrees with its content.
         public static let frameLengthMismatch = Code(base: .frameLengthMismatch)
 
+        /// The code in words, e.g. `invalid number` (also the dead-letter `errorCode`).
         public var description: String {
             switch base {
             case .unexpectedByte: "unexpected byte"

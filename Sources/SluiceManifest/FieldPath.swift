@@ -65,6 +65,8 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The path as text: `.name` per member (`.["name"]` when the name is not letters, digits, `_` and `-`),
+    /// `[n]` per index; `.` for the whole document.
     public var description: String {
         if steps.isEmpty { return "." }
         return steps.map { step in
@@ -91,5 +93,6 @@ public struct FieldPathError: Error, Hashable, Sendable, CustomStringConvertible
         self.message = message
     }
 
+    /// `at character N: MESSAGE`, with N counted from 1.
     public var description: String { "at character \(offset + 1): \(message)" }
 }

@@ -30,5 +30,6 @@ public struct RecordError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, naming the field.
     public var message: String
 
+    /// `stage 'NAME': document at byte OFFSET: MESSAGE`.
     public var description: String { "stage '\(stage)': document at byte \(offset): \(message)" }
 }

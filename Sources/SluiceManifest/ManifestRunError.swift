@@ -2,6 +2,7 @@
 public struct ManifestRunError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable classification.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's text: `source`, `sink` or `checkpoint`.
         public let description: String
 
         /// The source could not be opened or read.

@@ -37,6 +37,7 @@ public struct PipelineManifest: Sendable {
         case concat
         case lengthPrefixed(decimal: Bool)
 
+        /// `ndjson`, `concat`, or `length-prefixed (decimal)` / `length-prefixed (u32be)`.
         public var description: String {
             switch self {
             case .ndjson: "ndjson"
@@ -172,6 +173,7 @@ public struct WindowSpec: Sendable, Hashable {
         case session(gap: Int64)
     }
 
+    /// The window's shape and sizes (ms): tumbling, sliding or session.
     public var kind: Kind
     /// The event-time field: epoch milliseconds, a number.
     public var time: FieldPath

@@ -23,6 +23,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
             }
         }
 
+        /// The path as `FieldPath.description` writes it, or the literal as JSON (`?` if it cannot be written).
         public var description: String {
             switch self {
             case .path(let path): path.description
@@ -89,6 +90,7 @@ public indirect enum Predicate: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The predicate as text: `left OP right`, `(a and b)`, `(a or b)`, `not p`, or a bare path.
     public var description: String {
         switch self {
         case .compare(let left, let comparison, let right): "\(left) \(comparison.rawValue) \(right)"

@@ -11,6 +11,7 @@ import Sluice
 ///   (precondition).
 /// - Cancellation: the iterator sees the run's cancellation; a `CancellationError` it throws ends the run.
 public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSource where Base.Element: Sendable {
+    /// The sequence's element.
     public typealias Element = Base.Element
 
     let base: Base
@@ -21,6 +22,7 @@ public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSourc
         self.base = base
     }
 
+    /// Not supported: traps, since the sequence can only be awaited (use `readAsync`).
     public func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         preconditionFailure("an AsyncSequenceSource must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }

@@ -8,6 +8,7 @@ import Sluice
 /// at the end of a run, or when `next()` finds the consuming task cancelled (it then returns `nil`).
 public struct PipelineOutputs<Source: PipelineSource, Chain: StageChain>: AsyncSequence, Sendable
 where Chain.Input == Source.Element {
+    /// The pipeline's output (its chain's output type).
     public typealias Element = Chain.Output
 
     let builder: PipelineBuilder<Source, Chain>
@@ -44,6 +45,7 @@ where Chain.Input == Source.Element {
         }
     }
 
+    /// A new iterator on a new cursor: the pipeline runs from the start, and nothing is read before `next()`.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(cursor: builder.cursor(fusion: fusion, batchSize: batchSize), batchSize: batchSize)
     }

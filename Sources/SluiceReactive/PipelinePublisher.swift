@@ -17,7 +17,9 @@ import Sluice
 ///   `PipelineOutputs` for asynchronous parts.
 public struct PipelinePublisher<Source: PipelineSource, Chain: StageChain>: Publisher
 where Chain.Input == Source.Element {
+    /// The pipeline's output (its chain's output type).
     public typealias Output = Chain.Output
+    /// Any error: one that ends the run, or `ReactiveError.nonPositiveDemand` after `request(.none)`.
     public typealias Failure = any Error
 
     @usableFromInline let makeCursor: @Sendable () -> PipelineCursor<Source, Chain>
@@ -33,6 +35,8 @@ where Chain.Input == Source.Element {
         makeCursor = { builder.cursor(fusion: fusion, batchSize: batchSize) }
     }
 
+    /// Hands `subscriber` a subscription on a new cursor (the pipeline runs from the start); nothing is read
+    /// until it requests.
     @inlinable
     public func receive<S: Subscriber>(subscriber: S) where S.Input == Output, S.Failure == Failure {
         let subscription = PipelineSubscription(cursor: makeCursor(), subscriber: subscriber, batchSize: batchSize)

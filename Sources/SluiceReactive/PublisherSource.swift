@@ -17,6 +17,7 @@ import Synchronization
 /// - Cancellation: when the run is cancelled or fails while reading, the subscription is cancelled.
 /// - Each run subscribes anew, so running the pipeline twice subscribes twice.
 public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstream.Output: Sendable {
+    /// The publisher's output.
     public typealias Element = Upstream.Output
 
     @usableFromInline let upstream: UncheckedBox<Upstream>
@@ -33,6 +34,9 @@ public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstrea
         self.capacity = capacity
     }
 
+    /// Subscribes on the first call, then takes up to `maxCount` buffered elements without waiting and requests
+    /// as many again; false once the publisher finished and the buffer drained. Never blocks: an empty buffer
+    /// cancels the subscription and throws `ReactiveError.wouldSuspend`.
     @inlinable
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         let link = started()
@@ -53,6 +57,9 @@ public struct PublisherSource<Upstream: Publisher>: PipelineSource where Upstrea
         }
     }
 
+    /// Subscribes on the first call, then suspends while the buffer is empty and the publisher has not completed;
+    /// takes up to `maxCount` elements and requests as many again. Cancellation while suspended, or any error,
+    /// cancels the subscription and rethrows (`CancellationError`, or the publisher's failure).
     @inlinable
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
         let link = started()

@@ -14,6 +14,7 @@ public struct ReactiveError: Error, Sendable, CustomStringConvertible {
         /// A synchronous read found no element yet, and only an awaiting engine can wait for one.
         public static let wouldSuspend = Code(value: .wouldSuspend)
 
+        /// The code's name, e.g. `demandExceeded`.
         public var description: String {
             switch value {
             case .nonPositiveDemand: "nonPositiveDemand"
@@ -34,5 +35,6 @@ public struct ReactiveError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `CODE: MESSAGE`.
     public var description: String { "\(code): \(message)" }
 }

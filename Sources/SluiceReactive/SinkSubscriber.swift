@@ -16,6 +16,7 @@ import Synchronization
 /// `@unchecked Sendable`: all mutable state, the sink included, is inside `state` (a `LockedState`). The sink is
 /// called under that lock (it is this subscriber's own state); the subscription is always called outside it.
 public final class SinkSubscriber<Sink: PipelineSink, Failure: Error>: Subscriber, Cancellable, @unchecked Sendable {
+    /// The sink's input element.
     public typealias Input = Sink.Input
 
     @usableFromInline struct State {
@@ -80,8 +81,10 @@ public final class SinkSubscriber<Sink: PipelineSink, Failure: Error>: Subscribe
     /// Elements handed to the sink so far.
     public var consumedCount: Int { state.withLock { $0.consumedCount } }
 
+    /// This subscriber's identity for OpenCombine.
     public let combineIdentifier = CombineIdentifier()
 
+    /// Keeps the first subscription and requests `batchSize`; cancels a second one, or one after termination.
     public func receive(subscription: any Subscription) {
         let accepted = state.withLock { state -> Bool in
             guard state.subscription == nil, !state.isTerminated else { return false }
@@ -95,10 +98,14 @@ public final class SinkSubscriber<Sink: PipelineSink, Failure: Error>: Subscribe
         subscription.request(.max(batchSize))
     }
 
+    /// Buffers the element; a full batch goes to the sink's `consume` on the calling thread and `batchSize` more
+    /// are requested (the returned demand). A sink error cancels the subscription.
     public func receive(_ input: Input) -> Subscribers.Demand {
         take(input)
     }
 
+    /// On `.finished`, consumes the partial batch and finishes the sink; on `.failure`, records the error and
+    /// does not finish the sink. Ignored after termination.
     public func receive(completion: Subscribers.Completion<Failure>) {
         state.withLock { state in
             guard !state.isTerminated else { return }

@@ -8,10 +8,15 @@
 public struct KeyedSequenceChecker: Sendable {
     /// The verdict.
     public struct Report: Sendable, Hashable, CustomStringConvertible {
+        /// Records expected: the sum of every key's expected count.
         public var expected: Int
+        /// Records observed, duplicates and unexpected numbers included.
         public var seen: Int
+        /// Expected (key, number) pairs never observed.
         public var lost: Int
+        /// Observations of a (key, number) pair after its first.
         public var duplicated: Int
+        /// First observations of a number below one already seen for the same key.
         public var reordered: Int
         /// Lost in percent of expected.
         public var lostPercent: Double { expected == 0 ? 0 : Double(lost) / Double(expected) * 100 }
@@ -26,6 +31,7 @@ public struct KeyedSequenceChecker: Sendable {
             self.reordered = reordered
         }
 
+        /// The five counts on one line: `expected E, seen S, lost L, duplicated D, reordered R`.
         public var description: String {
             "expected \(expected), seen \(seen), lost \(lost), duplicated \(duplicated), reordered \(reordered)"
         }

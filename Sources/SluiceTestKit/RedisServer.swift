@@ -184,5 +184,6 @@ public final class RedisServer: @unchecked Sendable {  // `process` is set in `s
 public struct RedisServerError: Error, CustomStringConvertible {
     /// Why.
     public var message: String
+    /// The message alone.
     public var description: String { message }
 }

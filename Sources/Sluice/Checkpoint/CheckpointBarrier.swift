@@ -32,12 +32,14 @@ public protocol _CheckpointBarrierCarrying {
 }
 
 extension StreamElement: _CheckpointBarrierCarrying {
+    /// The barrier of a `.barrier` element; nil for a `.record`.
     @inlinable
     public var _checkpointBarrier: CheckpointBarrier? {
         if case .barrier(let barrier) = self { return barrier }
         return nil
     }
 
+    /// Wraps `barrier` as `.barrier(barrier)`.
     @inlinable
     public static func _barrierElement(_ barrier: CheckpointBarrier) -> StreamElement { .barrier(barrier) }
 }

@@ -7,10 +7,12 @@ public final class DeadLetterCollector: DeadLetterSink {
     /// Creates an empty collector.
     public init() {}
 
+    /// Appends `record` to `records`, under the lock.
     public func receive(_ record: DeadLetterRecord) {
         state.withLock { $0.0.append(record) }
     }
 
+    /// Appends `summary` to `summaries`, under the lock.
     public func receive(summary: DeadLetterSummary) {
         state.withLock { $0.1.append(summary) }
     }

@@ -39,7 +39,9 @@ public protocol DeadLetterSink: Sendable {
 public struct DiscardingDeadLetterSink: DeadLetterSink {
     /// Creates the sink.
     public init() {}
+    /// Drops the record.
     public func receive(_ record: DeadLetterRecord) {}
+    /// Drops the summary.
     public func receive(summary: DeadLetterSummary) {}
 }
 
@@ -73,6 +75,7 @@ public struct DeadLetterSummary: Sendable, Hashable {
             self.errorCode = errorCode
         }
 
+        /// `<stageName>/<errorCode>`.
         public var description: String { "\(stageName)/\(errorCode)" }
     }
 }

@@ -21,6 +21,7 @@ public struct DeadLetterRecord: Sendable, CustomStringConvertible {
         self.fingerprint = fingerprint
     }
 
+    /// `dead letter from <stage> [<errorCode>] fingerprint <hex>: <error>`; the element itself is left out.
     public var description: String {
         "dead letter from \(stageName) [\(errorCode)] fingerprint \(String(fingerprint, radix: 16)): \(error)"
     }

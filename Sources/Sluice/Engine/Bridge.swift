@@ -46,6 +46,8 @@ public struct Bridge<Element: Sendable>: Sendable {
 public struct BridgeSink<Element: Sendable>: PipelineSink {
     let channel: BoundedChannel<Element>
 
+    /// Not usable: a precondition failure, since the synchronous path cannot wait for room in the channel.
+    /// The engines that await call `consumeAsync` instead.
     public func consume(_ batch: [Element]) throws {
         preconditionFailure("a BridgeSink must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }
@@ -62,6 +64,7 @@ public struct BridgeSink<Element: Sendable>: PipelineSink {
         }
     }
 
+    /// Finishes the channel; never blocks. The downstream source ends once it has drained what was sent.
     public func finish() throws {
         channel.finish()
     }
@@ -71,6 +74,8 @@ public struct BridgeSink<Element: Sendable>: PipelineSink {
 public struct BridgeSource<Element: Sendable>: PipelineSource {
     let channel: BoundedChannel<Element>
 
+    /// Not usable: a precondition failure, since the synchronous path cannot wait for the channel.
+    /// The engines that await call `readAsync` instead.
     public func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         preconditionFailure("a BridgeSource must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }

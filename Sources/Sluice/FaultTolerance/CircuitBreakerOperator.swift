@@ -9,7 +9,9 @@
 /// The operator is never pure (the breaker is shared state), so it does not fuse. Build one with
 /// `PipelineBuilder.circuitBreaker(_:_:breaker:)`.
 public struct CircuitBreakerOperator<Base: StageOperator, Clock: MonotonicClock>: StageOperator {
+    /// The wrapped stage's input.
     public typealias Input = Base.Input
+    /// The wrapped stage's output.
     public typealias Output = Base.Output
 
     /// The wrapped stage.

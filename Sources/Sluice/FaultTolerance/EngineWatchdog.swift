@@ -79,5 +79,6 @@ public struct AnyMonotonicClock: MonotonicClock {
     /// Wraps `base`.
     public init(_ base: any MonotonicClock) { self.base = base }
 
+    /// The wrapped clock's reading, in nanoseconds.
     public func nowNanoseconds() -> UInt64 { base.nowNanoseconds() }
 }

@@ -16,7 +16,9 @@ import Synchronization
 /// pure, so it does not fuse; it runs in one task of the `ConcurrentEngine` (or on the `SyncEngine`'s thread).
 /// `statistics`, when given, counts failures and restarts per partition while and after the run.
 public struct SupervisedPartitionsOperator<Base: StageOperator, Clock: MonotonicClock>: StageOperator {
+    /// The wrapped stage's input.
     public typealias Input = Base.Input
+    /// The wrapped stage's output.
     public typealias Output = Base.Output
 
     struct Branch {
@@ -35,6 +37,7 @@ public struct SupervisedPartitionsOperator<Base: StageOperator, Clock: Monotonic
     private let statistics: SupervisionStatistics?
     private var branches: [Branch]
     private var generator: SplitMix64
+    /// The wrapped stage's kind, as partition 0's first instance reports it.
     public let kind: StageKind
 
     /// Creates `partitions` partitions, partition `i` running `makeBranch(i)`.
@@ -138,8 +141,10 @@ public struct SupervisedStageError: Error, Hashable, Sendable, CustomStringConve
         self.cause = cause.map { String(describing: $0) }
     }
 
+    /// The code's raw value: `partition-failed`, `partition-restarting` or `partition-stopped`.
     public var errorCode: String { code.rawValue }
 
+    /// `<code>: stage '<stage>' partition <n>: <message>`, then `: <cause>` when there is one.
     public var description: String {
         "\(code.rawValue): stage '\(stage)' partition \(partition): \(message)" + (cause.map { ": \($0)" } ?? "")
     }

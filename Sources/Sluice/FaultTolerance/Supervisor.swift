@@ -78,6 +78,7 @@ public struct SupervisionError: Error, Hashable, Sendable, CustomStringConvertib
     /// The error that made the supervisor give up.
     public var lastError: String
 
+    /// `stage '<stageName>' gave up after <n> restarts in the window: <lastError>`.
     public var description: String {
         "stage '\(stageName)' gave up after \(restartsInWindow) restarts in the window: \(lastError)"
     }

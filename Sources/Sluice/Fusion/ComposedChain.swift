@@ -1,6 +1,8 @@
 /// Two chains run one after the other: the planner either fuses them (one loop, no buffer) or cuts between them.
 public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain where First.Output == Second.Input {
+    /// What `first` consumes.
     public typealias Input = First.Input
+    /// What `second` emits.
     public typealias Output = Second.Output
 
     @usableFromInline var first: First
@@ -20,9 +22,11 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         self.isCut = isCut
     }
 
+    /// Both halves' stage counts added.
     @inlinable
     public var stageCount: Int { first.stageCount + second.stageCount }
 
+    /// Planning hook: plans `first`, then `second`, and records whether the planner cut between them.
     @inlinable
     public mutating func _plan(_ state: inout _ChainPlanState) {
         first._plan(&state)
@@ -33,18 +37,22 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         isWhollyFused = !isCut && first._isWhollyFused && second._isWhollyFused
     }
 
+    /// True when both halves are single-output.
     @inlinable
     public static var _isSingleOutput: Bool { First._isSingleOutput && Second._isSingleOutput }
 
+    /// Whether neither half nor the join between them has a cut (set by `_plan`).
     @inlinable
     public var _isWhollyFused: Bool { isWhollyFused }
 
+    /// Fusion hook: runs `input` through `first`, then its output through `second`; nil when either drops it.
     @inlinable
     public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
         guard let middle = first._applyOne(input, router) else { return nil }
         return second._applyOne(middle, router)
     }
 
+    /// Runs one element through both halves: at a cut through the hand-off buffer, else fused (nested closures).
     @inlinable
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if isCut {
@@ -55,6 +63,8 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         }
     }
 
+    /// Runs a batch through both halves: at a cut `first` fills the hand-off buffer and `second` drains it; a wholly
+    /// fused single-output chain loops over `_applyOne`; otherwise nested closures.
     @inlinable
     public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if isCut {
@@ -69,6 +79,8 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         }
     }
 
+    /// Engine entry point: a wholly fused single-output chain appends through `_FusedBatch` (no closures); any other
+    /// goes through `_emitBatch`.
     @inlinable
     public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
         if Self._isSingleOutput && isWhollyFused {
@@ -78,6 +90,7 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         }
     }
 
+    /// Finishes `first` (its outputs run through `second`, via the hand-off buffer at a cut), then `second`.
     @inlinable
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if isCut {
@@ -89,23 +102,28 @@ public struct ComposedChain<First: StageChain, Second: StageChain>: StageChain w
         second._finish(router, emit)
     }
 
+    /// Runs both halves' start hooks, `first` then `second`.
     @inlinable
     public mutating func _start() {
         first._start()
         second._start()
     }
 
+    /// Runs both halves' stop hooks, `first` then `second`.
     @inlinable
     public mutating func _stop() {
         first._stop()
         second._stop()
     }
 
+    /// Appends `first`'s entries, then `second`'s.
     public func _collectStatistics(into statistics: inout [StageStatistics]) {
         first._collectStatistics(into: &statistics)
         second._collectStatistics(into: &statistics)
     }
 
+    /// Concurrent-engine hook: an uncut chain (with stages in `first`) runs as one segment task; otherwise each half
+    /// spawns itself, `second` reading the receiver `first` returns.
     @inlinable
     public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
         // An empty first half (a pipeline's leading `IdentityChain`) lets the second half spawn itself, so that a

@@ -15,6 +15,7 @@ public struct FusionMode: Hashable, Sendable, CustomStringConvertible {
     /// channel per stage under the `ConcurrentEngine`.
     public static let disabled = FusionMode(base: .disabled)
 
+    /// `enabled` or `disabled`.
     public var description: String { base == .enabled ? "enabled" : "disabled" }
 }
 

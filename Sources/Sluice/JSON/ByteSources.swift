@@ -20,6 +20,7 @@ public struct ByteSourceError: Error, Hashable, Sendable, CustomStringConvertibl
         /// A read failed.
         public static let readFailed = Code(base: .readFailed)
 
+        /// `open failed` or `read failed`.
         public var description: String { base == .openFailed ? "open failed" : "read failed" }
     }
 
@@ -40,6 +41,7 @@ public struct ByteSourceError: Error, Hashable, Sendable, CustomStringConvertibl
         self.offset = offset
     }
 
+    /// `<code> for <path> at byte <offset>: <strerror(errno)>`.
     public var description: String {
         "\(code) for \(path) at byte \(offset): \(String(cString: strerror(errno)))"
     }
@@ -51,6 +53,7 @@ public struct ByteSourceError: Error, Hashable, Sendable, CustomStringConvertibl
 /// same storage, so steady-state reading allocates nothing under the `SyncEngine` (under the `ConcurrentEngine` a
 /// chunk still held downstream is copied on write). The file is opened on the first read and closed at the end.
 public struct FileByteSource: PipelineSource {
+    /// One chunk of at most `chunkSize` bytes.
     public typealias Element = [UInt8]
 
     private enum Origin: Sendable {
@@ -141,6 +144,7 @@ public struct FileByteSource: PipelineSource {
 
 /// A source of byte chunks cut from bytes already in memory.
 public struct BufferByteSource: PipelineSource {
+    /// One chunk of `chunkSize` bytes (the last may be shorter).
     public typealias Element = [UInt8]
     private let bytes: [UInt8]
     /// Bytes per chunk.

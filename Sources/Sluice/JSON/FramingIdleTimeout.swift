@@ -96,11 +96,13 @@ public struct FramingTimeoutError: Error, Hashable, Sendable, CustomStringConver
     /// `framing-timeout`.
     public var errorCode: String { "framing-timeout" }
 
+    /// The offset, the bytes received, the limit in milliseconds and what the stage did; never the measured idle time.
     public var message: String {
         "incomplete document at offset \(offset) (\(partialDocument.count) bytes received) had no input for longer "
             + "than the \(limitNanoseconds / 1_000_000) ms limit"
             + (action == .fail ? "; the framing stage failed" : "; dead-lettered, framing restarts with the next bytes")
     }
 
+    /// `framing-timeout: <message>`.
     public var description: String { "framing-timeout: \(message)" }
 }

@@ -63,9 +63,13 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
         idleGuard = idleTimeout.map(FramingIdleGuard.init)
     }
 
+    /// Never pure: the framer carries an open document from chunk to chunk.
     public var isPure: Bool { false }
+    /// Stateful: a document may span chunks.
     public var kind: StageKind { .stateful }
 
+    /// Frames one chunk, emitting each complete document (a slice of the chunk, or a copy when it spans chunks)
+    /// with its offset absolute in the stream; with an idle guard, an empty chunk is a tick (see the type's summary).
     public mutating func process(_ input: [UInt8], emit: (JSONDocumentBytes) -> Void) throws {
         if try idleGuard?.isTick(input) == true {
             try checkIdle()
@@ -90,6 +94,8 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
         throw error
     }
 
+    /// Ends the stream: emits a document that ends with it (its bytes copied). Throws the sticky `.fail` timeout,
+    /// or the framer's error (for example when the stream stopped inside a document).
     public mutating func finish(emit: (JSONDocumentBytes) -> Void) throws {
         if let failure = idleGuard?.failure { throw failure }
         let base = offsetBase
@@ -120,12 +126,15 @@ public struct JSONMaterializeOperator: StageOperator {
     /// Pure: the key cache it keeps changes no output, only how often a key's `String` is built.
     public var isPure: Bool { true }
 
+    /// Parses one document and emits its value; throws its `JSONParseError`, located in the whole stream.
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONValue) -> Void) throws {
         emit(try _processOne(input)!)
     }
 
+    /// True: one value per document, so the stage fuses into closure-free loops.
     public static var _isSingleOutput: Bool { true }
 
+    /// Parses the document's bytes in place (no copy); never nil: a document that does not parse throws.
     public mutating func _processOne(_ input: JSONDocumentBytes) throws -> JSONValue? {
         let limits = limits
         return try input.bytes.withUnsafeBytes { bytes throws(JSONParseError) in
@@ -154,6 +163,8 @@ public struct JSONTokenizeOperator: StageOperator {
     /// Pure in effect, but it keeps run totals, so it stays a segment of its own.
     public var isPure: Bool { false }
 
+    /// Copies the document's bytes once, tokenizes them, adds to the run totals and emits the tokens; a
+    /// `JSONParseError` is thrown relocated to the document's position in the stream.
     public mutating func process(_ input: JSONDocumentBytes, emit: (JSONTokenizedDocument) -> Void) throws {
         // The reader adopts an array of the document's own (the one copy on this path: the frame is a slice of its
         // chunk), and the output document holds that array, so token spans are offsets into its bytes from 0.
@@ -170,6 +181,7 @@ public struct JSONTokenizeOperator: StageOperator {
         emit(JSONTokenizedDocument(document: JSONDocumentBytes(frame: input.frame, bytes: bytes), tokens: tokens))
     }
 
+    /// `tokenCount` and `documentCount`, reported in the stage's statistics.
     public var _tokenCounts: (tokens: Int, documents: Int)? { (tokenCount, documentCount) }
 }
 
@@ -196,8 +208,11 @@ public struct JSONFramedValuesOperator: StageOperator {
         idleGuard = idleTimeout.map(FramingIdleGuard.init)
     }
 
+    /// Never pure: the materializer carries an open document from chunk to chunk.
     public var isPure: Bool { false }
+    /// Stateful: a document may span chunks.
     public var kind: StageKind { .stateful }
+    /// True: the engines pass `reject`, so a document that does not parse is dead-lettered on its own.
     public static var _rejectsRecords: Bool { true }
 
     /// Processes a chunk; a document that does not parse is rejected on its own (see the type's summary).
@@ -226,6 +241,8 @@ public struct JSONFramedValuesOperator: StageOperator {
         if let first { throw first }
     }
 
+    /// Ends the stream, emitting a last document that ends with it. Throws the sticky `.fail` timeout, the
+    /// materializer's own error, or (after the valid documents) the first invalid document's `JSONParseError`.
     public mutating func finish(emit: (JSONValue) -> Void) throws {
         if let failure = idleGuard?.failure { throw failure }
         var first: (any Error)?

@@ -12,6 +12,7 @@ import Darwin
 /// has the guard on unless the pipeline names another. The end of the stream (the peer closed) ends the source.
 /// Errors name the address and the stream offset.
 public struct TCPByteSource: PipelineSource {
+    /// One chunk of at most `chunkSize` bytes; an empty chunk is a tick.
     public typealias Element = [UInt8]
 
     /// Dotted IPv4 address.

@@ -62,18 +62,25 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         return element
     }
 
+    /// One: the keyed stage.
     public var stageCount: Int { 1 }
+    /// False: a step may emit any number of outputs.
     public static var _isSingleOutput: Bool { false }
+    /// True: the one stage has no cut inside.
     public var _isWhollyFused: Bool { true }
 
+    /// Planning hook: places the stage as impure, so it is a segment of its own.
     public mutating func _plan(_ state: inout _ChainPlanState) {
         (index, segment) = state.place(isPure: false)
     }
 
+    /// Not supported (precondition failure): the stage is not single-output.
     public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
         preconditionFailure("a keyed stage is not single-output")
     }
 
+    /// `SyncEngine` path: restores checkpointed groups on first use; hands out the state at a barrier and forwards
+    /// it, or runs the key's step on its state. An element whose step throws goes to the dead-letter router.
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if !hasRestored { restore() }
         if Self.carriesBarriers, let barrier = Self.barrier(of: input) {
@@ -97,10 +104,12 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         }
     }
 
+    /// Runs `_apply` on each element, in order.
     public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         for element in input { _apply(element, router, emit) }
     }
 
+    /// Runs `_apply` on each element, then appends the outputs to `output` and counts them as emitted.
     public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
         var produced: [Output] = []
         for element in input { _apply(element, router) { produced.append($0) } }
@@ -108,6 +117,8 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         output.append(contentsOf: produced)
     }
 
+    /// Completes every key's state (outputs emitted, failures dead-lettered and counted), empties the table, and
+    /// reports one worker to the partition observer.
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if !hasRestored { restore() }
         let operation = operation
@@ -120,6 +131,7 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         parallelism.observer?.recordWorkers(1)
     }
 
+    /// Adopts the restored key groups from `checkpoints`, once.
     public mutating func _start() { if !hasRestored { restore() } }
 
     static var carriesBarriers: Bool { Input.self is any _CheckpointBarrierCarrying.Type }
@@ -129,8 +141,10 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
         hasRestored = true
         if let restoring = checkpoints?.restoring, !restoring.isEmpty { table.adopt(restoring) }
     }
+    /// Does nothing: the stage has no hooks or pooled instance.
     public mutating func _stop() {}
 
+    /// Appends the stage's one entry (stateful, impure) with its `SyncEngine` counters.
     public func _collectStatistics(into statistics: inout [StageStatistics]) {
         statistics.append(
             StageStatistics(
@@ -138,6 +152,8 @@ public struct KeyedParallelStage<Input: Sendable, Key: Hashable & StableHashable
                 emitted: emitted, errors: errors))
     }
 
+    /// Concurrent-engine hook: starts a `KeyedParallelRuntime` (a router task plus one task per worker) reading
+    /// `input`; returns the receiver of its output channel without waiting.
     public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
         let output = context.makeChannel(of: Output.self, name: name)
         let metrics = context.metrics.map {

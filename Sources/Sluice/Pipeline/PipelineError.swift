@@ -38,6 +38,7 @@ public struct PipelineError: Error, Hashable, Sendable, CustomStringConvertible 
         /// An edge into a source, out of a sink, or a repeated edge.
         public static let invalidEdge = Code(base: .invalidEdge)
 
+        /// A short phrase, such as `duplicate stage name` or `invalid fan-in`.
         public var description: String {
             switch base {
             case .duplicateStageName: "duplicate stage name"
@@ -68,5 +69,6 @@ public struct PipelineError: Error, Hashable, Sendable, CustomStringConvertible 
         self.stages = stages
     }
 
+    /// `pipeline error (<code>): <message>`.
     public var description: String { "pipeline error (\(code)): \(message)" }
 }

@@ -56,6 +56,7 @@ public struct BatchSink<Input: Sendable>: PipelineSink {
         self.body = body
     }
 
+    /// Calls `body` with the batch; its error fails the run.
     @inlinable
     public func consume(_ batch: [Input]) throws {
         try body(batch)
@@ -72,6 +73,7 @@ public struct CollectingSink<Input: Sendable>: PipelineSink {
         self.collector = collector
     }
 
+    /// Appends the batch to `collector` (one lock per batch).
     public func consume(_ batch: [Input]) throws {
         collector.append(contentsOf: batch)
     }

@@ -41,6 +41,7 @@ extension PipelineSource {
 /// A source over the elements of a sequence, such as an array or a range.
 public struct SequenceSource<Base: Sequence & Sendable>: PipelineSource
 where Base.Element: Sendable, Base.Iterator: Sendable {
+    /// The sequence's element type.
     public typealias Element = Base.Element
     @usableFromInline var iterator: Base.Iterator
 
@@ -50,6 +51,7 @@ where Base.Element: Sendable, Base.Iterator: Sendable {
         iterator = base.makeIterator()
     }
 
+    /// Appends up to `maxCount` elements from the iterator; returns false as soon as it runs out.
     @inlinable
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         for _ in 0..<maxCount {
@@ -63,6 +65,7 @@ where Base.Element: Sendable, Base.Iterator: Sendable {
 /// A source over the elements of a collection, such as an array or a range, copied a slice at a time.
 public struct CollectionSource<Base: Collection & Sendable>: PipelineSource
 where Base.Element: Sendable, Base.Index: Sendable {
+    /// The collection's element type.
     public typealias Element = Base.Element
     @usableFromInline let base: Base
     @usableFromInline var position: Base.Index
@@ -74,6 +77,7 @@ where Base.Element: Sendable, Base.Index: Sendable {
         position = base.startIndex
     }
 
+    /// Appends the next slice of at most `maxCount` elements; returns false once it reaches the end. O(maxCount).
     @inlinable
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         let end = base.index(position, offsetBy: maxCount, limitedBy: base.endIndex) ?? base.endIndex
@@ -98,6 +102,7 @@ public struct GeneratorSource<Element: Sendable, State: Sendable>: PipelineSourc
         self.fill = fill
     }
 
+    /// Calls `fill(&state, &buffer, maxCount)` and returns its result.
     @inlinable
     public mutating func read(into buffer: inout [Element], maxCount: Int) throws -> Bool {
         try fill(&state, &buffer, maxCount)

@@ -29,7 +29,9 @@ public protocol ElementPredicate<Element>: Sendable {
 
 /// A map stage over an `ElementTransform`.
 public struct TransformOperator<Transform: ElementTransform>: StageOperator {
+    /// The transform's input type.
     public typealias Input = Transform.Input
+    /// The transform's output type.
     public typealias Output = Transform.Output
     @usableFromInline let transform: Transform
     /// Whether the stage may fuse (the default); `false` keeps it in a segment of its own.
@@ -42,14 +44,17 @@ public struct TransformOperator<Transform: ElementTransform>: StageOperator {
         self.isPure = isPure
     }
 
+    /// Emits `transform(input)`; throws the transform's error (the engine dead-letters the element).
     @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         emit(try transform(input))
     }
 
+    /// True: exactly one output per input, so the stage fuses into closure-free loops.
     @inlinable
     public static var _isSingleOutput: Bool { true }
 
+    /// Returns `transform(input)`; never nil.
     @inlinable
     public mutating func _processOne(_ input: Input) throws -> Output? {
         try transform(input)
@@ -58,7 +63,9 @@ public struct TransformOperator<Transform: ElementTransform>: StageOperator {
 
 /// A filter stage over an `ElementPredicate`.
 public struct PredicateOperator<Predicate: ElementPredicate>: StageOperator {
+    /// The predicate's element type.
     public typealias Input = Predicate.Element
+    /// The predicate's element type: kept elements pass unchanged.
     public typealias Output = Predicate.Element
     @usableFromInline let predicate: Predicate
     /// Whether the stage may fuse (the default); `false` keeps it in a segment of its own.
@@ -71,14 +78,17 @@ public struct PredicateOperator<Predicate: ElementPredicate>: StageOperator {
         self.isPure = isPure
     }
 
+    /// Emits `input` when the predicate holds; throws the predicate's error (the engine dead-letters the element).
     @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         if try predicate(input) { emit(input) }
     }
 
+    /// True: at most one output per input, so the stage fuses into closure-free loops.
     @inlinable
     public static var _isSingleOutput: Bool { true }
 
+    /// Returns `input` when the predicate holds, nil when it does not.
     @inlinable
     public mutating func _processOne(_ input: Input) throws -> Output? {
         try predicate(input) ? input : nil

@@ -17,6 +17,7 @@ public struct StageLifecycle: Hashable, Sendable, CustomStringConvertible {
     /// Started when the run starts, whether or not any element arrives, and stopped when it ends.
     public static let continuous = StageLifecycle(base: .continuous)
 
+    /// `OnDemand`, `Persistent` or `Continuous`.
     public var description: String {
         switch base {
         case .onDemand: "OnDemand"

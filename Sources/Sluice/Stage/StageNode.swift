@@ -3,7 +3,9 @@
 /// Counters are ordinary stored integers updated on the hot path (no atomics, no locks, no metrics calls); the
 /// engines read them into `PipelineStatistics` and flush them to swift-metrics once per run.
 public struct StageNode<Operator: StageOperator>: StageChain {
+    /// The operator's input type.
     public typealias Input = Operator.Input
+    /// The operator's output type.
     public typealias Output = Operator.Output
 
     @usableFromInline var op: Operator
@@ -34,9 +36,11 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         self.pool = lifecycle == .persistent ? pool : nil
     }
 
+    /// One: this stage.
     @inlinable
     public var stageCount: Int { 1 }
 
+    /// Planning hook: takes this stage's index and segment; it can fuse only when pure and single-output.
     @inlinable
     public mutating func _plan(_ state: inout _ChainPlanState) {
         // Only single-output pure stages fuse: a multi-output stage (flatMap) inside a fused segment goes through nested
@@ -44,12 +48,16 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         (index, segment) = state.place(isPure: op.isPure && Operator._isSingleOutput)
     }
 
+    /// The operator's `_isSingleOutput`.
     @inlinable
     public static var _isSingleOutput: Bool { Operator._isSingleOutput }
 
+    /// True: a single stage has no cut inside.
     @inlinable
     public var _isWhollyFused: Bool { true }
 
+    /// Fusion hook: starts the stage if needed, counts the element and returns `_processOne`'s output; an error
+    /// dead-letters the element and returns nil.
     @inlinable
     public mutating func _applyOne(_ input: Input, _ router: DeadLetterRouter) -> Output? {
         if _slowPath(!isStarted) { startNow() }
@@ -63,6 +71,8 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         }
     }
 
+    /// Starts the stage if needed, counts the element and runs `process` (with `reject` when the operator rejects
+    /// records); an error dead-letters the element, or the rejected record.
     @inlinable
     public mutating func _apply(_ input: Input, _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         if _slowPath(!isStarted) { startNow() }
@@ -96,11 +106,14 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         errors &+= rejected
     }
 
+    /// Runs `_apply` on each element, in order.
     @inlinable
     public mutating func _emitBatch(_ input: [Input], _ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         for element in input { _apply(element, router, emit) }
     }
 
+    /// Engine entry point: a single-output operator appends through `_FusedBatch` (no closures); any other runs
+    /// `_apply` on each element.
     @inlinable
     public mutating func _processBatch(_ input: [Input], _ router: DeadLetterRouter, into output: inout [Output]) {
         if Self._isSingleOutput {
@@ -110,6 +123,8 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         }
     }
 
+    /// Calls the operator's `finish` if the stage was started; an error is counted and dead-lettered as
+    /// `<finish name>`.
     @inlinable
     public mutating func _finish(_ router: DeadLetterRouter, _ emit: (Output) -> Void) {
         guard isStarted else { return }
@@ -121,10 +136,13 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         }
     }
 
+    /// Starts `Continuous` and `Persistent` stages now (pooled instance taken, `onStart` called); an `OnDemand`
+    /// stage waits for its first element.
     public mutating func _start() {
         if lifecycle != .onDemand { startNow() }
     }
 
+    /// If the stage was started: calls `onStop` and returns a `Persistent` stage's instance to its pool.
     public mutating func _stop() {
         guard isStarted else { return }
         isStarted = false
@@ -140,6 +158,7 @@ public struct StageNode<Operator: StageOperator>: StageChain {
         hooks?.onStart(name)
     }
 
+    /// Appends this stage's entry: counters, kind, lifecycle, token counts; `emitted` is 0 (the engine derives it).
     public func _collectStatistics(into statistics: inout [StageStatistics]) {
         statistics.append(
             StageStatistics(
@@ -148,6 +167,8 @@ public struct StageNode<Operator: StageOperator>: StageChain {
                 tokenizedDocuments: op._tokenCounts?.documents))
     }
 
+    /// Concurrent-engine hook: runs this stage as a segment task of its own reading `input`; returns the receiver
+    /// of its output channel.
     @inlinable
     public func _spawn(_ context: _ConcurrentSpawnContext, input: _BatchReceiver<Input>) -> _BatchReceiver<Output> {
         context.spawnSegment(self, input: input)

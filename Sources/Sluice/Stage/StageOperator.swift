@@ -47,6 +47,7 @@ public protocol StageOperator<Input, Output>: Sendable {
 }
 
 extension StageOperator {
+    /// Default: false; the engines call `process(_:emit:)` without a `reject`.
     @inlinable
     public static var _rejectsRecords: Bool { false }
 
@@ -62,14 +63,17 @@ extension StageOperator {
     @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {}
 
+    /// Default: false (the operator may emit any number of outputs per input).
     @inlinable
     public static var _isSingleOutput: Bool { false }
 
+    /// Default: a precondition failure; single-output operators implement it.
     @inlinable
     public mutating func _processOne(_ input: Input) throws -> Output? {
         preconditionFailure("_processOne called on an operator that is not single-output")
     }
 
+    /// Default: nil (not a token stage).
     @inlinable
     public var _tokenCounts: (tokens: Int, documents: Int)? { nil }
 
@@ -104,6 +108,7 @@ public struct StageKind: Hashable, Sendable, CustomStringConvertible {
     /// Merges several inputs into one stream.
     public static let fanIn = StageKind(base: .fanIn)
 
+    /// `source`, `transform`, `stateful`, `sink`, `fan-out` or `fan-in`.
     public var description: String {
         switch base {
         case .source: "source"

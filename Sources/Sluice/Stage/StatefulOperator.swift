@@ -27,14 +27,17 @@ public struct StatefulOperator<State: Sendable, Input: Sendable, Output: Sendabl
     @inlinable
     public var isPure: Bool { false }
 
+    /// Stateful, as statistics report it.
     @inlinable
     public var kind: StageKind { .stateful }
 
+    /// Runs `step` on the state and the element; it may emit any number of outputs.
     @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         try step(&state, input, emit)
     }
 
+    /// Runs `complete` on the state; it may emit what the state still holds.
     @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {
         try complete(&state, emit)

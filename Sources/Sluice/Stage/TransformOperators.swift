@@ -14,6 +14,7 @@ public struct ClosureTransform<Input: Sendable, Output: Sendable>: ElementTransf
         self.body = body
     }
 
+    /// Calls `body` (an indirect call per element).
     @inlinable
     public func callAsFunction(_ input: Input) throws -> Output {
         try body(input)
@@ -30,6 +31,7 @@ public struct ClosurePredicate<Element: Sendable>: ElementPredicate {
         self.body = body
     }
 
+    /// Calls `body` (an indirect call per element).
     @inlinable
     public func callAsFunction(_ element: Element) throws -> Bool {
         try body(element)
@@ -70,6 +72,8 @@ public struct FlatMapOperator<Input: Sendable, Output: Sendable>: StageOperator 
         self.isPure = isPure
     }
 
+    /// Empties the scratch buffer (keeping its capacity), lets the closure append the outputs, then emits them in
+    /// order.
     @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         scratch.removeAll(keepingCapacity: true)

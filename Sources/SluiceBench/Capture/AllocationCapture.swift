@@ -14,7 +14,10 @@ import Synchronization
 public enum AllocationCapture {
     /// Counts at one instant.
     public struct Snapshot: Sendable, Equatable {
+        /// Allocation calls counted by the hooks so far (cumulative; counted only while the hooks are installed).
         public var calls: UInt64
+        /// Bytes allocated so far: usable sizes from `thread.allocatedp` in a thread snapshot (0 without the pointer),
+        /// requested sizes from the hooks in a global one.
         public var bytes: UInt64
     }
 

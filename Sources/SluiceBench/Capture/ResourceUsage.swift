@@ -12,7 +12,9 @@ import Foundation
 public enum ResourceUsage {
     /// User and system CPU time of the whole process so far, in ns.
     public struct CPUTime: Sendable, Equatable {
+        /// User-mode CPU time, in ns.
         public var user: UInt64
+        /// System (kernel) CPU time, in ns.
         public var system: UInt64
         /// User plus system, in seconds.
         public var seconds: Double { Double(user + system) / 1e9 }

@@ -17,25 +17,34 @@ public struct ChaosConfiguration: Hashable, Sendable, Codable {
     public var stageFailureEverySeconds: Double?
     /// A burst of poison records (valid JSON the stage can never process) every this many seconds.
     public var poisonBurstEverySeconds: Double?
+    /// Poison records in each poison burst.
     public var poisonBurstSize: Int
     /// A burst of malformed JSON lines every this many seconds.
     public var malformedBurstEverySeconds: Double?
+    /// Malformed lines in each malformed burst.
     public var malformedBurstSize: Int
     /// A burst of truncated JSON lines every this many seconds.
     public var truncatedBurstEverySeconds: Double?
+    /// Truncated lines (a valid record cut short) in each truncated burst.
     public var truncatedBurstSize: Int
     /// The consumer slows down every this many seconds, for `slowConsumerSeconds`, taking
     /// `consumerBatch / slowdownFactor` records per step.
     public var slowConsumerEverySeconds: Double?
+    /// How long each slowdown lasts, in seconds.
     public var slowConsumerSeconds: Double
+    /// The consumer's batch is divided by this during a slowdown (at least one record per step); at least 1.
     public var slowdownFactor: Int
     /// Memory pressure every this many seconds: `memoryPressureBytes` allocated and touched, held for
     /// `memoryPressureSeconds`, then released.
     public var memoryPressureEverySeconds: Double?
+    /// Bytes allocated and touched (every 4 KiB page written) by each memory pressure fault.
     public var memoryPressureBytes: Int
+    /// How long each memory pressure fault holds its bytes before freeing them, in seconds.
     public var memoryPressureSeconds: Double
     /// Restart backoff of the supervised stage.
     public var restartInitialDelaySeconds: Double
+    /// Longest restart delay the backoff grows to, in seconds; also the delay used when the restart tracker
+    /// gives up.
     public var restartMaxDelaySeconds: Double
     /// Seed for the record contents and the restart jitter.
     public var seed: UInt64

@@ -3,7 +3,9 @@ public struct ChaosReport: Hashable, Sendable, Codable {
     /// Recovery time after each injected stage failure: from the failure to the first element the restarted
     /// stage completed, in milliseconds. p50 and p99 are nil when no failure was injected.
     public var recoveryMillisecondsP50: Double?
+    /// The 99th percentile of the recovery times, in milliseconds; nil when no recovery was measured.
     public var recoveryMillisecondsP99: Double?
+    /// The longest recovery time, in milliseconds; nil when no recovery was measured.
     public var recoveryMillisecondsMax: Double?
     /// Valid records produced (poison included: they are valid messages the stage cannot process).
     public var producedCount: Int
@@ -15,6 +17,8 @@ public struct ChaosReport: Hashable, Sendable, Codable {
     public var poisonSuppressedCount: Int
     /// Malformed and truncated lines injected, and how many were rejected to the dead-letter channel.
     public var invalidInjectedCount: Int
+    /// Lines rejected to the dead-letter channel as invalid: not JSON, or lacking an integer `seq`, an integer
+    /// `value` or a `k<number>` `key`.
     public var invalidRejectedCount: Int
     /// Valid records neither delivered nor quarantined, as a percentage of those produced.
     public var lossPercent: Double
@@ -22,13 +26,18 @@ public struct ChaosReport: Hashable, Sendable, Codable {
     public var duplicateRatio: Double
     /// Stage failures injected, and restarts performed.
     public var stageFailures: Int
+    /// Restarts of the supervised stage, each counted when its backoff delay has passed.
     public var restarts: Int
     /// Highest depth of the channel in front of the supervised stage.
     public var peakDepth: Int
     /// Memory pressure faults, and the share of the memory they took that came back afterwards (0…1),
     /// by RSS and by jemalloc's allocated bytes (nil where not measurable).
     public var memoryPressureEvents: Int
+    /// Mean share (0…1) of each memory pressure fault's RSS growth that came back after its release; nil when
+    /// RSS was not measured or never grew.
     public var memoryReturnedFractionRSS: Double?
+    /// Mean share (0…1) of each memory pressure fault's growth in jemalloc's allocated bytes that came back
+    /// after its release; nil when jemalloc is not the allocator or the bytes never grew.
     public var memoryReturnedFractionAllocated: Double?
     /// The run's interval snapshots.
     public var snapshots: [SoakSnapshot]

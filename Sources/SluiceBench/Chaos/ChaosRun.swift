@@ -24,6 +24,7 @@ public final class ChaosRun {
         func receive(summary: DeadLetterSummary) {}
     }
 
+    /// The faults, sizes and duration this run uses.
     public let configuration: ChaosConfiguration
     private let clock: any MonotonicClock
     private let step: () -> Void
@@ -96,8 +97,11 @@ public final class ChaosRun {
 public struct MemoryProbe: Sendable {
     /// A memory reading; nil fields could not be measured here.
     public struct Sample: Sendable {
+        /// Resident set size, in bytes (VmRSS for `MemoryProbe.process`).
         public var rssBytes: Double?
+        /// Bytes in live allocations (jemalloc's `stats.allocated` for `MemoryProbe.process`).
         public var allocatedBytes: Double?
+        /// Bytes in active pages (jemalloc's `stats.active` for `MemoryProbe.process`).
         public var activeBytes: Double?
 
         /// Creates a reading.

@@ -13,21 +13,28 @@ public struct CompareDriver: Sendable {
     public struct Configuration: Sendable {
         /// The repository's work tree.
         public var repository: URL
+        /// The baseline revision (A) as given on the command line, e.g. `main` or `HEAD~1`.
         public var revisionA: String
+        /// The revision judged against A (B), as given on the command line.
         public var revisionB: String
         /// The suite file to take benchmarks, settings and thresholds from.
         public var suiteFile: URL
+        /// Fresh worker-process pairs per gated benchmark at each look (the session's `processesPerSide`, at least 2).
         public var rounds: Int
+        /// Seeds the order (A or B first) of each process pair; the same seed replays the same orders.
         public var seed: UInt64
         /// Where builds are cached, one folder per commit sha.
         public var cacheDirectory: URL
+        /// The shell command (`sh -c`) that builds each commit in its cached tree.
         public var buildCommand: String
+        /// The built worker executable, relative to the commit's tree.
         public var workerPath: String
         /// Compare although the work tree has uncommitted changes; the report says so.
         public var allowsDirtyWorkTree: Bool
         /// Today, `YYYY-MM-DD`, for waiver expiry.
         public var today: String
 
+        /// A configuration; the build defaults to `RevisionBuilder`'s release build of `sluice-bench`.
         public init(
             repository: URL, revisionA: String, revisionB: String, suiteFile: URL, rounds: Int, seed: UInt64,
             cacheDirectory: URL, buildCommand: String = RevisionBuilder.defaultBuildCommand,
@@ -47,10 +54,12 @@ public struct CompareDriver: Sendable {
         }
     }
 
+    /// What to compare and how.
     public var configuration: Configuration
     /// Makes the measurer over both builds: real worker processes unless a test passes its own.
     public var measurers: any GateMeasurerFactory
 
+    /// A driver for `configuration`; `measurers` defaults to real worker processes of both builds.
     public init(configuration: Configuration, measurers: any GateMeasurerFactory = ProcessGateMeasurerFactory()) {
         self.configuration = configuration
         self.measurers = measurers

@@ -15,6 +15,7 @@ public struct CompareReport: Codable, Sendable {
         /// True when its build came from the cache.
         public var buildWasCached: Bool
 
+        /// A side: the revision as given, the commit it named, and whether its build came from the cache.
         public init(revision: String, commit: String, buildWasCached: Bool) {
             self.revision = revision
             self.commit = commit
@@ -22,10 +23,15 @@ public struct CompareReport: Codable, Sendable {
         }
     }
 
+    /// The schema version the report was written with (`currentSchemaVersion` in this build).
     public var schemaVersion: Int
+    /// `compare-<A's sha, 7 characters>-<B's sha, 7 characters>`; also the default name of the report files.
     public var runID: String
+    /// The suite's name.
     public var suite: String
+    /// Revision A: the baseline side.
     public var a: Side
+    /// Revision B: the side judged against A.
     public var b: Side
     /// Measured rounds per side and benchmark.
     public var rounds: Int
@@ -44,6 +50,7 @@ public struct CompareReport: Codable, Sendable {
     public var onlyInB: [String]
     /// Benchmarks that failed or were skipped, per side: `name: why`.
     public var failedInA: [String]
+    /// B's benchmarks that failed or were skipped: `name: status`, with the error in parentheses when known.
     public var failedInB: [String]
     /// The verdict, under the gate's rules (A is the baseline, B the candidate).
     public var outcome: GateOutcome
@@ -52,6 +59,8 @@ public struct CompareReport: Codable, Sendable {
     /// Every comparison: ratio B/A, interval, verdict.
     public var gate: GateReport
 
+    /// Assembles the report; `order`, the one-sided and failed lists, the verdict, exit code and `gate` come
+    /// from `outcome`.
     public init(
         runID: String, suite: String, a: Side, b: Side, rounds: Int, seed: UInt64, isWorkTreeDirty: Bool,
         dirtyFiles: [String], outcome: CompareOutcome

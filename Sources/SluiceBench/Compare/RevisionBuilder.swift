@@ -17,13 +17,16 @@ public struct RevisionBuilder: Sendable {
     /// Where the default build puts the binary, relative to the tree.
     public static let defaultWorkerPath = ".build/release/sluice-bench"
 
+    /// The repository commits are exported from (`GitRepository.export`).
     public var repository: GitRepository
+    /// The cache: one folder per commit sha (or per `cacheKey`), each beside its `.lock` file.
     public var cacheDirectory: URL
     /// A shell command run with `sh -c` in the commit's tree; `SLUICE_COMPARE_COMMIT` holds the sha.
     public var buildCommand: String
     /// The worker executable, relative to the commit's tree.
     public var workerPath: String
 
+    /// A builder caching into `cacheDirectory`; the build defaults to the release build of `sluice-bench`.
     public init(
         repository: GitRepository, cacheDirectory: URL, buildCommand: String = RevisionBuilder.defaultBuildCommand,
         workerPath: String = RevisionBuilder.defaultWorkerPath
@@ -36,6 +39,7 @@ public struct RevisionBuilder: Sendable {
 
     /// What a build produced.
     public struct Build: Sendable {
+        /// The commit that was built (full sha), also when the cache folder is named by `cacheKey`.
         public var commit: String
         /// The worker executable.
         public var worker: URL

@@ -22,15 +22,22 @@ public enum GitHubActionBenchmarkExporter {
 
     /// One element of an array, as the action reads it.
     public struct Entry: Codable, Hashable, Sendable {
+        /// `<benchmark> <metric>`: the benchmark's registry name and the metric's stable name, e.g. `wall_time`.
         public var name: String
+        /// The metric's unit, as in the results file (e.g. `ns`).
         public var unit: String
+        /// The metric's p50, in `unit`.
         public var value: Double
+        /// `± (p75 − p25) / 2`, in `unit`; nil when that spread is not finite.
         public var range: String?
+        /// Text the action shows with the value: p99, the sample count, the rounds (when recorded) and the commit,
+        /// one per line.
         public var extra: String?
     }
 
     /// The entries for each tool, and what was left out and why.
     public struct Export: Sendable {
+        /// The entries for each tool, in results-file order; both tools are always present, possibly with no entries.
         public var entries: [Tool: [Entry]]
         /// `<benchmark> <metric>: reason` for each metric not exported.
         public var omitted: [String]

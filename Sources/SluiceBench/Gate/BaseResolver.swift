@@ -23,9 +23,11 @@ public struct BaseResolver: Sendable {
 
     /// The base chosen: the commit, how it was named, and the rule.
     public struct Resolution: Codable, Sendable, Hashable {
+        /// The base commit's full sha.
         public var commit: String
         /// What the rule looked at, e.g. `merge-base(HEAD, origin/main)`.
         public var description: String
+        /// The rule that chose it.
         public var rule: Rule
     }
 
@@ -42,6 +44,7 @@ public struct BaseResolver: Sendable {
     /// `GITHUB_BASE_REF` and friends; the process environment in the CLI.
     public var environment: [String: String]
 
+    /// A resolver reading `GITHUB_BASE_REF` from `environment`.
     public init(environment: [String: String]) {
         self.environment = environment
     }
@@ -85,10 +88,13 @@ public struct BaseResolver: Sendable {
 }
 
 extension GitRepository: BaseResolver.Queries {
+    /// The sha of `git rev-parse --verify <revision>^{commit}`, or nil when it names no commit.
+    /// Blocks until git exits.
     public func commit(_ revision: String) -> String? {
         try? resolve(revision)
     }
 
+    /// The sha `git merge-base` prints, or nil when git fails or prints no sha. Blocks until git exits.
     public func mergeBase(_ lhs: String, _ rhs: String) -> String? {
         guard let outcome = try? ProcessRunner.run(["git", "-C", directory.path, "merge-base", lhs, rhs]),
             outcome.status == 0
@@ -97,6 +103,8 @@ extension GitRepository: BaseResolver.Queries {
         return sha.count == 40 ? sha : nil
     }
 
+    /// The short name of `refs/remotes/origin/HEAD` (e.g. `origin/main`), or nil when it is not set.
+    /// Blocks until git exits.
     public func remoteDefaultBranch() -> String? {
         guard
             let outcome = try? ProcessRunner.run([

@@ -50,5 +50,6 @@ public struct GlobPattern: Hashable, Sendable, CustomStringConvertible {
         return p == characters.count
     }
 
+    /// The pattern as written.
     public var description: String { pattern }
 }

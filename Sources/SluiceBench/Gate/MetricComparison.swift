@@ -54,12 +54,17 @@ public struct MetricComparison: Codable, Hashable, Sendable {
         case missing
     }
 
+    /// The benchmark compared (its registry name, e.g. `micro/materialize/twitter`).
     public var benchmark: String
+    /// The metric compared.
     public var metric: BenchmarkMetric
     /// The statistic compared: `p50`, `p99`, ...
     public var percentile: String
+    /// The metric's lane (`metric.lane`), which decides how it is compared.
     public var lane: BenchmarkMetric.Lane
+    /// Whether a lower or a higher value is better (`metric.direction`).
     public var direction: BenchmarkMetric.Direction
+    /// The unit of `baselineValue` and `candidateValue` (`metric.unit`, e.g. `ns` or `allocations/op`).
     public var unit: String
     /// The baseline's value (the median of its rounds for p50), when there is one.
     public var baselineValue: Double?
@@ -71,7 +76,9 @@ public struct MetricComparison: Codable, Hashable, Sendable {
     public var interval: RatioInterval?
     /// The ratio past which the change fails, derived from the threshold.
     public var limit: Double?
+    /// The threshold rule the comparison was judged against; nil when none was applied (e.g. ungated or missing).
     public var threshold: AppliedThreshold?
+    /// What the comparison found.
     public var outcome: Outcome
     /// The verdict class this comparison raises, if any.
     public var verdictClass: VerdictClass?
@@ -134,7 +141,9 @@ public struct BenchmarkChange: Codable, Hashable, Sendable {
         case incompleteCandidate = "incomplete_candidate"
     }
 
+    /// The benchmark's registry name, or `*` for `incompleteCandidate`.
     public var benchmark: String
+    /// What happened to it.
     public var kind: Kind
     /// Why, when known (the benchmark's error).
     public var detail: String?

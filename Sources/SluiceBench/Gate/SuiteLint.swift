@@ -9,11 +9,14 @@ public enum SuiteLint {
             case warning
         }
 
+        /// Whether the finding fails `lint` (`error`) or only does so with `--strict` (`warning`).
         public var severity: Severity
         /// The field of the suite file, e.g. `thresholds[2]`.
         public var field: String?
+        /// What is wrong.
         public var message: String
 
+        /// `severity: field: message`, without the field when there is none.
         public var description: String {
             "\(severity.rawValue): " + (field.map { "\($0): " } ?? "") + message
         }

@@ -7,6 +7,7 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
     /// The schema version this build writes and reads.
     public static let currentSchemaVersion = 1
 
+    /// The schema version of this line (`currentSchemaVersion` when this build wrote it); a reader refuses any other.
     public var schemaVersion: Int
     /// The run's id, from the results file.
     public var runID: String
@@ -34,6 +35,7 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
         /// One entry per metric that has a summary (unavailable metrics are left out, never written as zero).
         public var metrics: [Metric]
 
+        /// Creates a benchmark summary.
         public init(name: String, status: BenchmarkResult.Status, metrics: [Metric]) {
             self.name = name
             self.status = status
@@ -46,12 +48,18 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
         /// The metric's stable name, e.g. `wall_time`. Kept as a string so that a later harness's
         /// new metrics never make an old reader reject the line.
         public var metric: String
+        /// The unit of `p50` and `p99`, e.g. `ns`.
         public var unit: String
+        /// Whether lower or higher values are better.
         public var direction: BenchmarkMetric.Direction
+        /// The median of the metric's samples (`MetricSummary.p50`), in `unit`.
         public var p50: Double
+        /// The 99th percentile of the metric's samples, in `unit`.
         public var p99: Double
+        /// How many samples the summary was computed from.
         public var sampleCount: Int
 
+        /// Creates a metric summary.
         public init(
             metric: String, unit: String, direction: BenchmarkMetric.Direction, p50: Double, p99: Double,
             sampleCount: Int
@@ -65,6 +73,7 @@ public struct HistoryEntry: Codable, Hashable, Sendable {
         }
     }
 
+    /// Creates an entry; `schemaVersion` defaults to the version this build writes.
     public init(
         schemaVersion: Int = HistoryEntry.currentSchemaVersion, runID: String, suite: String, commit: String,
         commitDate: String?, runDate: String, isPartial: Bool, environment: EnvironmentFingerprint,

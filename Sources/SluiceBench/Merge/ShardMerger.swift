@@ -17,9 +17,12 @@
 public enum ShardMerger {
     /// One results file and the name it was given by (for messages).
     public struct Input: Sendable {
+        /// The shard's results; its `shard` field must be `K/N`.
         public var results: ResultsFile
+        /// Where the results came from (the CLI passes the file path); error messages name the input by it.
         public var source: String
 
+        /// Creates an input.
         public init(results: ResultsFile, source: String) {
             self.results = results
             self.source = source

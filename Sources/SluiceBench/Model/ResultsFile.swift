@@ -26,6 +26,7 @@ public struct ResultsFile: Codable, Sendable {
     /// One entry per benchmark of the suite that was selected, in suite order, including failed and skipped ones.
     public var benchmarks: [BenchmarkResult]
 
+    /// Creates a results file; `schemaVersion` defaults to the version this build writes.
     public init(
         schemaVersion: Int = ResultsFile.currentSchemaVersion, runID: String, suite: String, startedAt: String,
         isPartial: Bool, shard: String? = nil, environment: EnvironmentFingerprint,
@@ -76,6 +77,7 @@ public struct BenchmarkResult: Codable, Sendable {
     /// How many processes the timing rounds were spread over.
     public var processCount: Int? = nil
 
+    /// Creates a result; the optional fields (`parameters`, `itemsPerOperation`, ...) start nil.
     public init(name: String, status: Status, error: String? = nil, innerIterations: Int, metrics: [MetricResult]) {
         self.name = name
         self.status = status
@@ -123,6 +125,8 @@ public struct MetricResult: Codable, Sendable {
     /// metrics without rounds.
     public var processValues: [String: [Double]]? = nil
 
+    /// Creates a metric result. `unit` and `direction` come from `metric`; a nil `isExact` means exact for
+    /// deterministic-lane metrics, a nil `isGateable` means `metric.isGateableByDefault`.
     public init(
         metric: BenchmarkMetric, unavailableReason: String? = nil, isExact: Bool? = nil, isGateable: Bool? = nil,
         sampleCount: Int, summary: MetricSummary?, roundValues: [Double], histogram: CompactHistogram? = nil
@@ -185,6 +189,7 @@ public struct MetricSummary: Codable, Hashable, Sendable {
     /// The samples' standard deviation (population), in the metric's unit.
     public var standardDeviation: Double
 
+    /// Creates a summary from its values.
     public init(
         min: Double, p25: Double, p50: Double, p75: Double, p90: Double, p99: Double, p999: Double, max: Double,
         mean: Double, standardDeviation: Double
@@ -234,6 +239,7 @@ public struct CompactHistogram: Codable, Hashable, Sendable {
     /// digits), and the divisor is `innerIterations`. Merge only histograms with equal divisors.
     public var valueDivisor: Double?
 
+    /// Creates a histogram from its buckets; a nil `valueDivisor` means 1.
     public init(
         significantDigits: Int, highestTrackableValue: UInt64, values: [UInt64], counts: [UInt64],
         valueDivisor: Double? = nil

@@ -64,6 +64,7 @@ public enum JSONParameter: Codable, Hashable, Sendable {
     /// `true` or `false`.
     case bool(Bool)
 
+    /// Decodes a bare JSON value, trying `Bool`, then `Int`, then `Double`, then `String`; anything else throws.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let value = try? container.decode(Bool.self) {
@@ -77,6 +78,7 @@ public enum JSONParameter: Codable, Hashable, Sendable {
         }
     }
 
+    /// Encodes the bare value (a JSON number, string or boolean), without a case tag.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -105,6 +107,7 @@ public struct RunSettings: Codable, Hashable, Sendable {
     /// For soak and chaos tiers: how long the driver runs, in seconds.
     public var durationSeconds: Double?
 
+    /// Creates settings; the defaults are at most 1 s of warm-up, 5 to 10 rounds of at least 0.1 s, in one process.
     public init(
         maxWarmupSeconds: Double = 1, minRounds: Int = 5, maxRounds: Int = 10, minRoundSeconds: Double = 0.1,
         innerIterations: Int? = nil, processes: Int = 1, durationSeconds: Double? = nil

@@ -63,6 +63,7 @@ public struct Benchmark: Sendable {
 
 /// What a benchmark's setup returns: the state the operation works on and the work one operation does.
 public struct BenchmarkSetup<State> {
+    /// The state the operation works on; the prepared instance owns it and passes it `inout` to each operation.
     public var state: State
     /// Items (documents, elements, tokens) one operation processes; nil when there is no natural item.
     public var itemsPerOperation: Double?

@@ -52,7 +52,9 @@ public struct BenchmarkParameterSpec: Sendable, Hashable {
         }
     }
 
+    /// The parameter's key in a suite entry's `parameters`; the suite loader refuses keys no spec declares.
     public var name: String
+    /// The value kind the suite loader accepts for it (an integer is accepted for `double`).
     public var kind: Kind
     /// What the parameter does and its default.
     public var summary: String

@@ -18,6 +18,7 @@ public struct GateReport: Codable, Hashable, Sendable {
         public var multipleComparisons: String? = nil
         /// The look of adaptive re-measurement this report is (1-based) and the most there could be.
         public var look: Int? = nil
+        /// The most looks the session could take (`AlphaSpending.looks`; 1 outside a gate session).
         public var maxLooks: Int? = nil
         /// The level the timing lane tested at in this look (the alpha spent on it).
         public var lookLevel: Double? = nil
@@ -25,6 +26,7 @@ public struct GateReport: Codable, Hashable, Sendable {
         /// per-process values; such comparisons never alert).
         public var replication: String? = nil
 
+        /// A method with its statistic, confidence and thresholds source; the optional fields start nil.
         public init(timingStatistic: String, confidence: Double, thresholdsSource: String) {
             self.timingStatistic = timingStatistic
             self.confidence = confidence
@@ -32,11 +34,13 @@ public struct GateReport: Codable, Hashable, Sendable {
         }
     }
 
+    /// The schema version the report was written with; reading refuses any other than `currentSchemaVersion`.
     public var schemaVersion: Int
     /// The candidate's run id; the report files are named after it.
     public var runID: String
     /// The baseline's run id.
     public var baselineRunID: String
+    /// The candidate run's suite name.
     public var suite: String
     /// The overall outcome.
     public var outcome: GateOutcome
@@ -44,7 +48,9 @@ public struct GateReport: Codable, Hashable, Sendable {
     public var exitCode: Int
     /// How many comparisons and benchmark changes raised each verdict class (classes with none are absent).
     public var classCounts: [String: Int]
+    /// The two sides' environment keys, whether they are comparable, and how they differ.
     public var environment: EnvironmentComparison
+    /// How the verdict was reached: statistic, confidence, thresholds and looks.
     public var method: Method
     /// True when the candidate run was partial (interrupted or a shard).
     public var isCandidatePartial: Bool

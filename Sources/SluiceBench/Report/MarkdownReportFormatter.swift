@@ -16,8 +16,11 @@ public struct MarkdownReportFormatter: Sendable {
     /// Column and heading words, so that the compare report can say A and B where the gate says baseline
     /// and candidate.
     public struct Labels: Sendable {
+        /// The baseline's column heading: `Baseline`, or `A` in a compare report.
         public var baseline: String
+        /// The candidate's column heading: `Candidate`, or `B` in a compare report.
         public var candidate: String
+        /// The ratio's column heading: `Ratio`, or `B/A` in a compare report.
         public var ratio: String
 
         /// The gate's words.

@@ -12,7 +12,9 @@ public struct ReportWriter: Sendable {
 
     /// The files a report was written to.
     public struct WrittenFiles: Sendable {
+        /// `<directory>/<run-id>.md`, the run id made safe for a file name.
         public var markdown: URL
+        /// `<directory>/<run-id>.json`, the run id made safe for a file name.
         public var json: URL
     }
 

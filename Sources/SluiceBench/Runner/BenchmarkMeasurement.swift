@@ -11,9 +11,13 @@ import Sluice
 /// The harness keeps itself out of the timings: histogram records and bookkeeping happen between samples, and
 /// the cost of an empty sample (two clock reads) is subtracted from every sample.
 public final class BenchmarkMeasurement {
+    /// The benchmark measured; `prepare()` makes a fresh instance of it.
     public let benchmark: Benchmark
+    /// The parameters passed to the benchmark's setup; recorded in the result when not empty.
     public let parameters: BenchmarkParameters
+    /// The run settings used: warm-up cap, round counts and length, inner iterations.
     public let settings: RunSettings
+    /// The metrics requested; `makeResult()` reports each one, measured or unavailable with a reason.
     public let metrics: [BenchmarkMetric]
     let clock: any MonotonicClock
     let overhead: HarnessOverhead

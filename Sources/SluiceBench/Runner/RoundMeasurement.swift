@@ -10,6 +10,7 @@ public struct RoundMeasurement: Sendable {
     public var wallNanoseconds: UInt64
     /// CPU time spent during the round, ns.
     public var cpuUserNanoseconds: UInt64
+    /// System (kernel) CPU time of the whole process during the round, ns.
     public var cpuSystemNanoseconds: UInt64
 
     /// The round's median ns per operation: its value for the gate's statistics. O(n log n).

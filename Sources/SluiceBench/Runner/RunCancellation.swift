@@ -16,7 +16,9 @@ public final class RunCancellation: Sendable {
 
 /// Thrown inside a measurement when the run was cancelled.
 public struct RunInterrupted: Error, CustomStringConvertible {
+    /// Creates the error.
     public init() {}
+    /// `interrupted`.
     public var description: String { "interrupted" }
 }
 
@@ -24,6 +26,8 @@ public struct RunInterrupted: Error, CustomStringConvertible {
 public struct BenchmarkFailure: Error, CustomStringConvertible {
     /// What went wrong, e.g. `output check failed: top level holds 3 members, expected 4`.
     public var message: String
+    /// Creates a failure with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message, unchanged.
     public var description: String { message }
 }

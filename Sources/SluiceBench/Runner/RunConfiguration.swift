@@ -12,17 +12,21 @@ public struct RunConfiguration: Sendable {
         case workers(executable: URL)
     }
 
+    /// The suite to run: its benchmarks, settings and metrics.
     public var suite: SuiteFile
     /// A regular expression benchmark names must match (searched, not anchored); nil runs all.
     public var filter: String?
     /// Run only this shard of the selected benchmarks.
     public var shard: BenchmarkShard?
+    /// Where the measuring happens; `.inProcess` by default.
     public var isolation: Isolation
     /// Whether to run the allocation lane when the suite asks for allocation metrics.
     public var capturesAllocations: Bool
+    /// How samples, warm-up and rounds are sized and judged; `sluice-bench run`'s defaults unless given.
     public var policy: MeasurementPolicy
     /// The run's id; nil makes one from the time and suite (`20261129T080102Z-pr-3f2a`).
     public var runID: String?
+    /// Resolves the suite's benchmark names; `.standard` by default.
     public var registry: BenchmarkRegistry
 
     /// Creates a configuration.
@@ -75,6 +79,7 @@ public struct RunConfiguration: Sendable {
 
 /// What a suite run produced, and the exit code that outcome maps to.
 public struct RunOutcome: Sendable {
+    /// The run's results file, failed and skipped benchmarks included.
     public var results: ResultsFile
     /// `pass`, `functionalFailure` (a benchmark failed its check or threw) or `interrupted`.
     public var exitCode: HarnessExitCode

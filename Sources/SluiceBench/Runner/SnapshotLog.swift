@@ -10,8 +10,11 @@ import Synchronization
 public final class SnapshotLog: Sendable {
     /// One line of the log.
     public struct Line: Codable, Hashable, Sendable {
+        /// The driver benchmark's registry name, e.g. `chaos/pipeline/at-least-once`.
         public var benchmark: String
+        /// How long the driver runs in all (`RunSettings.durationSeconds`), in seconds; 0 when the suite sets none.
         public var durationSeconds: Double
+        /// The interval snapshot the driver took.
         public var snapshot: SoakSnapshot
     }
 

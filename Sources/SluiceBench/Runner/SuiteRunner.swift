@@ -8,8 +8,11 @@ import Sluice
 /// `skipped`, and the results are marked `isPartial`. A benchmark that throws or fails its output check is a
 /// Functional Fail (`failed`); the run goes on with the next one.
 public struct SuiteRunner: Sendable {
+    /// What to run: the suite, the selection, the isolation, the policy and the registry.
     public var configuration: RunConfiguration
+    /// The clock samples, rounds and driver benchmarks are timed by; `SystemMonotonicClock()` by default.
     public var clock: any MonotonicClock
+    /// Polled between samples, between benchmarks and by drivers; `cancel()` ends the run with partial results.
     public var cancellation: RunCancellation
     /// The harness overhead to subtract; nil measures it at the start of the run.
     public var overhead: HarnessOverhead?

@@ -29,7 +29,9 @@ public struct BaselineSession: Sendable {
         }
     }
 
+    /// What to do: the suite, and the results files to merge or the runs to measure.
     public var request: Request
+    /// Where the suites, baselines and reports live.
     public var layout: HarnessLayout
 
     /// A session of `request` in `layout`.

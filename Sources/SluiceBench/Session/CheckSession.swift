@@ -12,6 +12,7 @@ public struct CheckSession: Sendable {
     public struct Request: Sendable {
         /// The suite to check (`suites/<name>.json`), or a suite file.
         public var suiteName = "pr"
+        /// A suite file path; when set it replaces `suiteName`.
         public var suiteFile: String?
         /// The baseline; nil: the stored baseline of the suite in the candidate's environment.
         public var baselineFile: URL?
@@ -28,14 +29,18 @@ public struct CheckSession: Sendable {
         /// `YYYY-MM-DD` for waiver expiry.
         public var today: String
 
+        /// A request with the CLI's defaults; `today` (`YYYY-MM-DD`) decides waiver expiry.
         public init(today: String) {
             self.today = today
         }
     }
 
+    /// What to check.
     public var request: Request
+    /// Where the suites, baselines, reports and history live.
     public var layout: HarnessLayout
 
+    /// A session of `request` in `layout`.
     public init(request: Request, layout: HarnessLayout) {
         self.request = request
         self.layout = layout

@@ -8,19 +8,24 @@ import Foundation
 public struct CompareSession: Sendable {
     /// What a comparison produced.
     public struct Result: Sendable {
+        /// The comparison's report, as written to `<stem>.json`.
         public var report: CompareReport
+        /// The exit code the report maps to.
         public var exitCode: HarnessExitCode
         /// The Markdown and JSON reports.
         public var files: [URL]
     }
 
+    /// What to compare and how.
     public var configuration: CompareDriver.Configuration
+    /// Where the reports go when `out` is nil (`reportsDirectory`, else `<root>/reports`).
     public var layout: HarnessLayout
     /// The reports' path without extension; nil: `<reports>/compare-<a>-<b>`.
     public var out: String?
     /// Makes the measurer over both builds (real worker processes by default; tests answer in process).
     public var measurers: any GateMeasurerFactory
 
+    /// A session of `configuration` in `layout`; `measurers` defaults to real worker processes.
     public init(
         configuration: CompareDriver.Configuration, layout: HarnessLayout, out: String? = nil,
         measurers: any GateMeasurerFactory = ProcessGateMeasurerFactory()

@@ -48,6 +48,7 @@ public struct ProcessGateMeasurerFactory: GateMeasurerFactory {
     /// Creates the factory.
     public init() {}
 
+    /// A `ProcessGateMeasurer` over the two executables.
     public func makeMeasurer(base: URL, candidate: URL, environment: [String: String]) -> any GateMeasurer {
         ProcessGateMeasurer(base: base, candidate: candidate, environment: environment)
     }
@@ -60,11 +61,15 @@ public struct ProcessGateMeasurer: GateMeasurer {
     /// Added to every worker's environment (e.g. `SLUICE_SHARED_DIR` for builds living in a cache).
     public var environment: [String: String]
 
+    /// A measurer over the `base` and `candidate` executables; `environment` is added to every worker's.
     public init(base: URL, candidate: URL, environment: [String: String] = [:]) {
         self.executables = [.base: base, .candidate: candidate]
         self.environment = environment
     }
 
+    /// Starts a fresh worker of `side`, asks `hello`, then closes it. Suspends until the worker answers (one
+    /// request in flight, so no backpressure); cancellation is not observed, and closing blocks until the worker
+    /// has exited.
     public func hello(_ side: GateSide) async throws -> (benchmarks: [String], environment: EnvironmentFingerprint) {
         let client = try client(side, [:])
         defer { client.close() }
@@ -77,6 +82,9 @@ public struct ProcessGateMeasurer: GateMeasurer {
         return (response.benchmarks ?? [], fingerprint)
     }
 
+    /// Runs `request` in a fresh worker of `side` (`extra` added to its environment), then closes it. Suspends
+    /// until the final answer (`round` events are dropped), one request in flight; cancellation is not observed:
+    /// the call waits for the benchmark. A `failed` answer throws `BenchmarkFailure`.
     public func run(_ request: WorkerRequest, side: GateSide, environment extra: [String: String]) async throws
         -> BenchmarkResult
     {
@@ -107,6 +115,9 @@ public struct ProcessGateMeasurer: GateMeasurer {
         }
     }
 
+    /// Runs `request` in a fresh worker of `side` under Callgrind; when Callgrind cannot be set up (e.g. no
+    /// valgrind), returns the metrics as unavailable. Suspends until the worker answers, one request in flight;
+    /// cancellation is not observed.
     public func runInstructions(_ request: WorkerRequest, side: GateSide) async throws -> BenchmarkResult {
         guard let executable = executables[side] else {
             preconditionFailure("ProcessGateMeasurer is created with both sides")

@@ -6,6 +6,7 @@ import SluiceTestKit
 public struct GateRequest: Sendable {
     /// The suite to gate on (`suites/<name>.json`), or a suite file.
     public var suiteName = "pr"
+    /// A suite file path; when set it replaces `suiteName`.
     public var suiteFile: String?
     /// `--base REV`; nil applies `BaseResolver`'s rules.
     public var base: String?
@@ -13,10 +14,15 @@ public struct GateRequest: Sendable {
     public var environment: [String: String] = [:]
     /// The candidate's worker executable: the binary running the gate, built from the work tree.
     public var candidateExecutable: URL
+    /// Fresh worker-process pairs per gated benchmark at each look (at least 2).
     public var processesPerSide = GateSession.Options.defaultProcessesPerSide
+    /// Timing rounds in each worker process; their median is the process's value.
     public var roundsPerProcess = GateSession.Options.defaultRoundsPerProcess
+    /// The most looks: after each, comparisons still Inconclusive are measured again.
     public var maxLooks = GateSession.Options.defaultMaxLooks
+    /// The family-wise error rate of the timing lane, spent across the looks.
     public var alpha = GateConfiguration.defaultAlpha
+    /// The two-sided confidence of the timing intervals.
     public var confidence = RatioStatistics.defaultConfidence
     /// Seeds the alternating order; nil draws one (it is printed and in the report).
     public var seed: UInt64?
@@ -26,8 +32,10 @@ public struct GateRequest: Sendable {
     public var maxWarmupSeconds: Double? = 0.3
     /// How the base revision is built in its cached tree.
     public var buildCommand = RevisionBuilder.defaultBuildCommand
+    /// The built worker executable, relative to the base's tree.
     public var workerPath = RevisionBuilder.defaultWorkerPath
 
+    /// A request with the gate's defaults; `today` (`YYYY-MM-DD`) decides waiver expiry.
     public init(candidateExecutable: URL, today: String) {
         self.candidateExecutable = candidateExecutable
         self.today = today
@@ -36,6 +44,7 @@ public struct GateRequest: Sendable {
 
 /// What a gate run (or a `CheckSession`) produced: the report and where its files went.
 public struct GateResult: Sendable {
+    /// The verdict and every comparison behind it.
     public var report: GateReport
     /// The exit code the report maps to.
     public var exitCode: HarnessExitCode

@@ -17,14 +17,21 @@ import SluiceTestKit
 public struct GateSession: Sendable {
     /// What to run and how.
     public struct Options: Sendable {
+        /// The suite: its benchmarks, settings, thresholds and waivers.
         public var suite: SuiteFile
         /// The suite's file, for error messages.
         public var suiteFile: String?
+        /// Fresh worker-process pairs per gated benchmark at each look (at least 2); the others get 2.
         public var processesPerSide: Int
+        /// Timing rounds in each worker process (at least 1); their median is the process's value.
         public var roundsPerProcess: Int
+        /// The most looks (at least 1): after each, comparisons still Inconclusive are measured again.
         public var maxLooks: Int
+        /// The family-wise error rate of the timing lane, spent across the looks (`AlphaSpending`).
         public var alpha: Double
+        /// The two-sided confidence of the timing intervals.
         public var confidence: Double
+        /// Seeds the order (base or candidate first) of each process pair; the same seed gives the same orders.
         public var seed: UInt64
         /// `YYYY-MM-DD`, for waiver expiry.
         public var today: String
@@ -36,9 +43,13 @@ public struct GateSession: Sendable {
         /// comparisons: 1/3432 against 0.0226 / 24), 3 rounds in each, up to 3 looks (21 processes a side),
         /// alpha 0.05 family-wise.
         public static let defaultProcessesPerSide = 7
+        /// Timing rounds in each worker process by default: 3.
         public static let defaultRoundsPerProcess = 3
+        /// Looks by default: up to 3.
         public static let defaultMaxLooks = 3
 
+        /// Options with the `ci/pr-gate` defaults. Traps unless `processesPerSide` ≥ 2, `roundsPerProcess` ≥ 1
+        /// and `maxLooks` ≥ 1.
         public init(
             suite: SuiteFile, suiteFile: String? = nil, processesPerSide: Int = Options.defaultProcessesPerSide,
             roundsPerProcess: Int = Options.defaultRoundsPerProcess, maxLooks: Int = Options.defaultMaxLooks,
@@ -63,18 +74,24 @@ public struct GateSession: Sendable {
     public struct Outcome: Sendable {
         /// The verdict: candidate against base, plus the stored baseline's deterministic lanes when given.
         public var report: GateReport
+        /// The base's results: one entry per benchmark, its worker processes merged (`failed` when it failed).
         public var base: ResultsFile
+        /// The candidate's results: one entry per benchmark, its worker processes merged (`failed` when it failed).
         public var candidate: ResultsFile
         /// The order of each benchmark's process pairs, e.g. `BC CB CB BC` (B = base, C = candidate).
         public var order: [String: String]
         /// Benchmarks only one side's build registers (not measured; the report lists them).
         public var onlyInBase: [String]
+        /// Suite benchmarks only the candidate's build registers, sorted.
         public var onlyInCandidate: [String]
     }
 
+    /// What to run and how.
     public var options: Options
+    /// Runs the workers of both sides, one request at a time.
     public var measurer: any GateMeasurer
 
+    /// A session of `options` measuring with `measurer`.
     public init(options: Options, measurer: any GateMeasurer) {
         self.options = options
         self.measurer = measurer

@@ -10,11 +10,13 @@ public struct GateSessionSummary: Codable, Sendable, Hashable {
     public var dirtyFiles: [String]
     /// Fresh worker processes per side and benchmark at the first look, and the most any benchmark got.
     public var processesPerSide: Int
+    /// `processesPerSide` times the looks taken: what a benchmark measured again at every look got.
     public var maxProcessesPerSide: Int
     /// Timing rounds inside each process (their median is the process's value).
     public var roundsPerProcess: Int
     /// Looks taken (1 = no re-measurement was needed) and the cap.
     public var looksTaken: Int
+    /// The most looks the session could take.
     public var maxLooks: Int
     /// Benchmarks re-measured at each later look, e.g. `["look 2: micro/materialize/twitter"]`.
     public var remeasured: [String]
@@ -25,6 +27,7 @@ public struct GateSessionSummary: Codable, Sendable, Hashable {
     /// Seconds the measurement took (builds excluded).
     public var seconds: Double
 
+    /// Creates a summary; every argument is stored as given.
     public init(
         base: BaseResolver.Resolution?, candidate: String, isCandidateDirty: Bool, dirtyFiles: [String],
         processesPerSide: Int, maxProcessesPerSide: Int, roundsPerProcess: Int, looksTaken: Int, maxLooks: Int,

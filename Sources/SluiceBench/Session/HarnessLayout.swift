@@ -21,11 +21,15 @@ public struct HarnessLayout: Sendable {
 
     /// The default folder names.
     public static let defaultBaselines = "baselines"
+    /// Reports and results files: `reports`.
     public static let defaultReports = "reports"
+    /// Cached builds of other revisions: `.build-compare`.
     public static let defaultBuildCache = ".build-compare"
+    /// The self-test's mutation patches: `ci/selftest`.
     public static let defaultSelftest = "ci/selftest"
     /// Folder names inside the reports folder.
     public static let historyFolder = "history"
+    /// The trend site: `trend`.
     public static let trendFolder = "trend"
 
     /// A layout rooted at `root`, with each folder overridden when given (`"-"` for reports: none).

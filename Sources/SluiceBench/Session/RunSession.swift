@@ -8,6 +8,7 @@ import Foundation
 public struct RunSession: Sendable {
     /// What a run produced.
     public struct Result: Sendable {
+        /// The results and the exit code (`pass`, `functionalFailure` or `interrupted`).
         public var outcome: RunOutcome
         /// Where the results file was written.
         public var resultsFile: URL
@@ -15,11 +16,14 @@ public struct RunSession: Sendable {
         public var snapshotFiles: [String]
     }
 
+    /// The suite, selection, isolation and policy of the run.
     public var configuration: RunConfiguration
+    /// Where the results file goes when `out` is nil (`reportsDirectory`, else `<root>/reports`).
     public var layout: HarnessLayout
     /// The results file; nil: `<reports>/<run-id>.results.json`.
     public var out: URL?
 
+    /// A session of `configuration` in `layout`, writing the results file to `out` when given.
     public init(configuration: RunConfiguration, layout: HarnessLayout, out: URL? = nil) {
         self.configuration = configuration
         self.layout = layout

@@ -14,23 +14,36 @@ public struct SelftestSession: Sendable {
     /// The A/A case's name.
     public static let aaName = "A/A"
 
+    /// What `selftest` asks for. Every field has the CLI's default.
     public struct Request: Sendable {
+        /// The suite to gate on (`<suites>/<name>.json`).
         public var suiteName = "pr"
+        /// Gate runs per case (A/A and each mutation).
         public var runs = 5
         /// Patch files; nil takes every `*.patch` in the layout's self-test folder.
         public var patches: [URL]?
         /// A prebuilt worker for the unmutated side (skips building the base; mutations still build).
         public var baseExecutable: URL?
+        /// Worker-process pairs per gated benchmark at each look (at least 2).
         public var processesPerSide = GateSession.Options.defaultProcessesPerSide
+        /// Timing rounds in each worker process.
         public var roundsPerProcess = GateSession.Options.defaultRoundsPerProcess
+        /// The most looks per gate run.
         public var maxLooks = GateSession.Options.defaultMaxLooks
+        /// The family-wise error rate of each gate run, spent across its looks.
         public var alpha = GateConfiguration.defaultAlpha
+        /// Caps the suite's warm-up per worker process, in seconds; nil keeps the suite's.
         public var maxWarmupSeconds: Double? = 0.3
+        /// The first seed: run r of case c (A/A is 0) uses `seed + 1000 c + r`.
         public var seed: UInt64 = 1
+        /// `YYYY-MM-DD`, for waiver expiry.
         public var today: String
+        /// The shell command (`sh -c`) that builds the unmutated tree and each mutant.
         public var buildCommand = RevisionBuilder.defaultBuildCommand
+        /// The built worker executable, relative to the tree.
         public var workerPath = RevisionBuilder.defaultWorkerPath
 
+        /// A request with the CLI's defaults; `today` (`YYYY-MM-DD`) decides waiver expiry.
         public init(today: String) {
             self.today = today
         }

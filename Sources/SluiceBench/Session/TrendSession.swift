@@ -44,6 +44,7 @@ public struct TrendSession: Sendable {
         public var written: [URL]
     }
 
+    /// What to append and publish.
     public var request: Request
 
     /// A session of `request`.

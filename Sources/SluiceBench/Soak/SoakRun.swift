@@ -19,8 +19,11 @@ public protocol SoakWorkload {
 public final class SoakRun {
     /// How a soak run is driven and judged.
     public struct Configuration: Hashable, Sendable, Codable {
+        /// How long the run lasts, in seconds: no batch starts after it.
         public var durationSeconds: Double
+        /// Seconds between snapshots (default 1).
         public var snapshotIntervalSeconds: Double
+        /// The limits the verdict judges the snapshots against.
         public var limits: SoakVerdict.Limits
         /// Deliberate leak for the self-test, in bytes per second (0 = none).
         public var leakBytesPerSecond: Double
@@ -38,8 +41,11 @@ public final class SoakRun {
 
     /// What a soak run produced.
     public struct Report: Hashable, Sendable, Codable {
+        /// The interval snapshots, in time order.
         public var snapshots: [SoakSnapshot]
+        /// The judgement of the snapshots taken after warm-up.
         public var verdict: SoakVerdict
+        /// Items the workload processed in all (the sum of `runBatch()`'s results).
         public var itemsProcessed: Int
         /// Bytes deliberately leaked (self-test only).
         public var leakedBytes: Int
@@ -47,6 +53,7 @@ public final class SoakRun {
         public var failure: String?
     }
 
+    /// How the run is driven and judged.
     public let configuration: Configuration
     private let clock: any MonotonicClock
     private let memory: MemoryProbe

@@ -44,8 +44,12 @@ public struct SoakVerdict: Hashable, Sendable, Codable {
     /// shorter runs state only the change over the run.
     public static let minimumExtrapolationSeconds = 900.0
 
+    /// The outcome for the memory series: `stable`, `leak`, `inconclusive` or `insufficientData`.
     public var memory: Outcome
+    /// Slope of the judged memory series (by default jemalloc's allocated bytes, else RSS), in bytes per second;
+    /// nil with too few points after warm-up.
     public var memorySlope: TrendSlope?
+    /// The outcome for throughput: `stable`, `decay`, `inconclusive` (which passes) or `insufficientData`.
     public var throughput: Outcome
     /// Throughput slope in fraction of the median per hour.
     public var throughputSlope: TrendSlope?

@@ -68,7 +68,9 @@ public struct TokenStreamSoakWorkload: SoakWorkload {
 
 /// A soak workload's output check failed.
 public struct SoakWorkloadError: Error, CustomStringConvertible {
+    /// What the check found wrong, e.g. the documents and tokens a pass read against those expected.
     public var message: String
+    /// The message, unchanged.
     public var description: String { message }
 
     /// Creates an error with a message that says what was wrong.

@@ -9,6 +9,7 @@ public struct TrendSlope: Hashable, Sendable, Codable {
     public var slope: Double
     /// Lower and upper bounds of the confidence interval, in units per second.
     public var lower: Double
+    /// Upper bound of the confidence interval, in the same unit as `slope`.
     public var upper: Double
     /// Confidence level of the interval (e.g. 0.95).
     public var confidence: Double

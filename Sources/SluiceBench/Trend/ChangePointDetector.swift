@@ -16,6 +16,7 @@ public struct ChangePoint: Hashable, Sendable {
     public var after: Double
     /// The two-sided exact Mann–Whitney p-value of the windows.
     public var pValue: Double
+    /// Whether the new level is worse (`regression`) or better (`improvement`), given the metric's direction.
     public var kind: Kind
 
     /// `after / before` (the change as a ratio), or nil when `before` is zero.

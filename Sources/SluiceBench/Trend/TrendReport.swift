@@ -8,6 +8,7 @@ public struct TrendReport: Sendable {
         public var runCount: Int
         /// The latest run's fingerprint, when there is a run.
         public var latestEnvironment: EnvironmentFingerprint?
+        /// One series per benchmark metric with a passed run, sorted by benchmark, then metric (`TrendSeries.make`).
         public var series: [TrendSeries]
         /// Each benchmark's status in the newest run that lists it (`passed`, `failed`, `skipped`).
         public var latestStatus: [String: BenchmarkResult.Status] = [:]
@@ -15,24 +16,34 @@ public struct TrendReport: Sendable {
 
     /// One detected step, with what it is about: the list at the top of the page.
     public struct Change: Hashable, Sendable {
+        /// The environment the step was found in (its `Environment.key`).
         public var environmentKey: String
+        /// The benchmark's registry name.
         public var benchmark: String
+        /// The metric's stable name, e.g. `wall_time`.
         public var metric: String
+        /// The unit of `before` and `after`.
         public var unit: String
+        /// Whether the step made the metric worse or better, given its direction.
         public var kind: ChangePoint.Kind
         /// The first commit measured at the new level.
         public var commit: String
         /// The last commit measured at the old level.
         public var previousCommit: String
+        /// The date of the first run at the new level: its commit's date, or the run's when unknown (ISO 8601).
         public var date: String
+        /// The median p50 of the window before the step, in `unit`.
         public var before: Double
+        /// The median p50 of the window after the step, in `unit`.
         public var after: Double
+        /// The two-sided exact Mann–Whitney p-value of the two windows.
         public var pValue: Double
 
         /// `after / before - 1`, e.g. 0.12 for +12 %; nil when `before` is zero.
         public var relativeChange: Double? { before == 0 ? nil : after / before - 1 }
     }
 
+    /// One entry per history given, in the order given.
     public var environments: [Environment]
     /// When the report was made (ISO 8601).
     public var generatedAt: String

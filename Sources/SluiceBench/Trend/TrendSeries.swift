@@ -10,8 +10,11 @@ public struct TrendPoint: Hashable, Sendable {
     public var runID: String
     /// Whether the measured tree had uncommitted changes.
     public var isDirty: Bool
+    /// The run's p50 of the metric, in the series' unit: the value charted and searched for steps.
     public var p50: Double
+    /// The run's p99 of the metric, in the series' unit.
     public var p99: Double
+    /// How many samples the run's summary was computed from.
     public var sampleCount: Int
 
     /// The first 7 characters of the commit.
@@ -20,9 +23,13 @@ public struct TrendPoint: Hashable, Sendable {
 
 /// The history of one benchmark metric: its points in commit order and the steps found in them.
 public struct TrendSeries: Hashable, Sendable {
+    /// The benchmark's registry name, e.g. `micro/tokenize/twitter/chunk4k`.
     public var benchmark: String
+    /// The metric's stable name, e.g. `wall_time` (a string, as in the history).
     public var metric: String
+    /// The unit of the points' values, from the oldest run that has the metric.
     public var unit: String
+    /// Whether lower or higher values are better: decides whether a step is a regression or an improvement.
     public var direction: BenchmarkMetric.Direction
     /// Oldest first.
     public var points: [TrendPoint]

@@ -16,10 +16,14 @@ public struct TrendSummaryRow: Sendable {
         case new
     }
 
+    /// The environment the row belongs to (`TrendReport.Environment.key`).
     public var environmentKey: String
+    /// The benchmark's registry name.
     public var benchmark: String
     /// The series of the headline metric (see `HeadlineMetric`), or nil when the benchmark never passed.
     public var headline: TrendSeries?
+    /// What the row says: `failed` or `skipped` from the newest run that lists the benchmark, else the newest
+    /// step's kind, else `stable`, or `new` when the headline has fewer than two points.
     public var status: Status
     /// The series and step behind a `regression` or `improvement` status: the newest step of the benchmark.
     public var step: (series: TrendSeries, point: ChangePoint)?
@@ -44,6 +48,7 @@ public struct TrendSummaryRow: Sendable {
 
 /// The steps found at one commit in one environment: benchmarks that moved together are one change.
 public struct TrendChangeGroup: Sendable {
+    /// The environment the steps were found in (`TrendReport.Environment.key`).
     public var environmentKey: String
     /// The first commit measured at the new level.
     public var commit: String

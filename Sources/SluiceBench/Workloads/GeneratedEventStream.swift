@@ -68,6 +68,7 @@ public final class GeneratedEventStream: Sendable {
 /// Reads a `GeneratedEventStream` in fixed-size chunks: slices of the in-memory bytes (no copy), or reads
 /// from the file (one buffer per chunk). Each run works on its own copy, which starts from the beginning.
 public struct EventStreamSource: PipelineSource {
+    /// A chunk of the stream's bytes: a slice of the in-memory bytes, or a whole chunk read from the file.
     public typealias Element = ArraySlice<UInt8>
     let stream: GeneratedEventStream
     let chunkSize: Int
@@ -80,6 +81,9 @@ public struct EventStreamSource: PipelineSource {
         self.chunkSize = chunkSize
     }
 
+    /// Appends up to `maxCount` chunks of at most `chunkSize` bytes: slices of the in-memory bytes (no copy), or
+    /// chunks read from the file, blocking on `read(2)`. Reads only when called (the engine's pull is the backpressure)
+    /// and checks no cancellation. Returns false at the end of the stream.
     public mutating func read(into buffer: inout [ArraySlice<UInt8>], maxCount: Int) throws -> Bool {
         switch stream.storage {
         case .memory(let bytes):

@@ -18,6 +18,7 @@ public struct SleepingPacer: OpenLoopPacer {
     /// Creates the pacer.
     public init() {}
 
+    /// Sleeps the thread until `deadline` (restarting after EINTR); returns at once if it has passed. Not cancellable.
     public func wait(untilNanoseconds deadline: UInt64) {
         var spec = timespec(
             tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
@@ -34,6 +35,7 @@ public struct SleepingPacer: OpenLoopPacer {
 /// measures each document's latency from its intended time, not from when it was released
 /// (coordinated-omission correction, together with `LatencyRecorder.recordCorrected`).
 public struct OpenLoopEventSource: PipelineSource {
+    /// A chunk of whole NDJSON documents: a slice of the source's bytes.
     public typealias Element = ArraySlice<UInt8>
     let bytes: [UInt8]
     /// `lineEnds[k]` is the offset just past document `k`'s newline.
@@ -72,6 +74,9 @@ public struct OpenLoopEventSource: PipelineSource {
     /// Documents in the stream.
     public var documentCount: Int { lineEnds.count }
 
+    /// Blocks (through the pacer) until the next document is due, then appends one chunk of every document due by
+    /// now, at most `maxBurst`. Open loop: a slow pipeline does not slow the schedule but gets the backlog in bursts;
+    /// cancellation is not checked and a wait is not interrupted. Returns false after the last document.
     public mutating func read(into buffer: inout [ArraySlice<UInt8>], maxCount: Int) throws -> Bool {
         guard next < lineEnds.count else { return false }
         let due = schedule.intendedTime(of: next)

@@ -209,5 +209,6 @@ public struct RESPParseError: Error, Hashable, Sendable, CustomStringConvertible
         self.offset = offset
     }
 
+    /// `malformed RESP reply at byte OFFSET: MESSAGE`.
     public var description: String { "malformed RESP reply at byte \(offset): \(message)" }
 }

@@ -13,6 +13,7 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
             case authenticationFailed = "authentication failed"
         }
         private let kind: Kind
+        /// The code's text, e.g. `connect failed`.
         public var description: String { kind.rawValue }
 
         /// The server could not be reached within the connect deadline (after the retries with backoff).
@@ -47,6 +48,7 @@ public struct RedisError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `redis HOST:PORT: CODE: MESSAGE`.
     public var description: String { "redis \(server): \(code): \(message)" }
 
     /// True when the connection closed or timed out after the commands were sent: whether the server ran them is

@@ -183,5 +183,6 @@ public struct RedisCredentials: Sendable, Hashable, CustomStringConvertible {
         return command
     }
 
+    /// Names the user (`default` when nil) and the environment variable; never the password.
     public var description: String { "user \(user ?? "default"), password from $\(variable)" }
 }

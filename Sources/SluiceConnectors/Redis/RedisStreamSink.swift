@@ -63,16 +63,21 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         }
     }
 
+    /// Buffers the record for the next commit, in the partition of its key's bytes (of the record's own when
+    /// `key` is nil). Sends nothing and never blocks.
     public func write(record: UnsafeRawBufferPointer, key: [UInt8]?, inputOffset: Int) throws {
         let partition = key.map { key in key.withUnsafeBytes { Self.partition(of: $0, partitions: configuration.partitions) } }
             ?? Self.partition(of: record, partitions: configuration.partitions)
         pending.append(Pending(partition: partition, bytes: Array(record), inputOffset: inputOffset))
     }
 
+    /// Sends the buffered records as `XADD`s (at-least-once, as for an input on another server) and acknowledges
+    /// nothing; blocks until Redis confirms (see `commit`).
     public func flush() throws {
         try commit(acknowledging: nil, through: 0)
     }
 
+    /// Ends an unterminated line as a record, flushes (blocking until Redis confirms), then closes the pool.
     public func close() throws {
         if !line.isEmpty { try [UInt8(10)].withUnsafeBytes { try write($0) } }
         try flush()
@@ -121,6 +126,9 @@ public final class RedisStreamSink: RecordSinkConnection, @unchecked Sendable {
         return bytes
     }
 
+    /// Sends the buffered records and acknowledges `source` through `end`: in one fenced `MULTI`/`EXEC` when
+    /// `source` is a Redis stream on this server, else `XADD`s then `source.acknowledge(through:)`. Blocks until
+    /// Redis confirms; task cancellation does not interrupt it. Returns how many records it wrote.
     @discardableResult
     public func commit(acknowledging source: (any AcknowledgedSource)?, through end: Int) throws -> Int {
         let records = pending

@@ -90,6 +90,8 @@ public final class RedisStreamSource: AcknowledgedSource {
         return (progress.lag, progress.pending, progress.unknownLag.count)
     }
 
+    /// Stores the check the reader calls while idle (a read that found nothing, or a wait for read-ahead room):
+    /// when it is true for `delivered`, every entry handed on is acknowledged. Replaces any earlier check.
     public func setPipelineDrainedCheck(_ check: @escaping @Sendable (Int) -> Bool) {
         drainedCheck.withLock { $0 = check }
     }
@@ -200,6 +202,7 @@ public final class RedisStreamSource: AcknowledgedSource {
 /// `idle-exit-ms`: once this node has read nothing for that long, the group has no unread and no pending entry in
 /// any partition, and every partition is leased by a live node (a dead node's are taken over first).
 public struct RedisStreamReader: PipelineSource {
+    /// A chunk of entries, each behind its 4-byte big-endian length; a read hands out at most one chunk.
     public typealias Element = [UInt8]
     /// The shared side (ledger, leases, pool).
     public let source: RedisStreamSource

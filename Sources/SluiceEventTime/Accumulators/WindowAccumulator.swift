@@ -60,24 +60,30 @@ public struct SumAccumulator<Input: Sendable>: WindowAccumulator {
     /// Sums `value(element)` over each window.
     public init(_ value: @escaping @Sendable (Input) -> Int64) { self.value = value }
 
+    /// A zero count and sum.
     @inlinable public func create() -> Partial { Partial() }
 
+    /// Adds 1 to the count and `value(input)` to the sum (wrapping on overflow).
     @inlinable
     public func add(_ input: Input, to partial: inout Partial) {
         partial.count &+= 1
         partial.sum &+= value(input)
     }
 
+    /// Adds `other`'s count and sum to `partial`'s (wrapping on overflow).
     @inlinable
     public func combine(_ other: Partial, into partial: inout Partial) {
         partial.count &+= other.count
         partial.sum &+= other.sum
     }
 
+    /// The partial itself: a window emits its count and sum.
     @inlinable public func result(_ partial: Partial) -> Partial { partial }
 
+    /// Always true: `retract(_:from:)` subtracts.
     public var canRetract: Bool { true }
 
+    /// Subtracts `other`'s count and sum from `partial`'s (wrapping on overflow).
     @inlinable
     public func retract(_ other: Partial, from partial: inout Partial) {
         partial.count &-= other.count

@@ -96,15 +96,18 @@ extension BinaryReader {
 }
 
 extension SumAccumulator.Partial: StateCodable {
+    /// Appends `count`, then `sum`, each 8 bytes little-endian.
     public func encode(into writer: inout BinaryWriter) {
         writer.write(count)
         writer.write(sum)
     }
 
+    /// Reads `count`, then `sum` (8 bytes each); throws when fewer bytes are left.
     public init(decoding reader: inout BinaryReader) throws {
         self.init(count: try reader.readInt64(), sum: try reader.readInt64())
     }
 
+    /// Always 16 (two `Int64`s).
     public var encodedByteCount: Int { 16 }
 }
 

@@ -23,10 +23,14 @@ import SluiceState
 public final class WindowedKeyedStage<
     Key: Hashable & Sendable & StateCodable, Accumulator: WindowAccumulator, Trigger: WindowTrigger
 >: KeyedStateStage where Accumulator.Partial: StateCodable {
+    /// The state's values: the encoded window state and watermark-generator state.
     public typealias Value = [UInt8]
+    /// What `decode` makes of a record: the accumulator's input.
     public typealias Element = Accumulator.Input
 
+    /// The stage's name (default `window`); checkpoints store its state under it, and errors name it.
     public let name: String
+    /// Where the window state is written at each capture and read back from on the first record.
     public let state: any StateBackend<[UInt8]>
     private var core: WindowCore<Key, Accumulator, Trigger>
     private var generator: WatermarkOperator<Element>
@@ -64,6 +68,9 @@ public final class WindowedKeyedStage<
         self.format = format
     }
 
+    /// Decodes the record, runs it through the watermark generator and the windows, and emits one `format`ted
+    /// line per firing; loads the saved state on the first call. A refused late element under a dead-letter
+    /// policy throws `StateError` `invalidRecord` naming the record's sequence number.
     public func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         if !isLoaded { try load() }
         let element = try decode(record)

@@ -41,6 +41,7 @@ public struct TimeWindow: Hashable, Sendable, Comparable, CustomStringConvertibl
         (lhs.end, lhs.start) < (rhs.end, rhs.start)
     }
 
+    /// `[start, end)` in milliseconds, e.g. `[0, 1000)`.
     public var description: String { "[\(start), \(end))" }
 }
 

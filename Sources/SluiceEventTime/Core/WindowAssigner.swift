@@ -86,6 +86,7 @@ public struct WindowAssigner: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The kind and its sizes in ms, e.g. `tumbling(1000 ms)` or `session(gap 500 ms)`; the offset is not shown.
     public var description: String {
         switch kind {
         case .aligned(let size, let slide, _) where size == slide: "tumbling(\(size) ms)"

@@ -8,7 +8,9 @@ import Synchronization
 /// Synchronous; never suspends. Memory is bounded by `capacity` held elements. At the end of input the held
 /// elements are released in order, gaps skipped. Counts go to `ResequencerCounters`.
 public struct ResequencerOperator<Element: Sendable>: StageOperator {
+    /// The elements consumed, each numbered by `sequence`.
     public typealias Input = Element
+    /// The same elements, in sequence order.
     public typealias Output = Element
 
     let name: String
@@ -28,9 +30,14 @@ public struct ResequencerOperator<Element: Sendable>: StageOperator {
         machine = Resequencer(capacity: capacity, policy: policy, first: firstSequence)
     }
 
+    /// Always false: the stage holds elements from call to call.
     public var isPure: Bool { false }
+    /// Always `.stateful`.
     public var kind: StageKind { .stateful }
 
+    /// Emits what `input` releases, in sequence order, or holds it; drops duplicates and numbers already passed,
+    /// and handles one beyond the window by the policy: under `.deadLetter` it throws `ResequencerError`
+    /// `beyondWindow`, counted as dead-lettered.
     public mutating func process(_ input: Element, emit: (Element) -> Void) throws {
         let number = sequence(input)
         let outcome = machine.accept(input, sequence: number, emit: emit)
@@ -45,6 +52,7 @@ public struct ResequencerOperator<Element: Sendable>: StageOperator {
         }
     }
 
+    /// Releases every held element in sequence order, skipping the gaps, and publishes the final counts.
     public mutating func finish(emit: (Element) -> Void) throws {
         machine.finish(emit: emit)
         publish()
@@ -111,6 +119,7 @@ public struct ResequencerError: Error, Sendable, Hashable, CustomStringConvertib
         let base: Base
         /// The element's sequence number is beyond the window while a gap is open.
         public static let beyondWindow = Code(base: .beyondWindow)
+        /// The code's stable text, `beyond-resequencer-window`.
         public var description: String { "beyond-resequencer-window" }
     }
 
@@ -121,6 +130,8 @@ public struct ResequencerError: Error, Sendable, Hashable, CustomStringConvertib
     /// Always nil: bad data causes it.
     public var cause: String? { nil }
 
+    /// The code's text (`beyond-resequencer-window`), for dead-letter records.
     public var errorCode: String { code.description }
+    /// `CODE: MESSAGE`.
     public var description: String { "\(code): \(message)" }
 }

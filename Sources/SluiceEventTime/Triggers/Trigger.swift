@@ -79,6 +79,7 @@ public struct Trigger: WindowTrigger, Hashable {
     /// The same trigger, with every fire turned into fire-and-purge.
     public func purging() -> Trigger { Trigger(kind: kind, isPurging: true) }
 
+    /// False only for `.eventTime()` without early firings, which needs no call per on-time element.
     public var observesElements: Bool {
         if case .eventTime(nil, _) = kind { return false }
         return true
@@ -86,6 +87,8 @@ public struct Trigger: WindowTrigger, Hashable {
 
     private func fire() -> TriggerAction { isPurging ? .fireAndPurge : .fire }
 
+    /// Counts late elements (firing every `lateEvery`) and early-count or count-trigger elements (firing every
+    /// `n`), and sets the processing-time or continuous timer when none is set; otherwise continues.
     public func onElement(timestamp: Int64, window: TimeWindow, context: inout TriggerContext) -> TriggerAction {
         switch kind {
         case .eventTime(let early, let lateEvery):
@@ -131,6 +134,8 @@ public struct Trigger: WindowTrigger, Hashable {
         }
     }
 
+    /// Fires an event-time trigger at the window's end (resetting its count and early timer), and a continuous
+    /// event-time trigger at each timer and at the end (re-arming `interval` later while inside the window).
     public func onEventTime(
         _ time: Int64, window: TimeWindow, isEndOfWindow: Bool, context: inout TriggerContext
     ) -> TriggerAction {
@@ -159,6 +164,8 @@ public struct Trigger: WindowTrigger, Hashable {
         if case .processingTime = kind { context.state.processingTimer = window.maxTimestamp }
     }
 
+    /// Fires processing-time triggers, the early panes of event-time triggers (only while the watermark is before
+    /// the window's end) and continuous processing-time triggers (re-arming `interval` later); others continue.
     public func onProcessingTime(_ time: Int64, window: TimeWindow, context: inout TriggerContext) -> TriggerAction {
         switch kind {
         case .eventTime(early: let early, _):

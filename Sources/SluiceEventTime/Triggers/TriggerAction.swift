@@ -1,8 +1,10 @@
 /// What a trigger tells the window stage to do with a window: fire (emit its aggregate), purge (clear its
 /// contents), both, or nothing.
 public struct TriggerAction: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    /// The action's bits: 1 is `fire`, 2 is `purge`.
     public let rawValue: UInt8
 
+    /// Creates an action from its bits (1: fire, 2: purge).
     @inlinable
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

@@ -19,7 +19,9 @@ import Sluice
 /// watermark records `watermark_lag_ms` (ingest time minus watermark) through swift-metrics (the `metrics`
 /// factory, else the bootstrapped system), labelled with the stage's name. Synchronous; never suspends.
 public struct WatermarkOperator<Element: Sendable>: StageOperator {
+    /// The raw element, stamped by `timestamp`.
     public typealias Input = Element
+    /// Each element with its event time, and the watermarks between them.
     public typealias Output = EventTimeElement<Element>
 
     @usableFromInline let timestamp: @Sendable (Element) -> Int64
@@ -74,9 +76,14 @@ public struct WatermarkOperator<Element: Sendable>: StageOperator {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// Always false: the stage keeps each partition's largest timestamp.
     public var isPure: Bool { false }
+    /// Always `.stateful`.
     public var kind: StageKind { .stateful }
 
+    /// Emits the element with its timestamp, then a watermark when the combined one moved by `granularity` ms or
+    /// more (or a repeat is due under an idle timeout), recording `watermark_lag_ms`. Marks partitions idle
+    /// after `idleTimeout` ms without an element.
     @inlinable
     public mutating func process(_ element: Element, emit: (Output) -> Void) throws {
         let time = timestamp(element)

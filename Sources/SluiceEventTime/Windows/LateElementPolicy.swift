@@ -64,6 +64,7 @@ public struct LateElementError: Error, Sendable, Hashable, CustomStringConvertib
         /// Refused by the late event guard.
         public static let windowCapReached = Code(base: .windowCap)
 
+        /// The code's stable text: `late-element` or `window-cap-reached`.
         public var description: String {
             switch base {
             case .late: "late-element"
@@ -85,10 +86,14 @@ public struct LateElementError: Error, Sendable, Hashable, CustomStringConvertib
         self.message = message
     }
 
+    /// The code's text (`late-element` or `window-cap-reached`), for dead-letter records.
     public var errorCode: String { code.description }
+    /// `CODE: MESSAGE`.
     public var description: String { "\(code): \(message)" }
 
+    /// Equal when the codes and the messages are.
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code && lhs.message == rhs.message }
+    /// Hashes the code and the message.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(code)
         hasher.combine(message)

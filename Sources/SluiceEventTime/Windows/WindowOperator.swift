@@ -12,7 +12,9 @@ import Sluice
 public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumulator, Trigger: WindowTrigger>:
     StageOperator
 {
+    /// Elements with their event time, and watermarks.
     public typealias Input = EventTimeElement<Accumulator.Input>
+    /// One window firing: the key, the window, the accumulator's result and the pane.
     public typealias Output = WindowResult<Key, Accumulator.Output>
 
     @usableFromInline let name: String
@@ -54,8 +56,12 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
 
     /// Never pure: windows carry state from element to element.
     public var isPure: Bool { false }
+    /// Always `.stateful`.
     public var kind: StageKind { .stateful }
 
+    /// Adds an element to its windows (only a key this shard owns) or takes a watermark, emitting every firing
+    /// that causes; creates the window state on the first call. A refused element under `.deadLetter` throws
+    /// `LateElementError`.
     @inlinable
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         if core == nil {
@@ -67,6 +73,7 @@ public struct WindowOperator<Key: Hashable & Sendable, Accumulator: WindowAccumu
         try core?.process(input, emit: emit)
     }
 
+    /// Moves the watermark to the end of time, emitting every remaining firing, and drops all window state.
     @inlinable
     public mutating func finish(emit: (Output) -> Void) throws {
         core?.finish(emit: emit)

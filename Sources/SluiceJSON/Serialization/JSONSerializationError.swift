@@ -14,6 +14,7 @@ public struct JSONSerializationError: Error, Hashable, Sendable, CustomStringCon
         /// A `JSONNumber.bigInteger` whose text is not a JSON integer.
         public static let invalidNumberText = Code(base: .invalidNumberText)
 
+        /// The code in words: `non-finite number` or `invalid number text`.
         public var description: String {
             switch base {
             case .nonFiniteNumber: "non-finite number"

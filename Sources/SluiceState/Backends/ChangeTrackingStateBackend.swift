@@ -11,28 +11,37 @@ public final class ChangeTrackingStateBackend<Value: StateCodable>: StateBackend
     /// Wraps `base`; nothing counts as changed until the first write.
     public init(base: any StateBackend<Value>) { self.base = base }
 
+    /// The base backend's kind.
     public var kind: String { base.kind }
+    /// The base backend's key count.
     public var count: Int { base.count }
+    /// The base backend's live logical bytes.
     public var stateSizeBytes: Int { base.stateSizeBytes }
     /// Keys written or removed since the last `takeChanges()`.
     public var changedKeyCount: Int { dirty.count }
 
+    /// Reads from the base backend; a read is not a change.
     public func value(forKey key: String) throws -> Value? { try base.value(forKey: key) }
 
+    /// Writes to the base backend, then marks `key` changed.
     public func setValue(_ value: Value, forKey key: String) throws {
         try base.setValue(value, forKey: key)
         dirty.insert(key)
     }
 
+    /// Removes from the base backend; marks `key` changed only when it was there.
     @discardableResult public func removeValue(forKey key: String) throws -> Bool {
         let removed = try base.removeValue(forKey: key)
         if removed { dirty.insert(key) }
         return removed
     }
 
+    /// Iterates the base backend's entries.
     public func forEach(_ body: (String, Value) throws -> Void) throws { try base.forEach(body) }
+    /// The base backend's snapshot; the changed keys are kept (`takeChanges()` takes them).
     public func makeSnapshot() throws -> StateSnapshot<Value> { try base.makeSnapshot() }
 
+    /// Restores the base backend and forgets every change: the restored state is the new baseline.
     public func restore(_ entries: [(key: String, value: Value)]) throws {
         try base.restore(entries)
         dirty.removeAll()

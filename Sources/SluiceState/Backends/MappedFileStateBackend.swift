@@ -21,27 +21,37 @@ public final class MappedFileStateBackend<Value: StateCodable>: StateBackend {
         }
     }
 
+    /// `mmap`.
     public var kind: String { "mmap" }
+    /// Keys in the in-memory index.
     public var count: Int { store.count }
+    /// UTF-8 key bytes plus encoded value bytes of the live records; dead records are not counted.
     public var stateSizeBytes: Int { store.liveBytes }
     /// Bytes the mapping occupies (live, dead and free space).
     public var storageBytes: Int { store.storage.storageBytes }
     /// Compactions run so far.
     public var compactionCount: Int { store.compactions }
 
+    /// Looks `key` up in the index and decodes its record from the mapping; nil when absent.
     public func value(forKey key: String) throws -> Value? { try store.value(forKey: key) }
+    /// Appends a record to the mapped log (growing the file as needed) and points the index at it; may compact.
     public func setValue(_ value: Value, forKey key: String) throws { try store.setValue(value, forKey: key) }
+    /// Drops `key` from the index (its record becomes dead bytes); may compact. False when it was not there.
     @discardableResult public func removeValue(forKey key: String) throws -> Bool {
         try store.removeValue(forKey: key)
     }
+    /// Decodes and passes every live record, in index order (unspecified).
     public func forEach(_ body: (String, Value) throws -> Void) throws { try store.forEach(body) }
+    /// The index (copy-on-write) and a reader of the current mapping; no record is copied.
     public func makeSnapshot() -> StateSnapshot<Value> { StateSnapshot(parts: [.log(store.makeSnapshot())]) }
 
+    /// Replaces the log with fresh storage holding `entries`, written in one append.
     public func restore(_ entries: [(key: String, value: Value)]) throws {
         try store.removeAll()
         try store.setValues(entries)
     }
 
+    /// Replaces the log with fresh, empty storage; the old mapping goes when no snapshot reads it any more.
     public func removeAll() throws { try store.removeAll() }
 }
 

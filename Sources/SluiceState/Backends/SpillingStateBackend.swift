@@ -31,8 +31,11 @@ public final class SpillingStateBackend<Value: StateCodable>: StateBackend {
         }
     }
 
+    /// `spill`.
     public var kind: String { "spill" }
+    /// Keys over the three tiers (a key lives in one).
     public var count: Int { memory.count + mapped.count + disk.count }
+    /// Live logical bytes summed over the tiers: the RAM total plus each file tier's live records.
     public var stateSizeBytes: Int { memoryBytes + mapped.liveBytes + disk.liveBytes }
 
     /// Keys per tier: RAM, memory-mapped file, disk.
@@ -40,6 +43,7 @@ public final class SpillingStateBackend<Value: StateCodable>: StateBackend {
     /// Compactions run by the file tiers so far.
     public var compactionCount: Int { mapped.compactions + disk.compactions }
 
+    /// Looks in RAM, then the mapped tier, then disk (decoding from a file tier); nil when in none.
     public func value(forKey key: String) throws -> Value? {
         if let value = memory[key] { return value }
         if mapped.count > 0, let value = try mapped.value(forKey: key) { return value }
@@ -47,6 +51,8 @@ public final class SpillingStateBackend<Value: StateCodable>: StateBackend {
         return nil
     }
 
+    /// Writes to RAM, dropping an older copy from the file tiers; spills RAM to the mapped tier (and that on to
+    /// disk) once the policy's threshold is passed.
     public func setValue(_ value: Value, forKey key: String) throws {
         if let old = memory.updateValue(value, forKey: key) {
             memoryBytes += value.encodedByteCount - old.encodedByteCount
@@ -58,6 +64,7 @@ public final class SpillingStateBackend<Value: StateCodable>: StateBackend {
         if policy.memoryIsOver(keys: memory.count, bytes: memoryBytes) { try spillMemory() }
     }
 
+    /// Removes `key` from whichever tier holds it; false when none does.
     @discardableResult public func removeValue(forKey key: String) throws -> Bool {
         if let old = memory.removeValue(forKey: key) {
             memoryBytes -= key.utf8.count + old.encodedByteCount
@@ -79,23 +86,27 @@ public final class SpillingStateBackend<Value: StateCodable>: StateBackend {
         }
     }
 
+    /// Passes the RAM entries, then the mapped tier's, then the disk tier's.
     public func forEach(_ body: (String, Value) throws -> Void) throws {
         for (key, value) in memory { try body(key, value) }
         try mapped.forEach(body)
         try disk.forEach(body)
     }
 
+    /// One part per tier: the RAM dictionary (copy-on-write), and each file tier's index and reader.
     public func makeSnapshot() -> StateSnapshot<Value> {
         StateSnapshot(parts: [
             .memory(memory, bytes: memoryBytes), .log(mapped.makeSnapshot()), .log(disk.makeSnapshot()),
         ])
     }
 
+    /// Empties every tier, then sets each entry in order (spilling as thresholds are passed).
     public func restore(_ entries: [(key: String, value: Value)]) throws {
         try removeAll()
         for entry in entries { try setValue(entry.value, forKey: entry.key) }
     }
 
+    /// Empties RAM and gives both file tiers fresh, empty storage.
     public func removeAll() throws {
         memory = [:]
         memoryBytes = 0

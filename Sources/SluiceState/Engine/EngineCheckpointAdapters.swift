@@ -4,6 +4,7 @@ import Sluice
 ///
 /// Runs on the engine's source task (or the `SyncEngine`'s thread); owns the session's source there.
 public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
+    /// A source record, or a checkpoint barrier.
     public typealias Element = StreamElement<SourceRecord>
     let session: EngineCheckpointSession<Stage>
     let sourceIndex: Int
@@ -84,7 +85,9 @@ public struct CheckpointedEngineSource<Stage: KeyedStateStage>: PipelineSource {
 /// The engine stage of an `EngineCheckpointSession`: runs the keyed stage, snapshots it at barriers.
 /// Runs on the one task (or thread) of its segment; owns the session's stage there.
 public struct CheckpointedStageOperator<Stage: KeyedStateStage>: StageOperator {
+    /// Source records and checkpoint barriers.
     public typealias Input = StreamElement<SourceRecord>
+    /// The stage's output records as bytes, and the barriers, passed on after the stage's state is captured.
     public typealias Output = StreamElement<[UInt8]>
     let session: EngineCheckpointSession<Stage>
 
@@ -92,8 +95,11 @@ public struct CheckpointedStageOperator<Stage: KeyedStateStage>: StageOperator {
 
     /// Stateful: never fused, never pure.
     public var isPure: Bool { false }
+    /// Always `.stateful`.
     public var kind: StageKind { .stateful }
 
+    /// Runs a record through the keyed stage, emitting its outputs; at a barrier, captures the stage's state
+    /// (incrementally when the session has a snapshot store), then forwards the barrier.
     public mutating func process(_ input: Input, emit: (Output) -> Void) throws {
         switch input {
         case .record(let record):
@@ -108,6 +114,7 @@ public struct CheckpointedStageOperator<Stage: KeyedStateStage>: StageOperator {
 /// The engine sink of an `EngineCheckpointSession`: writes records, closes an epoch at each barrier, and
 /// on `finish()` waits (blocking its task) for the checkpoints to be durable. Owns the session's sink.
 public struct CheckpointedEngineSink<Stage: KeyedStateStage>: PipelineSink {
+    /// Output records as bytes, and checkpoint barriers.
     public typealias Input = StreamElement<[UInt8]>
     let session: EngineCheckpointSession<Stage>
     let progressEvery: UInt64
@@ -120,6 +127,8 @@ public struct CheckpointedEngineSink<Stage: KeyedStateStage>: PipelineSink {
         self.onProgress = onProgress
     }
 
+    /// Writes each record to the session's sink (reporting progress every `progressEvery` records); at a barrier,
+    /// closes the sink's epoch and queues the checkpoint for the background writer without waiting for it.
     public mutating func consume(_ batch: [Input]) throws {
         for element in batch {
             switch element {

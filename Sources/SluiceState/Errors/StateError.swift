@@ -45,6 +45,7 @@ public struct StateError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A source record a stage cannot process (bad data, not a crash).
         public static let invalidRecord = Code(base: .invalidRecord)
 
+        /// The code in words, e.g. `disk full`.
         public var description: String {
             switch base {
             case .checkpointFolderMissing: "checkpoint folder missing"

@@ -53,61 +53,76 @@ public final class FaultInjectingFileSystem: FileSystem {
         if !allowed { throw StateError.system("write (injected quota)", path: path, errno: ENOSPC) }
     }
 
+    /// Forwards to the base file system; refusals do not apply.
     public func itemExists(at path: String) -> Bool { base.itemExists(at: path) }
+    /// Forwards to the base file system; refusals do not apply.
     public func directoryExists(at path: String) -> Bool { base.directoryExists(at: path) }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func createDirectory(at path: String) throws {
         try check(path)
         try base.createDirectory(at: path)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func contentsOfDirectory(at path: String) throws -> [String] {
         try check(path)
         return try base.contentsOfDirectory(at: path)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func readFile(at path: String) throws -> [UInt8] {
         try check(path)
         return try base.readFile(at: path)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func readFile(at path: String, offset: Int, count: Int) throws -> [UInt8] {
         try check(path)
         return try base.readFile(at: path, offset: offset, count: count)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func fileSize(at path: String) throws -> Int {
         try check(path)
         return try base.fileSize(at: path)
     }
 
+    /// Throws `EACCES` under a refused prefix, or `ENOSPC` (writing nothing) when `bytes` would pass the quota;
+    /// otherwise charges them to the quota and forwards.
     public func writeFile(at path: String, bytes: [UInt8], sync: Bool) throws {
         try check(path)
         try charge(bytes.count, path: path)
         try base.writeFile(at: path, bytes: bytes, sync: sync)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise wraps the base writer so that each write is checked
+    /// and charged to the quota.
     public func makeWriter(at path: String, truncate: Bool) throws -> any FileWriter {
         try check(path)
         return QuotaWriter(base: try base.makeWriter(at: path, truncate: truncate), owner: self)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards (not charged to the quota).
     public func truncateFile(at path: String, to length: Int) throws {
         try check(path)
         try base.truncateFile(at: path, to: length)
     }
 
+    /// Throws `EACCES` when either path is under a refused prefix; otherwise forwards.
     public func rename(from source: String, to destination: String) throws {
         try check(source)
         try check(destination)
         try base.rename(from: source, to: destination)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func removeItem(at path: String) throws {
         try check(path)
         try base.removeItem(at: path)
     }
 
+    /// Throws `EACCES` under a refused prefix; otherwise forwards.
     public func syncDirectory(at path: String) throws {
         try check(path)
         try base.syncDirectory(at: path)

@@ -7,16 +7,19 @@ public struct PosixFileSystem: FileSystem {
     /// Creates the file system accessor.
     public init() {}
 
+    /// True when `stat(2)` succeeds for `path` (following symbolic links).
     public func itemExists(at path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
+    /// True when `stat(2)` succeeds and the item is a directory.
     public func directoryExists(at path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Creates missing parents first, then `mkdir`s `path` with mode 0755; an existing directory is fine.
     public func createDirectory(at path: String) throws {
         if directoryExists(at: path) { return }
         let parent = parentDirectory(of: path)
@@ -28,6 +31,7 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    /// Lists the directory with `readdir`, leaving out `.` and `..`, in the order the system gives.
     public func contentsOfDirectory(at path: String) throws -> [String] {
         guard let directory = opendir(path) else { throw StateError.system("opendir", path: path, errno: errno) }
         defer { closedir(directory) }
@@ -41,6 +45,7 @@ public struct PosixFileSystem: FileSystem {
         return names
     }
 
+    /// Reads the file in 64 KiB `read(2)` calls until its end, retrying on `EINTR`.
     public func readFile(at path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { throw StateError.system("open", path: path, errno: errno) }
@@ -58,6 +63,7 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    /// `pread`s up to `count` bytes from `offset` (fewer at the end of the file), retrying on `EINTR`.
     public func readFile(at path: String, offset: Int, count: Int) throws -> [UInt8] {
         precondition(offset >= 0 && count >= 0, "negative offset or count")
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -80,12 +86,14 @@ public struct PosixFileSystem: FileSystem {
         return bytes
     }
 
+    /// `st_size` from `stat(2)`, in bytes.
     public func fileSize(at path: String) throws -> Int {
         var info = stat()
         if stat(path, &info) != 0 { throw StateError.system("stat", path: path, errno: errno) }
         return Int(info.st_size)
     }
 
+    /// Creates or truncates the file, writes `bytes`, `fsync`s it when `sync` is true, and closes it.
     public func writeFile(at path: String, bytes: [UInt8], sync: Bool) throws {
         let writer = try PosixFileWriter(path: path, truncate: true)
         try bytes.withUnsafeBytes { try writer.write($0) }
@@ -93,24 +101,29 @@ public struct PosixFileSystem: FileSystem {
         try writer.close()
     }
 
+    /// Opens the file with `O_APPEND` (created with mode 0644, emptied when `truncate`) for `write(2)` appends.
     public func makeWriter(at path: String, truncate: Bool) throws -> any FileWriter {
         try PosixFileWriter(path: path, truncate: truncate)
     }
 
+    /// `truncate(2)` to `length` bytes.
     public func truncateFile(at path: String, to length: Int) throws {
         if truncate(path, off_t(length)) != 0 { throw StateError.system("truncate", path: path, errno: errno) }
     }
 
+    /// `rename(2)`: atomic, replacing `destination`.
     public func rename(from source: String, to destination: String) throws {
         if Glibc.rename(source, destination) != 0 {
             throw StateError.system("rename to \(destination)", path: source, errno: errno)
         }
     }
 
+    /// `unlink(2)`s the file; a missing file (`ENOENT`) is not an error.
     public func removeItem(at path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw StateError.system("unlink", path: path, errno: errno) }
     }
 
+    /// Opens the directory and `fsync`s it, making renames and creations in it durable.
     public func syncDirectory(at path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor < 0 { throw StateError.system("open directory", path: path, errno: errno) }

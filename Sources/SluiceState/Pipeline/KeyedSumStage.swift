@@ -11,16 +11,19 @@ public struct KeyedSum: StateCodable, Equatable {
         self.sum = sum
     }
 
+    /// Appends `count`, then `sum`, each 8 bytes little-endian.
     public func encode(into writer: inout BinaryWriter) {
         writer.write(count)
         writer.write(sum)
     }
 
+    /// Reads `count`, then `sum` (8 bytes each); throws when fewer bytes are left.
     public init(decoding reader: inout BinaryReader) throws {
         count = try reader.readInt64()
         sum = try reader.readInt64()
     }
 
+    /// Always 16 (two `Int64`s).
     public var encodedByteCount: Int { 16 }
 }
 
@@ -29,7 +32,9 @@ public struct KeyedSum: StateCodable, Equatable {
 /// running `KeyedSum`, and emits `{"seq":S,"key":"K","count":C,"sum":T}` where S is the source sequence.
 /// A line without a string `key` or an integer `value` is an error naming its sequence number.
 public final class KeyedSumStage: KeyedStateStage {
+    /// The stage's name (default `aggregate`); checkpoints store its state under it.
     public let name: String
+    /// Each key's running `KeyedSum`, keyed by the record's `key` string.
     public let state: any StateBackend<KeyedSum>
     private var line: [UInt8] = []
 
@@ -40,6 +45,8 @@ public final class KeyedSumStage: KeyedStateStage {
         line.reserveCapacity(128)
     }
 
+    /// Adds the record's `value` to its key's `KeyedSum` in `state` and emits the output line; throws
+    /// `StateError` `invalidRecord` when the record has no string `key` or integer `value`.
     public func process(_ record: SourceRecord, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard let (key, value) = Self.parse(record.bytes) else {
             throw StateError(

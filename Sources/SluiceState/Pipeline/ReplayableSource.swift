@@ -30,6 +30,7 @@ public struct SourceRecord: Sendable {
 ///
 /// Memory is O(file size); fine for tests, the crash worker and benchmark inputs.
 public final class NDJSONFileSource: ReplayableSource {
+    /// The source's name (default `file`, or `memory` for in-memory bytes); its positions carry it.
     public let name: String
     private let bytes: [UInt8]
     private var offset = 0
@@ -46,10 +47,13 @@ public final class NDJSONFileSource: ReplayableSource {
         self.name = name
     }
 
+    /// The byte offset and sequence number of the next record, under this source's name.
     public var position: SourcePosition {
         SourcePosition(source: name, nextSequence: sequence, byteOffset: UInt64(offset))
     }
 
+    /// The next non-empty line (without its newline), numbered in order; nil at the end. Never blocks: the
+    /// input is in memory.
     public func next() -> SourceRecord? {
         while offset < bytes.count {
             let end = bytes[offset...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
@@ -62,6 +66,8 @@ public final class NDJSONFileSource: ReplayableSource {
         return nil
     }
 
+    /// Moves to the position's byte offset and sequence number; throws `corruptSnapshot` when the offset is
+    /// past the end. The position's source name is not checked.
     public func seek(to position: SourcePosition) throws {
         guard position.byteOffset <= UInt64(bytes.count) else {
             throw StateError(

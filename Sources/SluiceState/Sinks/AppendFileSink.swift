@@ -18,8 +18,11 @@ public final class AppendFileSink: CheckpointedSink {
         buffer = RecordBuffer(limit: bufferLimit)
     }
 
+    /// `.atLeastOnce`: records replayed after a crash are appended again.
     public var deliveryGuarantee: DeliveryGuarantee { .atLeastOnce }
 
+    /// Cuts a torn last line (bytes after the last newline) from an existing file, then opens it for appending;
+    /// the checkpoint IDs are not used. Returns a note when it cut something.
     public func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
         var notes: [String] = []
         if fileSystem.itemExists(at: path) {
@@ -45,6 +48,7 @@ public final class AppendFileSink: CheckpointedSink {
         return notes
     }
 
+    /// Buffers the record and a newline; writes the buffer to the file once it reaches `bufferLimit` bytes.
     public func write(_ record: UnsafeRawBufferPointer) throws {
         if buffer.append(record) { try flush() }
     }
@@ -53,6 +57,7 @@ public final class AppendFileSink: CheckpointedSink {
         try buffer.flush(to: writer)
     }
 
+    /// Writes the buffer to the file and returns a commit whose `makeDurable` `fsync`s it; `commit` does nothing.
     public func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit {
         try flush()
         guard let writer else { preconditionFailure("barrier before recover(restoredCheckpointID:nextCheckpointID:)") }
@@ -60,6 +65,7 @@ public final class AppendFileSink: CheckpointedSink {
         return SinkEpochCommit(makeDurable: { try handle.sync() }, commit: {})
     }
 
+    /// Writes the buffer to the file and closes it, without an `fsync`.
     public func finish() throws {
         try flush()
         try writer?.close()

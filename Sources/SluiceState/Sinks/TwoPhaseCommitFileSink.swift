@@ -24,6 +24,7 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
         buffer = RecordBuffer(limit: bufferLimit)
     }
 
+    /// `.exactlyOnce`: an epoch's file is published once, by a rename, after its checkpoint is durable.
     public var deliveryGuarantee: DeliveryGuarantee { .exactlyOnce }
 
     static func name(_ prefix: String, _ epoch: UInt64) -> String {
@@ -36,6 +37,8 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
         return UInt64(name.dropFirst(prefix.count + 1).dropLast(7))
     }
 
+    /// Creates the folder, rolls forward pending epochs up to the restored checkpoint, removes later pending and
+    /// part files, syncs the folder and opens `pending-<nextCheckpointID>`. Returns a note per file changed.
     public func recover(restoredCheckpointID: UInt64?, nextCheckpointID: UInt64) throws -> [String] {
         try fileSystem.createDirectoryDurably(at: directory)
         let restored = restoredCheckpointID ?? 0
@@ -65,6 +68,8 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
         writer = try fileSystem.makeWriter(at: joinPath(directory, Self.name("pending", epoch)), truncate: true)
     }
 
+    /// Buffers the record and a newline; writes the buffer to the epoch's pending file once it reaches
+    /// `bufferLimit` bytes.
     public func write(_ record: UnsafeRawBufferPointer) throws {
         if buffer.append(record) { try flush() }
     }
@@ -73,6 +78,9 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
         try buffer.flush(to: writer)
     }
 
+    /// Writes out and closes `pending-<checkpointID>`, opens the next epoch's file, and returns the commit:
+    /// `makeDurable` syncs the file and the folder, `commit` renames it to `part-<checkpointID>` and syncs the
+    /// folder. Precondition: `checkpointID` is the current epoch.
     public func barrier(_ checkpointID: UInt64) throws -> SinkEpochCommit {
         precondition(checkpointID == epoch, "barrier \(checkpointID) while writing epoch \(epoch)")
         try flush()
@@ -98,6 +106,7 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
             })
     }
 
+    /// Writes the buffer to the current pending file and closes it; that epoch is not published.
     public func finish() throws {
         try flush()
         try writer?.close()

@@ -27,6 +27,7 @@ public struct ReactiveStreamsRule: Sendable, Hashable, CustomStringConvertible {
     /// Whether the conformance kit checks this rule.
     public var isApplicable: Bool { notApplicableBecause == nil }
 
+    /// The rule's number, a space, and its summary.
     public var description: String { "\(number) \(summary)" }
 
     private static let swiftTypes = "Swift's type system rules it out: arguments cannot be null and these methods cannot throw"
@@ -116,6 +117,7 @@ public enum RuleVerdict: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
+    /// `passed`, `failed: REASON` or `not applicable: REASON`.
     public var description: String {
         switch self {
         case .passed: "passed"

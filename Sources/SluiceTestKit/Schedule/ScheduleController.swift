@@ -47,6 +47,8 @@ public final class ScheduleController: TaskExecutor, @unchecked Sendable {
 
     private init() {}
 
+    /// Queues the job for the run loop to pick (it never runs here); callable from any thread. The job is named
+    /// after its task by first appearance (`t1`, `t2`, ...); one without a task after the task running, or `jobN`.
     public func enqueue(_ job: consuming ExecutorJob) {
         let runtimeID = Self.taskIdentity(of: job)
         let unowned = UnownedJob(job)

@@ -8,6 +8,7 @@ public enum ScheduleStrategy: Sendable, Hashable, Codable, CustomStringConvertib
     /// probability at least 1 / (n · k^(d-1)) per run.
     case pct(depth: Int, expectedSteps: Int)
 
+    /// `random walk`, or `PCT (depth D, N expected steps)`.
     public var description: String {
         switch self {
         case .randomWalk: "random walk"

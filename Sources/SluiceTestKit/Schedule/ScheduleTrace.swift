@@ -80,5 +80,6 @@ public struct ScheduleTraceError: Error, CustomStringConvertible, Sendable {
     /// What is wrong with it.
     public let message: String
 
+    /// `PATH: MESSAGE`.
     public var description: String { "\(path): \(message)" }
 }

@@ -58,6 +58,8 @@ public struct WaitForGraph: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// Several lines: a `deadlock:` header, one line per waiter (by task) naming its channel and the tasks that
+    /// could wake it, then the cycle, if there is one.
     public var description: String {
         var lines = ["deadlock: no job is runnable and the run has not finished"]
         for waiter in waiters.sorted(by: { $0.task < $1.task }) {
