@@ -29,7 +29,7 @@ public struct DeadLetterRecord: Sendable, CustomStringConvertible {
 
 /// An error type that gives the dead-letter summary a stable code (rather than its type name).
 public protocol StageErrorCoding: Error {
-    /// A short, stable, greppable code such as `invalid-number`.
+    /// A short, stable, greppable code such as `invalid number` (a JSON parse error's code).
     var errorCode: String { get }
 }
 

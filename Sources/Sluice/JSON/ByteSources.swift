@@ -91,7 +91,10 @@ public struct FileByteSource: PipelineSource {
         }
     }
 
-    /// Appends one chunk (at most `chunkSize` bytes); `maxCount` is ignored beyond 1, which bounds a batch's memory.
+    /// Appends one chunk (at most `chunkSize` bytes) whatever `maxCount` is, which bounds a batch's memory.
+    /// Blocks the calling thread in `read(2)` until bytes or the end arrive (stdin and pipes wait for their
+    /// writer); it reads only when the engine asks, so a slow pipeline leaves the rest unread (backpressure). A
+    /// blocked read is not interrupted by cancellation: it ends when bytes arrive or the writer closes the input.
     /// - Throws: `ByteSourceError` when the file cannot be opened or read.
     public mutating func read(into buffer: inout [[UInt8]], maxCount: Int) throws -> Bool {
         guard !isFinished else { return false }

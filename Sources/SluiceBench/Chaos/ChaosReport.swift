@@ -1,7 +1,7 @@
 /// What a chaos run measured: how fast the pipeline recovered, and whether anything was lost or duplicated.
 public struct ChaosReport: Hashable, Sendable, Codable {
     /// Recovery time after each injected stage failure: from the failure to the first element the restarted
-    /// stage completed, in milliseconds. p50 and p99 are nil when no failure was injected.
+    /// stage completed, in milliseconds: the median. Nil (like p99 and max) when no recovery was measured.
     public var recoveryMillisecondsP50: Double?
     /// The 99th percentile of the recovery times, in milliseconds; nil when no recovery was measured.
     public var recoveryMillisecondsP99: Double?
@@ -30,8 +30,7 @@ public struct ChaosReport: Hashable, Sendable, Codable {
     public var restarts: Int
     /// Highest depth of the channel in front of the supervised stage.
     public var peakDepth: Int
-    /// Memory pressure faults, and the share of the memory they took that came back afterwards (0…1),
-    /// by RSS and by jemalloc's allocated bytes (nil where not measurable).
+    /// Memory pressure faults injected (the share of their memory that came back follows).
     public var memoryPressureEvents: Int
     /// Mean share (0…1) of each memory pressure fault's RSS growth that came back after its release; nil when
     /// RSS was not measured or never grew.
@@ -44,6 +43,7 @@ public struct ChaosReport: Hashable, Sendable, Codable {
     /// True when the sink's per-key aggregate equals the aggregate of every valid non-poison record.
     public var aggregateMatches: Bool
 
-    /// At-least-once holds: nothing lost and the aggregate of what was delivered covers every record.
+    /// At-least-once holds by count: no valid record lost (`lossPercent` is 0). Whether the delivered records
+    /// add up to the input's aggregate is `aggregateMatches`, checked beside it by the chaos benchmarks.
     public var isAtLeastOnce: Bool { lossPercent == 0 }
 }

@@ -67,7 +67,8 @@ public struct CompareDriver: Sendable {
 
     /// Runs the comparison. `log` receives progress lines (for stderr).
     ///
-    /// Suspends while the builds and the workers run; builds run one after the other, never in parallel.
+    /// Suspends while the workers run; each build blocks the calling thread until it ends (one after the other,
+    /// never in parallel). Cancellation is not looked at: a started build or worker runs to its end.
     /// Complexity: two builds (or cache hits) plus O(benchmarks × rounds) worker round trips.
     public func run(log: @escaping @Sendable (String) -> Void = { _ in }) async throws(HarnessError) -> CompareReport {
         let configuration = configuration

@@ -33,7 +33,8 @@ public struct CompareReport: Codable, Sendable {
     public var a: Side
     /// Revision B: the side judged against A.
     public var b: Side
-    /// Measured rounds per side and benchmark.
+    /// Pairs of fresh worker processes (A and B) per gated benchmark at each look (`--rounds`); a benchmark with
+    /// no gated timing metric gets 2, and a later look adds more.
     public var rounds: Int
     /// The seed of the round order (`--seed` replays it).
     public var seed: UInt64
@@ -101,7 +102,8 @@ public struct CompareReport: Codable, Sendable {
         lines.append(ReportHeadline.sentence(gate))
         lines.append("")
         lines.append("**A** = `\(a.revision)` (`\(short(a))`) → **B** = `\(b.revision)` (`\(short(b))`). "
-            + "Suite `\(suite)`, \(rounds) alternating rounds a side in seeded random order (seed \(seed)). "
+            + "Suite `\(suite)`, \(rounds) pairs of fresh worker processes (A and B) per gated benchmark and look, "
+            + "each pair in seeded random order (seed \(seed)). "
             + "Exit code \(exitCode).")
         if isWorkTreeDirty {
             lines.append("")

@@ -94,7 +94,7 @@ public enum JSONParameter: Codable, Hashable, Sendable {
 public struct RunSettings: Codable, Hashable, Sendable {
     /// Longest warm-up, in seconds; warm-up stops earlier once timings are stable.
     public var maxWarmupSeconds: Double
-    /// Fewest and most measured rounds.
+    /// Fewest measured rounds; the runner measures at least these.
     public var minRounds: Int
     /// Most measured rounds; the runner stops adding rounds here.
     public var maxRounds: Int

@@ -1,9 +1,10 @@
 import Foundation
 
-/// `sluice-bench compare A B` as a session: builds both commits in their cached trees, measures them in
-/// alternating rounds, writes `<stem>.md` and `<stem>.json`, and returns the report with its exit code.
+/// `sluice-bench compare A B` as a session: builds both commits in their cached trees, measures them in pairs
+/// of fresh worker processes in seeded random order, writes `<stem>.md` and `<stem>.json`, and returns the report with its exit code.
 ///
-/// Suspends while the builds and workers run. Throws `HarnessError` before any verdict when a revision is
+/// Suspends while the workers run; a build blocks the calling thread until it ends (builds take a lock on the
+/// cache folder and wait for the build process). Throws `HarnessError` before any verdict when a revision is
 /// unknown, the tree is dirty (unless allowed), or a build or worker fails: never a partial verdict.
 public struct CompareSession: Sendable {
     /// What a comparison produced.

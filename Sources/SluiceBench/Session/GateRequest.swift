@@ -59,7 +59,8 @@ extension GateSession {
     /// measure base and candidate in the same session, check the deterministic lanes against the stored
     /// baseline when there is one for this environment, write the reports, and return the verdict.
     ///
-    /// Suspends while the base builds and the workers run. `log` gets progress lines. `measurers` makes the
+    /// Suspends while the workers run; the base's build blocks the calling thread until it ends. Cancellation is
+    /// not looked at: a started build or worker runs to its end (Ctrl-C ends the process). `log` gets progress lines. `measurers` makes the
     /// measurer once the base is built: by default real worker processes of both builds; tests pass one that
     /// answers in process, so finding the base and writing the reports can be checked without workers.
     /// - Throws: `HarnessError`: `.missingBase` (no base: exit 6), a bad suite (6), a failed build

@@ -12,7 +12,7 @@ public struct TrendSummaryRow: Sendable {
         case skipped
         /// No step in its history.
         case stable
-        /// Fewer than two runs: nothing to compare yet.
+        /// Fewer than two points of the headline metric: nothing to compare yet.
         case new
     }
 
