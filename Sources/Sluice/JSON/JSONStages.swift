@@ -47,7 +47,8 @@ public struct JSONTokenizedDocument: Sendable, Hashable {
 /// With an `idleTimeout`, an empty chunk is a tick from an idle source: when a document is open and no bytes came
 /// for longer than the limit, the stage throws a `FramingTimeoutError` naming the document's offset, and either
 /// stays failed (`.fail`) or drops the document to the dead-letter sink and frames the next bytes as a new stream
-/// (`.deadLetter`; later frames keep absolute offsets).
+/// (`.deadLetter`; later frames and framing errors keep absolute offsets, their line and column count from the
+/// restart).
 public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     private var buffer: JSONFrameBuffer<Framer>
     private let fresh: Framer
@@ -76,10 +77,14 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
             return
         }
         let base = offsetBase
-        try buffer.feed(sharing: input) { frame, bytes in
-            var frame = frame
-            frame.offset += base
-            emit(JSONDocumentBytes(frame: frame, sharing: bytes))
+        do {
+            try buffer.feed(sharing: input) { frame, bytes in
+                var frame = frame
+                frame.offset += base
+                emit(JSONDocumentBytes(frame: frame, sharing: bytes))
+            }
+        } catch let error as JSONParseError {
+            throw error.movedInStream(by: base)
         }
     }
 
@@ -99,10 +104,14 @@ public struct JSONFramingOperator<Framer: JSONFraming>: StageOperator {
     public mutating func finish(emit: (JSONDocumentBytes) -> Void) throws {
         if let failure = idleGuard?.failure { throw failure }
         let base = offsetBase
-        try buffer.finalize { frame, bytes in
-            var frame = frame
-            frame.offset += base
-            emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes)))
+        do {
+            try buffer.finalize { frame, bytes in
+                var frame = frame
+                frame.offset += base
+                emit(JSONDocumentBytes(frame: frame, bytes: Array(bytes)))
+            }
+        } catch let error as JSONParseError {
+            throw error.movedInStream(by: base)
         }
     }
 }
@@ -224,10 +233,14 @@ public struct JSONFramedValuesOperator: StageOperator {
             return
         }
         let base = offsetBase
-        try materializer.feed(input) { value, _ in
-            emit(value)
-        } onInvalid: { error, frame, bytes in
-            reject(Self.record(frame, bytes, base: base), Self.moved(error, by: base))
+        do {
+            try materializer.feed(input) { value, _ in
+                emit(value)
+            } onInvalid: { error, frame, bytes in
+                reject(Self.record(frame, bytes, base: base), error.movedInStream(by: base))
+            }
+        } catch let error as JSONParseError {
+            throw error.movedInStream(by: base)
         }
     }
 
@@ -247,10 +260,14 @@ public struct JSONFramedValuesOperator: StageOperator {
         if let failure = idleGuard?.failure { throw failure }
         var first: (any Error)?
         let base = offsetBase
-        try materializer.finalize { value, _ in
-            emit(value)
-        } onInvalid: { error, _, _ in
-            if first == nil { first = Self.moved(error, by: base) }
+        do {
+            try materializer.finalize { value, _ in
+                emit(value)
+            } onInvalid: { error, _, _ in
+                if first == nil { first = error.movedInStream(by: base) }
+            }
+        } catch let error as JSONParseError {
+            throw error.movedInStream(by: base)
         }
         if let first { throw first }
     }
@@ -272,9 +289,15 @@ public struct JSONFramedValuesOperator: StageOperator {
         frame.offset += base
         return JSONDocumentBytes(frame: frame, bytes: Array(bytes))
     }
+}
 
-    private static func moved(_ error: JSONParseError, by base: Int) -> JSONParseError {
-        var error = error
+extension JSONParseError {
+    /// This error with its offset moved by `base`: the first byte of a stream the framing restarted after a
+    /// dead-lettered timeout, so that errors keep absolute offsets as the frames do (line and column count from
+    /// the restart).
+    fileprivate func movedInStream(by base: Int) -> JSONParseError {
+        guard base != 0 else { return self }
+        var error = self
         error.offset += base
         return error
     }

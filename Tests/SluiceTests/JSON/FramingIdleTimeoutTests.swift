@@ -33,6 +33,33 @@ import Testing
         #expect(next.map(\.frame.offset) == [13] && next.map(\.description) == ["{\"c\":2}"])
     }
 
+    /// After a dead-lettered timeout, the framing errors of the restarted stream keep absolute offsets too, as
+    /// the frames do: the framing stage and the one-pass framed-values stage alike.
+    @Test func framingErrorsAfterARestartKeepAbsoluteOffsets() throws {
+        let clock = ManualClock()
+        let timeout = FramingIdleTimeout(limit: Self.limit, action: .deadLetter, clock: clock)
+        var framing = JSONFramingOperator(JSONFramingAssembler(mode: .newlineDelimited), idleTimeout: timeout)
+        var values = JSONFramedValuesOperator(mode: .newlineDelimited, idleTimeout: timeout)
+        // 13 bytes, the last 5 an open document that times out; then a document at 13 and one left open at 21,
+        // which the end of input at 26 (13 + 13 bytes) cuts: that error names 26, not 13 (the restarted stream's).
+        let before = Array("{\"a\":1}\n{\"b\":".utf8), after = Array("{\"c\":2}\n{\"d\":".utf8)
+        try framing.process(before) { _ in }
+        try values.process(before) { _ in }
+        clock.advance(by: Self.limit + .milliseconds(1))
+        #expect(throws: FramingTimeoutError.self) { try framing.process([]) { _ in } }
+        #expect(throws: FramingTimeoutError.self) { try values.process([]) { _ in } }
+        var frames: [Int] = []
+        try framing.process(after) { frames.append($0.frame.offset) }
+        #expect(frames == [13])
+        var emitted = 0
+        try values.process(after) { _ in emitted += 1 }
+        #expect(emitted == 1)
+        let framingEnd = #expect(throws: JSONParseError.self) { try framing.finish { _ in } }
+        let valuesEnd = #expect(throws: JSONParseError.self) { try values.finish { _ in } }
+        #expect(framingEnd?.offset == 26, "\(String(describing: framingEnd))")
+        #expect(valuesEnd?.offset == 26, "\(String(describing: valuesEnd))")
+    }
+
     @Test func failActionIsSticky() throws {
         let clock = ManualClock()
         var op = JSONFramingOperator(
