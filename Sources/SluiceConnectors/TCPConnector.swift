@@ -92,7 +92,7 @@ public enum TCPConnector {
                         return channel.eventLoop.makeSucceededVoidFuture()
                     }
                     .bind(host: host, port: port).wait()
-                return TCPByteSink(name: endpoint.uri, pending: accepted.futureResult, server: server)
+                return TCPByteSink(name: endpoint.uri, pending: accepted.futureResult, server: server, accepted: accepted)
             }
             let channel = try ClientBootstrap(group: group).connect(host: host, port: port).wait()
             return TCPByteSink(name: endpoint.uri, pending: channel.eventLoop.makeSucceededFuture(channel), server: nil)
@@ -222,12 +222,16 @@ public final class TCPByteSink: ByteSink {
     private let name: String
     private let pending: EventLoopFuture<any Channel>
     private let server: (any Channel)?
+    /// Listen mode: the promise of the first peer, failed at `close` when none came.
+    private let accepted: EventLoopPromise<any Channel>?
     private let buffer = BufferBox()
 
-    init(name: String, pending: EventLoopFuture<any Channel>, server: (any Channel)?) {
+    init(name: String, pending: EventLoopFuture<any Channel>, server: (any Channel)?,
+         accepted: EventLoopPromise<any Channel>? = nil) {
         self.name = name
         self.pending = pending
         self.server = server
+        self.accepted = accepted
     }
 
     /// Appends to the buffer; once it holds 256 KiB or more, flushes (blocking until the socket took the bytes).
@@ -248,11 +252,16 @@ public final class TCPByteSink: ByteSink {
         }
     }
 
-    /// Flushes, then closes the connection and, in listen mode, the listening socket, blocking until they are
-    /// closed (close errors are ignored). In listen mode it first waits for a peer to connect, if none has.
+    /// Flushes, then closes the listening socket (listen mode) and the connection, blocking until they are closed
+    /// (close errors are ignored). Buffered bytes in listen mode wait for a peer to connect, as `flush` does; with
+    /// nothing left to send, a sink no peer ever connected to closes at once instead of waiting for one.
     public func close() throws {
         try flush()
+        if let server {
+            try? server.close().wait()
+            accepted?.fail(ConnectorError(code: .ioFailed, message: "\(name): closed before a peer connected",
+                                          field: "uri"))
+        }
         if let channel = try? pending.wait() { try? channel.close().wait() }
-        try? server?.close().wait()
     }
 }

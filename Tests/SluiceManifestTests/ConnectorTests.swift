@@ -130,6 +130,27 @@ import Testing
         try loop.syncShutdownGracefully()
     }
 
+    /// A listening TCP sink that no peer ever connected to, with nothing to send, closes at once: before, its
+    /// `close` waited for a peer forever, so a run that produced no output never ended. (The semaphore's limit
+    /// only keeps a regression from hanging the test run; nothing here is timed.)
+    @Test func aListeningSinkWithNoPeerAndNothingToSendClosesWithoutWaiting() throws {
+        let (_, listen) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:0?mode=listen", as: .sink)
+        let sink = try TCPConnector.openSink(listen)
+        let closed = DispatchSemaphore(value: 0)
+        let outcome = NIOLockedValueBox<String>("not closed")
+        DispatchQueue.global().async {
+            do {
+                try sink.close()
+                outcome.withLockedValue { $0 = "closed" }
+            } catch {
+                outcome.withLockedValue { $0 = "\(error)" }
+            }
+            closed.signal()
+        }
+        #expect(closed.wait(timeout: .now() + 120) == .success, "close() is waiting for a peer that never came")
+        #expect(outcome.withLockedValue { $0 } == "closed")
+    }
+
     @Test func anIdleTCPConnectionGivesTicksThenItsBytes() throws {
         let (_, listen) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:0?mode=listen&idle-timeout=40", as: .source)
         var source = try TCPConnector.openSource(listen)
