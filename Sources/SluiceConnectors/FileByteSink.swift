@@ -43,8 +43,11 @@ public final class FileByteSink: ByteSink {
     }
 
     /// Appends to the buffer; once it holds 256 KiB or more, writes it out, blocking until the descriptor took it.
+    /// - Throws: `ConnectorError.ioFailed` when the write fails, or when the sink was closed (its descriptor
+    ///   may since belong to another file).
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         try state.withLock { state in
+            try checkOpen(state)
             state.buffer.append(contentsOf: bytes)
             if state.buffer.count >= Self.limit { try drain(&state.buffer) }
         }
@@ -53,13 +56,17 @@ public final class FileByteSink: ByteSink {
     /// Writes everything buffered to the descriptor, blocking until the system took it (no `fsync`: see
     /// `synchronize()`).
     public func flush() throws {
-        try state.withLock { state in try drain(&state.buffer) }
+        try state.withLock { state in
+            try checkOpen(state)
+            try drain(&state.buffer)
+        }
     }
 
     /// Flushes, then asks the system to put the file's bytes on disk (`fsync`); a pipe or terminal has nothing
     /// to synchronize. Blocks until the system is done.
     public func synchronize() throws {
         try state.withLock { state in
+            try checkOpen(state)
             try drain(&state.buffer)
             if fsync(descriptor) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP {
                 throw ConnectorError(code: .ioFailed, message: "cannot fsync \(name)", field: "uri",
@@ -77,6 +84,12 @@ public final class FileByteSink: ByteSink {
             try drain(&state.buffer)
             if ownsDescriptor { _ = systemClose(descriptor) }
         }
+    }
+
+    /// Refuses to write after `close`: the descriptor is closed, and its number may have been reused.
+    private func checkOpen(_ state: State) throws {
+        guard state.isClosed else { return }
+        throw ConnectorError(code: .ioFailed, message: "cannot write to \(name): the sink is closed", field: "uri")
     }
 
     private func drain(_ buffer: inout [UInt8]) throws {

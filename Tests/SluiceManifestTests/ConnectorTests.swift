@@ -130,6 +130,29 @@ import Testing
         try loop.syncShutdownGracefully()
     }
 
+    /// A file sink refuses writes after `close` (its descriptor is closed and its number may belong to another
+    /// file by then) with an error naming the file; what was written before is in the file, whole.
+    @Test func aClosedFileSinkRefusesFurtherWrites() throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("out.ndjson")
+        let sink = try FileByteSink(path: path, append: false)
+        try Array("{\"a\":1}\n".utf8).withUnsafeBytes { try sink.write($0) }
+        try sink.close()
+        try sink.close()  // again: nothing happens
+        for attempt in ["write", "flush", "synchronize"] {
+            let error = #expect(throws: ConnectorError.self, "\(attempt)") {
+                switch attempt {
+                case "write": try Array("{\"b\":2}\n".utf8).withUnsafeBytes { try sink.write($0) }
+                case "flush": try sink.flush()
+                default: try sink.synchronize()
+                }
+            }
+            #expect(error?.message == "cannot write to \(path): the sink is closed", "\(attempt)")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{\"a\":1}\n")
+    }
+
     /// A listening TCP sink that no peer ever connected to, with nothing to send, closes at once: before, its
     /// `close` waited for a peer forever, so a run that produced no output never ended. (The semaphore's limit
     /// only keeps a regression from hanging the test run; nothing here is timed.)
