@@ -259,6 +259,9 @@ import Testing
         #expect(summary.checkpoint?.documents == 50)
         let committed = String(decoding: try TwoPhaseCommitFileSink.readCommittedOutput(directory: folder.file("parts")), as: UTF8.self)
         #expect(committed == stride(from: 40, to: 100, by: 2).map { "{\"i\":\($0)}\n" }.joined())
+        // The finished run leaves only published parts: no empty pending file of an epoch after the last barrier.
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.file("parts"))
+        #expect(!files.isEmpty && files.allSatisfy { $0.hasPrefix("part-") }, "\(files.sorted())")
         // A finished run is not run again.
         await #expect(throws: ManifestRunError.self) { try await ManifestRunner(plan: plan).run() }
     }

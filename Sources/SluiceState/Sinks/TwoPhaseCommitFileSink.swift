@@ -15,6 +15,8 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
     private let fileSystem: any FileSystem
     private var epoch: UInt64 = 1
     private var writer: (any FileWriter)?
+    /// Whether a record went to the current epoch's pending file.
+    private var epochHasRecords = false
     private var buffer: RecordBuffer
 
     /// Creates a sink writing into `directory` (created if missing at recovery).
@@ -66,11 +68,13 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
 
     private func openEpoch() throws {
         writer = try fileSystem.makeWriter(at: joinPath(directory, Self.name("pending", epoch)), truncate: true)
+        epochHasRecords = false
     }
 
     /// Buffers the record and a newline; writes the buffer to the epoch's pending file once it reaches
     /// `bufferLimit` bytes.
     public func write(_ record: UnsafeRawBufferPointer) throws {
+        epochHasRecords = true
         if buffer.append(record) { try flush() }
     }
 
@@ -106,11 +110,15 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
             })
     }
 
-    /// Writes the buffer to the current pending file and closes it; that epoch is not published.
+    /// Writes the buffer to the current pending file and closes it; that epoch is not published. A pending file
+    /// that got no record (a run whose last barrier came after its last record) is removed, so a finished run
+    /// leaves only its `part-*` files; one with records stays for the next recovery to abort.
     public func finish() throws {
         try flush()
-        try writer?.close()
+        guard let closing = writer else { return }
+        try closing.close()
         writer = nil
+        if !epochHasRecords { try fileSystem.removeItem(at: joinPath(directory, Self.name("pending", epoch))) }
     }
 
     /// The committed output: every `part-*` file in `directory`, in epoch order, concatenated. O(output).
