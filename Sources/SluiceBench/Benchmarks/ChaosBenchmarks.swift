@@ -23,6 +23,8 @@ enum ChaosBenchmarks {
         + [
             BenchmarkParameterSpec("slowConsumerSeconds", .double, "how long the consumer stays slow"),
             BenchmarkParameterSpec("memoryPressureSeconds", .double, "how long the pressure is held"),
+            BenchmarkParameterSpec("restartInitialDelaySeconds", .double, "the supervisor's first restart delay"),
+            BenchmarkParameterSpec("restartMaxDelaySeconds", .double, "the longest restart delay the backoff reaches"),
             BenchmarkParameterSpec("maxLossPercent", .double, "absolute limit on loss (default 0)"),
             BenchmarkParameterSpec("maxDuplicateRatio", .double, "absolute limit on duplicates (default: none)"),
         ]
@@ -70,6 +72,10 @@ enum ChaosBenchmarks {
             memoryPressureBytes: size("memoryPressureBytes", defaults.memoryPressureBytes),
             memoryPressureSeconds: max(
                 0, parameters.double("memoryPressureSeconds", default: defaults.memoryPressureSeconds)),
+            restartInitialDelaySeconds: max(
+                0, parameters.double("restartInitialDelaySeconds", default: defaults.restartInitialDelaySeconds)),
+            restartMaxDelaySeconds: max(
+                0, parameters.double("restartMaxDelaySeconds", default: defaults.restartMaxDelaySeconds)),
             seed: UInt64(truncatingIfNeeded: parameters.int("seed", default: Int(defaults.seed))))
     }
 

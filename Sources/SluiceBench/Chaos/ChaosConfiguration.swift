@@ -1,7 +1,7 @@
 /// What a chaos run injects, and when. Every fault is optional; times are seconds since the run started.
 ///
-/// Set from a suite file's benchmark `parameters` (see `ChaosConfiguration.init(parameters:)`), so CI and
-/// nightly runs differ only in their suite files.
+/// Set from a suite file's benchmark `parameters` (every field by its name, read by the `chaos/…` benchmark's
+/// driver), so CI and nightly runs differ only in their suite files.
 public struct ChaosConfiguration: Hashable, Sendable, Codable {
     /// How long the run lasts.
     public var durationSeconds: Double
