@@ -73,10 +73,26 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
             switch step {
             case .member(let name):
                 name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } && !name.isEmpty
-                    ? ".\(name)" : ".[\"\(name)\"]"
+                    ? ".\(name)" : ".[\"\(Self.escaped(name))\"]"
             case .index(let index): "[\(index)]"
             }
         }.joined()
+    }
+
+    /// A member name as the inside of a double-quoted step: `"` and `\` escaped, newline and tab as `\n` and
+    /// `\t`, so that `init(parsing:)` reads `description` back to the same path.
+    private static func escaped(_ name: String) -> String {
+        var text = ""
+        for character in name {
+            switch character {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\t": text += "\\t"
+            default: text.append(character)
+            }
+        }
+        return text
     }
 }
 
