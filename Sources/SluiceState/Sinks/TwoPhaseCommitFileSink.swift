@@ -112,13 +112,15 @@ public final class TwoPhaseCommitFileSink: CheckpointedSink {
 
     /// Writes the buffer to the current pending file and closes it; that epoch is not published. A pending file
     /// that got no record (a run whose last barrier came after its last record) is removed, so a finished run
-    /// leaves only its `part-*` files; one with records stays for the next recovery to abort.
+    /// leaves only its `part-*` files (if that removal fails, the next recovery removes it); one with records
+    /// stays for the next recovery to abort.
     public func finish() throws {
         try flush()
         guard let closing = writer else { return }
         try closing.close()
         writer = nil
-        if !epochHasRecords { try fileSystem.removeItem(at: joinPath(directory, Self.name("pending", epoch))) }
+        // Best effort: the file is empty and unpublished, and the next recovery removes it anyway.
+        if !epochHasRecords { try? fileSystem.removeItem(at: joinPath(directory, Self.name("pending", epoch))) }
     }
 
     /// The committed output: every `part-*` file in `directory`, in epoch order, concatenated. O(output).
