@@ -2,24 +2,34 @@ import Sluice
 
 /// An `AsyncSequence` as a pipeline source: the native pull form of demand.
 ///
-/// Each read awaits up to `maxCount` elements from the sequence's iterator (the engines ask for a batch), so a
-/// slow sequence delays a batch until it is full or ends: choose the engine's `batchSize` for the latency you
-/// need. The sequence is iterated once per run; running the pipeline again iterates it again.
+/// When a run starts, a task of its own iterates the sequence into a bounded buffer of `capacity` elements, and
+/// each read takes what the buffer holds (at least one element, at most the engine's batch): elements flow as they
+/// arrive, a slow sequence never holds back one it has already produced, and a fast one is still read in
+/// batches. The sequence is iterated once per run; running the pipeline again iterates it again.
 ///
-/// - Suspension: only inside the iterator's `next()`. Works under `ConcurrentEngine.run` and
-///   `SyncEngine.runAsync`; the synchronous `SyncEngine.run` cannot await, and using it here is a programmer error
-///   (precondition).
-/// - Cancellation: the iterator sees the run's cancellation; a `CancellationError` it throws ends the run.
+/// - Suspension: a read suspends while the buffer is empty and the sequence has not ended. Works under
+///   `ConcurrentEngine.run` and `SyncEngine.runAsync`; the synchronous `SyncEngine.run` cannot await, and using it
+///   here is a programmer error (precondition).
+/// - Backpressure: the iterating task suspends while the buffer is full, so at most `capacity` elements are read
+///   ahead of the pipeline and the sequence is asked for no more.
+/// - Errors: an error the sequence throws fails the run once the elements before it are taken.
+/// - Cancellation: a cancelled run's read throws `CancellationError`; when the run ends (done, failed or
+///   cancelled) the iterating task is cancelled, which the sequence's iterator sees (an `AsyncStream` ends).
 public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSource where Base.Element: Sendable {
     /// The sequence's element.
     public typealias Element = Base.Element
 
     let base: Base
-    var iterator: IteratorBox<Base.AsyncIterator>?
+    /// The most elements read ahead of the pipeline.
+    public let capacity: Int
+    var pump: AsyncSequencePump<Base>?
 
-    /// Creates a source over `base`.
-    public init(_ base: Base) {
+    /// Creates a source over `base` that reads at most `capacity` elements ahead.
+    /// - Precondition: `capacity > 0`.
+    public init(_ base: Base, capacity: Int = 1_024) {
+        precondition(capacity > 0, "capacity must be positive")
         self.base = base
+        self.capacity = capacity
     }
 
     /// Not supported: traps, since the sequence can only be awaited (use `readAsync`).
@@ -27,31 +37,43 @@ public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSourc
         preconditionFailure("an AsyncSequenceSource must run under ConcurrentEngine.run or SyncEngine.runAsync")
     }
 
-    /// Awaits up to `maxCount` elements from the sequence's iterator (suspending in its `next()`); `false` once it
-    /// ends. Cancellation is the iterator's to see, as the type says.
+    /// Takes up to `maxCount` elements the iterating task has buffered, suspending only while there is none and
+    /// the sequence has not ended (the first call starts that task); `false` once the sequence ended and every
+    /// element was taken. Throws the sequence's error after the elements before it, or `CancellationError` when
+    /// the run is cancelled while waiting.
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
-        let box: IteratorBox<Base.AsyncIterator>
-        if let iterator {
-            box = iterator
+        let pump: AsyncSequencePump<Base>
+        if let started = self.pump {
+            pump = started
         } else {
-            box = IteratorBox(base.makeAsyncIterator())
-            iterator = box
+            pump = AsyncSequencePump(base, capacity: capacity)
+            self.pump = pump
         }
-        for _ in 0..<maxCount {
-            guard let element = try await box.iterator.next() else { return false }
-            buffer.append(element)
-        }
-        return true
+        return try await pump.channel.receive(into: &buffer, maxCount: maxCount) > 0
     }
 }
 
-/// Holds an async iterator across reads.
-///
-/// `@unchecked Sendable`: confinement. An engine reads its source from one task at a time, in order, so the
-/// iterator is never used concurrently.
-final class IteratorBox<Iterator: AsyncIteratorProtocol>: @unchecked Sendable {
-    var iterator: Iterator
-    init(_ iterator: Iterator) { self.iterator = iterator }
+/// The task that iterates a source's sequence into its bounded channel, cancelled when the source's run lets go
+/// of it (the last copy of the source that started it is gone).
+final class AsyncSequencePump<Base: AsyncSequence & Sendable>: Sendable where Base.Element: Sendable {
+    let channel: BoundedChannel<Base.Element>
+    private let task: Task<Void, Never>
+
+    init(_ base: Base, capacity: Int) {
+        let channel = BoundedChannel<Base.Element>(
+            capacity: .bounded(capacity), name: "async-sequence", clock: nil)
+        self.channel = channel
+        task = Task {
+            do {
+                for try await element in base { try await channel.send(element) }
+                channel.finish()
+            } catch {
+                channel.fail(error)
+            }
+        }
+    }
+
+    deinit { task.cancel() }
 }
 
 extension Pipeline {

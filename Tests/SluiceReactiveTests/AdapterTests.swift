@@ -164,6 +164,84 @@ import Testing
         #expect(named.elements == [7], "\(engine)")
     }
 
+    /// A live sequence's elements reach the sink as they arrive, each before the next exists: the source does not
+    /// wait for a full batch (the engines ask for 16 here). Before, a read awaited 16 elements, so this sink saw
+    /// nothing until the sequence ended. The wait for each element yields to other tasks a bounded number of
+    /// times (no clock), so a regression fails instead of hanging.
+    @Test(arguments: [Engine.syncAsync, .concurrent])
+    func aLiveSequencesElementsFlowAsTheyArrive(engine: Engine) async throws {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let output = OutputCollector<Int>()
+        let run = Task { try await engine.run(Pipeline.source(stream).map { $0 * 10 }.sink(output)) }
+        for value in 0..<5 {
+            continuation.yield(value)
+            var spins = 0
+            while output.elements.count <= value && spins < 2_000_000 {
+                await Task.yield()
+                spins += 1
+            }
+            #expect(output.elements == (0...value).map { $0 * 10 }, "\(engine): element \(value)")
+        }
+        continuation.finish()
+        try await run.value
+        #expect(output.elements == [0, 10, 20, 30, 40])
+    }
+
+    /// An error the sequence throws fails the run after the elements before it (before, a read that met the
+    /// error mid-batch dropped them), and at most `capacity` elements are read ahead of a reader that takes none.
+    @Test func theSequencesErrorComesAfterItsElementsAndTheReadAheadIsBounded() async throws {
+        struct Boom: Error {}
+        let failing = AsyncThrowingStream<Int, any Error> { continuation in
+            for value in 0..<10 { continuation.yield(value) }
+            continuation.finish(throwing: Boom())
+        }
+        let collected = OutputCollector<Int>()
+        await #expect(throws: Boom.self) {
+            try await Engine.concurrent.run(Pipeline.source(failing).sink(collected))
+        }
+        #expect(collected.elements == Array(0..<10))
+        // Read-ahead: after one read, the iterating task fills the 8-element buffer and waits; the sequence is
+        // asked for at most the first element, the 8 buffered and the one the task holds while it waits.
+        let produced = Produced()
+        var source = AsyncSequenceSource(CountingSequence(limit: 1_000, produced: produced), capacity: 8)
+        var buffer: [Int] = []
+        #expect(try await source.readAsync(into: &buffer, maxCount: 1))
+        var spins = 0
+        while produced.count < 9 && spins < 100_000 {
+            await Task.yield()
+            spins += 1
+        }
+        #expect(produced.count <= 1 + 8 + 1, "read \(produced.count) ahead")
+        #expect(produced.count >= 9, "the iterating task reads ahead while the pipeline works")
+    }
+
+    /// How many elements a `CountingSequence` produced.
+    final class Produced: Sendable {
+        private let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+        func add() { value.withLock { $0 += 1 } }
+    }
+
+    /// Counts the elements its iterators produce; 0, 1, 2, … up to `limit`.
+    struct CountingSequence: AsyncSequence, Sendable {
+        let limit: Int
+        let produced: Produced
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let limit: Int
+            let produced: Produced
+            var next = 0
+            mutating func next() async -> Int? {
+                guard next < limit else { return nil }
+                produced.add()
+                next += 1
+                return next - 1
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(limit: limit, produced: produced) }
+    }
+
     /// AsyncSequence out: pulled on demand (no task), and through a bridge from the concurrent engine.
     @Test func outputsAsAsyncSequence() async throws {
         var pulled: [Int] = []
