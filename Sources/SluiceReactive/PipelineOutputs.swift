@@ -4,7 +4,9 @@ import Sluice
 /// source is read only when the consumer asks for more than is buffered (the deterministic `SyncEngine` path).
 ///
 /// Each iterator runs the pipeline from the start. Suspends only inside the source's `readAsync`, so the source may
-/// be a bridge end or an `AsyncSequenceSource`. Breaking out of the loop stops reading the source; stop hooks run
+/// be a bridge end or an `AsyncSequenceSource`. Breaking out of the loop stops reading the source (an
+/// `AsyncSequenceSource` has then read at most its `capacity` ahead, and its iteration is cancelled once the
+/// iterator is gone); stop hooks run
 /// at the end of a run, or when `next()` finds the consuming task cancelled (it then returns `nil`).
 public struct PipelineOutputs<Source: PipelineSource, Chain: StageChain>: AsyncSequence, Sendable
 where Chain.Input == Source.Element {
