@@ -53,7 +53,8 @@ public struct ManifestReader: Sendable {
 
         let name = try top.optional("name")?.string(expected: "a pipeline name") ?? "pipeline"
         let (source, framing) = try readSource(try top.required("source", expected: "a source URI or mapping"))
-        let sink = try readEndpoint(try top.required("sink", expected: "a sink URI or mapping"), role: .sink, extra: [])
+        let sinkNode = try top.required("sink", expected: "a sink URI or mapping")
+        let sink = try readEndpoint(sinkNode, role: .sink, extra: [])
         var stages: [StageSpec] = []
         if let stagesNode = top.optional("stages") {
             for (index, item) in try stagesNode.list(expected: "a list of stages").enumerated() {
@@ -103,15 +104,68 @@ public struct ManifestReader: Sendable {
                     expected: "sink: file:FOLDER", field: "sink")
             }
         }
-        let deadLetter = stages.compactMap { stage -> PipelineManifest.Endpoint? in
-            if case .deadLetter(let endpoint) = stage.operation { endpoint } else { nil }
-        }.last
+        let deadLetters = stages.enumerated().compactMap { index, stage -> (Int, PipelineManifest.Endpoint)? in
+            if case .deadLetter(let endpoint) = stage.operation { (index, endpoint) } else { nil }
+        }
+        if deadLetters.count > 1, let (index, second) = deadLetters.dropFirst().first {
+            throw ManifestError(code: .invalidValue, file: file, line: second.location.line,
+                column: second.location.column, field: "stages[\(index)]",
+                message: "a second dead-letter stage: rejected documents go to one dead-letter sink",
+                expected: "one dead-letter stage")
+        }
+        let deadLetter = deadLetters.first?.1
+        // Two endpoints on one file: a sink opened on the source's file empties it before it is read, and a sink
+        // and a dead-letter sink on one file overwrite each other.
+        let sourceFile = Self.fileIdentity(source, connectors: connectors, role: .source)
+        let sinkFile = Self.fileIdentity(sink, connectors: connectors, role: .sink)
+        if let sourceFile, let sinkFile, sourceFile.isSameFile(as: sinkFile) {
+            throw sinkNode.error(.invalidValue,
+                "the sink '\(sink.uri)' is the source's file: opening it for writing would empty the input before it is read",
+                expected: "a sink that is not the source", field: "sink")
+        }
+        if let (index, endpoint) = deadLetters.first,
+            let deadLetterFile = Self.fileIdentity(endpoint, connectors: connectors, role: .sink)
+        {
+            let clash = sourceFile.map { deadLetterFile.isSameFile(as: $0) } == true ? "the source's file"
+                : sinkFile.map { deadLetterFile.isSameFile(as: $0) } == true ? "the sink's file" : nil
+            if let clash {
+                throw ManifestError(code: .invalidValue, file: file, line: endpoint.location.line,
+                    column: endpoint.location.column, field: "stages[\(index)].dead-letter",
+                    message: "the dead-letter sink '\(endpoint.uri)' is \(clash): the two would overwrite each other",
+                    expected: "a dead-letter file of its own")
+            }
+        }
         return PipelineManifest(
             file: file, name: name, source: source, framing: framing, stages: stages, sink: sink,
             deadLetter: deadLetter,
             engine: PipelineManifest.Engine(rawValue: engine) ?? .sync, batchSize: batchSize,
             channelCapacity: capacity, delivery: PipelineManifest.Delivery(rawValue: delivery) ?? .atLeastOnce,
             checkpointFolder: folder, checkpointEvery: every)
+    }
+
+    /// Where a `file:` endpoint writes or reads, to tell whether two endpoints name one file: its absolute,
+    /// standardized path, and its device and inode when it exists (so a symbolic or hard link is the same file).
+    struct FileIdentity {
+        var path: String
+        var inode: (device: UInt64, inode: UInt64)?
+
+        func isSameFile(as other: FileIdentity) -> Bool {
+            if let inode, let otherInode = other.inode { return inode == otherInode }
+            return path == other.path
+        }
+    }
+
+    /// The file of a `file:` endpoint; nil for every other scheme.
+    static func fileIdentity(
+        _ endpoint: PipelineManifest.Endpoint, connectors: ConnectorRegistry, role: ConnectorRole
+    ) -> FileIdentity? {
+        guard let (_, resolved) = try? connectors.resolve(endpoint.uri, options: endpoint.options, as: role),
+            resolved.scheme == "file"
+        else { return nil }
+        let url = URL(fileURLWithPath: resolved.target).standardizedFileURL.resolvingSymlinksInPath()
+        var status = stat()
+        let inode = stat(url.path, &status) == 0 ? (UInt64(status.st_dev), UInt64(status.st_ino)) : nil
+        return FileIdentity(path: url.path, inode: inode)
     }
 
     private func readSource(_ node: ManifestNode) throws(ManifestError) -> (PipelineManifest.Endpoint, PipelineManifest.Framing) {

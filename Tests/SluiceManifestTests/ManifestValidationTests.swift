@@ -210,6 +210,28 @@ import Testing
             sink: "stdout:"
             """, code: .typeMismatch, line: 6, column: 5, field: "stages.per-minute",
             mentions: ["stage 'per-minute' (aggregate) reads .ts, but stage 'shape' (project) before it outputs only service, bytes"]),
+        Case(label: "sink on the source's file", text: """
+            source: file:in.ndjson
+            stages:
+              - filter: .a
+            sink: file:./in.ndjson
+            """, code: .invalidValue, line: 4, column: 7, field: "sink",
+            mentions: ["the sink 'file:./in.ndjson' is the source's file", "would empty the input"]),
+        Case(label: "dead-letter sink on the sink's file", text: """
+            source: file:in.ndjson
+            stages:
+              - dead-letter: file:out.ndjson
+            sink: file:out.ndjson
+            """, code: .invalidValue, line: 3, column: 18, field: "stages[0].dead-letter",
+            mentions: ["the dead-letter sink 'file:out.ndjson' is the sink's file"]),
+        Case(label: "two dead-letter stages", text: """
+            source: file:in.ndjson
+            stages:
+              - dead-letter: file:bad1.ndjson
+              - dead-letter: file:bad2.ndjson
+            sink: "stdout:"
+            """, code: .invalidValue, line: 4, column: 18, field: "stages[1]",
+            mentions: ["a second dead-letter stage"]),
     ]
 
     @Test(arguments: cases)
