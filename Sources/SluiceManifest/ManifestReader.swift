@@ -69,7 +69,8 @@ public struct ManifestReader: Sendable {
         }
         let engine = try top.optional("engine")?.choice(PipelineManifest.Engine.allCases.map(\.rawValue)) ?? "sync"
         let batchSize = try top.optional("batch-size")?.integer(in: 1...65_536) ?? 256
-        let capacity = try top.optional("channel-capacity")?.integer(in: 1...1_048_576) ?? 4_096
+        // The default holds at least one batch (the concurrent engine needs that), as a written one must.
+        let capacity = try top.optional("channel-capacity")?.integer(in: 1...1_048_576) ?? max(4_096, batchSize)
         if let node = top.optional("channel-capacity"), capacity < batchSize {
             throw node.error(.invalidValue, "channel-capacity \(capacity) is below batch-size \(batchSize)",
                 expected: "a capacity of at least batch-size")

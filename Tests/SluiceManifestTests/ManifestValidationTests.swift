@@ -251,6 +251,16 @@ import Testing
         for mention in item.mentions { #expect(text.contains(mention), "\(text) lacks \(mention)") }
     }
 
+    /// Without `channel-capacity`, the default holds at least one batch: a concurrent run with `batch-size` above
+    /// 4 096 used to stop on the engine's precondition (SIGILL) instead of running.
+    @Test(arguments: [(256, 4_096), (4_096, 4_096), (8_192, 8_192), (65_536, 65_536)])
+    func theDefaultChannelCapacityHoldsABatch(batchSize: Int, capacity: Int) throws {
+        let manifest = try ManifestReader().read(
+            text: "source: file:in.ndjson\nsink: \"stdout:\"\nengine: concurrent\nbatch-size: \(batchSize)\n",
+            file: "m.yaml")
+        #expect(manifest.batchSize == batchSize && manifest.channelCapacity == capacity)
+    }
+
     @Test func aValidManifestCompiles() throws {
         let plan = try ManifestCompiler.compile(try ManifestReader().read(text: Self.valid, file: "pipeline.yaml"))
         #expect(plan.segments.map(\.name) == ["decode", "filter-0"])
