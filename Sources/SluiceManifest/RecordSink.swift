@@ -18,7 +18,8 @@ struct RecordSink: PipelineSink {
     }
 
     mutating func consume(_ batch: [ManifestRecord]) throws {
-        let serializer = JSONSerializer()
+        // Numbers past Double's range (a parsed `1e400`, an overflowing sum) are written as jq writes them.
+        let serializer = JSONSerializer(nonFiniteNumbers: .asJQWrites)
         line.removeAll(keepingCapacity: true)
         if output.wantsRecords {
             let wantsKeys = output.wantsKeys

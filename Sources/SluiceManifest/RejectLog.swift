@@ -74,7 +74,7 @@ public final class RejectLog: Sendable, DeadLetterSink {
         if case .element(let timed, _)? = record.element as? EventTimeElement<ManifestRecord> { document = timed }
         let offset = (record.error as? RecordError)?.offset ?? document?.offset ?? -1
         let message = (record.error as? RecordError)?.message ?? "\(record.error)"
-        let text = document.flatMap { try? JSONSerializer().serializeToString($0.value) }
+        let text = document.flatMap { try? JSONSerializer(nonFiniteNumbers: .asJQWrites).serializeToString($0.value) }
         reject(stage: record.stageName, offset: offset, error: message, document: text)
     }
 

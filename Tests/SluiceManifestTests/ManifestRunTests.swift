@@ -115,6 +115,40 @@ import Testing
         #expect(summary.documentsRejected == 0)
     }
 
+    /// A valid number beyond `Double`'s range (`1e400`), and a sum that overflows, are written as jq writes them
+    /// (the largest finite number of their sign) instead of failing the run and losing the batch in hand.
+    @Test(arguments: ["sync", "concurrent"])
+    func numbersBeyondDoubleAreWrittenAsJQWritesThem(engine: String) async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let input = [#"{"k":"a","v":1}"#, #"{"k":"a","v":1e400}"#, #"{"k":"b","v":-1e400}"#, #"{"k":"c","v":1e308}"#,
+                     #"{"k":"c","v":1e308}"#, #"{"k":"a","v":2}"#]
+        try (input.joined(separator: "\n") + "\n").write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        for (name, stages, expected) in [
+            ("copy", "  - project: [k, v]", [
+                #"{"k":"a","v":1}"#, #"{"k":"a","v":1.7976931348623157e+308}"#, #"{"k":"b","v":-1.7976931348623157e+308}"#,
+                #"{"k":"c","v":1e+308}"#, #"{"k":"c","v":1e+308}"#, #"{"k":"a","v":2}"#,
+            ]),
+            ("sum", "  - key: .k\n  - aggregate: {total: sum(.v)}", [
+                #"{"k":"a","total":1.7976931348623157e+308}"#, #"{"k":"b","total":-1.7976931348623157e+308}"#,
+                #"{"k":"c","total":1.7976931348623157e+308}"#,
+            ]),
+        ] {
+            let manifest = """
+                source: file:\(folder.file("in.ndjson"))
+                stages:
+                \(stages)
+                sink: file:\(folder.file("\(name).ndjson"))
+                engine: \(engine)
+                """
+            let plan = try ManifestCompiler.compile(try ManifestReader().read(text: manifest, file: "m.yaml"))
+            let summary = try await ManifestRunner(plan: plan).run()
+            #expect(summary.documentsWritten == expected.count && summary.documentsRejected == 0, "\(name) \(engine)")
+            let written = try String(contentsOfFile: folder.file("\(name).ndjson"), encoding: .utf8)
+            #expect(written == expected.joined(separator: "\n") + "\n", "\(name) \(engine)")
+        }
+    }
+
     /// A window's rows come out when the watermark passes its end, in first-seen key order; a document later than
     /// the watermark allows, one without a time, and one whose summed field is not a number go to the dead-letter
     /// sink, named.

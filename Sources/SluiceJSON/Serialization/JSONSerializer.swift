@@ -5,7 +5,8 @@
 ///   `String` holds only Unicode scalars, so lone surrogates cannot occur.
 /// - Numbers: `Int64` exactly; `Double` in its shortest form that reads back to the same value (`1e+300`,
 ///   `-0.0`, `5e-324`); a big integer as its text, which must be a JSON integer. NaN and infinities are a
-///   `JSONSerializationError` (JSON cannot express them), naming the path to the value.
+///   `JSONSerializationError` (JSON cannot express them), naming the path to the value, unless
+///   `nonFiniteNumbers` is `.asJQWrites`.
 /// - Objects keep their members in order, duplicates included.
 ///
 /// So parse → serialize → parse gives back an equal value. All members are O(n) in the output size.
@@ -19,13 +20,25 @@ public struct JSONSerializer: Sendable {
         case pretty(indentation: Int)
     }
 
+    /// What to do with a `Double` that JSON cannot express (an infinity, such as a parsed `1e400`, or NaN).
+    public enum NonFiniteNumbers: Hashable, Sendable {
+        /// Throw a `JSONSerializationError` naming the path (the default).
+        case reject
+        /// Write them as jq does: an infinity as the largest finite `Double` of its sign
+        /// (`1.7976931348623157e+308`), NaN as `null`.
+        case asJQWrites
+    }
+
     /// The layout this serializer writes.
     public var style: Style
+    /// How infinities and NaN are handled.
+    public var nonFiniteNumbers: NonFiniteNumbers
 
     /// Creates a serializer; `indentation` of a pretty style must not be negative.
-    public init(style: Style = .compact) {
+    public init(style: Style = .compact, nonFiniteNumbers: NonFiniteNumbers = .reject) {
         if case .pretty(let indentation) = style { precondition(indentation >= 0, "indentation must be >= 0") }
         self.style = style
+        self.nonFiniteNumbers = nonFiniteNumbers
     }
 
     /// The JSON text of `value`.
@@ -56,7 +69,7 @@ public struct JSONSerializer: Sendable {
         case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(true): output.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
         case .bool(false): output.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        case .number(let number): try Self.write(number, into: &output)
+        case .number(let number): try Self.write(number, into: &output, nonFinite: nonFiniteNumbers)
         case .string(let string): Self.write(string, into: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
@@ -99,13 +112,24 @@ public struct JSONSerializer: Sendable {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indentation * level))
     }
 
-    private static func write(_ number: JSONNumber, into output: inout [UInt8]) throws(PathFailure) {
+    private static func write(
+        _ number: JSONNumber, into output: inout [UInt8], nonFinite: NonFiniteNumbers
+    ) throws(PathFailure) {
         switch number {
         case .int(let value):
             writeDecimal(value, into: &output)
         case .double(let value):
             guard value.isFinite else {
-                throw PathFailure(code: .nonFiniteNumber, message: "\(value) cannot be written as JSON")
+                guard nonFinite == .asJQWrites else {
+                    throw PathFailure(code: .nonFiniteNumber, message: "\(value) cannot be written as JSON")
+                }
+                if value.isNaN {
+                    output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+                } else {
+                    let largest = value < 0 ? -Double.greatestFiniteMagnitude : Double.greatestFiniteMagnitude
+                    output.append(contentsOf: largest.description.utf8)
+                }
+                return
             }
             output.append(contentsOf: value.description.utf8)
         case .bigInteger(let text):

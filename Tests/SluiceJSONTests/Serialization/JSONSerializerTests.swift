@@ -42,6 +42,18 @@ import Testing
         #expect(throws: JSONSerializationError.self) { try compact.serialize(.array([.number(.double(-.infinity))])) }
     }
 
+    /// `.asJQWrites` writes what JSON cannot express as jq does: an infinity (a parsed `1e400`) as the largest
+    /// finite number of its sign, NaN as `null`; finite numbers are unchanged.
+    @Test func nonFiniteNumbersAsJQWritesThem() throws {
+        let jqLike = JSONSerializer(nonFiniteNumbers: .asJQWrites)
+        let value = JSONValue.array([
+            .number(.double(.infinity)), .number(.double(-.infinity)), .number(.double(.nan)), .number(.double(1.5)),
+        ])
+        #expect(try jqLike.serializeToString(value) == "[1.7976931348623157e+308,-1.7976931348623157e+308,null,1.5]")
+        let parsed = try JSONDocumentParser.parse(Array(#"{"a":1e400}"#.utf8))
+        #expect(try jqLike.serializeToString(parsed) == #"{"a":1.7976931348623157e+308}"#)
+    }
+
     @Test func prettyPrintsWithIndentationAndKeepsEmptyContainersShort() throws {
         let value = JSONValue.object([
             JSONMember(key: "a", value: .array([.number(.int(1)), .bool(true)])),
