@@ -48,11 +48,17 @@ enum WindowedAggregate {
         return rows
     }
 
+    /// The largest event time a window takes, either side of the epoch: 2^53 ms (about 285 000 years), so that
+    /// window starts, ends and watermarks computed from it cannot overflow.
+    static let timeLimit: Int64 = 1 << 53
+
     /// The record's event time: the time field as whole milliseconds, or nil when it is missing or not a number
-    /// (or a fraction, or out of range).
+    /// (or a fraction, or beyond `timeLimit`).
     static func milliseconds(_ record: ManifestRecord, _ time: FieldPath) -> Int64? {
-        guard case .number(let number)? = time.lookup(in: record.value) else { return nil }
-        return number.int64Value
+        guard case .number(let number)? = time.lookup(in: record.value), let value = number.int64Value,
+            (-timeLimit...timeLimit).contains(value)
+        else { return nil }
+        return value
     }
 
     /// The manifest's aggregate functions as a window accumulator: a count and one number per field.
@@ -101,7 +107,7 @@ enum WindowedAggregate {
             guard WindowedAggregate.milliseconds(input, time) != nil else {
                 let found = time.lookup(in: input.value).map(PredicateParser.literalText) ?? "nothing"
                 throw RecordError(stage: stageName, offset: input.offset,
-                    message: "the window's time field \(time) needs whole epoch milliseconds, found \(found)")
+                    message: "the window's time field \(time) needs whole epoch milliseconds within ±2^53, found \(found)")
             }
             _ = try AggregateOperator.updates(of: input, fields: fields, stageName: stageName)
             try inner.process(input, emit: emit)

@@ -197,9 +197,39 @@ import Testing
         #expect(late?.stage == "per-2s")
         #expect(late?.error.contains("element at event time 1200 refused: the watermark 2099 is past its last window's end") == true)
         #expect(late?.document == input[4])
-        #expect(untimed?.error == "the window's time field .ts needs whole epoch milliseconds, found nothing")
+        #expect(untimed?.error == "the window's time field .ts needs whole epoch milliseconds within ±2^53, found nothing")
         #expect(untimed?.document == input[5])
         #expect(notNumber?.error == "sum(.v) needs a number, found \"x\"")
+    }
+
+    /// An event time past ±2^53 ms is a dead letter, named, not an arithmetic overflow in the window (which
+    /// stopped the process with SIGILL for 9223372036854775807).
+    @Test(arguments: ["sync", "concurrent"])
+    func extremeEventTimesAreDeadLetters(engine: String) async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let input = [#"{"k":"a","ts":9223372036854775807}"#, #"{"k":"a","ts":-9223372036854775808}"#,
+                     #"{"k":"a","ts":9007199254740993}"#, #"{"k":"a","ts":1000}"#]
+        try (input.joined(separator: "\n") + "\n").write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let manifest = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - key: .k
+              - aggregate: {n: count}
+                window: {tumbling: 1m, time: .ts, out-of-order: 5s}
+              - dead-letter: file:\(folder.file("rejects.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            engine: \(engine)
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: manifest, file: "m.yaml"))
+        let summary = try await ManifestRunner(plan: plan).run()
+        #expect(summary.documentsRejected == 3 && summary.documentsWritten == 1)
+        #expect(try Self.lines(folder.file("out.ndjson")).map { $0["n"] } == [.number(.int(1))])
+        let errors = try Self.lines(folder.file("rejects.ndjson")).compactMap { line -> String? in
+            if case .string(let error)? = line["error"] { error } else { nil }
+        }
+        #expect(errors.count == 3 && errors.allSatisfy { $0.contains("needs whole epoch milliseconds within ±2^53") },
+            "\(errors)")
     }
 
     @Test func slowRequestsJSONManifestDedupesByPath() async throws {
