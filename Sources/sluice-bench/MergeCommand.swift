@@ -11,7 +11,8 @@ struct MergeCommand: AsyncParsableCommand {
             The shards must come from the same suite, split and environment: fingerprints may differ only in \
             the shard. A benchmark in two different shards is an error; two files of the same shard are \
             repeated runs and are combined (rounds concatenated, histograms merged bucket by bucket). \
-            With every shard 1..N present the result is whole (not partial) and check/trend take it like any run.
+            With every shard 1..N present and none interrupted the result is whole (not partial) and check/trend \
+            take it like any run. The same run (run id) given twice is an error.
 
             \(ExitCodeHelp.sentence(
                 [.pass, .incomparableEnvironment, .badInput, .harnessError],

@@ -74,11 +74,15 @@ import Testing
         // The same shard twice merges its repeated runs; a benchmark in two different shards is refused.
         var duplicated = try json(directory.appendingPathComponent("shard-1.json"))
         duplicated["shard"] = "2/2"
+        duplicated["runID"] = "another-run"
         try JSONSerialization.data(withJSONObject: duplicated).write(to: directory.appendingPathComponent("fake-2.json"))
         let duplicate = try bench(["merge", "shard-1.json", "fake-2.json", "--out", "bad.json"], in: directory)
         #expect(duplicate.status == 6)
         #expect(duplicate.stderr.contains("is in shard 1/2 and shard 2/2"), "\(duplicate.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.json").path))
+        // One run given twice would count its rounds twice: refused.
+        let twice = try bench(["merge", "shard-1.json", "shard-1.json", "shard-2.json", "--out", "bad.json"], in: directory)
+        #expect(twice.status == 6 && twice.stderr.contains("is given twice"), "\(twice.stderr)")
 
         var otherMachine = try json(directory.appendingPathComponent("shard-2.json"))
         var fingerprint = try #require(otherMachine["environment"] as? [String: Any])

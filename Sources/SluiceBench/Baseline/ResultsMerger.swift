@@ -6,7 +6,7 @@ public enum ResultsMerger {
     /// Merges `files` (at least one). Benchmarks keep the order of first appearance and are merged with
     /// `BenchmarkResult.merging` (rounds concatenated in file order, histograms merged, summaries recomputed).
     ///
-    /// Throws `.badInput` when the files are of different suites, `.incomparableEnvironment` when their
+    /// Throws `.badInput` when the files are of different suites or one run is given twice, `.incomparableEnvironment` when their
     /// environment keys differ.
     /// - Complexity: O(total rounds + total histogram buckets · log).
     public static func merge(_ files: [ResultsFile]) throws(HarnessError) -> ResultsFile {
@@ -15,6 +15,11 @@ public enum ResultsMerger {
         }
         guard files.count > 1 else { return merged }
         let key = merged.environment.environmentKey
+        var runIDs: Set<String> = []
+        for file in files where !runIDs.insert(file.runID).inserted {
+            throw HarnessError(.badInput, "run \(file.runID) is given twice: its rounds and processes would count "
+                + "twice, as if they were independent")
+        }
         for file in files.dropFirst() {
             guard file.suite == merged.suite else {
                 throw HarnessError(.badInput, "cannot merge results of suites '\(merged.suite)' and '\(file.suite)'")

@@ -12,8 +12,7 @@
 ///   partial and keeps the shards it has (e.g. `1,3/4`).
 ///
 /// Benchmarks come out sorted by name, the order `BenchmarkShard` splits in. A shard that was itself
-/// interrupted cannot be told from a complete one by its file alone (both are partial); its missing
-/// benchmarks simply do not appear.
+/// interrupted (its benchmarks that did not finish are skipped as interrupted) keeps the merge partial.
 public enum ShardMerger {
     /// One results file and the name it was given by (for messages).
     public struct Input: Sendable {
@@ -73,6 +72,17 @@ public enum ShardMerger {
                     files: [first.source, shard.input.source])
             }
         }
+        // The same run given twice would count its rounds and processes twice, as if independent.
+        var seen: [String: String] = [:]
+        for shard in shards {
+            if let earlier = seen[shard.input.results.runID] {
+                throw HarnessError(
+                    code: .badInput,
+                    message: "run \(shard.input.results.runID) is given twice: its rounds would count twice",
+                    files: [earlier, shard.input.source])
+            }
+            seen[shard.input.results.runID] = shard.input.source
+        }
         shards.sort { $0.index < $1.index }
         // Which shard and file each benchmark came from, to find duplicates across shards.
         var owner: [String: (index: Int, source: String)] = [:]
@@ -91,7 +101,9 @@ public enum ShardMerger {
             }
         }
         let present = Set(shards.map(\.index))
-        let isComplete = present == Set(1...count)
+        // A shard whose run was interrupted lacks benchmarks: with it the merge is not complete either.
+        let interrupted = shards.filter { $0.input.results.benchmarks.contains(where: SuiteRunner.wasInterrupted) }
+        let isComplete = present == Set(1...count) && interrupted.isEmpty
         var merged = first.results
         merged.runID = runID ?? "\(shards[0].input.results.runID)-merged"
         merged.startedAt = shards.map(\.input.results.startedAt).min() ?? first.results.startedAt

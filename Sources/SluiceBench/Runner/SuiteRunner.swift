@@ -39,6 +39,18 @@ public struct SuiteRunner: Sendable {
     public func run() async throws -> RunOutcome {
         let suite = configuration.suite
         let entries = try configuration.selectedEntries()
+        // A filter that leaves benchmarks of the suite (or this shard) out makes the run partial: it cannot pass
+        // `check` or become a baseline. One that leaves nothing at all is a mistake, not an empty run.
+        var unfiltered = configuration
+        unfiltered.filter = nil
+        let isFiltered = try configuration.filter != nil && unfiltered.selectedEntries().count > entries.count
+        if let filter = configuration.filter, entries.isEmpty {
+            throw HarnessError(
+                code: .invalidArgument,
+                message: "'\(filter)' matches no benchmark of suite \(suite.name)"
+                    + (configuration.shard.map { " (shard \($0.description))" } ?? ""),
+                field: "--filter")
+        }
         let benchmarks = try entries.enumerated().map { index, entry in
             try configuration.registry.resolve(entry.name, field: "benchmarks[\(index)].name")
         }
@@ -51,7 +63,7 @@ public struct SuiteRunner: Sendable {
         for (index, (entry, benchmark)) in zip(entries, benchmarks).enumerated() {
             if interrupted || cancellation.isCancelled {
                 interrupted = true
-                results.append(Self.skipped(entry.name, reason: "interrupted before it ran"))
+                results.append(Self.skipped(entry.name, reason: Self.interruptedBefore))
                 continue
             }
             onEvent(.benchmarkStarted(index: index + 1, total: entries.count, name: entry.name))
@@ -60,7 +72,7 @@ public struct SuiteRunner: Sendable {
                 result = try await measure(entry, benchmark, overhead: overhead)
             } catch is RunInterrupted {
                 interrupted = true
-                result = Self.skipped(entry.name, reason: "interrupted while it ran")
+                result = Self.skipped(entry.name, reason: Self.interruptedWhile)
             } catch let failure as BenchmarkFailure {
                 result = BenchmarkResult(name: entry.name, status: .failed, error: failure.message, innerIterations: 0, metrics: [])
             }
@@ -69,7 +81,7 @@ public struct SuiteRunner: Sendable {
         }
         let resultsFile = ResultsFile(
             runID: configuration.runID ?? RunConfiguration.makeRunID(suite: suite.name), suite: suite.name,
-            startedAt: startedAt, isPartial: interrupted || configuration.shard != nil,
+            startedAt: startedAt, isPartial: interrupted || isFiltered || configuration.shard != nil,
             shard: configuration.shard?.description, environment: EnvironmentFingerprint.current(),
             harnessOverheadNanoseconds: overhead.perSampleNanoseconds, benchmarks: results)
         let exitCode: HarnessExitCode =
@@ -83,6 +95,15 @@ public struct SuiteRunner: Sendable {
         if let duration = settings.durationSeconds { return duration }
         return settings.maxWarmupSeconds * 0.5 * Double(settings.processes) + Double(settings.minRounds)
             * settings.minRoundSeconds + 0.1 * Double(settings.processes)
+    }
+
+    /// The reasons an interrupted run gives its benchmarks that did not finish (`merge` recognises them).
+    static let interruptedBefore = "interrupted before it ran"
+    static let interruptedWhile = "interrupted while it ran"
+
+    /// Whether `result` is a benchmark an interruption stopped.
+    static func wasInterrupted(_ result: BenchmarkResult) -> Bool {
+        result.status == .skipped && (result.error == interruptedBefore || result.error == interruptedWhile)
     }
 
     static func skipped(_ name: String, reason: String) -> BenchmarkResult {

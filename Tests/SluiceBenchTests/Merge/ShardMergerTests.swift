@@ -59,9 +59,33 @@ import Testing
         #expect(merged.shard == "1,3/4")
     }
 
+    /// A shard whose run was interrupted lacks benchmarks, so with every shard present the merge stays partial
+    /// (before, it came out complete, passed `check` and could become a baseline); and one run given twice is an
+    /// error, not a repeated run whose rounds would count twice.
+    @Test func anInterruptedShardKeepsTheMergePartialAndARunGivenTwiceIsRefused() throws {
+        let whole = wholeRun()
+        var interrupted = shard(whole, 1, of: 2)
+        let last = interrupted.benchmarks.count - 1
+        interrupted.benchmarks[last] = SuiteRunner.skipped(interrupted.benchmarks[last].name,
+                                                           reason: SuiteRunner.interruptedWhile)
+        let merged = try ShardMerger.merge([
+            .init(results: interrupted, source: "1"), .init(results: shard(whole, 2, of: 2), source: "2"),
+        ])
+        #expect(merged.isPartial && merged.shard == "1,2/2")
+        let error = #expect(throws: HarnessError.self) {
+            try ShardMerger.merge([
+                .init(results: shard(whole, 1, of: 2), source: "a.json"), .init(results: shard(whole, 1, of: 2), source: "b.json"),
+                .init(results: shard(whole, 2, of: 2), source: "c.json"),
+            ])
+        }
+        #expect(error?.message.contains("run run-shard-1 is given twice") == true, "\(String(describing: error))")
+        #expect(throws: HarnessError.self) { try ResultsMerger.merge([whole, whole]) }
+    }
+
     @Test func repeatedRunsOfAShardMergeHistogramsBucketWise() throws {
         let whole = wholeRun()
         var again = shard(whole, 1, of: 2)
+        again.runID = "run-shard-1-again"
         again.benchmarks = again.benchmarks.map { benchmark in
             SyntheticResults.benchmark(benchmark.name, nanoseconds: 5000, seed: 99)
         }

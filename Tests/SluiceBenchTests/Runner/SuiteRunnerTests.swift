@@ -41,6 +41,12 @@ import Testing
         let names = ["fake/a", "fake/b", "fake/c", "other/d"]
         let filtered = try await runner(names, filter: "^fake/").run()
         #expect(filtered.results.benchmarks.map(\.name) == ["fake/a", "fake/b", "fake/c"])
+        // A filter that leaves a benchmark out makes the run partial: it cannot pass `check` or become a baseline.
+        #expect(filtered.results.isPartial)
+        #expect(try await !runner(names, filter: "/").run().results.isPartial, "a filter that keeps every benchmark")
+        let error = await #expect(throws: HarnessError.self) { try await runner(names, filter: "^nothing").run() }
+        #expect(error?.message == "'^nothing' matches no benchmark of suite \(try FakeBenchmarks.suite(names).name)")
+        #expect(error?.field == "--filter")
         let sharded = try await runner(names, shard: BenchmarkShard(index: 2, count: 2)).run()
         #expect(sharded.results.benchmarks.map(\.name) == ["fake/b", "other/d"])
         #expect(sharded.results.shard == "2/2")
