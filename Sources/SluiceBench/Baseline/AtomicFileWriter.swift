@@ -13,23 +13,42 @@ import Darwin
 /// writing at once leave one complete file, never a torn one. On any failure the temporary file is removed and
 /// the target is untouched.
 public enum AtomicFileWriter {
-    /// Writes `data` to `url` atomically, creating the parent folder when needed.
-    /// - Complexity: O(n) in the size of `data`.
-    public static func write(_ data: Data, to url: URL) throws(HarnessError) {
+    /// Checks, before any work is done, that `write` can write `url`: its folder exists or can be created, a
+    /// file can be created in it, and `url` is not a folder. Creates the folder; leaves no file behind.
+    /// - Throws: `HarnessError` (`ioFailure`) naming the path and the reason, as `write` would later.
+    public static func checkWritable(_ url: URL) throws(HarnessError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw HarnessError(.ioFailure, "is a folder, not a file", file: url.path)
+        }
+        let (descriptor, path) = try temporaryFile(beside: url, suffix: "check")
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// Creates `url`'s folder when needed and a new, uniquely named file in it (`mkstemp`); returns its open
+    /// descriptor and path.
+    private static func temporaryFile(beside url: URL, suffix: String) throws(HarnessError) -> (Int32, String) {
         let directory = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw HarnessError(.ioFailure, "cannot create the folder: \(error)", file: directory.path)
         }
-        var template = Array(directory.appendingPathComponent(".\(url.lastPathComponent).tmp-XXXXXX").path.utf8CString)
+        var template = Array(directory.appendingPathComponent(".\(url.lastPathComponent).\(suffix)-XXXXXX").path.utf8CString)
         // A non-empty array's buffer always has a base address.
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw HarnessError(.ioFailure, "cannot create a temporary file: \(String(cString: strerror(errno)))",
                             file: url.path)
         }
-        let temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return (descriptor, template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+    }
+
+    /// Writes `data` to `url` atomically, creating the parent folder when needed.
+    /// - Complexity: O(n) in the size of `data`.
+    public static func write(_ data: Data, to url: URL) throws(HarnessError) {
+        let (descriptor, temporaryPath) = try temporaryFile(beside: url, suffix: "tmp")
         var failure: String?
         // mkstemp creates the file 0600; results and reports are meant to be shared like any other file.
         if fchmod(descriptor, 0o644) != 0 {

@@ -41,6 +41,8 @@ public struct RunSession: Sendable {
         configuration.runID = runID
         let reports = layout.reportsDirectory ?? layout.root.appendingPathComponent(HarnessLayout.defaultReports)
         let resultsFile = out ?? reports.appendingPathComponent("\(runID).results.json")
+        // Before measuring: a results file that cannot be written would throw the whole run away at the end.
+        try AtomicFileWriter.checkWritable(resultsFile)
         let snapshots = SnapshotLog(folder: resultsFile.deletingLastPathComponent(), runID: runID, onError: log)
         defer { snapshots.close() }
         let runner = SuiteRunner(configuration: configuration, cancellation: cancellation) { event in

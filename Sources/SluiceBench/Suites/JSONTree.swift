@@ -1,4 +1,5 @@
 import Foundation
+import SluiceJSON
 
 /// A generic JSON value, decoded before any typed model so that a strict walker can name the exact field
 /// that is wrong and what it holds.
@@ -32,29 +33,50 @@ enum JSONTree: Decodable, Equatable, Sendable {
         }
     }
 
-    /// Parses `data`, or throws a `HarnessError` with `code` naming `file` and what the parser reported.
+    /// Parses `data` with the project's strict RFC 8259 parser (no trailing commas, comments or other
+    /// leniencies), or throws a `HarnessError` with `code` naming `file`, the offset, line and column. A key
+    /// repeated in one object is an error naming it and its path: readers differ on which value wins.
     static func parse(_ data: Data, file: String, code: HarnessError.Code) throws -> JSONTree {
         if data.isEmpty {
             throw HarnessError(code: code, message: "the file is empty, expected a JSON object", file: file)
         }
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONTree.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw HarnessError(code: code, message: "not valid JSON (\(syntaxDetail(data) ?? context.debugDescription))", file: file)
+            value = try data.withUnsafeBytes { bytes throws(JSONParseError) in try JSONDocumentParser.parse(bytes) }
         } catch {
             throw HarnessError(code: code, message: "not valid JSON (\(error))", file: file)
         }
+        return try tree(value, path: "", file: file, code: code)
     }
 
-    /// Where the JSON syntax breaks, as Foundation's parser reports it (line, column or offset), if it says.
-    private static func syntaxDetail(_ data: Data) -> String? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch let error as NSError {
-            if let debug = error.userInfo[NSDebugDescriptionErrorKey] as? String { return debug }
-            if let underlying = error.userInfo[NSUnderlyingErrorKey] { return "\(underlying)" }
-            return "\(error)"
+    /// The tree of a parsed value; integers that fit `Int` stay integers.
+    private static func tree(_ value: JSONValue, path: String, file: String, code: HarnessError.Code) throws -> JSONTree {
+        switch value {
+        case .null: return .null
+        case .bool(let flag): return .bool(flag)
+        case .string(let text): return .string(text)
+        case .number(let number):
+            switch number {
+            case .int(let integer): return Int(exactly: integer).map(JSONTree.integer) ?? .number(Double(integer))
+            case .double(let double): return .number(double)
+            case .bigInteger(let text): return .number(Double(text) ?? .infinity)
+            }
+        case .array(let elements):
+            return .array(try elements.enumerated().map { index, element in
+                try tree(element, path: "\(path)[\(index)]", file: file, code: code)
+            })
+        case .object(let members):
+            var object: [String: JSONTree] = [:]
+            for member in members {
+                let memberPath = path.isEmpty ? member.key : "\(path).\(member.key)"
+                guard object[member.key] == nil else {
+                    throw HarnessError(
+                        code: code, message: "the key '\(member.key)' appears twice in one object", file: file,
+                        field: memberPath)
+                }
+                object[member.key] = try tree(member.value, path: memberPath, file: file, code: code)
+            }
+            return .object(object)
         }
     }
 

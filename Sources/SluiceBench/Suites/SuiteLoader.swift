@@ -131,6 +131,9 @@ public struct SuiteLoader: Sendable {
         if settings.minRoundSeconds < 0 || !settings.minRoundSeconds.isFinite {
             throw fail("\(field).minRoundSeconds", "must be a finite number ≥ 0")
         }
+        if let duration = settings.durationSeconds, !(duration > 0 && duration.isFinite) {
+            throw fail("\(field).durationSeconds", "must be a finite number > 0 (seconds), found \(duration)")
+        }
     }
 
     /// The path as the user would write it: relative to the working directory when inside it.

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceBench
+import Synchronization
 import Testing
 
 /// `RunSession` in process: where the results file goes, and what an interrupted run writes.
@@ -44,6 +45,30 @@ import Testing
         let fallback = try await RunSession(configuration: try Self.configuration(layout, runID: "run-3"), layout: layout)
             .run()
         #expect(fallback.resultsFile.path == directory.appendingPathComponent("reports/run-3.results.json").path)
+    }
+
+    /// A results file that cannot be written is found before anything is measured (before, the whole suite ran
+    /// and its results were lost at the end), naming the path; the folder holds no stray file.
+    @Test func anUnwritableResultsFileFailsBeforeMeasuring() async throws {
+        let (directory, layout) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let blocker = directory.appendingPathComponent("afile")
+        try Data("x".utf8).write(to: blocker)
+        let events = Mutex(0)
+        let error = await #expect(throws: HarnessError.self) {
+            _ = try await RunSession(
+                configuration: try Self.configuration(layout, runID: "run-5"), layout: layout,
+                out: blocker.appendingPathComponent("x.json")
+            ).run { _ in events.withLock { $0 += 1 } }
+        }
+        #expect(error?.message.hasPrefix("cannot create the folder") == true, "\(String(describing: error))")
+        #expect(events.withLock { $0 } == 0, "nothing was measured")
+        let folderAsFile = directory.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: folderAsFile, withIntermediateDirectories: true)
+        await #expect(throws: HarnessError.self) {
+            _ = try await RunSession(configuration: try Self.configuration(layout, runID: "run-6"), layout: layout,
+                                     out: folderAsFile).run()
+        }
     }
 
     @Test func aCancelledRunWritesPartialResultsAndIsInterrupted() async throws {

@@ -54,6 +54,26 @@ import Testing
         #expect(error.description == #"suites/t.json: benchmarks[3].settings.minRounds: expected an integer, found "five""#)
     }
 
+    /// The suite is read by the project's strict parser: a key repeated in one object (readers differ on which
+    /// value wins) and a trailing comma are errors naming the file, and the key or the position.
+    @Test func aRepeatedKeyOrATrailingCommaIsAnError() throws {
+        let repeated = Self.valid.replacingOccurrences(of: #""minRounds": 2, "#, with: #""minRounds": 2, "minRounds": 4, "#)
+        let error = #expect(throws: HarnessError.self) { try loader.parse(Data(repeated.utf8), file: "suites/t.json") }
+        #expect(error?.field == "settings.minRounds" && error?.message == "the key 'minRounds' appears twice in one object",
+            "\(String(describing: error))")
+        let comma = Self.valid.replacingOccurrences(of: #"["wall_time"]"#, with: #"["wall_time",]"#)
+        let syntax = #expect(throws: HarnessError.self) { try loader.parse(Data(comma.utf8), file: "suites/t.json") }
+        #expect(syntax?.file == "suites/t.json" && syntax?.message.hasPrefix("not valid JSON (offset ") == true,
+            "\(String(describing: syntax))")
+    }
+
+    /// A soak or chaos benchmark's `durationSeconds` must be a positive number of seconds.
+    @Test(arguments: [-3.0, 0.0])
+    func aDurationThatIsNotPositiveIsAnError(duration: Double) throws {
+        let error = try error { Self.setBenchmark(0, &$0) { $0["settings"] = ["durationSeconds": duration] } }
+        #expect(error.field == "benchmarks[0].settings.durationSeconds", "\(error)")
+    }
+
     @Test func unknownFieldIsAnError() throws {
         let error = try error { Self.setBenchmark(1, &$0) { $0["colour"] = "red" } }
         #expect(error.field == "benchmarks[1].colour")
