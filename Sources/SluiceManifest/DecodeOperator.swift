@@ -122,18 +122,25 @@ struct DecodeOperator: StageOperator {
     }
 
     /// Decodes one document at absolute `offset` (pruned to the fields the stages read, when they allow) and emits
-    /// it; a document that does not parse goes to the dead-letter log. Returns whether it was emitted.
+    /// it; a document that does not parse goes to the dead-letter log, its error located in the whole stream: the
+    /// absolute offset, and with a text `frame` the line and column counted from the stream's start (without one,
+    /// a length-prefixed entry, they count within the document). Returns whether it was emitted.
     private static func decode(
-        _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, pruned: JSONProjectingParser?, rejects: RejectLog,
-        emit: (ManifestRecord) -> Void
+        _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, frame: JSONFrame? = nil, pruned: JSONProjectingParser?,
+        rejects: RejectLog, emit: (ManifestRecord) -> Void
     ) -> Bool {
         do {
             // The pruned parser leaves invalid documents and non-objects to the full parser, which locates errors.
-            let value = try pruned?.parse(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: offset)
+            let value = try pruned?.parse(bytes) ?? JSONDocumentParser.parse(bytes, baseOffset: frame == nil ? offset : 0)
             emit(ManifestRecord(value: value, offset: offset, end: end))
             return true
         } catch {
-            rejects.reject(stage: "decode", offset: offset, error: "\(error)", document: String(decoding: bytes, as: UTF8.self))
+            var located: any Error = error
+            if var frame, let parseError = error as? JSONParseError {
+                frame.offset = offset
+                located = parseError.relocated(to: frame)
+            }
+            rejects.reject(stage: "decode", offset: offset, error: "\(located)", document: String(decoding: bytes, as: UTF8.self))
             return false
         }
     }
@@ -151,7 +158,7 @@ struct DecodeOperator: StageOperator {
         var count = 0
         let rejects = rejects, base = base + restartBase, pruned = pruned
         func onFrame(_ frame: JSONFrame, _ bytes: UnsafeRawBufferPointer) {
-            if Self.decode(bytes, offset: frame.offset + base, end: frame.endOffset + base, pruned: pruned,
+            if Self.decode(bytes, offset: frame.offset + base, end: frame.endOffset + base, frame: frame, pruned: pruned,
                 rejects: rejects, emit: emit) {
                 count += 1
             }

@@ -278,6 +278,10 @@ import Testing
         #expect(rejects.first?["stage"] == .string("decode"))
         #expect(rejects.first?["offset"] == .number(.int(24)))
         #expect(rejects.first?["document"] == .string("{\"level\":\"error\",\"n\":tru}"))
+        // The error is located in the file: its offset, and the line and column counted from the file's start
+        // (before, they were counted within the document: line 1, column 25 beside the file's offset 48).
+        guard case .string(let error)? = rejects.first?["error"] else { Issue.record("no error"); return }
+        #expect(error.hasPrefix("offset 48 (line 2, column 25): "), "\(error)")
         #expect(summary.framingFailure == nil)
     }
 
