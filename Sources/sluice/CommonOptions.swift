@@ -3,12 +3,16 @@ import SluiceJSON
 
 /// `--chunk-size`, shared by every subcommand that streams its input.
 struct ChunkOptions: ParsableArguments {
-    @Option(name: .customLong("chunk-size"), help: "Bytes read and fed per chunk (at least 1).")
+    @Option(name: .customLong("chunk-size"), help: "Bytes read and fed per chunk (1 to 1073741824).")
     var chunkSize = 65_536
 
+    /// The largest chunk: one buffer of this size is allocated up front, so a typo must not ask for terabytes.
+    static let maximum = 1 << 30
+
     func validate() throws {
-        guard chunkSize >= 1 else {
-            throw ValidationError("--chunk-size must be at least 1 byte (got \(chunkSize)); the default is 65536")
+        guard (1...Self.maximum).contains(chunkSize) else {
+            throw ValidationError(
+                "--chunk-size must be between 1 and \(Self.maximum) bytes (got \(chunkSize)); the default is 65536")
         }
     }
 }

@@ -160,6 +160,7 @@ import Testing
         ["no-such-command"],
         ["validate"],
         ["validate", "--chunk-size", "-4", "-"],
+        ["validate", "--chunk-size", "1000000000000000", "-"],  // once a failed allocation: a crash, exit 134
         ["tokens"],
         ["tokens", "a.json", "b.json"],
     ])
