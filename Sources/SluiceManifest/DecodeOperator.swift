@@ -31,15 +31,19 @@ struct DecodeOperator: StageOperator {
     /// on its own, so a bad entry is one dead letter and never a framing failure.
     private var entries: [UInt8]?
     private var entriesOffset = 0
+    /// The run's stop (Ctrl-C): a source it ends is cut at a chunk boundary, not at a document's end.
+    let stop: StopSignal?
 
     /// `fields`: the fields the stages read before replacing the document (nil: keep whole documents).
     /// `entries`: the source frames its entries itself (see `ConnectorSource.isLengthPrefixed`); `framing` is
     /// then ignored. `idleTimeout`: the guard against a source that stops inside a document (nil: none).
+    /// `stop`: the run's stop signal; once it fired, the end of the input is a cut, not the stream's end.
     init(
         framing: PipelineManifest.Framing, entries: Bool = false, rejects: RejectLog, decoded: ByteCounter, base: Int = 0,
-        fields: FieldTree? = nil, idleTimeout: FramingIdleTimeout? = nil
+        fields: FieldTree? = nil, idleTimeout: FramingIdleTimeout? = nil, stop: StopSignal? = nil
     ) {
         self.base = base
+        self.stop = stop
         self.framing = framing
         self.entries = entries ? [] : nil
         pruned = fields.map { JSONProjectingParser(selection: $0.selection) }
@@ -117,7 +121,11 @@ struct DecodeOperator: StageOperator {
         decoded.add(count)
     }
 
+    /// Ends the input: a document that ends with it is decoded, one cut short is a framing failure. After a stop
+    /// the input was cut between chunks, so an open document is left unread rather than reported broken: the run
+    /// ends as stopped, and a resumed run reads it from its start (the last checkpoint is before it).
     mutating func finish(emit: (ManifestRecord) -> Void) throws {
+        guard stop?.isStopped != true else { return }
         try decodeFrames(.finalize, emit: emit)
     }
 

@@ -101,7 +101,7 @@ public struct ManifestRunner: Sendable {
         graph.addSource("source", controlled)
         graph.addStage("decode", DecodeOperator(framing: manifest.framing, entries: source.isLengthPrefixed, rejects: rejects,
             decoded: progress.documentsDecoded, base: resumeOffset, fields: FieldTree.needed(by: plan.segments),
-            idleTimeout: controlled.framingIdleTimeout))
+            idleTimeout: controlled.framingIdleTimeout, stop: stop))
         var previous = "source"
         graph.connect(previous, to: "decode")
         previous = "decode"

@@ -47,6 +47,25 @@ import Testing
         #expect(next.first?.value == .object([JSONMember(key: "c", value: .number(.int(2)))]))
     }
 
+    /// Ctrl-C cuts the input between chunks: the document it cut is left unread, not a broken framing and a
+    /// dead letter (before, `sluice run` then exited 1, "the input's framing broke", instead of 130).
+    @Test func aStopCutsTheInputWithoutAFramingFailure() throws {
+        let stop = StopSignal()
+        let lines = Lines()
+        let rejects = RejectLog(sink: lines)
+        var op = DecodeOperator(framing: .ndjson, rejects: rejects, decoded: ByteCounter(), stop: stop)
+        #expect(try Self.feed(&op, "{\"a\":1}\n{\"b\":").map(\.offset) == [0])
+        stop.stop()
+        var last: [ManifestRecord] = []
+        try op.finish { last.append($0) }
+        #expect(last.isEmpty && rejects.count == 0 && rejects.framingFailure == nil && lines.text.isEmpty)
+        // Without a stop, the same cut is what it is: the input ended inside a document.
+        var unstopped = DecodeOperator(framing: .ndjson, rejects: rejects, decoded: ByteCounter(), stop: StopSignal())
+        _ = try Self.feed(&unstopped, "{\"b\":")
+        try unstopped.finish { _ in }
+        #expect(rejects.framingFailure != nil)
+    }
+
     @Test func theFailActionEndsTheInputAndTheRunIsIncomplete() throws {
         let clock = ManualClock()
         let rejects = RejectLog(sink: nil)
