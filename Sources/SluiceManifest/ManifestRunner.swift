@@ -99,8 +99,14 @@ public struct ManifestRunner: Sendable {
         graph.deadLetterPolicy = DeadLetterPolicy(sink: rejects, ratePerSecond: 1e12, burst: Int(Int32.max))
         let controlled = ControlledSource(base: source, stop: stop, skip: resumeOffset, counter: progress.bytesRead)
         graph.addSource("source", controlled)
+        // An aggregate can reject a document after decoding (a field that is not a number, a bad event time), and a
+        // dead letter must hold the document as read, not the fields the stages needed: with a dead-letter sink and
+        // an aggregate, the decoder keeps whole documents.
+        let rejectsAfterDecoding = manifest.deadLetter != nil
+            && plan.segments.contains { if case .aggregate = $0.body { true } else { false } }
         graph.addStage("decode", DecodeOperator(framing: manifest.framing, entries: source.isLengthPrefixed, rejects: rejects,
-            decoded: progress.documentsDecoded, base: resumeOffset, fields: FieldTree.needed(by: plan.segments),
+            decoded: progress.documentsDecoded, base: resumeOffset,
+            fields: rejectsAfterDecoding ? nil : FieldTree.needed(by: plan.segments),
             idleTimeout: controlled.framingIdleTimeout, stop: stop))
         var previous = "source"
         graph.connect(previous, to: "decode")

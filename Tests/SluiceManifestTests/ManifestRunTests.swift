@@ -232,6 +232,33 @@ import Testing
             "\(errors)")
     }
 
+    /// A document an aggregate rejects reaches the dead-letter sink whole, though the stages read only some of
+    /// its fields (before, the decoder's projection left only `svc` and `bytes` in it).
+    @Test(arguments: ["sync", "concurrent"])
+    func aDocumentAnAggregateRejectsIsDeadLetteredWhole(engine: String) async throws {
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let bad = #"{"svc":"a","bytes":"oops","msg":"keep me","extra":{"x":1}}"#
+        let input = [#"{"svc":"a","bytes":5,"msg":"m"}"#, bad, #"{"svc":"b","bytes":7}"#]
+        try (input.joined(separator: "\n") + "\n").write(toFile: folder.file("in.ndjson"), atomically: true, encoding: .utf8)
+        let manifest = """
+            source: file:\(folder.file("in.ndjson"))
+            stages:
+              - key: .svc
+              - aggregate: {b: sum(.bytes)}
+              - dead-letter: file:\(folder.file("rejects.ndjson"))
+            sink: file:\(folder.file("out.ndjson"))
+            engine: \(engine)
+            """
+        let plan = try ManifestCompiler.compile(try ManifestReader().read(text: manifest, file: "m.yaml"))
+        let summary = try await ManifestRunner(plan: plan).run()
+        #expect(summary.documentsRejected == 1)
+        let rejects = try Self.lines(folder.file("rejects.ndjson"))
+        #expect(rejects.first?["document"] == .string(bad), "\(rejects)")
+        #expect(try String(contentsOfFile: folder.file("out.ndjson"), encoding: .utf8)
+            == #"{"svc":"a","b":5}"# + "\n" + #"{"svc":"b","b":7}"# + "\n")
+    }
+
     @Test func slowRequestsJSONManifestDedupesByPath() async throws {
         let folder = TemporaryDirectory()
         defer { folder.remove() }
