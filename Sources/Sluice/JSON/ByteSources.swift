@@ -65,6 +65,9 @@ public struct FileByteSource: PipelineSource {
     /// Bytes per chunk.
     public let chunkSize: Int
     private var descriptor: Int32 = -1
+    /// Closes the opened file when the run lets go of its source before the end (a stage or the sink threw,
+    /// a cursor was dropped): a long-lived process must not leak a descriptor per failed run.
+    private var closer: DescriptorCloser?
     private var chunk: [UInt8] = []
     private var offset = 0
     private var isFinished = false
@@ -135,14 +138,32 @@ public struct FileByteSource: PipelineSource {
                 isFinished = true
                 throw ByteSourceError(code: .openFailed, path: path, errno: errno, offset: 0)
             }
+            closer = DescriptorCloser(descriptor)
         }
     }
 
     private mutating func close() {
-        if case .path = origin, descriptor >= 0 { _ = systemClose(descriptor) }
+        closer?.close()
+        closer = nil
         descriptor = -1
         isFinished = true
     }
+}
+
+/// Owns an opened file descriptor: closes it once, at `close()` or when the last copy of its source goes.
+private final class DescriptorCloser: @unchecked Sendable {
+    // `@unchecked Sendable`: confinement; the source that holds it is read from one thread or task at a time.
+    private var descriptor: Int32
+
+    init(_ descriptor: Int32) { self.descriptor = descriptor }
+
+    func close() {
+        guard descriptor >= 0 else { return }
+        _ = systemClose(descriptor)
+        descriptor = -1
+    }
+
+    deinit { close() }
 }
 
 /// A source of byte chunks cut from bytes already in memory.

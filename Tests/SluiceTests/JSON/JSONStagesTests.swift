@@ -142,6 +142,35 @@ import Testing
         }
     }
 
+    /// A run that ends before its file source's end (here the sink throws on the first batch) closes the file:
+    /// before, the descriptor stayed open, one per failed run. The file is found open or closed by its path in
+    /// `/proc/self/fd`, so other tests opening files at the same time do not matter.
+    @Test func aRunThatEndsEarlyClosesItsFile() throws {
+        struct Refusing: PipelineSink {
+            func consume(_ batch: [[UInt8]]) throws { throw CancellationError() }
+        }
+        let folder = TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("in.ndjson")
+        try String(repeating: "{\"a\":1}\n", count: 20_000).write(toFile: path, atomically: true, encoding: .utf8)
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        func isOpen() -> Bool {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return descriptors.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == real }
+        }
+        do {
+            var source = FileByteSource(path: path, chunkSize: 4_096)
+            var buffer: [[UInt8]] = []
+            #expect(try source.read(into: &buffer, maxCount: 1))
+            #expect(isOpen(), "the file is open while its source reads it")
+        }
+        #expect(!isOpen(), "a source dropped before its end closed its file")
+        #expect(throws: CancellationError.self) {
+            try SyncEngine().run(Pipeline.source(FileByteSource(path: path, chunkSize: 4_096)).sink(Refusing()))
+        }
+        #expect(!isOpen(), "the failed run closed its file")
+    }
+
     @Test func missingFileFailsTheRunNamingThePath() {
         let pipeline = Pipeline.source(FileByteSource(path: "/nonexistent/sluice.ndjson")).sink(OutputCollector<[UInt8]>())
         #expect {
