@@ -90,7 +90,9 @@ struct ExpressionScanner {
         return name
     }
 
-    /// A double- or single-quoted string with `\"`, `\\`, `\n`, `\t` escapes; the quote is current.
+    /// A double- or single-quoted string with JSON's escapes (`\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`,
+    /// `\uXXXX` with surrogate pairs, as jq reads them); any other escaped character stands for itself (`\'`).
+    /// The quote is current.
     mutating func quoted() throws(FieldPathError) -> String {
         guard let quote = current else { throw FieldPathError(offset: offset, message: "expected a string") }
         let start = offset
@@ -105,6 +107,10 @@ struct ExpressionScanner {
                 switch escaped {
                 case "n": text.append("\n")
                 case "t": text.append("\t")
+                case "r": text.append("\r")
+                case "b": text.append("\u{08}")
+                case "f": text.append("\u{0C}")
+                case "u": text.unicodeScalars.append(try unicodeEscape(at: offset - 2))
                 default: text.append(escaped)
                 }
             } else {
@@ -112,6 +118,40 @@ struct ExpressionScanner {
             }
         }
         throw FieldPathError(offset: start, message: "unterminated string")
+    }
+
+    /// The scalar of a `\uXXXX` escape whose backslash is at `escapeOffset` (the four digits are current), and of
+    /// the low surrogate's escape after a high one.
+    private mutating func unicodeEscape(at escapeOffset: Int) throws(FieldPathError) -> Unicode.Scalar {
+        let high = try hexQuad(escapeOffset)
+        if (0xD800...0xDBFF).contains(high) {
+            guard current == "\\", offset + 1 < characters.count, characters[offset + 1] == "u" else {
+                throw FieldPathError(offset: escapeOffset, message: "a high surrogate \\u escape needs a low one after it")
+            }
+            offset += 2
+            let low = try hexQuad(offset - 2)
+            guard (0xDC00...0xDFFF).contains(low) else {
+                throw FieldPathError(offset: escapeOffset, message: "a high surrogate \\u escape needs a low one after it")
+            }
+            return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))!
+        }
+        guard let scalar = Unicode.Scalar(high) else {
+            throw FieldPathError(offset: escapeOffset, message: "a lone low surrogate \\u escape")
+        }
+        return scalar
+    }
+
+    /// Four hex digits (current), as a number.
+    private mutating func hexQuad(_ escapeOffset: Int) throws(FieldPathError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let digit = current?.hexDigitValue else {
+                throw FieldPathError(offset: escapeOffset, message: "\\u needs four hex digits")
+            }
+            value = value << 4 | UInt32(digit)
+            offset += 1
+        }
+        return value
     }
 
     /// A JSON number literal.

@@ -36,6 +36,24 @@ import Testing
         #expect(try Predicate(parsing: ".k == \"\u{e9}\"").evaluate(composed) == true)
     }
 
+    /// String literals in predicates read JSON's escapes as jq does: `\u00e9` is "é" (before, it was the text
+    /// "u00e9"), `\r`, `\b`, `\f`, `\/`, and a surrogate pair is one scalar; a lone surrogate or a short `\u` is an
+    /// error saying where.
+    @Test func stringLiteralsReadJSONEscapes() throws {
+        let document = JSONValue.object([
+            JSONMember(key: "s", value: .string("\u{e9}")), JSONMember(key: "r", value: .string("a\r\u{8}\u{c}/b")),
+            JSONMember(key: "e", value: .string("\u{1F600}")),
+        ])
+        #expect(try Predicate(parsing: #".s == "\u00e9""#).evaluate(document))
+        #expect(try Predicate(parsing: #".s == "\u00E9""#).evaluate(document))
+        #expect(try Predicate(parsing: #".r == "a\r\b\f\/b""#).evaluate(document))
+        #expect(try Predicate(parsing: #".e == "\ud83d\ude00""#).evaluate(document))
+        for (text, offset) in [(#".e == "\ud83d""#, 7), (#".e == "\ude00""#, 7), (#".s == "\u00e""#, 7)] {
+            let error = #expect(throws: FieldPathError.self) { try Predicate(parsing: text) }
+            #expect(error?.offset == offset, "\(text): \(String(describing: error))")
+        }
+    }
+
     @Test(arguments: [("", 0), (".a ==", 5), (".a = 1", 3), ("(.a == 1", 8), (".a == 1 extra", 8), ("..a", 1)])
     func badPredicatesSayWhere(_ text: String, _ offset: Int) {
         let error = #expect(throws: FieldPathError.self) { try Predicate(parsing: text) }
