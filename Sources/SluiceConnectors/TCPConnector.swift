@@ -121,6 +121,9 @@ public struct TCPByteSource: PipelineSource {
     public let framingIdleTimeout: FramingIdleTimeout?
     /// How long a read waits for bytes before it returns a tick.
     let tickInterval: TimeAmount
+    /// Closes the listening socket and the connection when the last copy of the source goes, so a run that
+    /// ended before the peer did (a stage or the sink threw) frees its port and socket.
+    private let closer: TCPSourceCloser
 
     init(queue: TCPInboundQueue, server: (any Channel)?, client: (any Channel)? = nil, idleTimeout: FramingIdleTimeout? = nil) {
         self.queue = queue
@@ -128,6 +131,7 @@ public struct TCPByteSource: PipelineSource {
         self.client = client
         framingIdleTimeout = idleTimeout
         tickInterval = Self.tickInterval(for: idleTimeout)
+        closer = TCPSourceCloser(queue: queue, server: server, client: client)
     }
 
     /// A quarter of the limit, between 1 ms and 250 ms.
@@ -213,6 +217,24 @@ public struct TCPByteSource: PipelineSource {
 
     private func closeServer() {
         server?.close(promise: nil)
+    }
+}
+
+/// Closes a TCP source's sockets when its last copy goes (closing an already closed channel does nothing).
+final class TCPSourceCloser: Sendable {
+    private let queue: TCPInboundQueue
+    private let server: (any Channel)?
+    private let client: (any Channel)?
+
+    init(queue: TCPInboundQueue, server: (any Channel)?, client: (any Channel)?) {
+        self.queue = queue
+        self.server = server
+        self.client = client
+    }
+
+    deinit {
+        server?.close(promise: nil)
+        (client ?? queue.claimedChannel)?.close(promise: nil)
     }
 }
 

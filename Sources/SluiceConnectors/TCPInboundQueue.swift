@@ -51,6 +51,9 @@ final class TCPInboundQueue: Sendable {
         }
     }
 
+    /// The connection that claimed the queue, if one did.
+    var claimedChannel: (any Channel)? { state.withLock { $0.channel } }
+
     /// Adds bytes read from the socket (event loop).
     func push(_ bytes: [UInt8]) {
         let waiter = state.withLock { state in

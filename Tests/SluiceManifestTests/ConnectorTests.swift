@@ -130,6 +130,25 @@ import Testing
         try loop.syncShutdownGracefully()
     }
 
+    /// A listening TCP source dropped before its peer ended (a run that failed early) closes its listening socket:
+    /// before, the port stayed bound for the life of the process. (The semaphore's limit only keeps a regression
+    /// from hanging the test run; nothing here is timed.)
+    @Test func aDroppedListeningSourceFreesItsPort() throws {
+        let (_, listen) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:0?mode=listen", as: .source)
+        var source: SluiceConnectors.TCPByteSource? = try TCPConnector.openSource(listen)
+        let server = try #require(source?.server)
+        let port = try #require(server.localAddress?.port)
+        let closed = DispatchSemaphore(value: 0)
+        server.closeFuture.whenComplete { _ in closed.signal() }
+        source = nil
+        #expect(closed.wait(timeout: .now() + 120) == .success, "the listening socket is still open")
+        // The port can be listened on again.
+        let (_, again) = try ConnectorRegistry.standard.resolve("tcp://127.0.0.1:\(port)?mode=listen", as: .source)
+        let reopened = try TCPConnector.openSource(again)
+        #expect(reopened.server?.localAddress?.port == port)
+        _ = source
+    }
+
     /// A file sink refuses writes after `close` (its descriptor is closed and its number may belong to another
     /// file by then) with an error naming the file; what was written before is in the file, whole.
     @Test func aClosedFileSinkRefusesFurtherWrites() throws {

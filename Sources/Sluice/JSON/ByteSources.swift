@@ -151,7 +151,7 @@ public struct FileByteSource: PipelineSource {
 }
 
 /// Owns an opened file descriptor: closes it once, at `close()` or when the last copy of its source goes.
-private final class DescriptorCloser: @unchecked Sendable {
+final class DescriptorCloser: @unchecked Sendable {
     // `@unchecked Sendable`: confinement; the source that holds it is read from one thread or task at a time.
     private var descriptor: Int32
 

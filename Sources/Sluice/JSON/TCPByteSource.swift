@@ -24,6 +24,8 @@ public struct TCPByteSource: PipelineSource {
     /// Longest wait for data before a tick, in milliseconds.
     public let tickMilliseconds: Int32
     private var descriptor: Int32 = -1
+    /// Closes the socket when a run lets go of the source before the end (a stage or the sink threw).
+    private var closer: DescriptorCloser?
     private var offset = 0
     private var isFinished = false
 
@@ -86,6 +88,7 @@ public struct TCPByteSource: PipelineSource {
         descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw failure(.openFailed) }
+        closer = DescriptorCloser(descriptor)
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 socketConnect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -101,7 +104,8 @@ public struct TCPByteSource: PipelineSource {
     }
 
     private mutating func finish() {
-        if descriptor >= 0 { _ = socketClose(descriptor) }
+        closer?.close()
+        closer = nil
         descriptor = -1
         isFinished = true
     }
@@ -112,4 +116,3 @@ private func socketConnect(_ descriptor: Int32, _ address: UnsafePointer<sockadd
     connect(descriptor, address, length)
 }
 
-private func socketClose(_ descriptor: Int32) -> Int32 { close(descriptor) }
