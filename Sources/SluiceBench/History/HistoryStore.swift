@@ -54,11 +54,20 @@ public struct HistoryStore: Sendable {
         return entry
     }
 
-    /// Appends one entry atomically (see the type's documentation).
+    /// Like `append(results:commitDate:runDate:)`, and whether the run was new to the store (false: a line of
+    /// the same run id was there already, and nothing was written).
+    func appendIfNew(results: ResultsFile, commitDate: String? = nil) throws -> (entry: HistoryEntry, isNew: Bool) {
+        let entry = HistoryEntry(results: results, commitDate: commitDate, runDate: nil)
+        return (entry, try append(entry))
+    }
+
+    /// Appends one entry atomically (see the type's documentation), unless the store already holds a line of the
+    /// same run id: one run appended twice would count twice in its trend. Returns whether it was written.
     ///
     /// - Throws: `HarnessError` when the existing file is damaged (nothing is written) or I/O fails.
     /// Complexity: O(file size + entry size).
-    public func append(_ entry: HistoryEntry) throws {
+    @discardableResult
+    public func append(_ entry: HistoryEntry) throws -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line: Data
@@ -74,9 +83,13 @@ public struct HistoryStore: Sendable {
         } catch {
             throw HarnessError(code: .io, message: "cannot create the folder: \(error)", file: directory.path)
         }
+        var isNew = true
         try withExclusiveLock {
             let existing = try readExisting()
-            _ = try Self.decode(existing, file: fileURL.path)
+            guard try !Self.decode(existing, file: fileURL.path).contains(where: { $0.runID == entry.runID }) else {
+                isNew = false
+                return
+            }
             var contents = existing
             if let last = contents.last, last != UInt8(ascii: "\n") {
                 // Unreachable for files this store wrote: decode() above rejects an unterminated last line.
@@ -89,6 +102,7 @@ public struct HistoryStore: Sendable {
                 throw HarnessError(code: .io, message: "cannot write: \(error.message)", file: fileURL.path)
             }
         }
+        return isNew
     }
 
     /// Every entry, oldest first (file order). A missing file is an empty history.
@@ -173,7 +187,8 @@ extension HistoryStore {
         .appendingPathComponent(HarnessLayout.historyFolder)
 
     /// Appends `results` to its environment's store in `directory`, with the commit's date read from git in
-    /// `repository`: the one call a gate or nightly run makes. Returns the entry written and the store's file.
+    /// `repository`: the one call a gate or nightly run makes. Returns the entry, the store's file, and whether the
+    /// run was new to it (a run already there is not appended again).
     ///
     /// - Throws: `HarnessError` (see `append(_:)`); nothing is written when the store is damaged.
     /// Complexity: O(store size) plus one `git show`.
@@ -181,10 +196,10 @@ extension HistoryStore {
     public static func record(
         _ results: ResultsFile, in directory: URL = HistoryStore.defaultDirectory,
         repository: URL = URL(fileURLWithPath: ".")
-    ) throws -> (entry: HistoryEntry, file: URL) {
+    ) throws -> (entry: HistoryEntry, file: URL, isNew: Bool) {
         let store = HistoryStore(directory: directory, environment: results.environment)
-        let entry = try store.append(
+        let (entry, isNew) = try store.appendIfNew(
             results: results, commitDate: GitCommitInfo.commitDate(results.environment.commit, repository: repository))
-        return (entry, store.fileURL)
+        return (entry, store.fileURL, isNew)
     }
 }

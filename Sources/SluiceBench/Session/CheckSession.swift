@@ -78,8 +78,8 @@ public struct CheckSession: Sendable {
             if let file = measured.file { resultsFiles.append(file) }
             if let history = layout.historyDirectory {
                 do {
-                    let (_, file) = try HistoryStore.record(candidate, in: history)
-                    log("history: appended to \(file.path)")
+                    let (_, file, isNew) = try HistoryStore.record(candidate, in: history)
+                    log(isNew ? "history: appended to \(file.path)" : "history: this run is already in \(file.path)")
                 } catch {
                     log("warning: history not updated: \(error)")
                 }

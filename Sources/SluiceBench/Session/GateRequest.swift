@@ -140,8 +140,8 @@ extension GateSession {
             }
             if let history = layout.historyDirectory {
                 do {
-                    let (_, file) = try HistoryStore.record(outcome.candidate, in: history)
-                    log("history: appended to \(file.path)")
+                    let (_, file, isNew) = try HistoryStore.record(outcome.candidate, in: history)
+                    log(isNew ? "history: appended to \(file.path)" : "history: this run is already in \(file.path)")
                 } catch {
                     log("warning: history not updated: \(error)")
                 }

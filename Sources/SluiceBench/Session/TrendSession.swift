@@ -58,8 +58,12 @@ public struct TrendSession: Sendable {
         var appended: [(runID: String, file: URL)] = []
         for path in request.appendFiles {
             let results = try ResultsFile.load(from: path)
-            let (_, file) = try HistoryStore.record(
+            let (_, file, isNew) = try HistoryStore.record(
                 results, in: request.historyDirectory, repository: request.repository)
+            guard isNew else {
+                log("trend: run \(results.runID) is already in \(file.path): not appended again")
+                continue
+            }
             log("trend: appended run \(results.runID) to \(file.path)")
             appended.append((results.runID, file))
         }

@@ -53,6 +53,19 @@ import Testing
         #expect(try store.load().map(\.runID) == (0..<5).map { "run-\($0)" })
     }
 
+    /// One run appended twice (say `trend --append r.json` run again) is one line: a second line would count
+    /// the run twice in its trend. The file is left exactly as it was.
+    @Test func aRunAlreadyInTheStoreIsNotAppendedAgain() throws {
+        let store = try makeStore()
+        let results = SyntheticResults.results(
+            benchmarks: [SyntheticResults.benchmark("micro/a", nanoseconds: 1000, seed: 1)], runID: "run-once")
+        #expect(try store.append(HistoryEntry(results: results, commitDate: nil, runDate: nil)))
+        let before = try Data(contentsOf: store.fileURL)
+        #expect(try !store.append(HistoryEntry(results: results, commitDate: nil, runDate: nil)))
+        #expect(try Data(contentsOf: store.fileURL) == before)
+        #expect(try store.load().map(\.runID) == ["run-once"])
+    }
+
     @Test func concurrentAppendsLoseNothing() async throws {
         let store = try makeStore()
         let results = SyntheticResults.results(benchmarks: [
@@ -79,7 +92,8 @@ import Testing
             SyntheticResults.benchmark("micro/a", nanoseconds: 1000, seed: 9)
         ])
         // Not a git repository: the commit date is unknown, and the entry is still written.
-        let (entry, file) = try HistoryStore.record(results, in: directory, repository: directory)
+        let (entry, file, isNew) = try HistoryStore.record(results, in: directory, repository: directory)
+        #expect(isNew)
         #expect(file.lastPathComponent == "\(results.environment.environmentKey).jsonl")
         #expect(entry.commitDate == nil)
         #expect(try HistoryStore(fileURL: file).load() == [entry])
@@ -110,7 +124,9 @@ import Testing
             SyntheticResults.benchmark("micro/a", nanoseconds: 1000, seed: 5)
         ])
         try store.append(results: results)
-        try store.append(results: results)
+        var second = results
+        second.runID = results.runID + "-2"
+        try store.append(results: second)
         let text = try String(contentsOf: store.fileURL, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let damaged = lines[0] + "\n" + damage.apply(lines[1] + "\n")
