@@ -50,14 +50,22 @@ struct StageReader {
             }
         case "project":
             var fields: [(name: String, path: FieldPath)] = []
+            // An output object never gets a key twice (jq's `{a, a}` keeps one): a repeated name is a mistake.
+            func add(_ name: String, _ path: FieldPath, at where: ManifestNode) throws(ManifestError) {
+                guard !fields.contains(where: { $0.name == name }) else {
+                    throw `where`.error(.invalidValue, "project writes the field '\(name)' twice",
+                        expected: "each output name once (rename one with {NAME: PATH})")
+                }
+                fields.append((name, path))
+            }
             for item in try node.list(expected: "a list of fields, e.g. [ts, service, {msg: .message}]") {
                 if case .mapping = item.node {
                     for member in try item.members(expected: "NAME: PATH").members {
-                        fields.append((member.name, try path(member.value)))
+                        try add(member.name, try path(member.value), at: member.key)
                     }
                 } else {
                     let path = try path(item)
-                    fields.append((path.defaultName, path))
+                    try add(path.defaultName, path, at: item)
                 }
             }
             guard !fields.isEmpty else {
@@ -67,7 +75,12 @@ struct StageReader {
         case "rename":
             var pairs: [(from: String, to: String)] = []
             for member in try node.members(expected: "a mapping OLD: NEW").members {
-                pairs.append((member.name, try member.value.string(expected: "the new field name")))
+                let to = try member.value.string(expected: "the new field name")
+                guard !pairs.contains(where: { $0.to == to }) else {
+                    throw member.value.error(.invalidValue, "rename gives two fields the name '\(to)'",
+                        expected: "each new name once")
+                }
+                pairs.append((member.name, to))
             }
             return .rename(pairs)
         case "key":

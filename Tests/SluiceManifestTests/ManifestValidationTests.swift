@@ -224,6 +224,20 @@ import Testing
             sink: file:out.ndjson
             """, code: .invalidValue, line: 3, column: 18, field: "stages[0].dead-letter",
             mentions: ["the dead-letter sink 'file:out.ndjson' is the sink's file"]),
+        Case(label: "project writing a field twice", text: """
+            source: file:in.ndjson
+            stages:
+              - project: [a, {a: .b}]
+            sink: "stdout:"
+            """, code: .invalidValue, line: 3, column: 19, field: "stages[0].project[1].a",
+            mentions: ["project writes the field 'a' twice"]),
+        Case(label: "rename giving two fields one name", text: """
+            source: file:in.ndjson
+            stages:
+              - rename: {a: c, b: c}
+            sink: "stdout:"
+            """, code: .invalidValue, line: 3, column: 23, field: "stages[0].rename.b",
+            mentions: ["rename gives two fields the name 'c'"]),
         Case(label: "two dead-letter stages", text: """
             source: file:in.ndjson
             stages:
