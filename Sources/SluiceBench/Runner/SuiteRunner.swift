@@ -213,12 +213,28 @@ public struct SuiteRunner: Sendable {
         let client = try WorkerClient(executable: executable, environment: environment, launcher: launcher)
         defer { client.close() }
         let name = request.benchmark ?? "?"
-        let response = try await client.exchange(request) { round in
-            onEvent(
-                .roundFinished(
-                    name: name, round: round.round ?? 0,
-                    medianNanoseconds: round.values?[BenchmarkMetric.wallTime.rawValue] ?? 0))
+        // Ctrl-C stops the worker after the round it is in (the protocol has no cancel message): its rounds so
+        // far are dropped and the benchmark is reported interrupted, as in process.
+        var stopped = false
+        let response: WorkerResponse
+        do {
+            response = try await client.exchange(request) { round in
+                // Lines the worker wrote before it was stopped may still be in the pipe: they are dropped.
+                guard !stopped else { return }
+                onEvent(
+                    .roundFinished(
+                        name: name, round: round.round ?? 0,
+                        medianNanoseconds: round.values?[BenchmarkMetric.wallTime.rawValue] ?? 0))
+                if cancellation.isCancelled {
+                    stopped = true
+                    client.terminate()
+                }
+            }
+        } catch {
+            if stopped { throw RunInterrupted() }
+            throw error
         }
+        if stopped { throw RunInterrupted() }
         switch response.event {
         case .result:
             guard let result = response.result else {

@@ -110,3 +110,34 @@ import Testing
         #expect(merged.processCount == 2)
     }
 }
+
+/// Ctrl-C in a run with worker processes stops the worker after the round it is in, not after its whole share.
+@Suite struct WorkerCancellationTests {
+    @Test func aCancelledWorkerRunStopsAfterTheCurrentRound() async throws {
+        let executable = AsyncAllocationLaneTests.executable
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build sluice-bench first")
+        var suite = try FakeBenchmarks.suite(["selftest/spin"])
+        // Two processes: timing rounds then run in worker processes (one process measures in process).
+        suite.settings = RunSettings(maxWarmupSeconds: 0, minRounds: 400, maxRounds: 400, minRoundSeconds: 0.002,
+                                     processes: 2)
+        suite.metrics = [.wallTime]
+        let cancellation = RunCancellation()
+        let rounds = Mutex((total: 0, afterCancel: 0))
+        let configuration = RunConfiguration(
+            suite: suite, isolation: .workers(executable: executable), capturesAllocations: false, runID: "cancel")
+        let outcome = try await SuiteRunner(configuration: configuration, cancellation: cancellation) { event in
+            guard case .roundFinished = event else { return }
+            rounds.withLock { counts in
+                if cancellation.isCancelled { counts.afterCancel += 1 }
+                counts.total += 1
+                if counts.total == 3 { cancellation.cancel() }
+            }
+        }.run()
+        #expect(outcome.exitCode == .interrupted)
+        #expect(outcome.results.isPartial && outcome.results.benchmarks.map(\.status) == [.skipped])
+        let counts = rounds.withLock { $0 }
+        // The round that saw the cancel stops the worker: at most one more round event arrives, not the rest of
+        // the worker's 200.
+        #expect(counts.afterCancel <= 1 && counts.total < 10, "\(counts)")
+    }
+}
