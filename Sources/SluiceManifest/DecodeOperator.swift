@@ -130,9 +130,10 @@ struct DecodeOperator: StageOperator {
     }
 
     /// Decodes one document at absolute `offset` (pruned to the fields the stages read, when they allow) and emits
-    /// it; a document that does not parse goes to the dead-letter log, its error located in the whole stream: the
-    /// absolute offset, and with a text `frame` the line and column counted from the stream's start (without one,
-    /// a length-prefixed entry, they count within the document). Returns whether it was emitted.
+    /// it; a document that does not parse goes to the dead-letter log, its error located in the stream: the
+    /// absolute offset, and with a text `frame` the line and column counted from where this run's framing began
+    /// (the file's start, or the resume point of a resumed run, or the restart after a dead-lettered timeout);
+    /// without one, a length-prefixed entry, they count within the document. Returns whether it was emitted.
     private static func decode(
         _ bytes: UnsafeRawBufferPointer, offset: Int, end: Int, frame: JSONFrame? = nil, pruned: JSONProjectingParser?,
         rejects: RejectLog, emit: (ManifestRecord) -> Void

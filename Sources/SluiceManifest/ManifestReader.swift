@@ -156,7 +156,8 @@ public struct ManifestReader: Sendable {
         }
     }
 
-    /// The file of a `file:` endpoint; nil for every other scheme.
+    /// The file of a `file:` endpoint; nil for every other scheme, and for a device or pipe (`/dev/null`,
+    /// `/dev/stdout`: writing it empties nothing, and two endpoints on it do not overwrite each other).
     static func fileIdentity(
         _ endpoint: PipelineManifest.Endpoint, connectors: ConnectorRegistry, role: ConnectorRole
     ) -> FileIdentity? {
@@ -165,8 +166,9 @@ public struct ManifestReader: Sendable {
         else { return nil }
         let url = URL(fileURLWithPath: resolved.target).standardizedFileURL.resolvingSymlinksInPath()
         var status = stat()
-        let inode = stat(url.path, &status) == 0 ? (UInt64(status.st_dev), UInt64(status.st_ino)) : nil
-        return FileIdentity(path: url.path, inode: inode)
+        guard stat(url.path, &status) == 0 else { return FileIdentity(path: url.path, inode: nil) }
+        guard status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return FileIdentity(path: url.path, inode: (UInt64(status.st_dev), UInt64(status.st_ino)))
     }
 
     private func readSource(_ node: ManifestNode) throws(ManifestError) -> (PipelineManifest.Endpoint, PipelineManifest.Framing) {

@@ -13,8 +13,11 @@ import Sluice
 /// - Backpressure: the iterating task suspends while the buffer is full, so at most `capacity` elements are read
 ///   ahead of the pipeline and the sequence is asked for no more.
 /// - Errors: an error the sequence throws fails the run once the elements before it are taken.
-/// - Cancellation: a cancelled run's read throws `CancellationError`; when the run ends (done, failed or
-///   cancelled) the iterating task is cancelled, which the sequence's iterator sees (an `AsyncStream` ends).
+/// - Cancellation: a read in a cancelled task throws `CancellationError`, whether or not elements are buffered.
+///   When the last copy of the source that started the iteration goes (the engine's, at the end of its run; a
+///   cursor's or an outputs iterator's, when it is dropped), the iterating task is cancelled, which the sequence's
+///   iterator sees: an `AsyncStream` ends, so a second run of the same stream finds it ended, and elements read
+///   ahead and not taken are dropped.
 public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSource where Base.Element: Sendable {
     /// The sequence's element.
     public typealias Element = Base.Element
@@ -42,6 +45,9 @@ public struct AsyncSequenceSource<Base: AsyncSequence & Sendable>: PipelineSourc
     /// element was taken. Throws the sequence's error after the elements before it, or `CancellationError` when
     /// the run is cancelled while waiting.
     public mutating func readAsync(into buffer: inout [Element], maxCount: Int) async throws -> Bool {
+        // The channel looks at cancellation only when it would suspend; a producer faster than the pipeline keeps
+        // it non-empty, so a cancelled run would read on.
+        try Task.checkCancellation()
         let pump: AsyncSequencePump<Base>
         if let started = self.pump {
             pump = started

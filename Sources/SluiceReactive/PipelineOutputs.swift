@@ -1,7 +1,8 @@
 import Sluice
 
-/// A pipeline's outputs as an `AsyncSequence`, pulled through a `PipelineCursor`: no task, no channel, and the
-/// source is read only when the consumer asks for more than is buffered (the deterministic `SyncEngine` path).
+/// A pipeline's outputs as an `AsyncSequence`, pulled through a `PipelineCursor`: no task or channel of its own,
+/// and the source is read only when the consumer asks for more than is buffered (the deterministic `SyncEngine`
+/// path; an `AsyncSequenceSource` iterates its sequence in a task of its own, up to its `capacity` ahead).
 ///
 /// Each iterator runs the pipeline from the start. Suspends only inside the source's `readAsync`, so the source may
 /// be a bridge end or an `AsyncSequenceSource`. Breaking out of the loop stops reading the source (an

@@ -275,6 +275,18 @@ import Testing
         #expect(manifest.batchSize == batchSize && manifest.channelCapacity == capacity)
     }
 
+    /// Devices are not files a sink could empty or two sinks overwrite: `/dev/null` may be the sink and the
+    /// dead-letter sink at once.
+    @Test func devicesMayBeSharedByEndpoints() throws {
+        let text = """
+            source: file:in.ndjson
+            stages:
+              - dead-letter: file:/dev/null
+            sink: file:/dev/null
+            """
+        #expect(try ManifestReader().read(text: text, file: "m.yaml").deadLetter?.uri == "file:/dev/null")
+    }
+
     @Test func aValidManifestCompiles() throws {
         let plan = try ManifestCompiler.compile(try ManifestReader().read(text: Self.valid, file: "pipeline.yaml"))
         #expect(plan.segments.map(\.name) == ["decode", "filter-0"])

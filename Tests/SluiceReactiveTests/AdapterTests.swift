@@ -215,6 +215,25 @@ import Testing
         #expect(produced.count >= 9, "the iterating task reads ahead while the pipeline works")
     }
 
+    /// A read in a cancelled task throws `CancellationError` though elements are buffered: a producer faster
+    /// than the pipeline would otherwise keep a cancelled run reading.
+    @Test func aCancelledReadThrowsThoughElementsAreBuffered() async throws {
+        let produced = Produced()
+        let outcome = await Task {
+            var source = AsyncSequenceSource(CountingSequence(limit: 100, produced: produced), capacity: 64)
+            var buffer: [Int] = []
+            _ = try await source.readAsync(into: &buffer, maxCount: 1)
+            withUnsafeCurrentTask { $0?.cancel() }
+            do {
+                _ = try await source.readAsync(into: &buffer, maxCount: 1)
+                return "read on"
+            } catch is CancellationError {
+                return "cancelled"
+            }
+        }.result
+        #expect((try? outcome.get()) == "cancelled")
+    }
+
     /// How many elements a `CountingSequence` produced.
     final class Produced: Sendable {
         private let value = Mutex(0)

@@ -4,7 +4,8 @@
 /// `next(into:maxCount:)` hands out buffered outputs first and reads the source only for what is still missing,
 /// at most `min(batchSize, maxCount - buffered)` elements per read. That is credit-based upstream demand (the
 /// design document's section 4.6): a consumer asking for one element makes the source produce about one, so a
-/// `Subscribers.Demand` or an `AsyncSequence` pull maps straight onto source reads, with no unbounded buffer.
+/// `Subscribers.Demand` or an `AsyncSequence` pull maps straight onto source reads, with no unbounded buffer (a
+/// source may still read ahead on its own, within its bound: an `AsyncSequenceSource` up to its `capacity`).
 ///
 /// ```swift
 /// var cursor = Pipeline.source(1...1_000).map { $0 * 2 }.cursor()

@@ -86,7 +86,7 @@ public struct BaselineStore: Sendable {
                                 field: "suite")
             }
             guard !file.isPartial else {
-                throw HarnessError(.badInput, "run \(file.runID) is partial (interrupted or a shard); "
+                throw HarnessError(.badInput, "run \(file.runID) is partial (interrupted, filtered or a shard); "
                                 + "a baseline must come from a complete run", field: "isPartial")
             }
             if let failed = file.benchmarks.first(where: { $0.status == .failed }) {

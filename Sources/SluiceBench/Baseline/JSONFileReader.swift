@@ -85,7 +85,13 @@ public enum JSONFileReader {
                 code: code, message: "missing required field", file: file,
                 field: "schemaVersion")
         }
-        guard case .integer(let value) = version else {
+        // `1.0` is the integer 1, as every integer field reads it.
+        let integer: Int? = switch version {
+        case .integer(let value): value
+        case .number(let value): Int(exactly: value)
+        default: nil
+        }
+        guard let value = integer else {
             throw HarnessError(
                 code: code, message: "expected an integer, found \(version.shortDescription)", file: file,
                 field: "schemaVersion")

@@ -23,8 +23,8 @@ enum ChaosBenchmarks {
         + [
             BenchmarkParameterSpec("slowConsumerSeconds", .double, "how long the consumer stays slow"),
             BenchmarkParameterSpec("memoryPressureSeconds", .double, "how long the pressure is held"),
-            BenchmarkParameterSpec("restartInitialDelaySeconds", .double, "the supervisor's first restart delay"),
-            BenchmarkParameterSpec("restartMaxDelaySeconds", .double, "the longest restart delay the backoff reaches"),
+            BenchmarkParameterSpec("restartInitialDelaySeconds", .double, "the supervisor's first restart delay (0–3600 s)"),
+            BenchmarkParameterSpec("restartMaxDelaySeconds", .double, "the longest restart delay the backoff reaches (0–3600 s)"),
             BenchmarkParameterSpec("maxLossPercent", .double, "absolute limit on loss (default 0)"),
             BenchmarkParameterSpec("maxDuplicateRatio", .double, "absolute limit on duplicates (default: none)"),
         ]
@@ -72,10 +72,11 @@ enum ChaosBenchmarks {
             memoryPressureBytes: size("memoryPressureBytes", defaults.memoryPressureBytes),
             memoryPressureSeconds: max(
                 0, parameters.double("memoryPressureSeconds", default: defaults.memoryPressureSeconds)),
-            restartInitialDelaySeconds: max(
-                0, parameters.double("restartInitialDelaySeconds", default: defaults.restartInitialDelaySeconds)),
-            restartMaxDelaySeconds: max(
-                0, parameters.double("restartMaxDelaySeconds", default: defaults.restartMaxDelaySeconds)),
+            // Between 0 and an hour: the delays become nanosecond counts, which a larger value would overflow.
+            restartInitialDelaySeconds: min(3_600, max(
+                0, parameters.double("restartInitialDelaySeconds", default: defaults.restartInitialDelaySeconds))),
+            restartMaxDelaySeconds: min(3_600, max(
+                0, parameters.double("restartMaxDelaySeconds", default: defaults.restartMaxDelaySeconds))),
             seed: UInt64(truncatingIfNeeded: parameters.int("seed", default: Int(defaults.seed))))
     }
 

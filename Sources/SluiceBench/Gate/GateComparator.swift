@@ -139,7 +139,7 @@ public struct GateComparator: Sendable {
                 + "check the merged results; a shard alone cannot pass"
         }
         if candidate.isPartial {
-            return "the candidate run is partial (interrupted before every benchmark ran): rerun it whole; "
+            return "the candidate run is partial (interrupted, filtered or a shard: not every benchmark ran): rerun it whole; "
                 + "a partial run cannot pass"
         }
         return nil

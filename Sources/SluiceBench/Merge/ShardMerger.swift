@@ -103,11 +103,14 @@ public enum ShardMerger {
         let present = Set(shards.map(\.index))
         // A shard whose run was interrupted lacks benchmarks: with it the merge is not complete either.
         let interrupted = shards.filter { $0.input.results.benchmarks.contains(where: SuiteRunner.wasInterrupted) }
-        let isComplete = present == Set(1...count) && interrupted.isEmpty
+        // Shards of a filtered run hold only the filtered benchmarks: their merge is not the whole suite.
+        let filter = shards.lazy.compactMap(\.input.results.filter).first
+        let isComplete = present == Set(1...count) && interrupted.isEmpty && filter == nil
         var merged = first.results
         merged.runID = runID ?? "\(shards[0].input.results.runID)-merged"
         merged.startedAt = shards.map(\.input.results.startedAt).min() ?? first.results.startedAt
         merged.isPartial = !isComplete
+        merged.filter = filter
         merged.shard = isComplete ? nil : "\(present.sorted().map(String.init).joined(separator: ","))/\(count)"
         let overheads = shards.compactMap(\.input.results.harnessOverheadNanoseconds)
         merged.harnessOverheadNanoseconds = overheads.isEmpty ? nil : overheads.reduce(0, +) / Double(overheads.count)

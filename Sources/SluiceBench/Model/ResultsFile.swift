@@ -18,6 +18,9 @@ public struct ResultsFile: Codable, Sendable {
     public var isPartial: Bool
     /// Shard `K/N`, when the run was one shard of a suite.
     public var shard: String?
+    /// The `--filter` of a run it left benchmarks of the suite out of (such a run is partial, and so is every
+    /// merge of its shards); nil when no benchmark was left out.
+    public var filter: String? = nil
     /// Where the run happened: machine, toolchain, build, allocator and commit. The gate compares only
     /// results whose `environmentKey` matches.
     public var environment: EnvironmentFingerprint

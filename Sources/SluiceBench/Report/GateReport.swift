@@ -52,7 +52,7 @@ public struct GateReport: Codable, Hashable, Sendable {
     public var environment: EnvironmentComparison
     /// How the verdict was reached: statistic, confidence, thresholds and looks.
     public var method: Method
-    /// True when the candidate run was partial (interrupted or a shard).
+    /// True when the candidate run was partial (interrupted, filtered or a shard).
     public var isCandidatePartial: Bool
     /// Benchmarks added, removed, failed or skipped.
     public var benchmarkChanges: [BenchmarkChange]

@@ -72,7 +72,7 @@ public struct MarkdownReportFormatter: Sendable {
         if report.isCandidatePartial {
             lines.append("")
             lines.append("> [!NOTE]")
-            lines.append("> The candidate run was partial (interrupted or a shard): not every benchmark ran.")
+            lines.append("> The candidate run was partial (interrupted, filtered or a shard): not every benchmark ran.")
         }
         return lines
     }

@@ -41,14 +41,14 @@ public struct SuiteRunner: Sendable {
         let entries = try configuration.selectedEntries()
         // A filter that leaves benchmarks of the suite (or this shard) out makes the run partial: it cannot pass
         // `check` or become a baseline. One that leaves nothing at all is a mistake, not an empty run.
-        var unfiltered = configuration
-        unfiltered.filter = nil
-        let isFiltered = try configuration.filter != nil && unfiltered.selectedEntries().count > entries.count
-        if let filter = configuration.filter, entries.isEmpty {
+        // Judged on the whole suite, not this shard: every shard of a filtered run is marked, so their merge is too.
+        var wholeSuite = configuration
+        wholeSuite.shard = nil
+        let filteredSuite = try wholeSuite.selectedEntries()
+        let isFiltered = configuration.filter != nil && filteredSuite.count < suite.benchmarks.count
+        if let filter = configuration.filter, filteredSuite.isEmpty {
             throw HarnessError(
-                code: .invalidArgument,
-                message: "'\(filter)' matches no benchmark of suite \(suite.name)"
-                    + (configuration.shard.map { " (shard \($0.description))" } ?? ""),
+                code: .invalidArgument, message: "'\(filter)' matches no benchmark of suite \(suite.name)",
                 field: "--filter")
         }
         let benchmarks = try entries.enumerated().map { index, entry in
@@ -79,11 +79,12 @@ public struct SuiteRunner: Sendable {
             results.append(result)
             onEvent(.benchmarkFinished(index: index + 1, total: entries.count, result: result))
         }
-        let resultsFile = ResultsFile(
+        var resultsFile = ResultsFile(
             runID: configuration.runID ?? RunConfiguration.makeRunID(suite: suite.name), suite: suite.name,
             startedAt: startedAt, isPartial: interrupted || isFiltered || configuration.shard != nil,
             shard: configuration.shard?.description, environment: EnvironmentFingerprint.current(),
             harnessOverheadNanoseconds: overhead.perSampleNanoseconds, benchmarks: results)
+        resultsFile.filter = isFiltered ? configuration.filter : nil
         let exitCode: HarnessExitCode =
             interrupted ? .interrupted : results.contains { $0.status == .failed } ? .functionalFailure : .pass
         return RunOutcome(results: resultsFile, exitCode: exitCode)

@@ -58,8 +58,18 @@ enum JSONTree: Decodable, Equatable, Sendable {
         case .number(let number):
             switch number {
             case .int(let integer): return Int(exactly: integer).map(JSONTree.integer) ?? .number(Double(integer))
-            case .double(let double): return .number(double)
-            case .bigInteger(let text): return .number(Double(text) ?? .infinity)
+            case .double(let double):
+                guard double.isFinite else {
+                    throw HarnessError(code: code, message: "a number beyond the range of a Double", file: file,
+                        field: path.isEmpty ? nil : path)
+                }
+                return .number(double)
+            case .bigInteger(let text):
+                guard let double = Double(text), double.isFinite else {
+                    throw HarnessError(code: code, message: "a number beyond the range of a Double", file: file,
+                        field: path.isEmpty ? nil : path)
+                }
+                return .number(double)
             }
         case .array(let elements):
             return .array(try elements.enumerated().map { index, element in

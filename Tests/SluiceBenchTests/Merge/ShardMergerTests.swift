@@ -72,6 +72,13 @@ import Testing
             .init(results: interrupted, source: "1"), .init(results: shard(whole, 2, of: 2), source: "2"),
         ])
         #expect(merged.isPartial && merged.shard == "1,2/2")
+        // Shards of a filtered run hold only the filtered benchmarks: their merge is partial, and says the filter.
+        var filtered = shard(whole, 2, of: 2)
+        filtered.filter = "^micro/"
+        let filteredMerge = try ShardMerger.merge([
+            .init(results: shard(whole, 1, of: 2), source: "1"), .init(results: filtered, source: "2"),
+        ])
+        #expect(filteredMerge.isPartial && filteredMerge.filter == "^micro/")
         let error = #expect(throws: HarnessError.self) {
             try ShardMerger.merge([
                 .init(results: shard(whole, 1, of: 2), source: "a.json"), .init(results: shard(whole, 1, of: 2), source: "b.json"),

@@ -44,6 +44,11 @@ import Testing
         // A filter that leaves a benchmark out makes the run partial: it cannot pass `check` or become a baseline.
         #expect(filtered.results.isPartial)
         #expect(try await !runner(names, filter: "/").run().results.isPartial, "a filter that keeps every benchmark")
+        #expect(filtered.results.filter == "^fake/")
+        // A filter that matches, with a shard left empty by it, is an empty shard, not an error; the shard is
+        // marked filtered, so the merge of the shards stays partial too.
+        let emptyShard = try await runner(names, filter: "^other/", shard: BenchmarkShard(index: 2, count: 2)).run()
+        #expect(emptyShard.results.benchmarks.isEmpty && emptyShard.results.filter == "^other/")
         let error = await #expect(throws: HarnessError.self) { try await runner(names, filter: "^nothing").run() }
         #expect(error?.message == "'^nothing' matches no benchmark of suite \(try FakeBenchmarks.suite(names).name)")
         #expect(error?.field == "--filter")

@@ -67,6 +67,16 @@ import Testing
             "\(String(describing: syntax))")
     }
 
+    /// `"schemaVersion": 1.0` is the integer 1, as it was under Foundation's decoder; a number beyond a Double's
+    /// range is an error naming its field, not an infinity.
+    @Test func anIntegralVersionIsAnIntegerAndAnOutOfRangeNumberIsAnError() throws {
+        let version = Self.valid.replacingOccurrences(of: #""schemaVersion": 1,"#, with: #""schemaVersion": 1.0,"#)
+        #expect(try loader.parse(Data(version.utf8), file: "suites/t.json").name == "t")
+        let huge = Self.valid.replacingOccurrences(of: #""minRoundSeconds": 0.01"#, with: #""minRoundSeconds": 1e400"#)
+        let error = #expect(throws: HarnessError.self) { try loader.parse(Data(huge.utf8), file: "suites/t.json") }
+        #expect(error?.field == "settings.minRoundSeconds", "\(String(describing: error))")
+    }
+
     /// A soak or chaos benchmark's `durationSeconds` must be a positive number of seconds.
     @Test(arguments: [-3.0, 0.0])
     func aDurationThatIsNotPositiveIsAnError(duration: Double) throws {
