@@ -65,34 +65,19 @@ public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The path as text: `.name` per member (`.["name"]` when the name is not letters, digits, `_` and `-`),
-    /// `[n]` per index; `.` for the whole document.
+    /// The path as text: `.name` per member (`.["name"]` when the name is not letters, digits, `_` and `-`, the
+    /// name written as a JSON string, which `init(parsing:)` reads back), `[n]` per index; `.` for the whole
+    /// document.
     public var description: String {
         if steps.isEmpty { return "." }
         return steps.map { step in
             switch step {
             case .member(let name):
                 name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } && !name.isEmpty
-                    ? ".\(name)" : ".[\"\(Self.escaped(name))\"]"
+                    ? ".\(name)" : ".[\(JSONSerializer.literal(name))]"
             case .index(let index): "[\(index)]"
             }
         }.joined()
-    }
-
-    /// A member name as the inside of a double-quoted step: `"` and `\` escaped, newline and tab as `\n` and
-    /// `\t`, so that `init(parsing:)` reads `description` back to the same path.
-    private static func escaped(_ name: String) -> String {
-        var text = ""
-        for character in name {
-            switch character {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\t": text += "\\t"
-            default: text.append(character)
-            }
-        }
-        return text
     }
 }
 

@@ -164,6 +164,13 @@ public struct JSONSerializer: Sendable {
         return first != UInt8(ascii: "0") || digits.count == 1
     }
 
+    /// `string` as a JSON string literal: quoted, with `"`, `\` and control characters escaped.
+    public static func literal(_ string: String) -> String {
+        var output: [UInt8] = []
+        write(string, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// Writes `string` quoted and escaped, copying runs that need no escape in one go.
     static func write(_ string: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
