@@ -54,13 +54,6 @@ public struct HistoryStore: Sendable {
         return entry
     }
 
-    /// Like `append(results:commitDate:runDate:)`, and whether the run was new to the store (false: a line of
-    /// the same run id was there already, and nothing was written).
-    func appendIfNew(results: ResultsFile, commitDate: String? = nil) throws -> (entry: HistoryEntry, isNew: Bool) {
-        let entry = HistoryEntry(results: results, commitDate: commitDate, runDate: nil)
-        return (entry, try append(entry))
-    }
-
     /// Appends one entry atomically (see the type's documentation), unless the store already holds a line of the
     /// same run id: one run appended twice would count twice in its trend. Returns whether it was written.
     ///
@@ -198,8 +191,9 @@ extension HistoryStore {
         repository: URL = URL(fileURLWithPath: ".")
     ) throws -> (entry: HistoryEntry, file: URL, isNew: Bool) {
         let store = HistoryStore(directory: directory, environment: results.environment)
-        let (entry, isNew) = try store.appendIfNew(
-            results: results, commitDate: GitCommitInfo.commitDate(results.environment.commit, repository: repository))
-        return (entry, store.fileURL, isNew)
+        let entry = HistoryEntry(
+            results: results, commitDate: GitCommitInfo.commitDate(results.environment.commit, repository: repository),
+            runDate: nil)
+        return (entry, store.fileURL, try store.append(entry))
     }
 }
